@@ -1,0 +1,87 @@
+import { InputError } from '../util/errors.js';
+
+/**
+ * Decodes a byte stream as strict UTF-8, dropping a leading BOM. Invalid bytes are an InputError
+ * naming the line they stand on, never a silent U+FFFD.
+ */
+export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let linesBefore = 1;
+  let pending: Uint8Array = new Uint8Array(0);
+  for await (const chunk of chunks) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      const bytes = concat(pending, chunk);
+      throw invalidUtf8(file, linesBefore + countNewlines(bytes, firstInvalidOffset(bytes)));
+    }
+    linesBefore += countNewlines(chunk, chunk.length);
+    pending = trailingIncomplete(chunk);
+    if (text !== '') yield text;
+  }
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    throw invalidUtf8(file, linesBefore);
+  }
+  if (tail !== '') yield tail;
+}
+
+function invalidUtf8(file: string, line: number): InputError {
+  return new InputError({ file, line }, undefined, 'is not valid UTF-8', 're-export the file as UTF-8');
+}
+
+function countNewlines(bytes: Uint8Array, end: number): number {
+  let lines = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) lines++;
+  return lines;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** The bytes at the end of a chunk that start a multi-byte sequence not yet complete (at most 3). */
+function trailingIncomplete(chunk: Uint8Array): Uint8Array {
+  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
+    const byte = chunk[chunk.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue;
+    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return need > back ? chunk.subarray(chunk.length - back) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
+}
+
+/** Offset of the first byte that does not begin a valid UTF-8 sequence (or the length if all are valid). */
+export function firstInvalidOffset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) [need, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, min] = [3, 0x10000];
+    else return i;
+    if (i + need > bytes.length - 1) return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k]!;
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return i;
+}

@@ -1,0 +1,149 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { InputError, UsageError, type SourceRef } from '../util/errors.js';
+import type { TimeZone } from '../util/time.js';
+import { readCsvRows, type CsvReader } from './csv.js';
+import { decodeUtf8 } from './decode.js';
+import { readJsonDocument, readNdjson } from './json.js';
+import { JsonRecordAssembler } from './native.js';
+import { normalizeRecord } from './normalize.js';
+import { CANONICAL_FIELDS, type CanonicalField, type RawFields, type UsageRecord } from './record.js';
+
+export type { UsageRecord } from './record.js';
+
+/** How a log is read. */
+export interface ReadOptions {
+  /** Zone for timestamps written without an offset (`--input-tz`). */
+  inputZone: TimeZone;
+  /** `--map field=column`: canonical field → the column (or key) that holds it. */
+  map: ReadonlyMap<CanonicalField, string>;
+  /** Called with each invalid record; throw to stop (the default), return to skip it. */
+  onInvalid: (error: InputError) => void;
+  /** The CSV tokenizer; the csv-parse reference unless a faster one is plugged in. */
+  csvReader?: CsvReader;
+}
+
+/** Counts the reader keeps beside the records it yields. */
+export interface ReadStats {
+  /** Transcripts still queued or processing: not billable yet. */
+  pending: number;
+}
+
+type Format = 'csv' | 'json' | 'ndjson';
+const FORMAT_BY_EXTENSION: Record<string, Format> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
+const READ_CHUNK = 1 << 20;
+
+/** Reads several files (or `-` for stdin) as one log, streaming, yielding validated records in file order. */
+export async function* readLog(paths: readonly string[], options: ReadOptions, stats: ReadStats = { pending: 0 }): AsyncGenerator<UsageRecord> {
+  const assembler = new JsonRecordAssembler(options.inputZone, options.map);
+  for (const path of paths) {
+    const name = path === '-' ? '<stdin>' : path;
+    const text = decodeUtf8(await openBytes(path), name);
+    const { format, chunks } = await detectFormat(path, text);
+    if (format === 'csv') {
+      yield* readCsvRecords(chunks, name, options);
+    } else {
+      const items = format === 'json' ? readJsonDocument(chunks, name) : readNdjson(chunks, name);
+      for await (const item of items) {
+        const source: SourceRef = { file: name, line: item.line, index: item.index };
+        yield* guard(() => assembler.accept(item.value, source), options);
+      }
+    }
+  }
+  yield* guard(() => assembler.finish(), options);
+  stats.pending += assembler.pending;
+}
+
+function* guard(produce: () => UsageRecord[], options: ReadOptions): Generator<UsageRecord> {
+  try {
+    yield* produce();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.ref === undefined) throw error;
+    options.onInvalid(error);
+  }
+}
+
+async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions): AsyncGenerator<UsageRecord> {
+  const read = options.csvReader ?? readCsvRows;
+  let columns: [CanonicalField, number][] | undefined;
+  for await (const row of read(text, file)) {
+    if (!columns) {
+      columns = mapHeader(row.values, file, options.map);
+      continue;
+    }
+    const raw: RawFields = {};
+    for (const [field, index] of columns) raw[field] = row.values[index];
+    const source = { file, line: row.line };
+    yield* guard(() => [normalizeRecord(raw, source, options.inputZone)], options);
+  }
+  if (!columns) throw new InputError({ file, line: 1 }, undefined, 'has no header row', 'a CSV log starts with a header naming its columns');
+}
+
+/** Resolves the header once to column indices; a duplicate or empty header name is an error. */
+function mapHeader(header: string[], file: string, map: ReadonlyMap<CanonicalField, string>): [CanonicalField, number][] {
+  const seen = new Map<string, number>();
+  header.forEach((name, index) => {
+    const key = name.trim();
+    if (key === '') throw new InputError({ file, line: 1 }, undefined, `column ${index + 1} has an empty header`, 'name every column');
+    if (seen.has(key)) throw new InputError({ file, line: 1 }, key, 'is a duplicate column name', 'each column may appear once');
+    seen.set(key, index);
+  });
+  const columns: [CanonicalField, number][] = [];
+  for (const field of CANONICAL_FIELDS) {
+    const column = map.get(field) ?? field;
+    const index = seen.get(column);
+    if (index !== undefined) columns.push([field, index]);
+    else if (map.has(field)) throw new InputError({ file, line: 1 }, column, `is not a column (from --map ${field}=${column})`);
+  }
+  if (!columns.some(([field]) => field === 'kind')) {
+    throw new InputError({ file, line: 1 }, 'kind', 'is not a column', 'add a kind column (transcript, stream, llm) or map one with --map kind=COLUMN');
+  }
+  return columns;
+}
+
+async function openBytes(path: string): Promise<AsyncIterable<Uint8Array>> {
+  if (path === '-') return process.stdin;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new UsageError(`${path} is a directory; give the log files in it`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return createReadStream(path, { highWaterMark: READ_CHUNK });
+}
+
+/** By extension, else by the first character: `[` JSON, `{` NDJSON (or one JSON object), else CSV. */
+async function detectFormat(path: string, text: AsyncGenerator<string>): Promise<{ format: Format; chunks: AsyncIterable<string> }> {
+  const byExtension = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+  if (byExtension) return { format: byExtension, chunks: text };
+  let head = '';
+  const taken: string[] = [];
+  while (head.trimStart() === '' || (head.trimStart().startsWith('{') && !head.includes('\n') && head.length < READ_CHUNK)) {
+    const next = await text.next();
+    if (next.done) break;
+    taken.push(next.value);
+    head += next.value;
+  }
+  const chunks = (async function* () {
+    yield* taken;
+    yield* text;
+  })();
+  const start = head.trimStart();
+  if (start.startsWith('[')) return { format: 'json', chunks };
+  if (start.startsWith('{')) {
+    const firstLine = start.split('\n', 1)[0]!.trim();
+    return { format: isCompleteJson(firstLine) ? 'ndjson' : 'json', chunks };
+  }
+  return { format: 'csv', chunks };
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

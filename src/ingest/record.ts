@@ -1,0 +1,62 @@
+import type { SourceRef } from '../util/errors.js';
+
+/** The three kinds of usage a log holds. */
+export type UsageKind = 'transcript' | 'stream' | 'llm';
+export const USAGE_KINDS: readonly UsageKind[] = ['transcript', 'stream', 'llm'];
+
+/**
+ * One validated usage record. Quantities are exact integers: milliseconds and tokens.
+ * Instants are epoch milliseconds; `at` is undefined for undated records (native transcript objects).
+ */
+export interface UsageRecord {
+  kind: UsageKind;
+  id: string | undefined;
+  at: number | undefined;
+  completedAt: number | undefined;
+  project: string | undefined;
+  apiKey: string | undefined;
+  customer: string | undefined;
+  model: string | undefined;
+  /** Audio carried (transcript: the file; stream: audio streamed), in ms. */
+  audioMs: number | undefined;
+  channels: number;
+  features: string[];
+  /** Transcript status `error`: free unless the card charges failures. */
+  failed: boolean;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+  /** Session time in ms, when known (from `session_duration` or `ended_at − started_at`). */
+  sessionMs: number | undefined;
+  /** A stream session that was closed by the client (or has an end). */
+  closed: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  source: SourceRef;
+}
+
+/** The canonical field names of SPEC §1, as they appear in CSV headers and JSON keys. */
+export const CANONICAL_FIELDS = [
+  'kind',
+  'id',
+  'timestamp',
+  'completed_at',
+  'project',
+  'api_key',
+  'customer_id',
+  'webhook_url',
+  'model',
+  'audio_duration',
+  'channels',
+  'features',
+  'status',
+  'started_at',
+  'ended_at',
+  'session_duration',
+  'terminated',
+  'input_tokens',
+  'output_tokens',
+] as const;
+export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
+
+/** Canonical fields as raw text, before validation. Absent or empty means not given. */
+export type RawFields = Partial<Record<CanonicalField, string>>;

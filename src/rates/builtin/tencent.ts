@@ -1,0 +1,53 @@
+/** The five daily volume tiers of one Tencent Cloud ASR service, hours per day, USD per hour. */
+function dailyTiers(prices: [string, string, string, string, string]) {
+  const bounds = ['300', '1000', '3000', '5000', null];
+  return {
+    tiers: {
+      mode: 'volume',
+      period: 'day',
+      table: bounds.map((up_to, i) => ({ up_to, price: prices[i]! })),
+    },
+  };
+}
+
+/**
+ * Tencent Cloud ASR pay-as-you-go (USD): all of a day's usage billed at the tier the day reaches,
+ * billed per second (a part second counts as one). Days are cut in Beijing time. The free monthly
+ * quota of the Chinese-language page is not applied.
+ */
+export const tencentAsr = {
+  name: 'tencent-asr',
+  description: 'Tencent Cloud ASR pay-as-you-go (USD), daily volume tiers',
+  source: 'Tencent Cloud ASR pricing page (international), billing unit the second, fees to 2 decimals',
+  currency: 'USD',
+  timezone: 'Asia/Shanghai',
+  rounding: { scale: '2', mode: 'half-up' },
+  products: [
+    {
+      id: 'realtime-asr',
+      kind: 'stream',
+      unit: 'hour',
+      basis: 'audio',
+      channels: 'ignore',
+      increment: '1',
+      default_model: 'realtime',
+      models: {
+        realtime: dailyTiers(['1.4', '1.2', '1.0', '0.86', '0.7']),
+        'realtime-large': dailyTiers(['2', '1.7', '1.5', '1.3', '1.1']),
+      },
+    },
+    {
+      id: 'file-asr',
+      kind: 'transcript',
+      unit: 'hour',
+      basis: 'audio',
+      channels: 'ignore',
+      increment: '1',
+      default_model: 'file',
+      models: {
+        file: dailyTiers(['1', '0.95', '0.9', '0.85', '0.6']),
+        'file-large': dailyTiers(['1.8', '1.6', '1.4', '1.1', '0.8']),
+      },
+    },
+  ],
+};

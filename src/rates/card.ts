@@ -1,0 +1,114 @@
+import type { UsageKind } from '../ingest/record.js';
+import type { Decimal, RoundingMode } from '../util/decimal.js';
+import type { TimeZone } from '../util/time.js';
+
+/** One row of a tier table; `upTo` is exclusive, in the product's unit; null is the open last tier. */
+export interface Tier {
+  upTo: Decimal | null;
+  /** `upTo` in base units (ms or tokens), an exact integer. */
+  upToBase: number | null;
+  price: Decimal;
+}
+
+/** How a duration is priced: one rate, or a tier table reset every period. */
+export type RatePlan =
+  | { type: 'flat'; rate: Decimal }
+  | { type: 'tiered'; mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; tiers: Tier[] };
+
+/** Input and output token prices per unit of tokens. */
+export interface TokenPrice {
+  input: Decimal;
+  output: Decimal;
+}
+
+interface ProductBase {
+  id: string;
+  /** The unit prices are quoted in (`hour`, `1M tokens`, ...). */
+  unit: string;
+  /** Base units (ms or tokens) in one priced unit. */
+  perUnit: number;
+  defaultModel: string | undefined;
+  aliases: ReadonlyMap<string, string>;
+}
+
+/** A product priced on seconds of audio or session time. */
+export interface DurationProduct extends ProductBase {
+  kind: 'transcript' | 'stream';
+  basis: 'audio' | 'session';
+  channels: 'multiply' | 'ignore';
+  addonChannels: 'multiply' | 'ignore';
+  chargeFailed: boolean;
+  incrementMs: number;
+  maxSessionMs: number | undefined;
+  models: ReadonlyMap<string, RatePlan>;
+  addons: ReadonlyMap<string, RatePlan>;
+}
+
+/** A product priced on tokens. */
+export interface TokenProduct extends ProductBase {
+  kind: 'llm';
+  /** False when the free tier may not use it (AssemblyAI's LLM gateway). */
+  freeTier: boolean;
+  models: ReadonlyMap<string, TokenPrice>;
+}
+
+export type Product = DurationProduct | TokenProduct;
+
+/** Published traffic and account limits. */
+export interface Limits {
+  requestsPer5Minutes: number | undefined;
+  concurrency: { free: number; paid: number } | undefined;
+  newStreamsPerMinute: { free: number; paid: number } | undefined;
+  freeCredits: Decimal | undefined;
+}
+
+/** One version of a card's prices, in force from `effectiveFrom` until the next version. */
+export interface CardVersion {
+  /** The `effective_from` date, or `base` for a card without one. */
+  label: string;
+  /** Instant the version starts (start of its date in the card's zone); undefined: since always. */
+  effectiveFrom: number | undefined;
+  /** First 12 hex digits of the SHA-256 of the version's resolved content. */
+  hash: string;
+  source: string | undefined;
+  products: readonly Product[];
+  limits: Limits;
+}
+
+/** A resolved, validated rate card with its price history, oldest version first. */
+export interface RateCard {
+  name: string;
+  description: string | undefined;
+  /** `built-in` or the file it was read from. */
+  origin: string;
+  currency: string;
+  timezone: TimeZone;
+  rounding: { scale: number; mode: RoundingMode };
+  versions: readonly CardVersion[];
+}
+
+/** The version in force at an instant; an undated record gets the latest. Undefined before the first. */
+export function versionAt(card: RateCard, at: number | undefined): CardVersion | undefined {
+  if (at === undefined) return card.versions[card.versions.length - 1];
+  let found: CardVersion | undefined;
+  for (const version of card.versions) {
+    if (version.effectiveFrom === undefined || version.effectiveFrom <= at) found = version;
+  }
+  return found;
+}
+
+/** A product of the given kind that prices `model` (through an alias too), with the model's card name. */
+export function findProduct(
+  version: CardVersion,
+  kind: UsageKind,
+  model: string | undefined,
+): { product: Product; model: string } | undefined {
+  const candidates = version.products.filter((p) => p.kind === kind);
+  for (const product of candidates) {
+    const name = model === undefined ? product.defaultModel : model;
+    if (name === undefined) continue;
+    const resolved = product.aliases.get(name) ?? name;
+    if (product.models.has(resolved)) return { product, model: resolved };
+  }
+  return undefined;
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, Scalar, isNode, parseDocument, visit, type Document } from 'yaml';
+import type { z } from 'zod';
+import { CardError } from '../util/errors.js';
+
+/** A parsed JSON or YAML file whose numbers are kept as their source text, with a way back to lines. */
+export interface SourceDocument {
+  file: string;
+  value: unknown;
+  /** The 1-based line of the node at a JSON path, where it exists. */
+  lineOf(path: readonly PropertyKey[]): number | undefined;
+}
+
+/**
+ * Reads a JSON or YAML file strictly: duplicate keys are errors, and numbers become their source
+ * text (`0.10` stays "0.10") so that no price ever passes through binary floating point.
+ */
+export function readSourceDocument(file: string, text?: string): SourceDocument {
+  let source: string;
+  try {
+    source = text ?? readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CardError(file, [{ path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new CardError(
+      file,
+      doc.errors.map((e) => ({ path: '', line: lineCounter.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })),
+    );
+  }
+  keepNumbersAsText(doc);
+  return {
+    file,
+    value: doc.toJS(),
+    lineOf(path) {
+      const node = doc.getIn(path as unknown[], true);
+      return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    },
+  };
+}
+
+function keepNumbersAsText(doc: Document): void {
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value === 'number' || typeof node.value === 'bigint') {
+        node.value = node.source ?? String(node.value);
+      }
+    },
+  });
+}
+
+/** Validates a document against a schema; every problem becomes one CardError line with path and line. */
+export function validateDocument<S extends z.ZodType>(doc: SourceDocument, schema: S): z.infer<S> {
+  const result = schema.safeParse(doc.value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    return keys.map((key) => {
+      const path = key === undefined ? issue.path : [...issue.path, key];
+      const message = key === undefined ? describeIssue(issue) : 'is not a known key (check its spelling)';
+      return { path: formatPath(path), line: doc.lineOf(path) ?? doc.lineOf(issue.path), message };
+    });
+  });
+  throw new CardError(doc.file, problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    const inner = issue.errors.flat().find((e) => e.code !== 'invalid_type') ?? issue.errors.flat()[0];
+    return inner ? describeIssue(inner) : issue.message;
+  }
+  return issue.message;
+}
+
+/** `products[0].models.best` from a JSON path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}

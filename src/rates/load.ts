@@ -1,0 +1,53 @@
+import { dirname, resolve } from 'node:path';
+import { CardError } from '../util/errors.js';
+import { BUILTIN_CARDS } from './builtin/index.js';
+import type { RateCard } from './card.js';
+import { readSourceDocument, validateDocument, type SourceDocument } from './document.js';
+import { historyLayers, type CardLayer } from './merge.js';
+import { resolveCard } from './resolve.js';
+import { cardSchema, type RawCard } from './schema.js';
+
+/** Loads a rate card by built-in name or file path (JSON or YAML), validated and resolved. */
+export function loadCard(spec: string, baseDir = process.cwd()): RateCard {
+  const { raw, origin } = readRawCard(spec, baseDir);
+  return resolveCard(raw.name, origin, layersOf(raw, origin, [origin]), raw.description);
+}
+
+/** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
+export function validateCardFile(path: string): RateCard {
+  return loadCard(path);
+}
+
+function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: string } {
+  const builtin = BUILTIN_CARDS[spec];
+  if (builtin !== undefined) {
+    const doc: SourceDocument = { file: `built-in:${spec}`, value: builtin, lineOf: () => undefined };
+    return { raw: validateDocument(doc, cardSchema), origin: 'built-in' };
+  }
+  if (!/[./\\]/.test(spec)) {
+    throw new CardError(spec, [{ path: '', message: `no built-in card of that name (built-in: ${Object.keys(BUILTIN_CARDS).join(', ')}); give a card file path` }]);
+  }
+  const path = resolve(baseDir, spec);
+  const doc = readSourceDocument(path);
+  const raw = validateDocument({ ...doc, file: spec }, cardSchema);
+  if (raw.extends !== undefined && raw.effective_from !== undefined) {
+    throw new CardError(spec, [{ path: 'effective_from', line: doc.lineOf(['effective_from']), message: 'a card that extends another takes its dates from it; add later prices under versions' }]);
+  }
+  return { raw, origin: path };
+}
+
+function layersOf(raw: RawCard, origin: string, chain: string[]): CardLayer[] {
+  if (raw.extends === undefined) return historyLayers(raw, undefined);
+  const baseDir = origin === 'built-in' ? process.cwd() : dirname(origin);
+  const base = readRawCard(raw.extends, baseDir);
+  if (chain.includes(base.origin === 'built-in' ? raw.extends : base.origin)) {
+    throw new CardError(origin, [{ path: 'extends', message: `extends itself through ${chain.join(' → ')}` }]);
+  }
+  const baseLayers = layersOf(base.raw, base.origin, [...chain, base.origin === 'built-in' ? raw.extends : base.origin]);
+  return historyLayers(raw, baseLayers);
+}
+
+/** Names of the built-in cards. */
+export function builtinCardNames(): string[] {
+  return Object.keys(BUILTIN_CARDS);
+}

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { Decimal, parseDecimal, type RoundingMode } from '../util/decimal.js';
+import { CardError, UsageError } from '../util/errors.js';
+import { TimeZone } from '../util/time.js';
+import type { CardVersion, DurationProduct, Limits, Product, RatePlan, RateCard, TokenPrice, TokenProduct } from './card.js';
+import type { CardLayer } from './merge.js';
+import type { RawProduct } from './schema.js';
+
+const MS_PER_UNIT: Record<string, number> = { hour: 3_600_000, minute: 60_000, second: 1000 };
+const TOKENS_PER_UNIT: Record<string, number> = { '1M tokens': 1_000_000, '1K tokens': 1000, token: 1 };
+
+type Problem = { path: string; message: string };
+
+/** Turns the merged layers of a card's history into a validated RateCard; incomplete products are CardErrors. */
+export function resolveCard(name: string, origin: string, layers: readonly CardLayer[], description?: string): RateCard {
+  const problems: Problem[] = [];
+  const first = layers[0]!;
+  const last = layers[layers.length - 1]!;
+  const timezoneName = last.timezone ?? 'UTC';
+  let timezone: TimeZone;
+  try {
+    timezone = TimeZone.of(timezoneName);
+  } catch (error) {
+    throw new CardError(origin, [{ path: 'timezone', message: (error as UsageError).message }]);
+  }
+  const currency = last.currency ?? 'USD';
+  const rounding = {
+    scale: Number(last.rounding?.scale ?? 2),
+    mode: (last.rounding?.mode ?? 'half-up') as RoundingMode,
+  };
+  const versions: CardVersion[] = layers.map((layer, index) => {
+    const at = (path: string): string => (layers.length > 1 ? `version ${layer.effective_from ?? index}: ${path}` : path);
+    const products = (layer.products ?? []).map((p, i) => resolveProduct(p, layer.discount, `products[${i}]`, at, problems));
+    if (products.length === 0) problems.push({ path: at('products'), message: 'the card prices no product' });
+    const effectiveFrom = layer.effective_from === undefined ? undefined : timezone.startOfDay(layer.effective_from);
+    return {
+      label: layer.effective_from ?? 'base',
+      effectiveFrom,
+      hash: hashLayer({ name, currency, timezone: timezoneName, rounding, layer }),
+      source: layer.source,
+      products,
+      limits: resolveLimits(layer),
+    };
+  });
+  for (let i = 1; i < versions.length; i++) {
+    const [before, after] = [versions[i - 1]!, versions[i]!];
+    if (after.effectiveFrom === undefined || (before.effectiveFrom !== undefined && after.effectiveFrom <= before.effectiveFrom)) {
+      problems.push({ path: `versions[${i - 1}].effective_from`, message: 'versions must be in date order, each after the one before' });
+    }
+  }
+  if (problems.length > 0) throw new CardError(origin, problems);
+  return { name, description: description ?? first.description ?? last.description, origin, currency, timezone, rounding, versions };
+}
+
+function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path: string, at: (p: string) => string, problems: Problem[]): Product {
+  const where = (suffix: string): string => at(`${path}${suffix}`);
+  if (raw.kind === undefined) problems.push({ path: where('.kind'), message: `product "${raw.id}" needs a kind (transcript, stream or llm)` });
+  const kind = raw.kind ?? 'transcript';
+  const discount = factor(raw.discount ?? cardDiscount);
+  const aliases = new Map(Object.entries(raw.aliases ?? {}).filter((e): e is [string, string] => e[1] !== null));
+  const models = Object.entries(raw.models ?? {}).filter(([, v]) => v !== null);
+  if (models.length === 0) problems.push({ path: where('.models'), message: `product "${raw.id}" prices no model` });
+  for (const [alias, target] of aliases) {
+    if (!models.some(([m]) => m === target)) problems.push({ path: where(`.aliases.${alias}`), message: `points to "${target}", which this product does not price` });
+  }
+  if (raw.default_model !== undefined && !models.some(([m]) => m === (aliases.get(raw.default_model!) ?? raw.default_model))) {
+    problems.push({ path: where('.default_model'), message: `"${raw.default_model}" is not a model of this product` });
+  }
+
+  if (kind === 'llm') {
+    const unit = raw.unit ?? '1M tokens';
+    const perUnit = TOKENS_PER_UNIT[unit];
+    if (perUnit === undefined) problems.push({ path: where('.unit'), message: `"${unit}" is not a token unit (1M tokens, 1K tokens, token)` });
+    const prices = new Map<string, TokenPrice>();
+    for (const [model, price] of models) {
+      if (typeof price !== 'object' || price === null || !('input' in price)) {
+        problems.push({ path: where(`.models.${model}`), message: 'an llm model needs { input, output } prices' });
+        continue;
+      }
+      prices.set(model, { input: money(price.input).times(discount), output: money(price.output).times(discount) });
+    }
+    const product: TokenProduct = {
+      id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases,
+      freeTier: raw.free_tier ?? true, models: prices,
+    };
+    return product;
+  }
+
+  const unit = raw.unit ?? 'hour';
+  const perUnit = MS_PER_UNIT[unit];
+  if (perUnit === undefined) problems.push({ path: where('.unit'), message: `"${unit}" is not a time unit (hour, minute, second)` });
+  const plan = (value: unknown, p: string): RatePlan | undefined => {
+    if (typeof value === 'string' || typeof value === 'number') return { type: 'flat', rate: money(value).times(discount) };
+    if (typeof value === 'object' && value !== null && 'tiers' in value) {
+      const t = (value as { tiers: { mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; table: { up_to: string | number | null; price: string | number }[] } }).tiers;
+      const tiers = t.table.map((row, i) => {
+        const upTo = row.up_to === null ? null : money(row.up_to);
+        const upToBase = upTo === null ? null : upTo.times(perUnit ?? 1);
+        if (upToBase !== null && !upToBase.isInteger()) problems.push({ path: where(`${p}.tiers.table[${i}].up_to`), message: 'must be a whole number of milliseconds' });
+        return { upTo, upToBase: upToBase === null ? null : upToBase.toNumber(), price: money(row.price).times(discount) };
+      });
+      return { type: 'tiered', mode: t.mode, period: t.period, tiers };
+    }
+    problems.push({ path: where(p), message: 'a duration price is a decimal string or { tiers }, not { input, output }' });
+    return undefined;
+  };
+  const modelPlans = new Map<string, RatePlan>();
+  for (const [model, value] of models) {
+    const p = plan(value, `.models.${model}`);
+    if (p) modelPlans.set(model, p);
+  }
+  const addonPlans = new Map<string, RatePlan>();
+  for (const [addon, value] of Object.entries(raw.addons ?? {})) {
+    const p = value === null ? undefined : plan(value, `.addons.${addon}`);
+    if (p) addonPlans.set(addon, p);
+  }
+  const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
+  const product: DurationProduct = {
+    id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases,
+    basis,
+    channels: raw.channels ?? 'multiply',
+    addonChannels: raw.addon_channels ?? 'ignore',
+    chargeFailed: raw.charge_failed ?? false,
+    incrementMs: Math.max(1, secondsToWholeMs(raw.increment ?? '1')),
+    maxSessionMs: raw.max_session === undefined ? undefined : Number(raw.max_session) * 1000,
+    models: modelPlans,
+    addons: addonPlans,
+  };
+  return product;
+}
+
+function resolveLimits(layer: CardLayer): Limits {
+  const l = layer.limits;
+  const pair = (v: { free: string | number; paid: string | number } | undefined) =>
+    v === undefined ? undefined : { free: Number(v.free), paid: Number(v.paid) };
+  return {
+    requestsPer5Minutes: l?.requests_per_5_minutes === undefined ? undefined : Number(l.requests_per_5_minutes),
+    concurrency: pair(l?.concurrency),
+    newStreamsPerMinute: pair(l?.new_streams_per_minute),
+    freeCredits: l?.free_credits === undefined ? undefined : money(l.free_credits),
+  };
+}
+
+/** A validated price string (the schema checked its form) as a Decimal. */
+function money(value: string | number): Decimal {
+  return parseDecimal(String(value)) ?? new Decimal(0);
+}
+
+function factor(discount: string | undefined): Decimal {
+  if (discount === undefined) return new Decimal(1);
+  return new Decimal(1).minus(new Decimal(discount.slice(0, -1)).dividedBy(100));
+}
+
+function secondsToWholeMs(value: string | number): number {
+  return new Decimal(String(value)).times(1000).toNumber();
+}
+
+/** A stable content hash: keys sorted, so the same prices always give the same hash. */
+function hashLayer(content: unknown): string {
+  return createHash('sha256').update(stableStringify(content)).digest('hex').slice(0, 12);
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(String(value));
+}

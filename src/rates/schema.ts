@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+/** A non-negative decimal price written as a string (numbers in a file are kept as their source text). */
+const money = z.union([
+  z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal such as "0.37"'),
+  z.number().nonnegative(),
+]);
+const wholeNumber = z.union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
+const seconds = z.union([z.string().regex(/^\d+(\.\d{1,3})?$/, 'must be seconds, at most 3 decimals'), z.number().nonnegative()]);
+const percent = z.string().regex(/^\d+(\.\d+)?%$/, 'must be a percentage such as "10%"');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+const tier = z.strictObject({
+  up_to: z.union([money, z.null()]),
+  price: money,
+});
+
+const tiers = z
+  .strictObject({
+    mode: z.enum(['volume', 'graduated']),
+    period: z.enum(['day', 'month', 'none']),
+    table: z.array(tier).min(1, 'needs at least one tier'),
+  })
+  .superRefine((value, ctx) => {
+    let previous = -1;
+    value.table.forEach((row, index) => {
+      const last = index === value.table.length - 1;
+      if (row.up_to === null) {
+        if (!last) ctx.addIssue({ code: 'custom', path: ['table', index, 'up_to'], message: 'only the last tier may be open (null)' });
+        return;
+      }
+      const bound = Number(row.up_to);
+      if (bound <= previous) {
+        ctx.addIssue({ code: 'custom', path: ['table', index, 'up_to'], message: `tiers out of order or overlapping: ${row.up_to} is not above the tier before` });
+      }
+      previous = bound;
+      if (last) ctx.addIssue({ code: 'custom', path: ['table', index, 'up_to'], message: 'the last tier must be open (up_to: null)' });
+    });
+  });
+
+const durationPrice = z.union([money, z.strictObject({ tiers })]);
+const tokenPrice = z.strictObject({ input: money, output: money });
+
+/** A product as written: every field optional so that `extends` and `versions` can override a few. */
+export const productSchema = z.strictObject({
+  id: z.string().min(1),
+  description: z.string().optional(),
+  kind: z.enum(['transcript', 'stream', 'llm']).optional(),
+  unit: z.enum(['hour', 'minute', 'second', '1M tokens', '1K tokens', 'token']).optional(),
+  basis: z.enum(['audio', 'session']).optional(),
+  channels: z.enum(['multiply', 'ignore']).optional(),
+  addon_channels: z.enum(['multiply', 'ignore']).optional(),
+  charge_failed: z.boolean().optional(),
+  increment: seconds.optional(),
+  max_session: wholeNumber.optional(),
+  free_tier: z.boolean().optional(),
+  default_model: z.string().optional(),
+  discount: percent.optional(),
+  models: z.record(z.string(), z.union([durationPrice, tokenPrice, z.null()])).optional(),
+  addons: z.record(z.string(), z.union([durationPrice, z.null()])).optional(),
+  aliases: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
+});
+
+/** Account and traffic limits a provider publishes (used by `audit`). */
+const limits = z.strictObject({
+  requests_per_5_minutes: wholeNumber.optional(),
+  concurrency: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
+  new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
+  free_credits: money.optional(),
+});
+
+const cardFields = {
+  description: z.string().optional(),
+  source: z.string().optional(),
+  currency: z.string().regex(/^[A-Za-z]{1,12}$/, 'must be a currency code such as USD, or "credits"').optional(),
+  timezone: z.string().optional(),
+  rounding: z
+    .strictObject({
+      scale: wholeNumber,
+      mode: z.enum(['half-up', 'half-even', 'up', 'down']),
+    })
+    .optional(),
+  effective_from: date.optional(),
+  discount: percent.optional(),
+  limits: limits.optional(),
+  products: z.array(productSchema).optional(),
+};
+
+/** A later version of a card: what changed on `effective_from`. */
+const versionSchema = z.strictObject({ ...cardFields, effective_from: date });
+
+/** A rate card file (JSON or YAML) as written. */
+export const cardSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a plain name (letters, digits, - _ .)'),
+  extends: z.string().optional(),
+  ...cardFields,
+  versions: z.array(versionSchema).optional(),
+});
+
+export type RawCard = z.infer<typeof cardSchema>;
+export type RawVersion = z.infer<typeof versionSchema>;
+export type RawProduct = z.infer<typeof productSchema>;
+
+/** The JSON Schema of a rate card file, for editors (`tallyman rates schema`). */
+export function cardJsonSchema(): unknown {
+  return { ...z.toJSONSchema(cardSchema, { target: 'draft-2020-12', unrepresentable: 'any' }), title: 'tallyman rate card' };
+}

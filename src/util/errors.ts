@@ -1,0 +1,56 @@
+/** Where a record came from: the file (or `-`) and its line (CSV/NDJSON line, or JSON array index). */
+export interface SourceRef {
+  file: string;
+  line: number;
+  /** In a JSON array: the element's index (0-based). */
+  index?: number | undefined;
+}
+
+/** `file:line`, with the array index where there is one: `log.json:14 [3]`. */
+export function formatRef(ref: SourceRef): string {
+  return `${ref.file}:${ref.line}${ref.index === undefined ? '' : ` [${ref.index}]`}`;
+}
+
+/** Bad usage data: carries file, line and field so the message can point at the fix. Exit 2. */
+export class InputError extends Error {
+  constructor(
+    readonly ref: SourceRef | undefined,
+    readonly field: string | undefined,
+    readonly problem: string,
+    readonly hint?: string,
+  ) {
+    super(formatInputMessage(ref, field, problem, hint));
+    this.name = 'InputError';
+  }
+}
+
+/** A broken rate card or account file: carries the JSON path and the line in the file. Exit 2. */
+export class CardError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly { path: string; line?: number; message: string }[],
+  ) {
+    super(
+      problems
+        .map((p) => `${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`)
+        .join('\n'),
+    );
+    this.name = 'CardError';
+  }
+}
+
+/** Bad command-line usage (unknown zone, bad flag value). Exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Errors a user can fix; the CLI prints their message as is, without a stack. */
+export function isExpectedError(error: unknown): error is InputError | CardError | UsageError {
+  return error instanceof InputError || error instanceof CardError || error instanceof UsageError;
+}
+
+function formatInputMessage(ref: SourceRef | undefined, field: string | undefined, problem: string, hint?: string): string {
+  const where = ref ? `${formatRef(ref)}: ` : '';
+  const what = field ? `field "${field}": ` : '';
+  return `${where}${what}${problem}${hint ? ` (${hint})` : ''}`;
+}

@@ -1,0 +1,136 @@
+import { IANAZone } from 'luxon';
+import { UsageError } from './errors.js';
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+/** Offsets are cached per quarter hour of UTC: every tz transition falls on one. */
+const OFFSET_SLOT_MS = 15 * MS_PER_MINUTE;
+
+const INSTANT_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** A named IANA time zone that cuts instants into local days and months, independent of the process `TZ`. */
+export class TimeZone {
+  private static readonly cache = new Map<string, TimeZone>();
+  private readonly offsets = new Map<number, number>();
+  private readonly zone: IANAZone;
+  private readonly isUtc: boolean;
+
+  private constructor(readonly name: string) {
+    this.zone = IANAZone.create(name);
+    this.isUtc = name === 'UTC' || name === 'Etc/UTC';
+  }
+
+  /** The zone of that name; a bad name is a usage error naming it. */
+  static of(name: string): TimeZone {
+    let zone = TimeZone.cache.get(name);
+    if (!zone) {
+      if (!IANAZone.isValidZone(name)) {
+        throw new UsageError(`unknown time zone "${name}": use an IANA name such as UTC, Europe/Berlin or America/New_York`);
+      }
+      zone = new TimeZone(name);
+      TimeZone.cache.set(name, zone);
+    }
+    return zone;
+  }
+
+  /** The zone's offset from UTC at an instant, in milliseconds. */
+  offsetMs(utcMs: number): number {
+    if (this.isUtc) return 0;
+    const slot = Math.floor(utcMs / OFFSET_SLOT_MS);
+    let offset = this.offsets.get(slot);
+    if (offset === undefined) {
+      offset = this.zone.offset(slot * OFFSET_SLOT_MS) * MS_PER_MINUTE;
+      this.offsets.set(slot, offset);
+    }
+    return offset;
+  }
+
+  /** The instant of a local wall-clock time (given as if it were UTC); a time in a DST gap moves forward. */
+  fromLocal(localMs: number): number {
+    const first = localMs - this.offsetMs(localMs);
+    const offset = this.offsetMs(first);
+    const second = localMs - offset;
+    if (this.offsetMs(second) === offset) return second;
+    // In a gap: neither guess maps back; take the later offset, as luxon and Temporal do.
+    return localMs - Math.max(offset, this.offsetMs(localMs - offset));
+  }
+
+  /** Local calendar day, `YYYY-MM-DD`. */
+  dayKey(utcMs: number): string {
+    return formatDay(Math.floor((utcMs + this.offsetMs(utcMs)) / MS_PER_DAY));
+  }
+
+  /** Local calendar month, `YYYY-MM`. */
+  monthKey(utcMs: number): string {
+    return this.dayKey(utcMs).slice(0, 7);
+  }
+
+  /** The instant a local day (`YYYY-MM-DD`) starts. */
+  startOfDay(day: string): number {
+    return this.fromLocal(parseDay(day) * MS_PER_DAY);
+  }
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date, or NaN. */
+export function parseDay(day: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return Number.NaN;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return Number.NaN;
+  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+}
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+export function formatDay(dayNumber: number): string {
+  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The day after a `YYYY-MM-DD` date. */
+export function nextDay(day: string): string {
+  return formatDay(parseDay(day) + 1);
+}
+
+/** The first day of the month after `YYYY-MM`. */
+export function nextMonth(month: string): string {
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/**
+ * Parses an ISO 8601 instant strictly (`2026-05-01T10:00:00Z`, `...+02:00`, `2026-05-01 10:00:00`,
+ * `2026-05-01`). A value without an offset is read in `zone`. Returns epoch milliseconds, or undefined.
+ * Fractions past milliseconds are truncated.
+ */
+export function parseInstant(text: string, zone: TimeZone): number | undefined {
+  const match = INSTANT_PATTERN.exec(text);
+  if (!match) return undefined;
+  const [, ys, mos, ds, hs = '0', mis = '0', ss = '0', fs = '', tz] = match;
+  const y = Number(ys);
+  const mo = Number(mos);
+  const d = Number(ds);
+  const h = Number(hs);
+  const mi = Number(mis);
+  const s = Number(ss);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  const local = Date.UTC(y, mo - 1, d, h, mi, s, Number((fs + '00').slice(0, 3)));
+  if (tz === undefined) return zone.fromLocal(local);
+  if (tz === 'Z' || tz === 'z') return local;
+  const sign = tz[0] === '-' ? -1 : 1;
+  const digits = tz.slice(1).replace(':', '');
+  const offH = Number(digits.slice(0, 2));
+  const offM = Number(digits.slice(2) || '0');
+  if (offH > 23 || offM > 59) return undefined;
+  return local - sign * (offH * 60 + offM) * MS_PER_MINUTE;
+}
+
+/** ISO 8601 UTC text of an instant, without milliseconds when they are zero. */
+export function formatInstant(utcMs: number): string {
+  const text = new Date(utcMs).toISOString();
+  return text.endsWith('.000Z') ? `${text.slice(0, -5)}Z` : text;
+}

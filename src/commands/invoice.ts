@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { computeInvoice, type Invoice } from '../pricing/compute.js';
+import { periodFromFlags } from '../pricing/period.js';
+import { loadCard } from '../rates/load.js';
+import { painter, useColor } from '../report/color.js';
+import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
+import { emit, note } from '../util/output.js';
+import { TimeZone } from '../util/time.js';
+import { addLogOptions, parseGroupBy, parseMap, type LogFlags } from './shared.js';
+import { progress } from './progress.js';
+
+const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => string> = {
+  table: renderInvoiceTable,
+  json: renderInvoiceJson,
+  csv: renderInvoiceCsv,
+  markdown: renderInvoiceMarkdown,
+};
+
+interface InvoiceFlags extends LogFlags {
+  groupBy?: string;
+}
+
+/** `tallyman invoice FILE...`: exact invoice lines of a usage log on a rate card. */
+export function registerInvoice(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const command = program
+    .command('invoice')
+    .description('price a usage log on a rate card and print the invoice')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)');
+  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+    'after',
+    `
+Examples:
+  $ tallyman invoice fixtures/quickstart.csv
+  $ tallyman invoice logs/*.csv --month 2026-05 --group-by project,customer
+  $ tallyman invoice usage.ndjson --rates tencent-asr --format json --out invoice.json
+  $ cat usage.csv | tallyman invoice - --format csv > invoice.csv`,
+  );
+  command.action((files: string[], flags: InvoiceFlags) => run(() => invoiceCommand(files, flags)));
+}
+
+async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
+  const card = loadCard(flags.rates);
+  const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
+  const inputZone = TimeZone.of(flags.inputTz);
+  const tick = progress(process.stderr, process.env);
+  const invoice = await computeInvoice(files, {
+    card,
+    zone,
+    inputZone,
+    period: periodFromFlags(flags, zone),
+    groupBy: parseGroupBy(flags.groupBy),
+    map: parseMap(flags.map),
+    skipInvalid: flags.skipInvalid,
+    allowUnpriced: flags.allowUnpriced,
+    onProgress: tick.update,
+  });
+  tick.done();
+  const toTerminal = flags.out === undefined && flags.format === 'table';
+  const paint = painter(toTerminal && useColor(process.stdout, process.env, flags.color));
+  await emit(RENDERERS[flags.format]!(invoice, paint), flags.out);
+  if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
+  return 0;
+}

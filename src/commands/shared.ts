@@ -1,0 +1,71 @@
+import { Option, type Command } from 'commander';
+import { DIMENSIONS, type Dimension } from '../pricing/aggregate.js';
+import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
+import { UsageError } from '../util/errors.js';
+
+/** Options every log-reading command shares, declared once. */
+export interface LogFlags {
+  rates: string;
+  format: string;
+  out?: string;
+  tz?: string;
+  inputTz: string;
+  month?: string;
+  from?: string;
+  to?: string;
+  map: string[];
+  skipInvalid: boolean;
+  allowUnpriced: boolean;
+  color: boolean;
+}
+
+/** Adds the shared flags of commands that read usage logs. */
+export function addLogOptions(command: Command, formats: readonly string[]): Command {
+  return command
+    .option('-r, --rates <card>', 'rate card: a built-in name or a JSON/YAML file', 'assemblyai')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formats as string[]).default('table'))
+    .option('-o, --out <file>', 'write the output to a file instead of standard output')
+    .option('--month <YYYY-MM>', 'bill one calendar month (in --tz)')
+    .option('--from <date>', 'start of the period, inclusive (date or ISO instant)')
+    .option('--to <date>', 'end of the period, exclusive (date or ISO instant)')
+    .option('--tz <zone>', "IANA zone for periods and day/month grouping (default: the card's)")
+    .option('--input-tz <zone>', 'IANA zone for timestamps written without an offset', 'UTC')
+    .option('--map <field=column>', 'read a canonical field from another column (repeatable)', collect, [])
+    .option('--skip-invalid', 'skip invalid records (each is listed) instead of stopping', false)
+    .option('--allow-unpriced', 'list usage the card does not price at zero instead of stopping', false)
+    .option('--no-color', 'never colour the output');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Parses `--map field=column` pairs; unknown fields are usage errors. */
+export function parseMap(pairs: readonly string[]): Map<CanonicalField, string> {
+  const map = new Map<CanonicalField, string>();
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const field = pair.slice(0, at);
+    const column = pair.slice(at + 1);
+    if (at <= 0 || column === '') throw new UsageError(`--map "${pair}" is not field=column, e.g. --map audio_duration=duration_s`);
+    if (!(CANONICAL_FIELDS as readonly string[]).includes(field)) {
+      throw new UsageError(`--map: "${field}" is not a canonical field (${CANONICAL_FIELDS.join(', ')})`);
+    }
+    map.set(field as CanonicalField, column);
+  }
+  return map;
+}
+
+/** Parses `--group-by a,b`; `product` and `model` are accepted (lines are always split by them). */
+export function parseGroupBy(text: string | undefined): Dimension[] {
+  if (text === undefined || text === '') return [];
+  const dims: Dimension[] = [];
+  for (const part of text.split(',').map((p) => p.trim())) {
+    if (part === 'product' || part === 'model') continue;
+    if (!(DIMENSIONS as readonly string[]).includes(part)) {
+      throw new UsageError(`--group-by: "${part}" is not one of product, model, ${DIMENSIONS.join(', ')}`);
+    }
+    if (!dims.includes(part as Dimension)) dims.push(part as Dimension);
+  }
+  return dims;
+}

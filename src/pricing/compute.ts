@@ -1,0 +1,119 @@
+import { readLog, type ReadOptions } from '../ingest/index.js';
+import type { CanonicalField } from '../ingest/record.js';
+import type { RateCard } from '../rates/card.js';
+import { Decimal, formatMoney } from '../util/decimal.js';
+import { InputError, formatRef, type SourceRef } from '../util/errors.js';
+import type { TimeZone } from '../util/time.js';
+import { UsageAggregator, type Dimension, type Tally } from './aggregate.js';
+import { priceBuckets, unclosedExtraAmount, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { describePeriod, type Period } from './period.js';
+
+/** Everything `invoice` needs besides the files. */
+export interface InvoiceOptions {
+  card: RateCard;
+  /** Zone for `--group-by day|month` (the card's unless `--tz`). */
+  zone: TimeZone;
+  inputZone: TimeZone;
+  period: Period;
+  groupBy: readonly Dimension[];
+  map: ReadonlyMap<CanonicalField, string>;
+  skipInvalid: boolean;
+  allowUnpriced: boolean;
+  /** Called every few thousand records, for a progress display. */
+  onProgress?: (records: number) => void;
+}
+
+const SKIP_EXAMPLES = 10;
+const PROGRESS_EVERY = 10_000;
+
+/** Reads the log once, aggregating as it streams, then prices each bucket once. */
+export async function computeInvoice(paths: readonly string[], options: InvoiceOptions): Promise<Invoice> {
+  const skipped: Invoice['skipped'] = { count: 0, examples: [] };
+  const onInvalid = (error: InputError): void => {
+    if (!options.skipInvalid) throw error;
+    skipped.count++;
+    if (skipped.examples.length < SKIP_EXAMPLES) skipped.examples.push({ ref: error.ref!, message: error.message });
+  };
+  const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid };
+  const aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
+  const stats = { pending: 0 };
+  let seen = 0;
+  for await (const record of readLog(paths, read, stats)) {
+    try {
+      aggregator.add(record);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      onInvalid(error);
+    }
+    if (++seen % PROGRESS_EVERY === 0) options.onProgress?.(seen);
+  }
+  const unpriced = [...aggregator.unpriced.values()];
+  if (unpriced.length > 0 && !options.allowUnpriced) {
+    const u = unpriced[0]!;
+    const more = unpriced.length > 1 ? `; ${unpriced.length - 1} more unpriced model(s) or add-on(s)` : '';
+    throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s) at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}${more}`,
+      'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
+  }
+  const { card } = options;
+  const lines: InvoiceLine[] = [...priceBuckets(aggregator, card), ...unpricedLines(unpriced, card, options.groupBy)];
+  const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
+  const subtotals: Invoice['subtotals'] = [];
+  for (const line of lines) {
+    const entry = subtotals.find((s) => s.product === line.product);
+    if (entry) entry.amount = entry.amount.plus(line.amount);
+    else subtotals.push({ product: line.product, amount: line.amount });
+  }
+  const invoice: Invoice = {
+    card,
+    groupBy: options.groupBy,
+    period: describePeriod(options.period, aggregator.tally.first, aggregator.tally.last),
+    lines,
+    subtotals,
+    total,
+    tally: aggregator.tally,
+    skipped,
+    pending: stats.pending,
+    unpriced,
+    warnings: [],
+  };
+  invoice.warnings = collectWarnings(invoice);
+  return invoice;
+}
+
+function collectWarnings(invoice: Invoice): Warning[] {
+  const { tally, card } = invoice;
+  const money = (d: Decimal): string => `${formatMoney(d, card.rounding.scale)} ${card.currency}`;
+  const warnings: Warning[] = [];
+  const warn = (code: string, count: number, message: string, amount: Decimal | null = null, refs: SourceRef[] = []): void => {
+    if (count > 0) warnings.push({ code, message, count, amount, refs });
+  };
+  const unclosed = tally.unclosed;
+  if (unclosed.count > 0) {
+    const extra = unclosedExtraAmount(tally, invoice.lines, card);
+    warn('UNCLOSED_SESSION', unclosed.count,
+      `${unclosed.count} streaming session(s) never closed were billed at the cap: ${hours(unclosed.billedMs)} billed for ${hours(unclosed.audioMs)} of audio, ${money(extra)} beyond their audio. Send the Terminate message when a stream ends.`, extra);
+  }
+  warn('SESSION_AT_CAP', tally.atCap, `${tally.atCap} closed streaming session(s) reached the maximum session length and were billed at the cap.`);
+  warn('EXCLUDED_BY_PERIOD', tally.excluded, `${tally.excluded} record(s) outside the period were not billed.`);
+  warn('SKIPPED_INVALID', invoice.skipped.count,
+    `${invoice.skipped.count} invalid record(s) were skipped (--skip-invalid): ${invoice.skipped.examples.map((e) => e.message).join('; ')}${invoice.skipped.count > invoice.skipped.examples.length ? '; ...' : ''}`,
+    null, invoice.skipped.examples.map((e) => e.ref));
+  for (const u of invoice.unpriced) {
+    warn('UNPRICED', u.count, `${u.count} record(s) priced at zero (--allow-unpriced): ${u.reason} (${u.refs.map(formatRef).join(', ')}${u.count > u.refs.length ? ', ...' : ''}).`, null, u.refs);
+  }
+  const dup = tally.duplicates;
+  warn('DUPLICATE_ID', dup.count,
+    `${dup.count} record(s) repeat an id already seen and were not billed again: ${dup.examples.map((e) => `${e.id} at ${formatRef(e.first)} and ${formatRef(e.again)}`).join('; ')}${dup.count > dup.examples.length ? '; ...' : ''}.`,
+    null, dup.examples.map((e) => e.again));
+  const latest = card.versions[card.versions.length - 1]!;
+  warn('UNDATED', tally.undated, `${tally.undated} record(s) have no timestamp; priced at card version ${latest.label}. Give the list endpoint response to date them.`);
+  warn('DEFAULT_MODEL', tally.defaultModel, `${tally.defaultModel} record(s) name no model and were priced at the product's default model.`);
+  warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
+  return warnings;
+}
+
+function hours(ms: number): string {
+  return `${new Decimal(ms).dividedBy(3_600_000).toDecimalPlaces(2).toString()} h`;
+}
+
+export type { Invoice, InvoiceLine, Tally, Warning };

@@ -1,0 +1,232 @@
+import type { DurationProduct, Product, RatePlan, RateCard, TokenProduct } from '../rates/card.js';
+import { Decimal, roundMoney } from '../util/decimal.js';
+import type { SourceRef } from '../util/errors.js';
+import { allocate } from './allocate.js';
+import type { Bucket, Component, Dimension, Tally, Unpriced, UsageAggregator } from './aggregate.js';
+import { tierLabel, tierSlices } from './tiers.js';
+
+/** One priced invoice line: exact quantity, the card's rate, the exact amount and the rounded one. */
+export interface InvoiceLine {
+  product: string;
+  model: string;
+  addon: string | null;
+  tokenType: 'input' | 'output' | null;
+  tier: string | null;
+  dims: (string | null)[];
+  version: string;
+  hash: string;
+  /** Exact quantity in base units: milliseconds or tokens. */
+  baseQuantity: number;
+  baseUnit: 'ms' | 'token';
+  unit: string;
+  perUnit: number;
+  rate: Decimal;
+  amountExact: Decimal;
+  amount: Decimal;
+  priced: boolean;
+}
+
+/** What a reader must not miss, with the money involved where there is some. */
+export interface Warning {
+  code: string;
+  message: string;
+  count: number;
+  amount: Decimal | null;
+  refs: SourceRef[];
+}
+
+/** A complete invoice: lines, totals, counts and warnings. Plain data; renderers turn it into text. */
+export interface Invoice {
+  card: RateCard;
+  groupBy: readonly Dimension[];
+  period: { from: string | null; to: string | null };
+  lines: InvoiceLine[];
+  subtotals: { product: string; amount: Decimal }[];
+  total: Decimal;
+  tally: Tally;
+  skipped: { count: number; examples: { ref: SourceRef; message: string }[] };
+  pending: number;
+  unpriced: Unpriced[];
+  warnings: Warning[];
+}
+
+interface LineDraft {
+  bucket: Bucket;
+  product: Product;
+  /** Tier index; -1 for a graduated charge allocated across dimensions. */
+  tier: number | null;
+  rate: Decimal;
+  quantity: number;
+  /** For allocated lines: the exact share and the share in minor units, summed over periods. */
+  allocated?: { exact: Decimal; minor: number };
+}
+
+/** Marks lines that carry an allocated share of a graduated charge rather than one tier's rate. */
+const ALLOCATED = -1;
+
+/** Prices each bucket once: tiers per period, allocation across dimensions, one rounding per line. */
+export function priceBuckets(aggregator: UsageAggregator, card: RateCard): InvoiceLine[] {
+  const drafts = new Map<string, LineDraft>();
+  const add = (bucket: Bucket, product: Product, tier: number | null, rate: Decimal, quantity: number, share?: { exact: Decimal; minor: number }): void => {
+    const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
+    const draft = drafts.get(key);
+    if (!draft) {
+      drafts.set(key, { bucket, product, tier, rate, quantity, ...(share ? { allocated: { ...share } } : {}) });
+      return;
+    }
+    draft.quantity += quantity;
+    if (share && draft.allocated) {
+      draft.allocated.exact = draft.allocated.exact.plus(share.exact);
+      draft.allocated.minor += share.minor;
+    }
+  };
+
+  const scopes = new Map<string, Bucket[]>();
+  for (const bucket of aggregator.buckets.values()) {
+    const product = productOf(card, bucket);
+    const plan = planOf(product, bucket);
+    if (plan === undefined || plan.type === 'flat') {
+      add(bucket, product, null, flatRate(product, bucket, plan), bucket.quantity);
+      continue;
+    }
+    const scope = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
+    const parts = scopes.get(scope) ?? [];
+    parts.push(bucket);
+    scopes.set(scope, parts);
+  }
+
+  for (const parts of scopes.values()) {
+    const first = parts[0]!;
+    const product = productOf(card, first);
+    const plan = planOf(product, first) as Extract<RatePlan, { type: 'tiered' }>;
+    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
+    const slices = tierSlices(plan.mode, plan.tiers, total);
+    if (parts.length === 1 || slices.length === 1) {
+      // One rate for every part (volume, or one graduated tier), or one part: exact lines per tier.
+      for (const slice of slices) {
+        for (const part of parts) add(part, product, slice.tier, plan.tiers[slice.tier]!.price, parts.length === 1 ? slice.quantity : part.quantity);
+      }
+      continue;
+    }
+    // Graduated across several parts: the period's charge is allocated in proportion to quantity.
+    const charge = slices.reduce((sum, s) => sum.plus(new Decimal(s.quantity).times(plan.tiers[s.tier]!.price)), new Decimal(0)).dividedBy(product.perUnit);
+    const minorTotal = roundMoney(charge, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toNumber();
+    const minor = allocate(minorTotal, parts.map((p) => p.quantity));
+    const rate = charge.times(product.perUnit).dividedBy(total);
+    parts.forEach((part, i) => add(part, product, ALLOCATED, rate, part.quantity, { exact: charge.times(part.quantity).dividedBy(total), minor: minor[i]! }));
+  }
+
+  const { scale, mode } = card.rounding;
+  const lines = [...drafts.values()].map(({ bucket, product, tier, rate, quantity, allocated }): InvoiceLine => {
+    const version = card.versions[bucket.version]!;
+    const amountExact = allocated?.exact ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
+    const amount = allocated ? new Decimal(allocated.minor).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
+    const plan = planOf(product, bucket);
+    return {
+      product: bucket.product,
+      model: bucket.model,
+      addon: bucket.component.startsWith('addon:') ? bucket.component.slice(6) : null,
+      tokenType: bucket.component === 'input' || bucket.component === 'output' ? bucket.component : null,
+      tier: tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
+      dims: bucket.dims,
+      version: version.label,
+      hash: version.hash,
+      baseQuantity: quantity,
+      baseUnit: product.kind === 'llm' ? 'token' : 'ms',
+      unit: product.unit,
+      perUnit: product.perUnit,
+      rate,
+      amountExact,
+      amount,
+      priced: true,
+    };
+  });
+  return lines.sort(lineOrder(card));
+}
+
+function productOf(card: RateCard, bucket: Bucket): Product {
+  return card.versions[bucket.version]!.products.find((p) => p.id === bucket.product)!;
+}
+
+function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
+  if (product.kind === 'llm') return undefined;
+  return bucket.component === 'usage' ? product.models.get(bucket.model) : product.addons.get(bucket.component.slice(6));
+}
+
+function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {
+  if (product.kind === 'llm') {
+    const price = (product as TokenProduct).models.get(bucket.model)!;
+    return bucket.component === 'input' ? price.input : price.output;
+  }
+  return (plan as Extract<RatePlan, { type: 'flat' }>).rate;
+}
+
+const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3 };
+
+/** Card product order, then model, usage before add-ons, input before output, tier, dimensions, version. */
+function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
+  const productRank = new Map<string, number>();
+  for (const version of card.versions) for (const p of version.products) if (!productRank.has(p.id)) productRank.set(p.id, productRank.size);
+  const versionRank = new Map(card.versions.map((v, i) => [v.label, i]));
+  const component = (l: InvoiceLine): number => (l.addon !== null ? 1 : COMPONENT_ORDER[l.tokenType ?? 'usage']!);
+  return (a, b) =>
+    (productRank.get(a.product) ?? 99) - (productRank.get(b.product) ?? 99) ||
+    compareText(a.model, b.model) ||
+    component(a) - component(b) ||
+    compareText(a.addon ?? '', b.addon ?? '') ||
+    compareText(a.tier ?? '', b.tier ?? '') ||
+    compareDims(a.dims, b.dims) ||
+    (versionRank.get(a.version) ?? 0) - (versionRank.get(b.version) ?? 0);
+}
+
+/** Code-unit order: the same on every machine and locale. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareDims(a: (string | null)[], b: (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareText(a[i] ?? '', b[i] ?? '');
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/** Lines for usage the card does not price, at zero, so that `--allow-unpriced` still shows it. */
+export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, groupBy: readonly Dimension[]): InvoiceLine[] {
+  return unpriced.map((u) => ({
+    product: u.product ?? `(${u.kind})`,
+    model: u.model,
+    addon: u.addon,
+    tokenType: null,
+    tier: null,
+    dims: groupBy.map(() => null),
+    version: '-',
+    hash: '-',
+    baseQuantity: u.quantity,
+    baseUnit: u.kind === 'llm' ? 'token' : 'ms',
+    unit: u.kind === 'llm' ? 'token' : 'hour',
+    perUnit: u.kind === 'llm' ? 1 : 3_600_000,
+    rate: new Decimal(0),
+    amountExact: new Decimal(0),
+    amount: roundMoney(new Decimal(0), card.rounding.scale, card.rounding.mode),
+    priced: false,
+  }));
+}
+
+/** The money billed beyond their audio for sessions billed at the cap, at each line's own rate. */
+export function unclosedExtraAmount(tally: Tally, lines: readonly InvoiceLine[], card: RateCard): Decimal {
+  let extra = new Decimal(0);
+  for (const [key, ms] of tally.unclosed.extra) {
+    const [version, product, model] = key.split('\u0000');
+    const label = card.versions[Number(version)]!.label;
+    const usage = lines.filter((l) => l.priced && l.version === label && l.product === product && l.model === model && l.addon === null);
+    const quantity = usage.reduce((sum, l) => sum + l.baseQuantity, 0);
+    if (quantity === 0) continue;
+    const amount = usage.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0));
+    extra = extra.plus(amount.times(ms).dividedBy(quantity));
+  }
+  return roundMoney(extra, card.rounding.scale, card.rounding.mode);
+}
+
+export type { Component, DurationProduct };

@@ -1,0 +1,38 @@
+import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
+import type { InvoiceLine } from '../pricing/invoice.js';
+
+/** Quantity in the line's unit, for reading: up to 6 decimals, trailing zeros dropped. */
+export function unitQuantity(line: InvoiceLine): string {
+  return new Decimal(line.baseQuantity).dividedBy(line.perUnit).toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toString();
+}
+
+/** Exact base quantity: seconds (from ms, up to 3 decimals) or tokens. */
+export function baseQuantity(line: InvoiceLine): { value: string; unit: string } {
+  return line.baseUnit === 'ms'
+    ? { value: new Decimal(line.baseQuantity).dividedBy(1000).toString(), unit: 'second' }
+    : { value: String(line.baseQuantity), unit: 'token' };
+}
+
+/** `1234567.5` → `1,234,567.5`, the same in every locale. */
+export function groupThousands(text: string): string {
+  const [whole, fraction] = text.split('.');
+  const sign = whole!.startsWith('-') ? '-' : '';
+  const digits = sign ? whole!.slice(1) : whole!;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
+}
+
+/** Quantity for a table cell: `12.5 h`, `1,200,000 tok`. */
+export function displayQuantity(line: InvoiceLine): string {
+  if (line.baseUnit === 'token') return `${groupThousands(String(line.baseQuantity))} tok`;
+  const short: Record<string, string> = { hour: 'h', minute: 'min', second: 's' };
+  const value = new Decimal(line.baseQuantity).dividedBy(line.perUnit).toDecimalPlaces(4, Decimal.ROUND_HALF_UP);
+  return `${groupThousands(value.toString())} ${short[line.unit] ?? line.unit}`;
+}
+
+/** What the line pays for, in one cell: `—`, an add-on name, `input`/`output` tokens. */
+export function componentLabel(line: InvoiceLine): string {
+  return line.addon ?? (line.tokenType ? `${line.tokenType} tokens` : '');
+}
+
+export { formatExact, formatMoney };

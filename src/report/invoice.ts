@@ -1,0 +1,194 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
+import { formatRef } from '../util/errors.js';
+import { writeCsv, type Cell } from './csv.js';
+import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** The invoice as the JSON object of SPEC §4: fixed key order, money as strings, no wall-clock time. */
+export function invoiceJson(invoice: Invoice): object {
+  const { card, tally } = invoice;
+  const scale = card.rounding.scale;
+  const usedVersions = card.versions.filter((v) => invoice.lines.some((l) => l.version === v.label));
+  return {
+    schema_version: SCHEMA_VERSION,
+    command: 'invoice',
+    card: { name: card.name, origin: card.origin, versions: usedVersions.map((v) => ({ version: v.label, hash: v.hash })) },
+    currency: card.currency,
+    timezone: card.timezone.name,
+    rounding: { scale, mode: card.rounding.mode },
+    period: invoice.period,
+    group_by: invoice.groupBy,
+    lines: invoice.lines.map((line) => {
+      const base = baseQuantity(line);
+      return {
+        product: line.product,
+        model: line.model,
+        addon: line.addon,
+        token_type: line.tokenType,
+        tier: line.tier,
+        ...Object.fromEntries(invoice.groupBy.map((d, i) => [d, line.dims[i] ?? null])),
+        quantity: unitQuantity(line),
+        unit: line.unit,
+        base_quantity: base.value,
+        base_unit: base.unit,
+        rate: formatExact(line.rate),
+        amount: formatMoney(line.amount, scale),
+        amount_exact: formatExact(line.amountExact),
+        card_version: line.version,
+        card_hash: line.hash,
+        priced: line.priced,
+      };
+    }),
+    subtotals: invoice.subtotals.map((s) => ({ product: s.product, amount: formatMoney(s.amount, scale) })),
+    total: formatMoney(invoice.total, scale),
+    records: {
+      counted: tally.counted,
+      billed: tally.billed,
+      free: tally.free,
+      skipped: invoice.skipped.count,
+      excluded: tally.excluded,
+      duplicates: tally.duplicates.count,
+      undated: tally.undated,
+      unclosed_sessions: tally.unclosed.count,
+      pending: invoice.pending,
+    },
+    skipped: invoice.skipped.examples.map((e) => ({ file: e.ref.file, line: e.ref.line, index: e.ref.index ?? null, message: e.message })),
+    warnings: invoice.warnings.map((w) => ({
+      code: w.code,
+      count: w.count,
+      amount: w.amount === null ? null : formatMoney(w.amount, scale),
+      message: w.message,
+    })),
+  };
+}
+
+/** JSON text: two-space indent and a final newline. */
+export function renderInvoiceJson(invoice: Invoice): string {
+  return `${JSON.stringify(invoiceJson(invoice), null, 2)}\n`;
+}
+
+const CSV_HEAD = ['product', 'model', 'addon', 'token_type', 'tier'];
+const CSV_TAIL = ['quantity', 'unit', 'base_quantity', 'base_unit', 'rate', 'amount', 'amount_exact', 'card_version', 'card_hash'];
+
+/** One row per line and a final TOTAL row; text cells neutralised for spreadsheets. */
+export function renderInvoiceCsv(invoice: Invoice): string {
+  const scale = invoice.card.rounding.scale;
+  const rows: Cell[][] = invoice.lines.map((line) => {
+    const base = baseQuantity(line);
+    return [
+      { text: line.product }, { text: line.model }, { text: line.addon }, { text: line.tokenType }, { text: line.tier },
+      ...line.dims.map((d) => ({ text: d })),
+      { number: unitQuantity(line) }, { text: line.unit }, { number: base.value }, { text: base.unit },
+      { number: formatExact(line.rate) }, { number: formatMoney(line.amount, scale) }, { number: formatExact(line.amountExact) },
+      { text: line.version }, { text: line.hash },
+    ];
+  });
+  const blanks = (n: number): Cell[] => Array.from({ length: n }, () => ({ text: null }));
+  rows.push([{ text: 'TOTAL' }, ...blanks(CSV_HEAD.length - 1 + invoice.groupBy.length + 5), { number: formatMoney(invoice.total, scale) }, ...blanks(3)]);
+  return writeCsv([...CSV_HEAD, ...invoice.groupBy, ...CSV_TAIL], rows);
+}
+
+/** A GitHub-flavoured markdown table with the total and the warnings, fit for a pull request. */
+export function renderInvoiceMarkdown(invoice: Invoice): string {
+  const scale = invoice.card.rounding.scale;
+  const cur = invoice.card.currency;
+  const escape = (s: string): string => s.replaceAll('|', '\\|').replace(/[\r\n]+/g, ' ');
+  const head = ['Product', 'Model', 'Add-on', ...(hasTiers(invoice) ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', `Amount (${cur})`];
+  const right = new Set([head.length - 3, head.length - 2, head.length - 1]);
+  const rows = invoice.lines.map((l) => [l.product, l.model, componentLabel(l), ...(hasTiers(invoice) ? [l.tier ?? ''] : []), ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale)]);
+  const out = [
+    `## Invoice: ${invoice.card.name} (${periodText(invoice)})`,
+    '',
+    `| ${head.map(escape).join(' | ')} |`,
+    `| ${head.map((_, i) => (right.has(i) ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+    '',
+    `**Total: ${formatMoney(invoice.total, scale)} ${cur}** (${recordsText(invoice)})`,
+  ];
+  if (invoice.warnings.length > 0) {
+    out.push('', '### Warnings', '', ...invoice.warnings.map((w) => `- **${w.code}**: ${escape(w.message)}`));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A table for people, within 100 columns: lines, a subtotal per product, the total, then warnings. */
+export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): string {
+  const scale = invoice.card.rounding.scale;
+  const cur = invoice.card.currency;
+  const tiers = hasTiers(invoice);
+  const head = ['Product', 'Model', 'Add-on', ...(tiers ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', cur];
+  const numeric = 3;
+  const table = new Table({
+    head: head.map((h) => paint.bold(h)),
+    style: { head: [], border: [], compact: true },
+    colAligns: head.map((_, i) => (i >= head.length - numeric ? 'right' : 'left')),
+    wordWrap: true,
+    ...widths(head.length),
+  });
+  const byProduct = new Map<string, InvoiceLine[]>();
+  for (const line of invoice.lines) byProduct.set(line.product, [...(byProduct.get(line.product) ?? []), line]);
+  const span = head.length - 1;
+  for (const [product, lines] of byProduct) {
+    for (const l of lines) {
+      const amount = formatMoney(l.amount, scale);
+      table.push([l.product, l.model, componentLabel(l), ...(tiers ? [l.tier ?? ''] : []), ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), l.priced ? amount : paint.red(amount)]);
+    }
+    if (byProduct.size > 1) {
+      const subtotal = invoice.subtotals.find((s) => s.product === product)!;
+      table.push([{ colSpan: span, content: paint.dim(`subtotal ${product}`), hAlign: 'right' }, paint.dim(formatMoney(subtotal.amount, scale))]);
+    }
+  }
+  table.push([{ colSpan: span, content: paint.bold('TOTAL'), hAlign: 'right' }, paint.bold(formatMoney(invoice.total, scale))]);
+  const out = [
+    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.card.timezone.name}`,
+    invoice.lines.length > 0 ? table.toString() : '(no billable usage)',
+    recordsText(invoice),
+  ];
+  for (const w of invoice.warnings) out.push(paint.yellow(`warning ${w.code}: ${w.message}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** Warnings on their own, for standard error when the data goes to stdout as JSON or CSV. */
+export function warningLines(invoice: Invoice): string[] {
+  return invoice.warnings.map((w) => `tallyman: warning ${w.code}: ${w.message}`);
+}
+
+/** With many columns, text columns wrap at a fixed width so the table stays within 100 characters. */
+function widths(columns: number): { colWidths?: (number | null)[] } {
+  if (columns <= 6) return {};
+  const text = Math.max(8, Math.floor((100 - 3 * 14 - columns * 3) / (columns - 3)));
+  return { colWidths: Array.from({ length: columns }, (_, i) => (i >= columns - 3 ? null : text)) };
+}
+
+function hasTiers(invoice: Invoice): boolean {
+  return invoice.lines.some((l) => l.tier !== null);
+}
+
+function dimTitle(dimension: string): string {
+  return { project: 'Project', api_key: 'API key', customer: 'Customer', day: 'Day', month: 'Month' }[dimension] ?? dimension;
+}
+
+function periodText(invoice: Invoice): string {
+  const { from, to } = invoice.period;
+  if (from === null && to === null) return 'no dated records';
+  return `${from ?? '…'} → ${to ?? '…'}`;
+}
+
+function versionsText(invoice: Invoice): string {
+  const used = invoice.card.versions.filter((v) => invoice.lines.some((l) => l.version === v.label));
+  return used.length === 0 ? 'no lines' : used.map((v) => `${v.label === 'base' ? 'v' : ''}${v.label} #${v.hash}`).join(', ');
+}
+
+function recordsText(invoice: Invoice): string {
+  const t = invoice.tally;
+  const parts = [`${t.counted} records`, `${t.billed} billed`, `${t.free} free`];
+  if (invoice.skipped.count > 0) parts.push(`${invoice.skipped.count} skipped`);
+  if (t.excluded > 0) parts.push(`${t.excluded} outside the period`);
+  if (t.duplicates.count > 0) parts.push(`${t.duplicates.count} duplicates`);
+  return parts.join(', ');
+}
+
+export { formatRef };

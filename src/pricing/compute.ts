@@ -1,5 +1,5 @@
 import { readLog, type ReadOptions } from '../ingest/index.js';
-import type { CanonicalField } from '../ingest/record.js';
+import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
@@ -29,16 +29,33 @@ const PROGRESS_EVERY = 10_000;
 /** Reads the log once, aggregating as it streams, then prices each bucket once. */
 export async function computeInvoice(paths: readonly string[], options: InvoiceOptions): Promise<Invoice> {
   const skipped: Invoice['skipped'] = { count: 0, examples: [] };
-  const onInvalid = (error: InputError): void => {
-    if (!options.skipInvalid) throw error;
+  const onInvalid = skipper(options.skipInvalid, skipped);
+  const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid };
+  const stats = { pending: 0 };
+  const invoice = await priceRecords(readLog(paths, read, stats), options, skipped);
+  invoice.pending = stats.pending;
+  invoice.warnings = collectWarnings(invoice);
+  return invoice;
+}
+
+function skipper(skipInvalid: boolean, skipped: Invoice['skipped']): (error: InputError) => void {
+  return (error) => {
+    if (!skipInvalid) throw error;
     skipped.count++;
     if (skipped.examples.length < SKIP_EXAMPLES) skipped.examples.push({ ref: error.ref!, message: error.message });
   };
-  const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid };
+}
+
+/** Prices records from any source (a log, a test, an estimate): aggregate as they stream, price once. */
+export async function priceRecords(
+  records: AsyncIterable<UsageRecord> | Iterable<UsageRecord>,
+  options: Omit<InvoiceOptions, 'inputZone' | 'map'>,
+  skipped: Invoice['skipped'] = { count: 0, examples: [] },
+): Promise<Invoice> {
+  const onInvalid = skipper(options.skipInvalid, skipped);
   const aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
-  const stats = { pending: 0 };
   let seen = 0;
-  for await (const record of readLog(paths, read, stats)) {
+  for await (const record of records) {
     try {
       aggregator.add(record);
     } catch (error) {
@@ -72,7 +89,7 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
     total,
     tally: aggregator.tally,
     skipped,
-    pending: stats.pending,
+    pending: 0,
     unpriced,
     warnings: [],
   };
@@ -80,7 +97,8 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   return invoice;
 }
 
-function collectWarnings(invoice: Invoice): Warning[] {
+/** The warnings of an invoice, worst first. */
+export function collectWarnings(invoice: Invoice): Warning[] {
   const { tally, card } = invoice;
   const money = (d: Decimal): string => `${formatMoney(d, card.rounding.scale)} ${card.currency}`;
   const warnings: Warning[] = [];

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Output must not depend on the terminal: no colour unless a test asks for it.
+    env: { NO_COLOR: '1', FORCE_COLOR: '' },
+    testTimeout: 30_000,
+  },
+});

@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findProduct, versionAt } from '../../src/rates/card.js';
+import { builtinCardNames, loadCard } from '../../src/rates/load.js';
+import { cardJsonSchema } from '../../src/rates/schema.js';
+import { CardError } from '../../src/util/errors.js';
+
+function problems(spec: string): string[] {
+  try {
+    loadCard(spec);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CardError);
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('expected a CardError');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-cards-'));
+function card(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('built-in cards', () => {
+  it('all load, and assemblyai has one version per published change', () => {
+    expect(builtinCardNames()).toEqual(['assemblyai', 'tencent-asr', 'credits-example']);
+    const aai = loadCard('assemblyai');
+    expect(aai.versions.map((v) => v.label)).toEqual(['2025-04-23', '2025-06-02', '2025-09-23', '2026-02-03', '2026-03-04']);
+    expect(new Set(aai.versions.map((v) => v.hash)).size).toBe(5);
+  });
+
+  it('hashes are stable: the same content gives the same hash on every load', () => {
+    expect(loadCard('assemblyai').versions.map((v) => v.hash)).toEqual(loadCard('assemblyai').versions.map((v) => v.hash));
+  });
+
+  it('legacy names route: best → universal-3-pro and nano → universal-2 from 2026-02-03, streaming max 3 h', () => {
+    const aai = loadCard('assemblyai');
+    const v = versionAt(aai, Date.UTC(2026, 4, 1))!;
+    expect(findProduct(v, 'transcript', 'best')!.model).toBe('universal-3-pro');
+    expect(findProduct(v, 'transcript', 'nano')!.model).toBe('universal-2');
+    const stream = findProduct(v, 'stream', undefined)!;
+    expect(stream.product.kind === 'stream' && stream.product.maxSessionMs).toBe(10_800_000);
+    const old = versionAt(aai, Date.UTC(2025, 4, 1))!;
+    expect(findProduct(old, 'transcript', 'nano')!.model).toBe('nano');
+  });
+
+  it('Tencent has four services with five daily volume tiers each', () => {
+    const t = loadCard('tencent-asr');
+    const models = t.versions[0]!.products.flatMap((p) => [...p.models.entries()]);
+    expect(models.map(([m]) => m)).toEqual(['realtime', 'realtime-large', 'file', 'file-large']);
+    for (const [, plan] of models) expect(plan).toMatchObject({ type: 'tiered', mode: 'volume', period: 'day', tiers: { length: 5 } });
+  });
+});
+
+describe('validation', () => {
+  it('reports every problem with its JSON path and line (YAML)', () => {
+    expect(problems('fixtures/cards/broken.yaml')).toEqual([
+      'fixtures/cards/broken.yaml:8: products[0].models.negative: must be a non-negative decimal such as "0.37"',
+      'fixtures/cards/broken.yaml:15: products[0].models.tiered.tiers.table[1].up_to: tiers out of order or overlapping: 100 is not above the tier before',
+      'fixtures/cards/broken.yaml:16: products[0].models.tiered.tiers.table[2].up_to: the last tier must be open (up_to: null)',
+      'fixtures/cards/broken.yaml:17: products[0].colour: is not a known key (check its spelling)',
+    ]);
+  });
+
+  it('reports JSON problems with lines too, and refuses duplicate keys and malformed prices', () => {
+    const path = card('bad.json', '{\n  "name": "x",\n  "products": [\n    { "id": "p", "kind": "transcript", "models": { "m": "0x1f" } }\n  ]\n}\n');
+    expect(problems(path)).toEqual([`${path}:4: products[0].models.m: must be a non-negative decimal such as "0.37"`]);
+    const dup = card('dup.json', '{ "name": "x", "name": "y", "products": [] }');
+    expect(problems(dup)[0]).toMatch(/:1: \(root\): Map keys must be unique/);
+  });
+
+  it('keeps YAML numbers as their text: 0.10 is the decimal 0.10, never the float 0.1', () => {
+    const path = card('yaml-num.yaml', 'name: y\nproducts:\n  - { id: p, kind: transcript, models: { m: 0.10 } }\n');
+    const plan = loadCard(path).versions[0]!.products[0]!.models.get('m');
+    expect(plan).toMatchObject({ type: 'flat' });
+    expect((plan as { rate: { toString(): string } }).rate.toString()).toBe('0.1');
+  });
+
+  it('reports incomplete products after merging, and aliases to nothing', () => {
+    const path = card('incomplete.yaml', 'name: y\nproducts:\n  - id: p\n    models: { m: "1" }\n    aliases: { old: gone }\n');
+    expect(problems(path)).toEqual([
+      `${path}: products[0].kind: product "p" needs a kind (transcript, stream or llm)`,
+      `${path}: products[0].aliases.old: points to "gone", which this product does not price`,
+    ]);
+  });
+
+  it('an unknown built-in name says which exist', () => {
+    expect(problems('assembly')[0]).toContain('no built-in card of that name (built-in: assemblyai, tencent-asr, credits-example)');
+  });
+
+  it('exports a JSON Schema that names the card fields', () => {
+    const schema = cardJsonSchema() as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'products', 'versions', 'extends', 'rounding']));
+    expect(schema.required).toContain('name');
+  });
+});

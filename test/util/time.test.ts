@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal, parseDecimal, roundMoney, formatMoney } from '../../src/util/decimal.js';
+import { secondsToMs, parseCount } from '../../src/util/quantity.js';
+import { TimeZone, parseInstant } from '../../src/util/time.js';
+
+describe('time zones, independent of the process TZ', () => {
+  it('cuts days in the named zone', () => {
+    const at = Date.UTC(2026, 4, 4, 16, 30); // 2026-05-04T16:30Z
+    expect(TimeZone.of('UTC').dayKey(at)).toBe('2026-05-04');
+    expect(TimeZone.of('Asia/Shanghai').dayKey(at)).toBe('2026-05-05');
+    expect(TimeZone.of('America/Los_Angeles').dayKey(at)).toBe('2026-05-04');
+    expect(TimeZone.of('Pacific/Chatham').monthKey(Date.UTC(2026, 4, 31, 12))).toBe('2026-06');
+  });
+
+  it('finds the start of a local day across a DST change', () => {
+    // Berlin switched to summer time on 2026-03-29 at 02:00 local.
+    expect(new Date(TimeZone.of('Europe/Berlin').startOfDay('2026-03-29')).toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(new Date(TimeZone.of('Europe/Berlin').startOfDay('2026-03-30')).toISOString()).toBe('2026-03-29T22:00:00.000Z');
+  });
+
+  it('parses instants strictly, reading offset-less values in the given zone', () => {
+    const ny = TimeZone.of('America/New_York');
+    expect(parseInstant('2026-05-01T10:00:00Z', ny)).toBe(Date.UTC(2026, 4, 1, 10));
+    expect(parseInstant('2026-05-01T10:00:00+02:00', ny)).toBe(Date.UTC(2026, 4, 1, 8));
+    expect(parseInstant('2026-05-01 10:00:00', ny)).toBe(Date.UTC(2026, 4, 1, 14));
+    expect(parseInstant('2024-03-11T21:29:59.936851', TimeZone.of('UTC'))).toBe(Date.UTC(2024, 2, 11, 21, 29, 59, 936));
+    for (const bad of ['2026-13-01', '2026-02-29T00:00:00Z', '2026-05-01T24:00:00Z', 'yesterday', '1715000000', '']) {
+      expect(parseInstant(bad, ny)).toBeUndefined();
+    }
+  });
+
+  it('refuses unknown zones', () => {
+    expect(() => TimeZone.of('Mars/Olympus')).toThrow(/unknown time zone/);
+  });
+});
+
+describe('strict numbers', () => {
+  it('parses decimal strings only', () => {
+    for (const bad of ['0x1f', '0b11', '1_000', 'NaN', 'Infinity', '1e500', '', ' 1', '1.']) expect(parseDecimal(bad)).toBeUndefined();
+    expect(parseDecimal('0.10')!.toString()).toBe('0.1');
+  });
+
+  it('turns seconds into whole milliseconds, a fraction of a ms rounded up', () => {
+    expect(secondsToMs('12.5')).toBe(12_500);
+    expect(secondsToMs('0.0004')).toBe(1);
+    expect(secondsToMs('0.0010')).toBe(1);
+    expect(secondsToMs('-1')).toBeUndefined();
+    expect(parseCount('007')).toBe(7);
+    expect(parseCount('1.0')).toBeUndefined();
+  });
+
+  it('rounds at one point with a named mode and never prints -0.00', () => {
+    expect(formatMoney(roundMoney(new Decimal('-0.001'), 2, 'half-up'), 2)).toBe('0.00');
+    expect(roundMoney(new Decimal('0.125'), 2, 'half-even').toString()).toBe('0.12');
+    expect(roundMoney(new Decimal('0.125'), 2, 'half-up').toString()).toBe('0.13');
+    // 40 significant digits: large sums keep their cents
+    expect(new Decimal('12345678901234567890.01').plus('0.01').toString()).toBe('12345678901234567890.02');
+  });
+});

@@ -27,8 +27,11 @@ export function tierSlices(mode: 'volume' | 'graduated', tiers: readonly Tier[],
   return slices.length > 0 ? slices : [{ tier: 0, quantity: 0 }];
 }
 
-/** A person's name for a tier: `300–1000 hour`, `≥ 5000 hour`, `< 300 hour`. */
-export function tierLabel(tiers: readonly Tier[], index: number, unit: string): string {
+const SHORT_UNIT: Record<string, string> = { hour: 'h', minute: 'min', second: 's' };
+
+/** A person's name for a tier: `300–1000 h`, `≥ 5000 h`, `< 300 h`. */
+export function tierLabel(tiers: readonly Tier[], index: number, longUnit: string): string {
+  const unit = SHORT_UNIT[longUnit] ?? longUnit;
   const lower = index === 0 ? undefined : tiers[index - 1]!.upTo;
   const upper = tiers[index]!.upTo;
   if (lower === undefined && upper === null) return 'all';

@@ -9,8 +9,8 @@ import { cardSchema, type RawCard } from './schema.js';
 
 /** Loads a rate card by built-in name or file path (JSON or YAML), validated and resolved. */
 export function loadCard(spec: string, baseDir = process.cwd()): RateCard {
-  const { raw, origin } = readRawCard(spec, baseDir);
-  return resolveCard(raw.name, origin, layersOf(raw, origin, [origin]), raw.description);
+  const { raw, origin, path } = readRawCard(spec, baseDir);
+  return resolveCard(raw.name, origin, layersOf(raw, path, [path]), raw.description);
 }
 
 /** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
@@ -18,11 +18,12 @@ export function validateCardFile(path: string): RateCard {
   return loadCard(path);
 }
 
-function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: string } {
+/** A card as written; `origin` is how the user named it (portable in output), `path` where it was read. */
+function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: string; path: string } {
   const builtin = BUILTIN_CARDS[spec];
   if (builtin !== undefined) {
     const doc: SourceDocument = { file: `built-in:${spec}`, value: builtin, lineOf: () => undefined };
-    return { raw: validateDocument(doc, cardSchema), origin: 'built-in' };
+    return { raw: validateDocument(doc, cardSchema), origin: 'built-in', path: `built-in:${spec}` };
   }
   if (!/[./\\]/.test(spec)) {
     throw new CardError(spec, [{ path: '', message: `no built-in card of that name (built-in: ${Object.keys(BUILTIN_CARDS).join(', ')}); give a card file path` }]);
@@ -33,18 +34,17 @@ function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: str
   if (raw.extends !== undefined && raw.effective_from !== undefined) {
     throw new CardError(spec, [{ path: 'effective_from', line: doc.lineOf(['effective_from']), message: 'a card that extends another takes its dates from it; add later prices under versions' }]);
   }
-  return { raw, origin: path };
+  return { raw, origin: spec, path };
 }
 
-function layersOf(raw: RawCard, origin: string, chain: string[]): CardLayer[] {
+function layersOf(raw: RawCard, path: string, chain: string[]): CardLayer[] {
   if (raw.extends === undefined) return historyLayers(raw, undefined);
-  const baseDir = origin === 'built-in' ? process.cwd() : dirname(origin);
+  const baseDir = path.startsWith('built-in:') ? process.cwd() : dirname(path);
   const base = readRawCard(raw.extends, baseDir);
-  if (chain.includes(base.origin === 'built-in' ? raw.extends : base.origin)) {
-    throw new CardError(origin, [{ path: 'extends', message: `extends itself through ${chain.join(' → ')}` }]);
+  if (chain.includes(base.path)) {
+    throw new CardError(path, [{ path: 'extends', message: `extends itself through ${[...chain, base.path].join(' → ')}` }]);
   }
-  const baseLayers = layersOf(base.raw, base.origin, [...chain, base.origin === 'built-in' ? raw.extends : base.origin]);
-  return historyLayers(raw, baseLayers);
+  return historyLayers(raw, layersOf(base.raw, base.path, [...chain, base.path]));
 }
 
 /** Names of the built-in cards. */

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
+import type { Invoice } from '../pricing/invoice.js';
 import { formatRef } from '../util/errors.js';
 import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
@@ -117,26 +117,31 @@ export function renderInvoiceMarkdown(invoice: Invoice): string {
 /** A table for people, within 100 columns: lines, a subtotal per product, the total, then warnings. */
 export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): string {
   const scale = invoice.card.rounding.scale;
-  const cur = invoice.card.currency;
   const tiers = hasTiers(invoice);
-  const head = ['Product', 'Model', 'Add-on', ...(tiers ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', cur];
+  const addons = invoice.lines.some((l) => componentLabel(l) !== '');
+  const head = ['Product', 'Model', ...(addons ? ['Add-on'] : []), ...(tiers ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', invoice.card.currency];
+  const cells = invoice.lines.map((l) => [
+    l.product, l.model, ...(addons ? [componentLabel(l)] : []), ...(tiers ? [l.tier ?? ''] : []),
+    ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale),
+  ]);
   const numeric = 3;
   const table = new Table({
     head: head.map((h) => paint.bold(h)),
     style: { head: [], border: [], compact: true },
     colAligns: head.map((_, i) => (i >= head.length - numeric ? 'right' : 'left')),
     wordWrap: true,
-    ...widths(head.length),
+    wrapOnWordBoundary: false,
+    ...fitWidths([head, ...cells], numeric, TABLE_WIDTH),
   });
-  const byProduct = new Map<string, InvoiceLine[]>();
-  for (const line of invoice.lines) byProduct.set(line.product, [...(byProduct.get(line.product) ?? []), line]);
   const span = head.length - 1;
-  for (const [product, lines] of byProduct) {
-    for (const l of lines) {
-      const amount = formatMoney(l.amount, scale);
-      table.push([l.product, l.model, componentLabel(l), ...(tiers ? [l.tier ?? ''] : []), ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), l.priced ? amount : paint.red(amount)]);
-    }
-    if (byProduct.size > 1) {
+  const products = [...new Set(invoice.lines.map((l) => l.product))];
+  for (const product of products) {
+    invoice.lines.forEach((line, i) => {
+      if (line.product !== product) return;
+      const row = cells[i]!;
+      table.push(line.priced ? row : [...row.slice(0, -1), paint.red(row[row.length - 1]!)]);
+    });
+    if (products.length > 1) {
       const subtotal = invoice.subtotals.find((s) => s.product === product)!;
       table.push([{ colSpan: span, content: paint.dim(`subtotal ${product}`), hAlign: 'right' }, paint.dim(formatMoney(subtotal.amount, scale))]);
     }
@@ -151,16 +156,34 @@ export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): stri
   return `${out.join('\n')}\n`;
 }
 
+const TABLE_WIDTH = 100;
+
+/**
+ * Column widths that keep a table within `limit` characters: none when it fits as is; otherwise the
+ * text columns share what the numeric columns leave, and wrap.
+ */
+function fitWidths(rows: string[][], numeric: number, limit: number): { colWidths?: (number | null)[] } {
+  const columns = rows[0]!.length;
+  const natural = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)) + 2);
+  const border = columns + 1;
+  if (natural.reduce((a, b) => a + b, 0) + border <= limit) return {};
+  const fixed = natural.slice(columns - numeric);
+  let room = limit - border - fixed.reduce((a, b) => a + b, 0);
+  const text = natural.slice(0, columns - numeric);
+  const widths = text.map(() => 0);
+  // Hand out room to the narrowest columns first, so short columns keep their natural width.
+  const order = text.map((w, i) => ({ w, i })).sort((a, b) => a.w - b.w);
+  order.forEach(({ w, i }, k) => {
+    const share = Math.floor(room / (order.length - k));
+    widths[i] = Math.max(6, Math.min(w, share));
+    room -= widths[i]!;
+  });
+  return { colWidths: [...widths, ...fixed] };
+}
+
 /** Warnings on their own, for standard error when the data goes to stdout as JSON or CSV. */
 export function warningLines(invoice: Invoice): string[] {
   return invoice.warnings.map((w) => `tallyman: warning ${w.code}: ${w.message}`);
-}
-
-/** With many columns, text columns wrap at a fixed width so the table stays within 100 characters. */
-function widths(columns: number): { colWidths?: (number | null)[] } {
-  if (columns <= 6) return {};
-  const text = Math.max(8, Math.floor((100 - 3 * 14 - columns * 3) / (columns - 3)));
-  return { colWidths: Array.from({ length: columns }, (_, i) => (i >= columns - 3 ? null : text)) };
 }
 
 function hasTiers(invoice: Invoice): boolean {
@@ -179,7 +202,7 @@ function periodText(invoice: Invoice): string {
 
 function versionsText(invoice: Invoice): string {
   const used = invoice.card.versions.filter((v) => invoice.lines.some((l) => l.version === v.label));
-  return used.length === 0 ? 'no lines' : used.map((v) => `${v.label === 'base' ? 'v' : ''}${v.label} #${v.hash}`).join(', ');
+  return used.length === 0 ? 'no lines' : used.map((v) => `${v.label} #${v.hash}`).join(', ');
 }
 
 function recordsText(invoice: Invoice): string {

@@ -8,7 +8,7 @@ describe('published examples, computed by hand', () => {
       kind: 'stream', id: `s${i}`, timestamp: '2026-05-04T02:00:00Z', model: 'realtime', audio_duration: '18000', terminated: 'true',
     }));
     const invoice = await invoiceOf(rows, 'tencent-asr');
-    expect(amounts(invoice)).toEqual({ 'realtime-asr/realtime/300–1000 hour': '378.00' });
+    expect(amounts(invoice)).toEqual({ 'realtime-asr/realtime/300–1000 h': '378.00' });
     expect(invoice.total.toFixed(2)).toBe('378.00');
   });
 

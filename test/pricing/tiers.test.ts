@@ -33,7 +33,7 @@ const hour = (id: string, project: string, hours: number) => ({ kind: 'transcrip
 describe('graduated tiers', () => {
   it('prices each slice at its own tier: 15 h = 10 × 1.00 + 5 × 0.50 = 12.50', async () => {
     const invoice = await invoiceOf([hour('a', 'p', 15)], loadCard(graduated));
-    expect(amounts(invoice)).toEqual({ 'stt/m/< 10 hour': '10.00', 'stt/m/≥ 10 hour': '2.50' });
+    expect(amounts(invoice)).toEqual({ 'stt/m/< 10 h': '10.00', 'stt/m/≥ 10 h': '2.50' });
   });
 
   it('allocates the period charge to projects in proportion to hours, parts adding up to the whole', async () => {

@@ -3,6 +3,7 @@ import { findProduct, versionAt, type Product, type RateCard, type RatePlan } fr
 import { InputError, type SourceRef } from '../util/errors.js';
 import { addExact, ceilToIncrement } from '../util/quantity.js';
 import type { TimeZone } from '../util/time.js';
+import { IdSet } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
 
 /** Reporting dimensions a line can be split by (besides product, model and add-on, always split). */
@@ -56,7 +57,7 @@ export interface Tally {
 
 export interface AggregateOptions {
   card: RateCard;
-  /** Zone for the `day` and `month` dimensions and for tier periods. */
+  /** Zone for tier periods and the `day` and `month` dimensions: `--tz`, else the card's. */
   zone: TimeZone;
   period: Period;
   groupBy: readonly Dimension[];
@@ -74,7 +75,8 @@ export class UsageAggregator {
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
     first: undefined, last: undefined,
   };
-  private readonly seen = new Map<string, SourceRef>();
+  private readonly seen = new IdSet();
+  private readonly files: string[] = [];
   private readonly periodTiers: boolean;
 
   constructor(private readonly options: AggregateOptions) {
@@ -84,15 +86,15 @@ export class UsageAggregator {
   /** Adds one record; an InputError names it when it cannot be placed or priced. */
   add(record: UsageRecord): void {
     if (record.id !== undefined) {
-      const key = `${record.kind}\u0000${record.id}`;
-      const first = this.seen.get(key);
+      const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.fileIndex(record.source.file), record.source.line);
       if (first) {
         const duplicates = this.tally.duplicates;
         duplicates.count++;
-        if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id: record.id, first, again: record.source });
+        if (duplicates.examples.length < EXAMPLES) {
+          duplicates.examples.push({ id: record.id, first: { file: this.files[first.file]!, line: first.line }, again: record.source });
+        }
         return;
       }
-      this.seen.set(key, record.source);
     }
     const { period, groupBy, card } = this.options;
     if (record.at === undefined) {
@@ -109,6 +111,13 @@ export class UsageAggregator {
     }
     this.tally.counted++;
     this.price(record);
+  }
+
+  private fileIndex(file: string): number {
+    const at = this.files.lastIndexOf(file);
+    if (at !== -1) return at;
+    if (this.files.length === 0xffff) throw new RangeError('more than 65535 log files in one run');
+    return this.files.push(file) - 1;
   }
 
   private price(record: UsageRecord): void {
@@ -186,7 +195,7 @@ export class UsageAggregator {
 
   private tierPeriod(plan: RatePlan, at: number | undefined): string {
     if (plan.type === 'flat' || plan.period === 'none' || at === undefined) return '';
-    return plan.period === 'day' ? this.options.card.timezone.dayKey(at) : this.options.card.timezone.monthKey(at);
+    return plan.period === 'day' ? this.options.zone.dayKey(at) : this.options.zone.monthKey(at);
   }
 
   private dimensions(record: UsageRecord): (string | null)[] {

@@ -123,3 +123,23 @@ describe('published examples, computed by hand', () => {
     expect(new Set(invoice.lines.map((l) => l.hash)).size).toBe(3);
   });
 });
+
+describe('time zones of tier periods', () => {
+  it('--tz moves the day boundary of daily tiers (SPEC §2: the card\'s or --tz zone)', async () => {
+    const { loadCard } = await import('../../src/rates/load.js');
+    const { priceRecords } = await import('../../src/pricing/compute.js');
+    const { TimeZone } = await import('../../src/util/time.js');
+    const { records } = await import('../helpers.js');
+    // 160 h at 15:00Z and 160 h at 17:00Z on 4 May: one Beijing day would be 23:00 and 01:00 — two days;
+    // in UTC they are one day of 320 h, all at 1.2: 384.00. In Beijing: 160 × 1.4 × 2 = 448.00.
+    const rows = records([
+      ...Array.from({ length: 32 }, (_, i) => ({ kind: 'stream', id: `a${i}`, timestamp: '2026-05-04T15:00:00Z', model: 'realtime', audio_duration: '18000', terminated: 'true' })),
+      ...Array.from({ length: 32 }, (_, i) => ({ kind: 'stream', id: `b${i}`, timestamp: '2026-05-04T17:00:00Z', model: 'realtime', audio_duration: '18000', terminated: 'true' })),
+    ]);
+    const card = loadCard('tencent-asr');
+    const period = { from: undefined, to: undefined, fromText: undefined, toText: undefined };
+    const base = { card, period, groupBy: [], skipInvalid: false, allowUnpriced: false };
+    expect((await priceRecords(rows, { ...base, zone: card.timezone })).total.toFixed(2)).toBe('448.00');
+    expect((await priceRecords(rows, { ...base, zone: TimeZone.of('UTC') })).total.toFixed(2)).toBe('384.00');
+  });
+});

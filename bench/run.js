@@ -1,0 +1,58 @@
+// `npm run bench`: generates logs with a known exact total, times the real CLI on them, checks the
+// total, and reports rows/s, MB/s and peak memory. Not a test: it prints figures for the README.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, createReadStream } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse';
+import { expectedTotal, writeLog } from './generate.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = join(root, 'bench', 'data');
+const sizes = (process.env.BENCH_ROWS ?? '1000000').split(',').map(Number);
+const formats = (process.env.BENCH_FORMATS ?? 'csv,ndjson').split(',');
+
+function runCli(args) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(root, 'bin', 'tallyman.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
+  return { seconds, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function parserOnly(path) {
+  const started = process.hrtime.bigint();
+  let rows = 0;
+  for await (const _ of createReadStream(path, { highWaterMark: 1 << 20 }).pipe(parse())) rows++;
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
+}
+
+mkdirSync(dataDir, { recursive: true });
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log('| rows | format | MB | step | seconds | rows/s | MB/s | peak RSS MB | total ok |');
+console.log('| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |');
+let failed = false;
+for (const rows of sizes) {
+  const expected = expectedTotal(rows);
+  for (const format of formats) {
+    const path = join(dataDir, `usage-${rows}.${format}`);
+    if (!existsSync(path)) await writeLog(path, rows, format);
+    const mb = statSync(path).size / 1e6;
+    const line = (step, seconds, rss, ok) =>
+      console.log(`| ${rows.toLocaleString('en-US')} | ${format} | ${mb.toFixed(0)} | ${step} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(mb / seconds).toFixed(1)} | ${rss ? rss.toFixed(0) : '—'} | ${ok} |`);
+    if (format === 'csv') {
+      const baseline = await parserOnly(path);
+      line('csv-parse alone (baseline)', baseline.seconds, 0, '—');
+    }
+    const run = runCli(['invoice', path, '--format', 'json']);
+    const total = run.status === 0 ? JSON.parse(run.stdout).total : `exit ${run.status}: ${run.stderr.split('\n')[0]}`;
+    const ok = total === expected;
+    if (!ok) failed = true;
+    line('tallyman invoice', run.seconds, run.rss, ok ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
+  }
+}
+if (failed) {
+  console.error('bench: a total did not match the exact total known by construction');
+  process.exitCode = 1;
+}

@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IdSet } from '../../src/pricing/idset.js';
+
+describe('IdSet', () => {
+  it('finds exactly the ids added before, with where they were first seen, through growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 3000 }), (ids) => {
+        const set = new IdSet(4);
+        const first = new Map<string, number>();
+        ids.forEach((id, line) => {
+          const found = set.addOrFind(id, line % 3, line);
+          if (first.has(id)) expect(found).toEqual({ file: first.get(id)! % 3, line: first.get(id)! });
+          else {
+            expect(found).toBeUndefined();
+            first.set(id, line);
+          }
+        });
+      }),
+    );
+  });
+
+  it('tells a million distinct ids apart', () => {
+    const set = new IdSet();
+    for (let i = 0; i < 1_000_000; i++) expect(set.addOrFind(`transcript\u0000t${i}`, 0, i)).toBeUndefined();
+    expect(set.addOrFind('transcript\u0000t999999', 1, 5)).toEqual({ file: 0, line: 999_999 });
+  });
+});

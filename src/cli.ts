@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerInvoice } from './commands/invoice.js';
 import { registerRates } from './commands/rates.js';
 import { isExpectedError } from './util/errors.js';
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** Exit codes of SPEC §4. */
 export const EXIT = { ok: 0, findings: 1, badInput: 2 } as const;
@@ -23,7 +26,7 @@ async function run(action: () => Promise<number>): Promise<void> {
 function buildProgram(): Command {
   const program = new Command('tallyman')
     .description('Cost estimator and usage auditor for usage-billed speech and LLM APIs')
-    .version('0.1.0')
+    .version(version)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`tallyman: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run with --help for usage)');

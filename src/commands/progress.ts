@@ -1,6 +1,6 @@
 /** A progress line on standard error: only on a terminal and never under CI. */
 export function progress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { update: (records: number) => void; done: () => void } {
-  const active = stream.isTTY === true && !env.CI && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '' && env.TERM === 'dumb');
+  const active = stream.isTTY === true && !env.CI && env.TERM !== 'dumb';
   const started = Date.now();
   let shown = false;
   return {

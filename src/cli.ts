@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerInvoice } from './commands/invoice.js';
 import { registerRates } from './commands/rates.js';
 import { isExpectedError } from './util/errors.js';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`tallyman: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run with --help for usage)');
   registerInvoice(program, run);
+  registerAudit(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

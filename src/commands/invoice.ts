@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { computeInvoice, type Invoice } from '../pricing/compute.js';
-import { periodFromFlags } from '../pricing/period.js';
-import { loadCard } from '../rates/load.js';
-import { painter, useColor } from '../report/color.js';
 import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
 import { emit, note } from '../util/output.js';
-import { TimeZone } from '../util/time.js';
-import { addLogOptions, parseGroupBy, parseMap, type LogFlags } from './shared.js';
+import { addLogOptions, invoiceOptions, parseGroupBy, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
 
 const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => string> = {
@@ -41,25 +37,10 @@ Examples:
 }
 
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
-  const card = loadCard(flags.rates);
-  const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
-  const inputZone = TimeZone.of(flags.inputTz);
   const tick = progress(process.stderr, process.env);
-  const invoice = await computeInvoice(files, {
-    card,
-    zone,
-    inputZone,
-    period: periodFromFlags(flags, zone),
-    groupBy: parseGroupBy(flags.groupBy),
-    map: parseMap(flags.map),
-    skipInvalid: flags.skipInvalid,
-    allowUnpriced: flags.allowUnpriced,
-    onProgress: tick.update,
-  });
+  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, parseGroupBy(flags.groupBy)), onProgress: tick.update });
   tick.done();
-  const toTerminal = flags.out === undefined && flags.format === 'table';
-  const paint = painter(toTerminal && useColor(process.stdout, process.env, flags.color));
-  await emit(RENDERERS[flags.format]!(invoice, paint), flags.out);
+  await emit(RENDERERS[flags.format]!(invoice, tablePainter(flags)), flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
   return 0;
 }

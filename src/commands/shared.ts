@@ -1,4 +1,10 @@
 import { Option, type Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import type { InvoiceOptions } from '../pricing/compute.js';
+import { periodFromFlags } from '../pricing/period.js';
+import { loadCard } from '../rates/load.js';
+import { painter, useColor } from '../report/color.js';
+import { TimeZone } from '../util/time.js';
 import { DIMENSIONS, type Dimension } from '../pricing/aggregate.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import { UsageError } from '../util/errors.js';
@@ -68,4 +74,34 @@ export function parseGroupBy(text: string | undefined): Dimension[] {
     if (!dims.includes(part as Dimension)) dims.push(part as Dimension);
   }
   return dims;
+}
+
+/** The invoice pass every log-reading command runs, from the shared flags. */
+export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOptions {
+  const card = loadCard(flags.rates);
+  const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
+  return {
+    card,
+    zone,
+    inputZone: TimeZone.of(flags.inputTz),
+    period: periodFromFlags(flags, zone),
+    groupBy,
+    map: parseMap(flags.map),
+    skipInvalid: flags.skipInvalid,
+    allowUnpriced: flags.allowUnpriced,
+  };
+}
+
+/** Colour for a table on standard output, when it is a terminal and colour is allowed. */
+export function tablePainter(flags: LogFlags): ChalkInstance {
+  const toTerminal = flags.out === undefined && flags.format === 'table';
+  return painter(toTerminal && useColor(process.stdout, process.env, flags.color));
+}
+
+/** A whole number flag, or a usage error naming the flag. */
+export function wholeNumber(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`${flag} "${value}" is not a whole number`);
+    return Number(value);
+  };
 }

@@ -1,7 +1,8 @@
 import type { UsageRecord } from '../ingest/record.js';
-import { findProduct, versionAt, type Product, type RateCard, type RatePlan } from '../rates/card.js';
+import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
-import { addExact, ceilToIncrement } from '../util/quantity.js';
+import { addExact } from '../util/quantity.js';
+import { chargeOf, type Charge, type ChargeItem, type Component, type SessionBilling, type UnpricedItem } from './charge.js';
 import type { TimeZone } from '../util/time.js';
 import { IdSet } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
@@ -10,8 +11,10 @@ import { inPeriod, isBounded, type Period } from './period.js';
 export const DIMENSIONS = ['project', 'api_key', 'customer', 'day', 'month'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-/** What a quantity pays for: the model's own usage, an add-on, or input/output tokens. */
-export type Component = 'usage' | 'input' | 'output' | `addon:${string}`;
+/** What became of a record: billed once already, outside the period, or counted with its charge. */
+export type Outcome = { type: 'duplicate'; first: SourceRef } | { type: 'excluded' } | { type: 'counted'; charge: Charge };
+
+export type { Component };
 
 /** Exact integer usage of one (version, product, model, component, tier period, dimensions). */
 export interface Bucket {
@@ -83,17 +86,16 @@ export class UsageAggregator {
     this.periodTiers = hasPeriodTiers(options.card);
   }
 
-  /** Adds one record; an InputError names it when it cannot be placed or priced. */
-  add(record: UsageRecord): void {
+  /** Adds one record and says what became of it; an InputError names it when it cannot be placed or priced. */
+  add(record: UsageRecord): Outcome {
     if (record.id !== undefined) {
       const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.fileIndex(record.source.file), record.source.line);
       if (first) {
         const duplicates = this.tally.duplicates;
+        const firstRef = { file: this.files[first.file]!, line: first.line };
         duplicates.count++;
-        if (duplicates.examples.length < EXAMPLES) {
-          duplicates.examples.push({ id: record.id, first: { file: this.files[first.file]!, line: first.line }, again: record.source });
-        }
-        return;
+        if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id: record.id, first: firstRef, again: record.source });
+        return { type: 'duplicate', first: firstRef };
       }
     }
     const { period, groupBy, card } = this.options;
@@ -104,13 +106,26 @@ export class UsageAggregator {
       this.tally.undated++;
     } else if (!inPeriod(period, record.at)) {
       this.tally.excluded++;
-      return;
+      return { type: 'excluded' };
     } else {
       this.tally.first = this.tally.first === undefined ? record.at : Math.min(this.tally.first, record.at);
       this.tally.last = this.tally.last === undefined ? record.at : Math.max(this.tally.last, record.at);
     }
     this.tally.counted++;
-    this.price(record);
+    const charge = chargeOf(record, card, this.options.zone);
+    if (charge.type === 'unpriced') {
+      this.addUnpriced(record, charge.item);
+    } else if (charge.type === 'free') {
+      this.tally.free++;
+    } else {
+      this.tally.billed++;
+      if (charge.defaultModel) this.tally.defaultModel++;
+      const dims = this.dimensions(record);
+      for (const item of charge.items) this.addTo(charge, item, dims);
+      for (const item of charge.unpriced) this.addUnpriced(record, item);
+      this.countSession(charge.session, charge.rateKey);
+    }
+    return { type: 'counted', charge };
   }
 
   private fileIndex(file: string): number {
@@ -120,82 +135,18 @@ export class UsageAggregator {
     return this.files.push(file) - 1;
   }
 
-  private price(record: UsageRecord): void {
-    const { card } = this.options;
-    const versionIndex = versionIndexAt(card, record.at);
-    if (versionIndex === -1) {
-      this.addUnpriced(record, null, record.model ?? '(none)', null, `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})`, 0);
-      return;
+  private countSession(session: SessionBilling | undefined, rateKey: string): void {
+    if (!session) return;
+    if (!session.closed) {
+      const audio = Math.min(session.audioMs, session.billedMs);
+      const unclosed = this.tally.unclosed;
+      unclosed.count++;
+      unclosed.billedMs += session.billedMs;
+      unclosed.audioMs += audio;
+      unclosed.extra.set(rateKey, (unclosed.extra.get(rateKey) ?? 0) + (session.billedMs - audio));
+    } else if (session.capMs !== undefined && session.sessionMs !== undefined && session.sessionMs >= session.capMs) {
+      this.tally.atCap++;
     }
-    const version = card.versions[versionIndex]!;
-    const found = findProduct(version, record.kind, record.model);
-    if (!found) {
-      const offers = version.products.some((p) => p.kind === record.kind);
-      const reason = !offers
-        ? `card ${card.name} has no ${record.kind} product`
-        : record.model === undefined
-          ? `the record names no model and card ${card.name} has no default ${record.kind} model`
-          : `card ${card.name} (version ${version.label}) does not price ${record.kind} model "${record.model}"`;
-      this.addUnpriced(record, null, record.model ?? '(none)', null, reason, quantityOf(record));
-      return;
-    }
-    if (record.model === undefined) this.tally.defaultModel++;
-    const { product, model } = found;
-    const dims = this.dimensions(record);
-    if (product.kind === 'llm') {
-      this.tally.billed++;
-      this.addTo(versionIndex, product, model, 'input', '', dims, record.inputTokens);
-      this.addTo(versionIndex, product, model, 'output', '', dims, record.outputTokens);
-      return;
-    }
-    if (record.failed && !product.chargeFailed) {
-      this.tally.free++;
-      return;
-    }
-    const base = this.billedMs(record, product, `${versionIndex}\u0000${product.id}\u0000${model}`);
-    const usage = product.kind === 'transcript' && product.channels === 'multiply' ? base * record.channels : base;
-    const plan = product.models.get(model)!;
-    this.tally.billed++;
-    this.addTo(versionIndex, product, model, 'usage', this.tierPeriod(plan, record.at), dims, usage);
-    for (const feature of record.features) {
-      const addonPlan = product.addons.get(feature);
-      if (!addonPlan) {
-        this.addUnpriced(record, product.id, model, feature, `card ${card.name} has no add-on "${feature}" on ${product.id}`, base);
-        continue;
-      }
-      const quantity = product.kind === 'transcript' && product.addonChannels === 'multiply' ? base * record.channels : base;
-      this.addTo(versionIndex, product, model, `addon:${feature}`, this.tierPeriod(addonPlan, record.at), dims, quantity);
-    }
-  }
-
-  /** Billed milliseconds before channels: audio, or session time capped at `max_session` (the cap if unclosed). */
-  private billedMs(record: UsageRecord, product: Product & { kind: 'transcript' | 'stream' }, lineKey: string): number {
-    let ms: number;
-    if (product.kind === 'stream' && product.basis === 'session') {
-      const cap = product.maxSessionMs;
-      if (!record.closed) {
-        if (cap === undefined) throw new InputError(record.source, 'terminated', 'the session was never closed and the card sets no max_session to bill it at', 'add max_session to the product, or the session end');
-        ms = cap;
-        const audio = Math.min(record.audioMs ?? 0, cap);
-        const unclosed = this.tally.unclosed;
-        unclosed.count++;
-        unclosed.billedMs += cap;
-        unclosed.audioMs += audio;
-        unclosed.extra.set(lineKey, (unclosed.extra.get(lineKey) ?? 0) + (cap - audio));
-      } else {
-        const session = record.sessionMs ?? failField(record, 'session_duration', 'is missing on a closed session', 'give session_duration or ended_at');
-        ms = cap === undefined ? session : Math.min(session, cap);
-        if (cap !== undefined && session >= cap) this.tally.atCap++;
-      }
-    } else {
-      ms = record.audioMs ?? failField(record, 'audio_duration', 'is missing', 'this product bills audio seconds');
-    }
-    return ceilToIncrement(ms, product.incrementMs);
-  }
-
-  private tierPeriod(plan: RatePlan, at: number | undefined): string {
-    if (plan.type === 'flat' || plan.period === 'none' || at === undefined) return '';
-    return plan.period === 'day' ? this.options.zone.dayKey(at) : this.options.zone.monthKey(at);
   }
 
   private dimensions(record: UsageRecord): (string | null)[] {
@@ -215,34 +166,21 @@ export class UsageAggregator {
     });
   }
 
-  private addTo(version: number, product: Product, model: string, component: Component, period: string, dims: (string | null)[], quantity: number): void {
-    const key = [version, product.id, model, component, period, ...dims].join('\u0000');
+  private addTo(charge: Extract<Charge, { type: 'billed' }>, item: ChargeItem, dims: (string | null)[]): void {
+    const key = [charge.version, charge.product.id, charge.model, item.component, item.period, ...dims].join('\u0000');
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.quantity = addExact(bucket.quantity, quantity);
-    else this.buckets.set(key, { version, product: product.id, model, component, period, dims, quantity, priced: true });
+    if (bucket) bucket.quantity = addExact(bucket.quantity, item.quantity);
+    else this.buckets.set(key, { version: charge.version, product: charge.product.id, model: charge.model, component: item.component, period: item.period, dims, quantity: item.quantity, priced: true });
   }
 
-  private addUnpriced(record: UsageRecord, product: string | null, model: string, addon: string | null, reason: string, quantity: number): void {
-    const key = [record.kind, product, model, addon].join('\u0000');
-    const entry = this.unpriced.get(key) ?? { kind: record.kind, product, model, addon, reason, count: 0, quantity: 0, refs: [] };
+  private addUnpriced(record: UsageRecord, item: UnpricedItem): void {
+    const key = [record.kind, item.product, item.model, item.addon].join('\u0000');
+    const entry = this.unpriced.get(key) ?? { kind: record.kind, product: item.product, model: item.model, addon: item.addon, reason: item.reason, count: 0, quantity: 0, refs: [] };
     entry.count++;
-    entry.quantity = addExact(entry.quantity, quantity);
+    entry.quantity = addExact(entry.quantity, item.quantity);
     if (entry.refs.length < EXAMPLES) entry.refs.push(record.source);
     this.unpriced.set(key, entry);
   }
-}
-
-function failField(record: UsageRecord, field: string, problem: string, hint: string): never {
-  throw new InputError(record.source, field, problem, hint);
-}
-
-function quantityOf(record: UsageRecord): number {
-  return record.kind === 'llm' ? record.inputTokens + record.outputTokens : (record.audioMs ?? record.sessionMs ?? 0);
-}
-
-function versionIndexAt(card: RateCard, at: number | undefined): number {
-  const version = versionAt(card, at);
-  return version === undefined ? -1 : card.versions.indexOf(version);
 }
 
 /** Whether any price of the card resets per day or month (so records need a date). */

@@ -4,7 +4,7 @@ import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
-import { UsageAggregator, type Dimension, type Tally } from './aggregate.js';
+import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
 import { priceBuckets, unclosedExtraAmount, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
 
@@ -21,6 +21,8 @@ export interface InvoiceOptions {
   allowUnpriced: boolean;
   /** Called every few thousand records, for a progress display. */
   onProgress?: (records: number) => void;
+  /** Called with each record and what became of it (the audit's hook). */
+  observe?: (record: UsageRecord, outcome: Outcome) => void;
 }
 
 const SKIP_EXAMPLES = 10;
@@ -57,7 +59,8 @@ export async function priceRecords(
   let seen = 0;
   for await (const record of records) {
     try {
-      aggregator.add(record);
+      const outcome = aggregator.add(record);
+      options.observe?.(record, outcome);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       onInvalid(error);

@@ -1,0 +1,62 @@
+import type { Decimal } from '../util/decimal.js';
+import type { SourceRef } from '../util/errors.js';
+import type { Component } from '../pricing/charge.js';
+
+export type Severity = 'info' | 'warning' | 'error';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+
+/** Every finding code of SPEC §5 with its severity. */
+export const FINDING_SEVERITY = {
+  UNCLOSED_SESSION: 'warning',
+  SESSION_AT_CAP: 'warning',
+  IDLE_SESSION: 'info',
+  OVERLAPPING_SESSIONS: 'warning',
+  TIER_CLIFF: 'info',
+  RATE_LIMIT: 'warning',
+  CONCURRENCY: 'info',
+  STREAM_RATE: 'warning',
+  FREE_TIER_LLM: 'error',
+  NEGATIVE_BALANCE: 'error',
+  DUPLICATE_ID: 'warning',
+  UNPRICED: 'error',
+  KEY_PER_CUSTOMER: 'info',
+} as const satisfies Record<string, Severity>;
+export type FindingCode = keyof typeof FINDING_SEVERITY;
+
+/** Usage whose cost is the money at stake: a quantity of one component at one record's rates. */
+export interface Stake {
+  rateKey: string;
+  component: Component;
+  quantity: number;
+}
+
+/** A finding before it is priced: its stake is quantities, or money already known. */
+export interface FindingDraft {
+  code: FindingCode;
+  message: string;
+  ref: SourceRef | undefined;
+  id: string | undefined;
+  at: number | undefined;
+  related: SourceRef | undefined;
+  stake: Stake[];
+  /** Money known without rates (a tier cliff's saving). */
+  money?: Decimal;
+}
+
+/** A finding as reported. */
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+  ref: SourceRef | undefined;
+  id: string | undefined;
+  at: number | undefined;
+  related: SourceRef | undefined;
+  /** Money at stake, rounded like an invoice line; null where none is. */
+  amount: Decimal | null;
+}
+
+/** Severity order for sorting and `--fail-on`. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}

@@ -1,0 +1,55 @@
+import type { InvoiceLine } from '../pricing/invoice.js';
+import type { RateCard } from '../rates/card.js';
+import { Decimal, roundMoney } from '../util/decimal.js';
+import type { Stake } from './finding.js';
+
+/**
+ * Prices stakes: the exact rate per millisecond or token of a (rate key, component). Flat and token
+ * prices come from the card; a tiered price is the effective rate the invoice reached for it.
+ */
+export class RateBook {
+  private readonly cache = new Map<string, Decimal>();
+
+  constructor(
+    private readonly card: RateCard,
+    private readonly lines: readonly InvoiceLine[],
+  ) {}
+
+  /** Money of a list of stakes, exact. */
+  exact(stakes: readonly Stake[]): Decimal {
+    return stakes.reduce((sum, s) => sum.plus(this.rate(s).times(s.quantity)), new Decimal(0));
+  }
+
+  /** Money of a list of stakes, rounded as an invoice line. */
+  amount(stakes: readonly Stake[]): Decimal {
+    return roundMoney(this.exact(stakes), this.card.rounding.scale, this.card.rounding.mode);
+  }
+
+  private rate(stake: Stake): Decimal {
+    const key = `${stake.rateKey}\u0000${stake.component}`;
+    let rate = this.cache.get(key);
+    if (rate === undefined) {
+      rate = this.lookup(stake);
+      this.cache.set(key, rate);
+    }
+    return rate;
+  }
+
+  private lookup({ rateKey, component }: Stake): Decimal {
+    const [v, productId, model] = rateKey.split('\u0000') as [string, string, string];
+    const version = this.card.versions[Number(v)]!;
+    const product = version.products.find((p) => p.id === productId)!;
+    if (product.kind === 'llm') {
+      const price = product.models.get(model)!;
+      return (component === 'output' ? price.output : price.input).dividedBy(product.perUnit);
+    }
+    const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
+    if (!plan) return new Decimal(0);
+    if (plan.type === 'flat') return plan.rate.dividedBy(product.perUnit);
+    const addon = component.startsWith('addon:') ? component.slice(6) : null;
+    const lines = this.lines.filter((l) => l.priced && l.version === version.label && l.product === productId && l.model === model && l.addon === addon);
+    const quantity = lines.reduce((sum, l) => sum + l.baseQuantity, 0);
+    if (quantity === 0) return plan.tiers[0]!.price.dividedBy(product.perUnit);
+    return lines.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)).dividedBy(quantity);
+  }
+}

@@ -1,0 +1,122 @@
+import type { RateCard } from '../rates/card.js';
+import { Decimal, formatMoney } from '../util/decimal.js';
+import { formatInstant } from '../util/time.js';
+import { orderBy } from './columns.js';
+import type { AuditCollector } from './collector.js';
+import { formatDuration } from './collector.js';
+import type { FindingDraft } from './finding.js';
+import { concurrencyBreaches, slidingBreaches, type Breach } from './windows.js';
+
+/** The limits the audit applies (from the card's `limits`, overridden by flags). */
+export interface AppliedLimits {
+  requestsPer5Minutes: number | undefined;
+  concurrency: number | undefined;
+  newStreamsPerMinute: number | undefined;
+}
+
+const FIVE_MINUTES = 300_000;
+const ONE_MINUTE = 60_000;
+
+/** RATE_LIMIT, STREAM_RATE and CONCURRENCY: one finding per stretch of time above a limit. */
+export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: string): FindingDraft[] {
+  const drafts: FindingDraft[] = [];
+  const ref = (files: { at(i: number): number }, lines: { at(i: number): number }, i: number) => ({ file: c.files[files.at(i)]!, line: lines.at(i) });
+  const push = (code: FindingDraft['code'], breach: Breach, at: number, where: { file: string; line: number }, message: string) =>
+    drafts.push({ code, message, ref: where, id: undefined, at, related: undefined, stake: [] });
+
+  if (limits.requestsPer5Minutes !== undefined) {
+    const r = c.requests;
+    for (const b of slidingBreaches(r.times, FIVE_MINUTES, limits.requestsPer5Minutes)) {
+      push('RATE_LIMIT', b, r.times.at(b.first), ref(r.files, r.lines, b.first),
+        `${b.peak} requests in the 5 minutes up to ${formatInstant(r.times.at(b.peakAt))} (limit ${limits.requestsPer5Minutes}): ${b.over} request(s) past the limit from ${formatInstant(r.times.at(b.first))} get HTTP 429`);
+    }
+  }
+  if (limits.newStreamsPerMinute !== undefined) {
+    const s = c.streamStarts;
+    for (const b of slidingBreaches(s.times, ONE_MINUTE, limits.newStreamsPerMinute)) {
+      push('STREAM_RATE', b, s.times.at(b.first), ref(s.files, s.lines, b.first),
+        `${b.peak} new streaming sessions in the minute up to ${formatInstant(s.times.at(b.peakAt))} (limit ${limits.newStreamsPerMinute} on the ${tier} tier): ${b.over} session(s) past the limit are refused`);
+    }
+  }
+  if (limits.concurrency !== undefined) {
+    const t = c.transcripts;
+    for (const b of concurrencyBreaches(t.starts, t.ends, limits.concurrency)) {
+      push('CONCURRENCY', b, t.starts.at(b.first), ref(t.files, t.lines, b.first),
+        `${b.peak} transcripts in flight at ${formatInstant(t.starts.at(b.peakAt))} (limit ${limits.concurrency} on the ${tier} tier): ${b.over} were queued past the limit`);
+    }
+  }
+  return drafts;
+}
+
+/** OVERLAPPING_SESSIONS: a session of an API key and customer that starts before another one ends. */
+export function overlapFindings(c: AuditCollector): FindingDraft[] {
+  const s = c.sessions;
+  const order = orderBy(s.start.length, (i) => s.group.at(i), (i) => s.start.at(i));
+  const drafts: FindingDraft[] = [];
+  let open = -1;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (open !== -1 && s.group.at(open) === s.group.at(i) && s.start.at(i) < s.end.at(open)) {
+      const overlap = Math.min(s.end.at(i), s.end.at(open)) - s.start.at(i);
+      drafts.push({
+        code: 'OVERLAPPING_SESSIONS',
+        message: `session ${s.ids[i] || '(no id)'} opened while session ${s.ids[open] || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
+        ref: { file: c.files[s.files.at(i)]!, line: s.lines.at(i) },
+        id: s.ids[i] || undefined,
+        at: s.start.at(i),
+        related: { file: c.files[s.files.at(open)]!, line: s.lines.at(open) },
+        stake: [{ rateKey: c.rateKeys[s.rate.at(i)]!, component: 'usage', quantity: overlap }],
+      });
+    }
+    if (open === -1 || s.group.at(open) !== s.group.at(i) || s.end.at(i) > s.end.at(open)) open = i;
+  }
+  return drafts;
+}
+
+/** KEY_PER_CUSTOMER: two or more API keys that each serve exactly one customer, and that customer no other key. */
+export function keyPerCustomerFindings(c: AuditCollector): FindingDraft[] {
+  const pairs: [string, string][] = [];
+  for (const [key, customers] of c.keyCustomers) {
+    if (customers.size !== 1) continue;
+    const customer = [...customers][0]!;
+    if (c.customerKeys.get(customer)?.size === 1) pairs.push([key, customer]);
+  }
+  if (pairs.length < 2) return [];
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const shown = pairs.slice(0, 5).map(([k, cu]) => `${k} → ${cu}`).join(', ');
+  return [{
+    code: 'KEY_PER_CUSTOMER',
+    message: `${pairs.length} API keys map one-to-one to customers (${shown}${pairs.length > 5 ? ', …' : ''}): per-customer keys are discouraged; use one key and webhook metadata (customer_id) instead`,
+    ref: undefined, id: undefined, at: undefined, related: undefined, stake: [],
+  }];
+}
+
+/** TIER_CLIFF: a volume-tier period below a boundary where reaching the boundary would cost less. */
+export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDraft[] {
+  const drafts: FindingDraft[] = [];
+  const scale = card.rounding.scale;
+  const keys = [...c.tierTotals.keys()].sort();
+  for (const key of keys) {
+    const total = c.tierTotals.get(key)!;
+    const [v, productId, model, component, period] = key.split('\u0000') as [string, string, string, string, string];
+    const version = card.versions[Number(v)]!;
+    const product = version.products.find((p) => p.id === productId)!;
+    if (product.kind === 'llm') continue;
+    const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
+    if (plan?.type !== 'tiered') continue;
+    const tier = plan.tiers.findIndex((t) => t.upToBase === null || total < t.upToBase);
+    const bound = plan.tiers[tier]!.upToBase;
+    if (bound === null) continue;
+    const now = new Decimal(total).times(plan.tiers[tier]!.price).dividedBy(product.perUnit);
+    const atBound = new Decimal(bound).times(plan.tiers[tier + 1]!.price).dividedBy(product.perUnit);
+    if (!atBound.lessThan(now)) continue;
+    const hours = (ms: number) => new Decimal(ms).dividedBy(product.perUnit).toDecimalPlaces(2).toString();
+    drafts.push({
+      code: 'TIER_CLIFF',
+      message: `${period}: ${hours(total)} ${product.unit}s of ${model} cost ${formatMoney(now, scale)} ${card.currency} at ${plan.tiers[tier]!.price.toString()}; ${plan.tiers[tier]!.upTo!.toString()} ${product.unit}s would cost ${formatMoney(atBound, scale)} at ${plan.tiers[tier + 1]!.price.toString()}: ${hours(bound - total)} ${product.unit}s more would cost less`,
+      ref: undefined, id: undefined, at: undefined, related: undefined, stake: [],
+      money: now.minus(atBound),
+    });
+  }
+  return drafts;
+}

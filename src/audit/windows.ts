@@ -1,0 +1,80 @@
+import { orderBy, type Column } from './columns.js';
+
+/** A stretch of time in which a limit was broken: where it was first crossed and how far. */
+export interface Breach {
+  /** Index of the event that first crossed the limit. */
+  first: number;
+  /** The highest count reached in the stretch. */
+  peak: number;
+  /** Index of the event at the peak. */
+  peakAt: number;
+  /** Events in the stretch beyond the limit. */
+  over: number;
+}
+
+/**
+ * Events in any sliding window of `windowMs` above `limit` (more than the limit; exactly at it is
+ * fine), found in one pass over the events in time order. A window ending at event j holds the
+ * events after `time(j) − windowMs`. Consecutive crossings form one breach.
+ */
+export function slidingBreaches(times: Column<Float64Array>, windowMs: number, limit: number): Breach[] {
+  const order = orderBy(times.length, (i) => times.at(i));
+  const breaches: Breach[] = [];
+  let current: Breach | undefined;
+  let start = 0;
+  for (let j = 0; j < order.length; j++) {
+    const t = times.at(order[j]!);
+    while (times.at(order[start]!) <= t - windowMs) start++;
+    const count = j - start + 1;
+    if (count > limit) {
+      if (!current) {
+        current = { first: order[j]!, peak: count, peakAt: order[j]!, over: 0 };
+        breaches.push(current);
+      }
+      current.over++;
+      if (count > current.peak) {
+        current.peak = count;
+        current.peakAt = order[j]!;
+      }
+    } else {
+      current = undefined;
+    }
+  }
+  return breaches;
+}
+
+/**
+ * Intervals [start, end) open at once above `limit`, swept in time order: an interval that ends
+ * when another starts is no longer open.
+ */
+export function concurrencyBreaches(starts: Column<Float64Array>, ends: Column<Float64Array>, limit: number): Breach[] {
+  const byStart = orderBy(starts.length, (i) => starts.at(i));
+  const byEnd = orderBy(ends.length, (i) => ends.at(i));
+  const breaches: Breach[] = [];
+  let current: Breach | undefined;
+  let open = 0;
+  let e = 0;
+  for (let k = 0; k < byStart.length; k++) {
+    const index = byStart[k]!;
+    const t = starts.at(index);
+    while (e < byEnd.length && ends.at(byEnd[e]!) <= t) {
+      e++;
+      open--;
+    }
+    open++;
+    if (open > limit) {
+      if (!current) {
+        current = { first: index, peak: open, peakAt: index, over: 0 };
+        breaches.push(current);
+      }
+      current.over++;
+      if (open > current.peak) {
+        current.peak = open;
+        current.peakAt = index;
+      }
+    } else if (current && open <= limit) {
+      current = undefined;
+    }
+  }
+  return breaches;
+}

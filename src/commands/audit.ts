@@ -1,0 +1,68 @@
+import { Option, type Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { failsAt, runAudit, type AuditResult, type Severity } from '../audit/index.js';
+import { renderAuditCsv, renderAuditJson, renderAuditMarkdown, renderAuditTable } from '../report/audit.js';
+import { UsageError } from '../util/errors.js';
+import { emit } from '../util/output.js';
+import { progress } from './progress.js';
+import { addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+
+const RENDERERS: Record<string, (result: AuditResult, paint: ChalkInstance) => string> = {
+  table: renderAuditTable,
+  json: renderAuditJson,
+  csv: renderAuditCsv,
+  markdown: renderAuditMarkdown,
+};
+
+interface AuditFlags extends LogFlags {
+  tier: 'free' | 'paid';
+  failOn: Severity;
+  idleRatio: string;
+  rateLimit?: number;
+  concurrency?: number;
+  streamRate?: number;
+  maxFindings: number;
+}
+
+/** `tallyman audit FILE...`: money spent for nothing, and limits the traffic breaks. */
+export function registerAudit(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const command = program
+    .command('audit')
+    .description('find unclosed and idle streams, broken limits, duplicates and other costly findings')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .addOption(new Option('--tier <tier>', 'account tier for limits and the LLM gateway').choices(['free', 'paid']).default('paid'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error']).default('warning'))
+    .option('--idle-ratio <n>', 'IDLE_SESSION when session time is at least N × the audio', '2')
+    .option('--rate-limit <n>', "requests allowed in 5 minutes (default: the card's)", wholeNumber('--rate-limit'))
+    .option('--concurrency <n>', "transcripts in flight allowed (default: the card's for the tier)", wholeNumber('--concurrency'))
+    .option('--stream-rate <n>', "new streaming sessions allowed per minute (default: the card's for the tier)", wholeNumber('--stream-rate'))
+    .option('--max-findings <n>', 'findings listed per code (all are counted)', wholeNumber('--max-findings'), 1000);
+  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+    'after',
+    `
+Examples:
+  $ tallyman audit fixtures/audit/streams.csv
+  $ tallyman audit logs/*.ndjson --tier free --fail-on error
+  $ tallyman audit usage.csv --format markdown > audit.md     # a pull-request comment
+  $ tallyman audit usage.csv --format json --fail-on info      # exit 1 on any finding`,
+  );
+  command.action((files: string[], flags: AuditFlags) => run(() => auditCommand(files, flags)));
+}
+
+async function auditCommand(files: string[], flags: AuditFlags): Promise<number> {
+  if (!/^\d+(\.\d+)?$/.test(flags.idleRatio) || Number(flags.idleRatio) < 1) {
+    throw new UsageError(`--idle-ratio "${flags.idleRatio}" must be a number of at least 1, e.g. 2 or 1.5`);
+  }
+  const tick = progress(process.stderr, process.env);
+  const result = await runAudit(files, {
+    ...invoiceOptions(flags, []),
+    onProgress: tick.update,
+    tier: flags.tier,
+    idleRatio: Number(flags.idleRatio),
+    limits: { requestsPer5Minutes: flags.rateLimit, concurrency: flags.concurrency, newStreamsPerMinute: flags.streamRate },
+    keepPerCode: flags.maxFindings,
+  });
+  tick.done();
+  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+  return failsAt(result, flags.failOn) ? 1 : 0;
+}

@@ -24,12 +24,19 @@ export const readCsvRows: CsvReader = async function* (text, file) {
     relax_column_count: false,
   });
   let lastEnd = 0;
+  // Feeds the parser with backpressure; stops when the parser is destroyed (the reader stopped early).
   const feed = (async () => {
     try {
       for await (const chunk of text) {
-        if (!parser.write(chunk)) await new Promise((resolve) => parser.once('drain', resolve));
+        if (parser.destroyed) return;
+        if (!parser.write(chunk)) {
+          await new Promise((resolve) => {
+            parser.once('drain', resolve);
+            parser.once('close', resolve);
+          });
+        }
       }
-      parser.end();
+      if (!parser.destroyed) parser.end();
     } catch (error) {
       parser.destroy(error as Error);
     }
@@ -43,6 +50,7 @@ export const readCsvRows: CsvReader = async function* (text, file) {
   } catch (error) {
     throw toInputError(error, file, lastEnd + 1);
   } finally {
+    if (!parser.writableFinished) parser.destroy();
     await feed;
   }
 };

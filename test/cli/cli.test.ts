@@ -164,6 +164,15 @@ describe('errors: exit 2, one line naming file, line and field, no stack trace',
     });
   }
 
+  it('stops at once on a bad record early in a large file (the reader unwinds, no hang)', () => {
+    const rows = ['kind,id,audio_duration', 'transcript,a,-1', ...Array.from({ length: 200_000 }, (_, i) => `transcript,b${i},1`)];
+    const run = tallyman(['invoice', file('early.csv', `${rows.join('\n')}\n`)]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/early\.csv:2: field "audio_duration": "-1" is negative/);
+    const yaml = tallyman(['audit', 'fixtures/cards/broken.yaml']);
+    expect(yaml.status).toBe(2);
+  });
+
   it('--skip-invalid goes on and lists what it skipped, in JSON and on standard error', () => {
     const path = file('skip.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,universal-2,3600\ntranscript,b,2026-05-01T00:00:00Z,universal-2,-1\n');
     const run = tallyman(['invoice', path, '--skip-invalid', '--format', 'json']);

@@ -1,0 +1,160 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAudit, type AuditOptions, type AuditResult } from '../../src/audit/index.js';
+import { periodFromFlags } from '../../src/pricing/period.js';
+import { loadCard } from '../../src/rates/load.js';
+import { TimeZone } from '../../src/util/time.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-audit-'));
+let n = 0;
+function csv(lines: string[]): string {
+  const path = join(dir, `log-${n++}.csv`);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+async function audit(paths: string[], overrides: Partial<AuditOptions> = {}, cardName = 'assemblyai'): Promise<AuditResult> {
+  const card = loadCard(cardName);
+  return runAudit(paths, {
+    card, zone: card.timezone, inputZone: TimeZone.of('UTC'), period: periodFromFlags({}, card.timezone), groupBy: [], map: new Map(),
+    skipInvalid: false, allowUnpriced: false, tier: 'paid', idleRatio: 2, limits: {}, keepPerCode: 1000, ...overrides,
+  });
+}
+
+const codes = (r: AuditResult) => Object.fromEntries(r.codes.map((c) => [c.code, c.amount === null ? c.count : `${c.count} × ${c.amount.toFixed(2)}`]));
+const iso = (ms: number) => new Date(Date.UTC(2026, 4, 6, 10) + ms).toISOString();
+
+describe('streaming forensics (fixtures/audit/streams.csv, 0.15 USD/h)', () => {
+  it('finds each leak with its money, computed by hand', async () => {
+    const r = await audit(['fixtures/audit/streams.csv']);
+    expect(codes(r)).toEqual({
+      UNCLOSED_SESSION: '1 × 0.45', // (10800 − 120) s × 0.15 / 3600 = 0.445 → 0.45
+      SESSION_AT_CAP: '1 × 0.33', // (10800 − 3000) s × 0.15 / 3600 = 0.325 → 0.33
+      OVERLAPPING_SESSIONS: '1 × 0.03', // 600 s of overlap × 0.15 / 3600 = 0.025 → 0.03
+      IDLE_SESSION: '1 × 0.04', // (1200 − 300) s × 0.15 / 3600 = 0.0375 → 0.04
+      KEY_PER_CUSTOMER: 1,
+    });
+    const overlap = r.findings.find((f) => f.code === 'OVERLAPPING_SESSIONS')!;
+    expect([overlap.id, overlap.ref!.line, overlap.related!.line]).toEqual(['twice', 7, 6]);
+  });
+
+  it('says what the streaming bill would have been, every session closed when its audio ended', async () => {
+    const r = await audit(['fixtures/audit/streams.csv']);
+    // billed: 10800 + 10800 + 1200 + 600 + 1200 + 1200 = 25800 s → 1.075 → 1.08
+    // audio:    120 +  3000 +  300 + 540 + 1200 + 1200 =  6360 s → 0.265 → 0.27
+    expect([r.streaming.billed, r.streaming.ifClosedAtAudioEnd, r.streaming.avoidable].map((d) => d.toFixed(2))).toEqual(['1.08', '0.27', '0.81']);
+  });
+
+  it('--idle-ratio moves the idle threshold: 4× the audio is idle at 4, not at 4.5', async () => {
+    expect(codes(await audit(['fixtures/audit/streams.csv'], { idleRatio: 4 })).IDLE_SESSION).toBe('1 × 0.04');
+    expect(codes(await audit(['fixtures/audit/streams.csv'], { idleRatio: 4.5 })).IDLE_SESSION).toBeUndefined();
+  });
+});
+
+describe('limits: exactly at a limit is no finding, one over is', () => {
+  const requests = (count: number, spreadMs: number) =>
+    csv(['kind,id,timestamp,model,input_tokens', ...Array.from({ length: count }, (_, i) => `llm,r${i},${iso(Math.floor((i * spreadMs) / count))},gpt-5,1`)]);
+
+  it('RATE_LIMIT: 20,000 requests in 5 minutes pass, 20,001 do not', async () => {
+    expect(codes(await audit([requests(20_000, 299_000)])).RATE_LIMIT).toBeUndefined();
+    const r = await audit([requests(20_001, 299_000)]);
+    expect(codes(r).RATE_LIMIT).toBe(1);
+    expect(r.findings.find((f) => f.code === 'RATE_LIMIT')!.message).toMatch(/^20001 requests in the 5 minutes .* \(limit 20000\): 1 request\(s\) past the limit/);
+  });
+
+  it('RATE_LIMIT: the same 20,001 requests spread over more than 5 minutes pass', async () => {
+    expect(codes(await audit([requests(20_001, 301_000)])).RATE_LIMIT).toBeUndefined();
+  });
+
+  const streams = (count: number) =>
+    csv(['kind,id,timestamp,model,session_duration,terminated', ...Array.from({ length: count }, (_, i) => `stream,s${i},${iso(i * 500)},universal-streaming,30,true`)]);
+
+  it('STREAM_RATE: 100 new sessions in a minute pass on the paid tier, 101 do not; the free tier allows 5', async () => {
+    expect(codes(await audit([streams(100)])).STREAM_RATE).toBeUndefined();
+    expect(codes(await audit([streams(101)])).STREAM_RATE).toBe(1);
+    expect(codes(await audit([streams(5)], { tier: 'free' })).STREAM_RATE).toBeUndefined();
+    const free = await audit([streams(6)], { tier: 'free' });
+    expect(free.findings.find((f) => f.code === 'STREAM_RATE')!.message).toContain('6 new streaming sessions in the minute');
+  });
+
+  const inFlight = (count: number) =>
+    csv(['kind,id,timestamp,completed_at,model,audio_duration', ...Array.from({ length: count }, (_, i) => `transcript,t${i},${iso(i)},${iso(60_000)},universal-2,60`)]);
+
+  it('CONCURRENCY: 200 transcripts in flight pass on the paid tier, 201 are queued; 5 and 6 on the free tier', async () => {
+    expect(codes(await audit([inFlight(200)])).CONCURRENCY).toBeUndefined();
+    expect(codes(await audit([inFlight(201)])).CONCURRENCY).toBe(1);
+    expect(codes(await audit([inFlight(5)], { tier: 'free' })).CONCURRENCY).toBeUndefined();
+    expect(codes(await audit([inFlight(6)], { tier: 'free' })).CONCURRENCY).toBe(1);
+  });
+
+  it('a transcript that ends when another starts is no longer in flight', async () => {
+    const path = csv(['kind,id,timestamp,completed_at,model,audio_duration', `transcript,a,${iso(0)},${iso(1000)},universal-2,1`, `transcript,b,${iso(1000)},${iso(2000)},universal-2,1`]);
+    expect(codes(await audit([path], { limits: { concurrency: 1 } })).CONCURRENCY).toBeUndefined();
+  });
+
+  it('flags override the card: --rate-limit 2 with 3 requests in 5 minutes', async () => {
+    expect(codes(await audit([requests(3, 1000)], { limits: { requestsPer5Minutes: 2 } })).RATE_LIMIT).toBe(1);
+  });
+
+  it('a card without limits (tencent-asr) checks none unless flags give them', async () => {
+    const path = csv(['kind,id,timestamp,model,audio_duration,terminated', ...Array.from({ length: 200 }, (_, i) => `stream,s${i},${iso(i)},realtime,60,true`)]);
+    const r = await audit([path], {}, 'tencent-asr');
+    expect(r.limits).toEqual({ requestsPer5Minutes: undefined, concurrency: undefined, newStreamsPerMinute: undefined });
+    expect(codes(r).STREAM_RATE).toBeUndefined();
+  });
+});
+
+describe('account and data findings', () => {
+  it('FREE_TIER_LLM: each LLM call on the free tier, with its cost: 0.36 + 0.12 = 0.48', async () => {
+    const r = await audit(['fixtures/quickstart.csv'], { tier: 'free' });
+    expect(codes(r).FREE_TIER_LLM).toBe('1 × 0.48');
+    expect(r.findings[0]!.severity).toBe('error');
+  });
+
+  it('DUPLICATE_ID cites both lines and the money it would have cost twice: 1 h × 0.15', async () => {
+    const path = csv(['kind,id,timestamp,model,audio_duration', 'transcript,a,2026-05-01T00:00:00Z,universal-2,3600', 'transcript,b,2026-05-01T00:00:00Z,universal-2,60', 'transcript,a,2026-05-01T00:00:00Z,universal-2,3600']);
+    const r = await audit([path]);
+    const dup = r.findings.find((f) => f.code === 'DUPLICATE_ID')!;
+    expect([dup.ref!.line, dup.related!.line, dup.amount!.toFixed(2)]).toEqual([4, 2, '0.15']);
+    expect(r.invoice.total.toFixed(2)).toBe('0.15'); // billed once: 3600 + 60 s = 3660 s × 0.15 / 3600 = 0.1525 → 0.15
+  });
+
+  it('UNPRICED with --allow-unpriced', async () => {
+    const path = csv(['kind,id,timestamp,model,audio_duration', 'transcript,a,2026-05-01T00:00:00Z,whisper-9,60']);
+    const r = await audit([path], { allowUnpriced: true });
+    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['UNPRICED', 'error']]);
+  });
+
+  it('KEY_PER_CUSTOMER only when keys map one-to-one (a shared key breaks it)', async () => {
+    const shared = csv(['kind,id,timestamp,api_key,customer_id,model,input_tokens', 'llm,a,2026-05-01T00:00:00Z,k1,c1,gpt-5,1', 'llm,b,2026-05-01T00:00:00Z,k1,c2,gpt-5,1', 'llm,c,2026-05-01T00:00:00Z,k2,c3,gpt-5,1']);
+    // k2 → c3 alone is one pair: fewer than two, no finding
+    expect(codes(await audit([shared])).KEY_PER_CUSTOMER).toBeUndefined();
+  });
+
+  it('TIER_CLIFF: 280 h in a Tencent day costs 280 × 1.4 = 392.00; 300 h would cost 360.00: 32.00 at stake', async () => {
+    const day = (hours: number) => csv(['kind,id,timestamp,model,audio_duration,terminated', ...Array.from({ length: hours / 10 }, (_, i) => `stream,s${i},2026-05-04T02:00:00Z,realtime,36000,true`)]);
+    const r = await audit([day(280)], {}, 'tencent-asr');
+    expect(codes(r).TIER_CLIFF).toBe('1 × 32.00');
+    expect(r.findings[0]!.message).toContain('2026-05-04: 280 hours of realtime cost 392.00 USD at 1.4; 300 hours would cost 360.00 at 1.2');
+    // 250 h × 1.4 = 350.00 < 360.00: more usage would cost more, no cliff
+    expect(codes(await audit([day(250)], {}, 'tencent-asr')).TIER_CLIFF).toBeUndefined();
+  });
+});
+
+describe('order and limits of the report', () => {
+  it('lists findings worst first: severity, then money', async () => {
+    const r = await audit(['fixtures/audit/streams.csv']);
+    expect(r.findings.map((f) => f.code)).toEqual(['UNCLOSED_SESSION', 'SESSION_AT_CAP', 'OVERLAPPING_SESSIONS', 'IDLE_SESSION', 'KEY_PER_CUSTOMER']);
+  });
+
+  it('--max-findings keeps the first N per code but counts and prices them all', async () => {
+    const path = csv(['kind,id,timestamp,model,audio_duration', ...Array.from({ length: 5 }, (_, i) => `stream,u${i},2026-05-01T00:00:00Z,universal-streaming,0`)]);
+    const r = await audit([path], { keepPerCode: 2 });
+    expect(r.findings.filter((f) => f.code === 'UNCLOSED_SESSION')).toHaveLength(2);
+    // 5 × 10800 s × 0.15 / 3600 = 2.25
+    expect(codes(r).UNCLOSED_SESSION).toBe('5 × 2.25');
+    expect(r.omitted).toBe(3);
+  });
+});

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
+import { registerBalance } from './commands/balance.js';
 import { registerInvoice } from './commands/invoice.js';
 import { registerRates } from './commands/rates.js';
 import { isExpectedError } from './util/errors.js';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerInvoice(program, run);
   registerAudit(program, run);
+  registerBalance(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

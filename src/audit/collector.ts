@@ -4,7 +4,7 @@ import { chargeOf, type Charge } from '../pricing/charge.js';
 import type { RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
-import { float64, uint16, uint32, type Column } from './columns.js';
+import { float64, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 
 /** Settings of the per-record rules. */

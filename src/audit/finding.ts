@@ -1,6 +1,6 @@
 import type { Decimal } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
-import type { Component } from '../pricing/charge.js';
+import type { Stake } from '../pricing/ratebook.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
@@ -23,12 +23,7 @@ export const FINDING_SEVERITY = {
 } as const satisfies Record<string, Severity>;
 export type FindingCode = keyof typeof FINDING_SEVERITY;
 
-/** Usage whose cost is the money at stake: a quantity of one component at one record's rates. */
-export interface Stake {
-  rateKey: string;
-  component: Component;
-  quantity: number;
-}
+export type { Stake };
 
 /** A finding before it is priced: its stake is quantities, or money already known. */
 export interface FindingDraft {

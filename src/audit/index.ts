@@ -1,8 +1,13 @@
+import type { Account } from '../ledger/account.js';
+import { ledgerCollector, ledgerOf, type Ledger } from '../ledger/index.js';
+import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { computeInvoice, type Invoice, type InvoiceOptions } from '../pricing/compute.js';
+import type { RateCard } from '../rates/card.js';
+import { formatInstant } from '../util/time.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import { AuditCollector, mergeStake } from './collector.js';
 import { FINDING_SEVERITY, severityRank, type Finding, type FindingCode, type FindingDraft, type Severity } from './finding.js';
-import { RateBook } from './rates.js';
+import { RateBook } from '../pricing/ratebook.js';
 import { keyPerCustomerFindings, limitFindings, overlapFindings, tierCliffFindings, type AppliedLimits } from './rules.js';
 
 export type { Finding, Severity } from './finding.js';
@@ -10,6 +15,8 @@ export type { Finding, Severity } from './finding.js';
 /** What the audit is asked to apply besides the invoice options. */
 export interface AuditOptions extends InvoiceOptions {
   tier: 'free' | 'paid';
+  /** With an account, NEGATIVE_BALANCE replays the log against it. */
+  account?: Account | undefined;
   idleRatio: number;
   /** Flag overrides of the card's limits. */
   limits: Partial<AppliedLimits>;
@@ -39,7 +46,14 @@ export interface AuditResult {
 export async function runAudit(paths: readonly string[], options: AuditOptions): Promise<AuditResult> {
   const { card } = options;
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
-  const invoice = await computeInvoice(paths, { ...options, observe: collector.observe });
+  const ledger = options.account ? ledgerCollector(options.account) : undefined;
+  const observe: InvoiceOptions['observe'] = ledger
+    ? (record, outcome) => {
+        collector.observe(record, outcome);
+        ledger.observe(record, outcome);
+      }
+    : collector.observe;
+  const invoice = await computeInvoice(paths, { ...options, observe });
   const limits = appliedLimits(options);
   const late: FindingDraft[] = [
     ...limitFindings(collector, limits, options.tier),
@@ -47,6 +61,11 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
     ...keyPerCustomerFindings(collector),
     ...tierCliffFindings(collector, card),
   ];
+  if (ledger && options.account) {
+    const replayed = ledgerOf(ledger, invoice, { ...options, account: options.account, projectionDays: 0, dailySpend: undefined });
+    const blocked = negativeBalanceFinding(replayed, card.currency, card.rounding);
+    if (blocked) late.push(blocked);
+  }
   for (const u of invoice.unpriced) {
     late.push({ code: 'UNPRICED', message: `${u.count} record(s) priced at zero: ${u.reason}`, ref: u.refs[0], id: undefined, at: undefined, related: u.refs[1], stake: [] });
   }
@@ -78,6 +97,19 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const billed = book.amount(collector.streaming.billed);
   const ifClosed = book.amount(collector.streaming.ifClosed);
   return { invoice, tier: options.tier, limits, findings, codes, omitted, streaming: { billed, ifClosedAtAudioEnd: ifClosed, avoidable: billed.minus(ifClosed) } };
+}
+
+/** NEGATIVE_BALANCE: the instant the balance reached 0 with no autopay, and the usage refused after it. */
+function negativeBalanceFinding(ledger: Ledger, currency: string, rounding: RateCard['rounding']): FindingDraft | undefined {
+  const blocked = ledger.blocked;
+  if (!blocked) return undefined;
+  const refused = roundMoney(ledger.refused.amount, rounding.scale, rounding.mode);
+  return {
+    code: 'NEGATIVE_BALANCE',
+    message: `the balance reached 0 or below at ${formatInstant(blocked.at)} with no autopay: ${ledger.refused.count} later request(s) (${refused.toFixed(rounding.scale)} ${currency}) would be refused with ${BLOCKED_MESSAGE}`,
+    ref: blocked.ref, id: undefined, at: blocked.at, related: undefined, stake: [],
+    money: ledger.refused.amount,
+  };
 }
 
 function appliedLimits(options: AuditOptions): AppliedLimits {

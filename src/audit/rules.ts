@@ -1,7 +1,7 @@
 import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
-import { orderBy } from './columns.js';
+import { orderBy } from '../util/columns.js';
 import type { AuditCollector } from './collector.js';
 import { formatDuration } from './collector.js';
 import type { FindingDraft } from './finding.js';

@@ -1,4 +1,4 @@
-import { orderBy, type Column } from './columns.js';
+import { orderBy, type Column } from '../util/columns.js';
 
 /** A stretch of time in which a limit was broken: where it was first crossed and how far. */
 export interface Breach {

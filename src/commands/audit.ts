@@ -5,7 +5,8 @@ import { renderAuditCsv, renderAuditJson, renderAuditMarkdown, renderAuditTable 
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { progress } from './progress.js';
-import { addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
+import { addAccountOptions, addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
 const RENDERERS: Record<string, (result: AuditResult, paint: ChalkInstance) => string> = {
   table: renderAuditTable,
@@ -14,7 +15,7 @@ const RENDERERS: Record<string, (result: AuditResult, paint: ChalkInstance) => s
   markdown: renderAuditMarkdown,
 };
 
-interface AuditFlags extends LogFlags {
+interface AuditFlags extends LogFlags, AccountFlags {
   tier: 'free' | 'paid';
   failOn: Severity;
   idleRatio: string;
@@ -37,6 +38,7 @@ export function registerAudit(program: Command, run: (action: () => Promise<numb
     .option('--concurrency <n>', "transcripts in flight allowed (default: the card's for the tier)", wholeNumber('--concurrency'))
     .option('--stream-rate <n>', "new streaming sessions allowed per minute (default: the card's for the tier)", wholeNumber('--stream-rate'))
     .option('--max-findings <n>', 'findings listed per code (all are counted)', wholeNumber('--max-findings'), 1000);
+  addAccountOptions(command, false);
   addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
     'after',
     `
@@ -44,7 +46,8 @@ Examples:
   $ tallyman audit fixtures/audit/streams.csv
   $ tallyman audit logs/*.ndjson --tier free --fail-on error
   $ tallyman audit usage.csv --format markdown > audit.md     # a pull-request comment
-  $ tallyman audit usage.csv --format json --fail-on info      # exit 1 on any finding`,
+  $ tallyman audit usage.csv --format json --fail-on info      # exit 1 on any finding
+  $ tallyman audit usage.csv --balance 20                      # NEGATIVE_BALANCE with an account`,
   );
   command.action((files: string[], flags: AuditFlags) => run(() => auditCommand(files, flags)));
 }
@@ -53,9 +56,11 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
   if (!/^\d+(\.\d+)?$/.test(flags.idleRatio) || Number(flags.idleRatio) < 1) {
     throw new UsageError(`--idle-ratio "${flags.idleRatio}" must be a number of at least 1, e.g. 2 or 1.5`);
   }
+  const options = invoiceOptions(flags, []);
   const tick = progress(process.stderr, process.env);
   const result = await runAudit(files, {
-    ...invoiceOptions(flags, []),
+    ...options,
+    account: hasAccount(flags) ? resolveAccount(flags, options.card) : undefined,
     onProgress: tick.update,
     tier: flags.tier,
     idleRatio: Number(flags.idleRatio),

@@ -105,3 +105,18 @@ export function wholeNumber(flag: string): (value: string) => number {
     return Number(value);
   };
 }
+
+/** Account flags, shared by `balance` and `audit` (SPEC §3). */
+export function addAccountOptions(command: Command, withTier: boolean): Command {
+  if (withTier) command.addOption(new Option('--tier <tier>', 'account tier: free has its credit and no LLM gateway').choices(['free', 'paid']));
+  return command
+    .option('--account <file>', 'account settings (JSON or YAML)')
+    .option('--balance <amount>', 'prepaid balance at the start of the log')
+    .option('--autopay <below:to>', 'after a deduction leaves the balance below BELOW, refill to TO (e.g. 25:50)')
+    .option('--autopay-inclusive', 'trigger autopay at BELOW too (≤ instead of <)')
+    .option('--monthly-credits <n>', 'credits granted at the start of every month (a monthly-credit plan)')
+    .option('--rollover <months>', 'months a grant stays usable after its own (default 2)')
+    .option('--addon <name=credits>', 'credits deducted at the start of every month (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .option('--topup <usd>', 'automatic top-up when credits run out, in USD (default 10; 0 for none)')
+    .option('--credits-per-usd <n>', 'credits a top-up dollar buys (needed on a card priced in credits)');
+}

@@ -1,7 +1,14 @@
-import type { InvoiceLine } from '../pricing/invoice.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
-import type { Stake } from './finding.js';
+import type { Component } from './charge.js';
+import type { InvoiceLine } from './invoice.js';
+
+/** A quantity of one component at one record's rates: what a finding puts at stake, or a ledger deducts. */
+export interface Stake {
+  rateKey: string;
+  component: Component;
+  quantity: number;
+}
 
 /**
  * Prices stakes: the exact rate per millisecond or token of a (rate key, component). Flat and token
@@ -14,6 +21,11 @@ export class RateBook {
     private readonly card: RateCard,
     private readonly lines: readonly InvoiceLine[],
   ) {}
+
+  /** The exact price of one millisecond or token of a (rate key, component). */
+  rateOf(rateKey: string, component: Component): Decimal {
+    return this.rate({ rateKey, component, quantity: 0 });
+  }
 
   /** Money of a list of stakes, exact. */
   exact(stakes: readonly Stake[]): Decimal {

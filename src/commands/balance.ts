@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { resolveAccount, type AccountFlags } from '../ledger/account.js';
+import { runBalance, type BalanceResult } from '../ledger/index.js';
+import { renderBalanceCsv, renderBalanceJson, renderBalanceMarkdown, renderBalanceTable } from '../report/balance.js';
+import { parseDecimal } from '../util/decimal.js';
+import { UsageError } from '../util/errors.js';
+import { emit } from '../util/output.js';
+import { progress } from './progress.js';
+import { addAccountOptions, addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+
+const RENDERERS: Record<string, (result: BalanceResult, paint: ChalkInstance) => string> = {
+  table: renderBalanceTable,
+  json: renderBalanceJson,
+  csv: renderBalanceCsv,
+  markdown: renderBalanceMarkdown,
+};
+
+interface BalanceFlags extends LogFlags, AccountFlags {
+  days: number;
+  dailySpend?: string;
+}
+
+/** `tallyman balance FILE...`: the ledger of a log on an account, and where it is heading. */
+export function registerBalance(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const command = program
+    .command('balance')
+    .description('replay a log against a prepaid balance or a monthly-credit plan, and project it')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .option('--days <n>', 'days to project after the last record (0 for none)', wholeNumber('--days'), 30)
+    .option('--daily-spend <amount>', "spend per projected day (default: the log's average)");
+  addAccountOptions(command, true);
+  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+    'after',
+    `
+Examples:
+  $ tallyman balance fixtures/ledger/prepaid.csv --balance 30 --autopay 25:50
+  $ tallyman balance usage.csv --tier free --days 60
+  $ tallyman balance calls.csv --rates credits-example --monthly-credits 600 --addon voice-cloning=100 --credits-per-usd 60
+  $ tallyman balance usage.csv --account account.yaml --format json`,
+  );
+  command.action((files: string[], flags: BalanceFlags) => run(() => balanceCommand(files, flags)));
+}
+
+async function balanceCommand(files: string[], flags: BalanceFlags): Promise<number> {
+  const options = invoiceOptions(flags, []);
+  const dailySpend = flags.dailySpend === undefined ? undefined : parseDecimal(flags.dailySpend);
+  if (flags.dailySpend !== undefined && (dailySpend === undefined || dailySpend.isNegative())) {
+    throw new UsageError(`--daily-spend "${flags.dailySpend}" is not an amount such as 12.50`);
+  }
+  const tick = progress(process.stderr, process.env);
+  const result = await runBalance(files, {
+    ...options,
+    onProgress: tick.update,
+    account: resolveAccount(flags, options.card),
+    projectionDays: flags.days,
+    dailySpend,
+  });
+  tick.done();
+  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+  return 0;
+}

@@ -1,0 +1,75 @@
+import type { UsageRecord } from '../ingest/record.js';
+import type { Outcome } from '../pricing/aggregate.js';
+import { InputError, type SourceRef } from '../util/errors.js';
+import { float64, uint16, uint32 } from '../util/columns.js';
+
+/**
+ * Keeps what the ledger needs of each billed record, in typed-array columns: when it completed, and
+ * its priced quantities (as indices into `rates`). About 30 bytes a record; no record objects.
+ */
+export class LedgerCollector {
+  readonly completed = float64();
+  readonly firstItem = uint32();
+  readonly itemCount = uint16();
+  /** 1 when the free tier refuses the record (LLM gateway). */
+  readonly refusedByTier = uint16();
+  readonly files = uint16();
+  readonly lines = uint32();
+  readonly itemRate = uint32();
+  readonly itemQuantity = float64();
+  /** `rateKey\0component` of each rate index. */
+  readonly rates: string[] = [];
+  readonly fileNames: string[] = [];
+  first: number | undefined;
+  last: number | undefined;
+  private readonly rateIndex = new Map<string, number>();
+
+  constructor(private readonly tier: 'free' | 'paid') {}
+
+  /** The ledger's hook into the invoice pass. */
+  observe = (record: UsageRecord, outcome: Outcome): void => {
+    if (outcome.type !== 'counted' || outcome.charge.type !== 'billed') return;
+    const charge = outcome.charge;
+    if (record.at === undefined) {
+      throw new InputError(record.source, 'timestamp', 'is missing, and a balance ledger needs the time of every record', 'give the list endpoint response too, or timestamps');
+    }
+    const completed = completionOf(record, charge.session?.sessionMs ?? charge.session?.billedMs);
+    this.first = this.first === undefined ? record.at : Math.min(this.first, record.at);
+    this.last = this.last === undefined ? completed : Math.max(this.last, completed);
+    this.completed.push(completed);
+    this.firstItem.push(this.itemRate.length);
+    this.itemCount.push(charge.items.length);
+    this.refusedByTier.push(charge.product.kind === 'llm' && this.tier === 'free' && !charge.product.freeTier ? 1 : 0);
+    this.files.push(this.fileIndex(record.source.file));
+    this.lines.push(record.source.line);
+    for (const item of charge.items) {
+      this.itemRate.push(this.rateIndexOf(`${charge.rateKey}\u0000${item.component}`));
+      this.itemQuantity.push(item.quantity);
+    }
+  };
+
+  ref(index: number): SourceRef {
+    return { file: this.fileNames[this.files.at(index)]!, line: this.lines.at(index) };
+  }
+
+  private rateIndexOf(key: string): number {
+    let index = this.rateIndex.get(key);
+    if (index === undefined) {
+      index = this.rates.push(key) - 1;
+      this.rateIndex.set(key, index);
+    }
+    return index;
+  }
+
+  private fileIndex(file: string): number {
+    const at = this.fileNames.lastIndexOf(file);
+    return at !== -1 ? at : this.fileNames.push(file) - 1;
+  }
+}
+
+/** When a record is charged: a transcript when it completes, a stream when it ends, an LLM call at once. */
+function completionOf(record: UsageRecord, sessionMs: number | undefined): number {
+  if (record.kind === 'transcript') return record.completedAt ?? record.at!;
+  if (record.kind === 'stream') return (record.startedAt ?? record.at!) + (sessionMs ?? record.audioMs ?? 0);
+  return record.at!;
+}

@@ -1,0 +1,198 @@
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { BalanceResult } from '../ledger/index.js';
+import type { LedgerEvent } from '../ledger/book.js';
+import { BLOCKED_MESSAGE } from '../ledger/replay.js';
+import { Decimal, formatMoney, roundMoney } from '../util/decimal.js';
+import { formatInstant } from '../util/time.js';
+import { writeCsv, type Cell } from './csv.js';
+import { SCHEMA_VERSION } from './invoice.js';
+
+/** Events as printed: each balance rounded, each amount the difference of printed balances, so they add up. */
+interface ShownEvent {
+  event: LedgerEvent;
+  amount: Decimal;
+  balance: Decimal;
+}
+
+function shown(result: BalanceResult): { events: ShownEvent[]; start: Decimal; totals: Record<string, Decimal>; counts: Record<string, number> } {
+  const { scale, mode } = result.invoice.card.rounding;
+  const round = (d: Decimal) => roundMoney(d, scale, mode);
+  const start = round(result.ledger.startBalance);
+  let previous = start;
+  const totals: Record<string, Decimal> = {};
+  const counts: Record<string, number> = {};
+  const events = result.ledger.events.map((event) => {
+    const balance = round(event.balance);
+    const amount = balance.minus(previous);
+    previous = balance;
+    if (!event.projected) {
+      totals[event.type] = (totals[event.type] ?? new Decimal(0)).plus(amount);
+      counts[event.type] = (counts[event.type] ?? 0) + 1;
+    }
+    return { event, amount, balance };
+  });
+  return { events, start, totals, counts };
+}
+
+export function balanceJson(result: BalanceResult): object {
+  const { ledger, account, invoice } = result;
+  const { scale, mode } = invoice.card.rounding;
+  const m = (d: Decimal) => formatMoney(d, scale);
+  const r = (d: Decimal) => m(roundMoney(d, scale, mode));
+  const view = shown(result);
+  const total = (type: string) => m(view.totals[type] ?? new Decimal(0));
+  const projected = view.events.filter((e) => e.event.projected);
+  const next = (type: string) => {
+    const e = projected.find((p) => p.event.type === type);
+    return e ? { at: formatInstant(e.event.at), amount: m(e.amount) } : null;
+  };
+  return {
+    schema_version: SCHEMA_VERSION,
+    command: 'balance',
+    card: { name: invoice.card.name, origin: invoice.card.origin },
+    currency: invoice.card.currency,
+    timezone: invoice.card.timezone.name,
+    model: ledger.model,
+    account: {
+      tier: account.tier,
+      balance: r(account.balance),
+      free_credits: r(account.freeCredits),
+      autopay: account.autopay ? { below: r(account.autopay.below), to: r(account.autopay.to), inclusive: account.autopay.inclusive } : null,
+      monthly_credits: account.monthlyCredits ? r(account.monthlyCredits) : null,
+      rollover_months: account.rolloverMonths,
+      addons: account.addons.map((a) => ({ name: a.name, credits: r(a.credits) })),
+      topup: r(account.topupUsd),
+      credits_per_usd: account.creditsPerUsd?.toString() ?? null,
+    },
+    period: invoice.period,
+    start_balance: m(view.start),
+    events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
+    end_balance: r(ledger.endBalance),
+    blocked_at: ledger.blocked ? formatInstant(ledger.blocked.at) : null,
+    blocked: ledger.blocked
+      ? { at: formatInstant(ledger.blocked.at), projected: ledger.blocked.projected, file: ledger.blocked.ref?.file ?? null, line: ledger.blocked.ref?.line ?? null, message: BLOCKED_MESSAGE }
+      : null,
+    refused: { count: ledger.refused.count, amount: r(ledger.refused.amount) },
+    refused_by_tier: { count: ledger.refusedByTier.count, amount: r(ledger.refusedByTier.amount) },
+    totals: { usage: total('usage'), grants: total('grant'), addons: total('addon'), autopay: total('autopay'), topups: total('topup'), expired: total('expire') },
+    expired_total: m((view.totals.expire ?? new Decimal(0)).negated()),
+    autopay: { count: view.counts.autopay ?? 0, total: total('autopay') },
+    topups: { count: view.counts.topup ?? 0, total: total('topup') },
+    projection: ledger.projection.entries.map((p) => ({ date: p.date, balance: r(p.balance) })),
+    projection_summary: {
+      days: ledger.projection.days,
+      daily_spend: r(ledger.projection.dailySpend),
+      daily_spend_source: ledger.projection.source,
+      next_autopay: next('autopay'),
+      next_topup: next('topup'),
+      blocked_at: ledger.blocked?.projected ? formatInstant(ledger.blocked.at) : null,
+      expiring: m(projected.filter((e) => e.event.type === 'expire').reduce((s, e) => s.minus(e.amount), new Decimal(0))),
+    },
+  };
+}
+
+export function renderBalanceJson(result: BalanceResult): string {
+  return `${JSON.stringify(balanceJson(result), null, 2)}\n`;
+}
+
+/** Events (log and projected) and the projected daily balances, one row each. */
+export function renderBalanceCsv(result: BalanceResult): string {
+  const scale = result.invoice.card.rounding.scale;
+  const rows: Cell[][] = shown(result).events.map((e) => [
+    { text: formatInstant(e.event.at) }, { text: e.event.type }, { number: formatMoney(e.amount, scale) }, { number: formatMoney(e.balance, scale) },
+    { text: String(e.event.projected) }, { text: e.event.note ?? null },
+  ]);
+  for (const p of result.ledger.projection.entries) {
+    rows.push([{ text: p.date }, { text: 'projection' }, { text: null }, { number: formatMoney(roundMoney(p.balance, scale, result.invoice.card.rounding.mode), scale) }, { text: 'true' }, { text: null }]);
+  }
+  return writeCsv(['at', 'type', 'amount', 'balance', 'projected', 'note'], rows);
+}
+
+function summaryLines(result: BalanceResult): string[] {
+  const json = balanceJson(result) as ReturnType<typeof balanceJson> & Record<string, never>;
+  const j = json as unknown as {
+    currency: string; model: string; start_balance: string; end_balance: string; blocked: { at: string; projected: boolean; file: string | null; line: number | null } | null;
+    refused: { count: number; amount: string }; refused_by_tier: { count: number; amount: string }; totals: Record<string, string>;
+    autopay: { count: number; total: string }; topups: { count: number; total: string }; expired_total: string;
+    projection_summary: { days: number; daily_spend: string; daily_spend_source: string; next_autopay: { at: string; amount: string } | null; next_topup: { at: string; amount: string } | null; expiring: string };
+  };
+  const c = j.currency;
+  const lines = [
+    `Start ${j.start_balance} ${c} · usage ${j.totals.usage} · grants ${j.totals.grants} · add-ons ${j.totals.addons} · autopay ${j.autopay.total} (${j.autopay.count}×) · top-ups ${j.topups.total} (${j.topups.count}×) · expired ${j.totals.expired} → end ${j.end_balance} ${c}`,
+  ];
+  if (j.refused_by_tier.count > 0) lines.push(`${j.refused_by_tier.count} LLM gateway call(s) (${j.refused_by_tier.amount} ${c}) refused on the free tier: reported, not charged.`);
+  if (j.blocked) {
+    const where = j.blocked.file ? ` at ${j.blocked.file}:${j.blocked.line}` : '';
+    lines.push(`BLOCKED ${j.blocked.projected ? '(projected) ' : ''}at ${j.blocked.at}${where}: the balance reached 0 with no autopay; the API answers ${BLOCKED_MESSAGE}`);
+    if (!j.blocked.projected) lines.push(`${j.refused.count} request(s) after it would have been refused (${j.refused.amount} ${c}).`);
+  }
+  const p = j.projection_summary;
+  if (p.days > 0) {
+    const parts = [`Projection over ${p.days} day(s) at ${p.daily_spend} ${c}/day (${p.daily_spend_source})`];
+    if (p.next_autopay) parts.push(`next autopay ${p.next_autopay.at} (+${p.next_autopay.amount})`);
+    if (p.next_topup) parts.push(`next top-up ${p.next_topup.at} (+${p.next_topup.amount})`);
+    if (j.blocked?.projected) parts.push(`blocks ${j.blocked.at}`);
+    if (p.expiring !== formatMoney(new Decimal(0), result.invoice.card.rounding.scale)) parts.push(`${p.expiring} ${c} of credits expire`);
+    lines.push(`${parts.join(' · ')}.`);
+  }
+  return lines;
+}
+
+/** Markdown: the summary and the events. */
+export function renderBalanceMarkdown(result: BalanceResult): string {
+  const scale = result.invoice.card.rounding.scale;
+  const out = [`## tallyman balance: ${result.invoice.card.name} (${result.ledger.model})`, '', ...summaryLines(result).map((l) => `- ${l}`), '', '| At | Type | Amount | Balance | Note |', '| --- | --- | ---: | ---: | --- |'];
+  for (const e of shown(result).events) {
+    out.push(`| ${formatInstant(e.event.at)}${e.event.projected ? ' (projected)' : ''} | ${e.event.type} | ${formatMoney(e.amount, scale)} | ${formatMoney(e.balance, scale)} | ${(e.event.note ?? '').replaceAll('|', '\\|')} |`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A table of the events, the summary, and on a terminal a chart of the balance over time. */
+export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance): string {
+  const scale = result.invoice.card.rounding.scale;
+  const tone: Record<string, (s: string) => string> = { usage: (s) => s, grant: paint.green, topup: paint.green, autopay: paint.green, addon: paint.yellow, expire: paint.red };
+  const table = new Table({
+    head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => paint.bold(h)),
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'right', 'right', 'left'],
+    colWidths: [22, 9, 12, 12, 40],
+    wordWrap: true,
+  });
+  const events = shown(result).events;
+  const logEvents = events.filter((e) => !e.event.projected);
+  for (const e of logEvents) table.push([formatInstant(e.event.at), tone[e.event.type]!(e.event.type), formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']);
+  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table.toString() : '(no events in the log)'];
+  const projectedEvents = events.filter((e) => e.event.projected && e.event.type !== 'usage');
+  if (projectedEvents.length > 0) {
+    out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));
+  }
+  out.push(...summaryLines(result).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
+  if (paint.level > 0) out.push('', chart(result));
+  return `${out.join('\n')}\n`;
+}
+
+/** The end-of-day balance over the log and the projection, as a small text chart (display only). */
+function chart(result: BalanceResult): string {
+  const { zone } = { zone: result.invoice.card.timezone };
+  const byDay = new Map<string, number>();
+  for (const e of result.ledger.events) if (!e.projected) byDay.set(zone.dayKey(e.at), e.balance.toNumber());
+  for (const p of result.ledger.projection.entries) byDay.set(p.date, p.balance.toNumber());
+  const points = [...byDay.values()];
+  if (points.length < 2) return '';
+  const width = Math.min(72, points.length);
+  const sampled = Array.from({ length: width }, (_, i) => points[Math.floor((i * points.length) / width)]!);
+  const max = Math.max(...sampled, 0);
+  const min = Math.min(...sampled, 0);
+  const height = 8;
+  const rows: string[] = [];
+  for (let r = height - 1; r >= 0; r--) {
+    const level = min + ((max - min) * (r + 0.5)) / height;
+    const label = (min + ((max - min) * (r + 1)) / height).toFixed(0).padStart(8);
+    rows.push(`${label} ┤${sampled.map((v) => (v >= level ? '█' : ' ')).join('')}`);
+  }
+  const days = [...byDay.keys()];
+  rows.push(`${' '.repeat(9)}└${'─'.repeat(width)}`, `${' '.repeat(10)}${days[0]}${' '.repeat(Math.max(1, width - 20))}${days[days.length - 1]}`);
+  return rows.join('\n');
+}

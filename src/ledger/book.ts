@@ -72,6 +72,7 @@ export class Book {
 
   /** Removes what is left of lots that expire at or before `at`; returns the amount expired. */
   expire(at: number): Decimal {
+    this.flush();
     let expired = new Decimal(0);
     for (const lot of this.lots) {
       if (lot.expiresAt !== undefined && lot.expiresAt <= at && lot.remaining.greaterThan(0)) {
@@ -79,10 +80,7 @@ export class Book {
         lot.remaining = new Decimal(0);
       }
     }
-    if (expired.greaterThan(0)) {
-      this.flush();
-      this.record(at, 'expire', expired.negated());
-    }
+    if (expired.greaterThan(0)) this.record(at, 'expire', expired.negated());
     return expired;
   }
 

@@ -32,7 +32,7 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
   const book = new RateBook(options.card, invoice.lines);
   const rates = collector.rates.map((key) => {
     const [v, product, model, component] = key.split('\u0000') as [string, string, string, Component];
-    return book.rateOf(`${v}\u0000${product}\u0000${model}`, component);
+    return (quantity: number) => book.costOf({ rateKey: `${v}\u0000${product}\u0000${model}`, component, quantity });
   });
   return replay(collector, {
     card: options.card, zone: options.zone, account: options.account, rates,

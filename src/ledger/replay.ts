@@ -7,6 +7,12 @@ import type { Account } from './account.js';
 import { Book, type LedgerEvent } from './book.js';
 import type { LedgerCollector } from './collector.js';
 
+/**
+ * The ledger's one rounding point: each record's cost (a repeating decimal as often as not: 1 s at
+ * 0.15/h) is rounded to 12 decimal places, half-even, so that balances add up exactly from there on.
+ */
+export const LEDGER_SCALE = 12;
+
 /** The provider's error text once the API is blocked. */
 export const BLOCKED_MESSAGE = '{"error": "Your current account balance is negative. Please top up to continue using the API."}';
 
@@ -40,8 +46,8 @@ export interface ReplayOptions {
   card: RateCard;
   zone: TimeZone;
   account: Account;
-  /** Price per ms or token of each `rates` entry of the collector. */
-  rates: Decimal[];
+  /** The cost of a quantity of each `rates` entry of the collector. */
+  rates: ((quantity: number) => Decimal)[];
   from: number | undefined;
   projectionDays: number;
   dailySpend: Decimal | undefined;
@@ -75,9 +81,10 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
     const i = order[k]!;
     const at = c.completed.at(i);
     months(at);
-    let cost = new Decimal(0);
+    let exact = new Decimal(0);
     const end = c.firstItem.at(i) + c.itemCount.at(i);
-    for (let j = c.firstItem.at(i); j < end; j++) cost = cost.plus(options.rates[c.itemRate.at(j)]!.times(c.itemQuantity.at(j)));
+    for (let j = c.firstItem.at(i); j < end; j++) exact = exact.plus(options.rates[c.itemRate.at(j)]!(c.itemQuantity.at(j)));
+    const cost = exact.toDecimalPlaces(LEDGER_SCALE, Decimal.ROUND_HALF_EVEN);
     demand = demand.plus(cost);
     if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
     else state.charge(at, cost, zone.dayKey(at), c.ref(i));
@@ -87,7 +94,7 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
 
   const lastDay = zone.dayKey(c.last ?? startAt);
   const days = c.first === undefined ? 1 : parseDay(lastDay) - parseDay(zone.dayKey(c.first)) + 1;
-  const dailySpend = options.dailySpend ?? demand.dividedBy(days);
+  const dailySpend = options.dailySpend ?? demand.dividedBy(days).toDecimalPlaces(LEDGER_SCALE, Decimal.ROUND_HALF_EVEN);
   book.projected = true;
   const entries: { date: string; balance: Decimal }[] = [];
   let day = lastDay;

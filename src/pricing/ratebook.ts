@@ -15,21 +15,22 @@ export interface Stake {
  * prices come from the card; a tiered price is the effective rate the invoice reached for it.
  */
 export class RateBook {
-  private readonly cache = new Map<string, Decimal>();
+  private readonly cache = new Map<string, { numerator: Decimal; denominator: Decimal }>();
 
   constructor(
     private readonly card: RateCard,
     private readonly lines: readonly InvoiceLine[],
   ) {}
 
-  /** The exact price of one millisecond or token of a (rate key, component). */
-  rateOf(rateKey: string, component: Component): Decimal {
-    return this.rate({ rateKey, component, quantity: 0 });
+  /** The cost of one stake: quantity × price, divided last (the only inexact step is that division). */
+  costOf(stake: Stake): Decimal {
+    const { numerator, denominator } = this.rate(stake);
+    return numerator.times(stake.quantity).dividedBy(denominator);
   }
 
-  /** Money of a list of stakes, exact. */
+  /** Money of a list of stakes, exact but for the last division of each. */
   exact(stakes: readonly Stake[]): Decimal {
-    return stakes.reduce((sum, s) => sum.plus(this.rate(s).times(s.quantity)), new Decimal(0));
+    return stakes.reduce((sum, s) => sum.plus(this.costOf(s)), new Decimal(0));
   }
 
   /** Money of a list of stakes, rounded as an invoice line. */
@@ -37,7 +38,7 @@ export class RateBook {
     return roundMoney(this.exact(stakes), this.card.rounding.scale, this.card.rounding.mode);
   }
 
-  private rate(stake: Stake): Decimal {
+  private rate(stake: Stake): { numerator: Decimal; denominator: Decimal } {
     const key = `${stake.rateKey}\u0000${stake.component}`;
     let rate = this.cache.get(key);
     if (rate === undefined) {
@@ -47,21 +48,23 @@ export class RateBook {
     return rate;
   }
 
-  private lookup({ rateKey, component }: Stake): Decimal {
+  /** A price per base unit as a fraction: the card's price over the unit, or the invoice's amount over its quantity. */
+  private lookup({ rateKey, component }: Stake): { numerator: Decimal; denominator: Decimal } {
+    const per = (price: Decimal, unit: number) => ({ numerator: price, denominator: new Decimal(unit) });
     const [v, productId, model] = rateKey.split('\u0000') as [string, string, string];
     const version = this.card.versions[Number(v)]!;
     const product = version.products.find((p) => p.id === productId)!;
     if (product.kind === 'llm') {
       const price = product.models.get(model)!;
-      return (component === 'output' ? price.output : price.input).dividedBy(product.perUnit);
+      return per(component === 'output' ? price.output : price.input, product.perUnit);
     }
     const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
-    if (!plan) return new Decimal(0);
-    if (plan.type === 'flat') return plan.rate.dividedBy(product.perUnit);
+    if (!plan) return per(new Decimal(0), 1);
+    if (plan.type === 'flat') return per(plan.rate, product.perUnit);
     const addon = component.startsWith('addon:') ? component.slice(6) : null;
     const lines = this.lines.filter((l) => l.priced && l.version === version.label && l.product === productId && l.model === model && l.addon === addon);
     const quantity = lines.reduce((sum, l) => sum + l.baseQuantity, 0);
-    if (quantity === 0) return plan.tiers[0]!.price.dividedBy(product.perUnit);
-    return lines.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)).dividedBy(quantity);
+    if (quantity === 0) return per(plan.tiers[0]!.price, product.perUnit);
+    return per(lines.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)), quantity);
   }
 }

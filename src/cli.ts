@@ -58,6 +58,9 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : EXIT.badInput;
+  } else if (isExpectedError(error)) {
+    process.stderr.write(`tallyman: ${error.message}\n`);
+    process.exitCode = EXIT.badInput;
   } else {
     throw error;
   }

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import type { InvoiceOptions } from '../pricing/compute.js';
 import { periodFromFlags } from '../pricing/period.js';
@@ -98,10 +98,10 @@ export function tablePainter(flags: LogFlags): ChalkInstance {
   return painter(toTerminal && useColor(process.stdout, process.env, flags.color));
 }
 
-/** A whole number flag, or a usage error naming the flag. */
+/** A whole number flag; anything else is a usage error (exit 2) that commander reports with the flag. */
 export function wholeNumber(flag: string): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value)) throw new UsageError(`${flag} "${value}" is not a whole number`);
+    if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`${flag} "${value}" is not a whole number`);
     return Number(value);
   };
 }

@@ -35,7 +35,8 @@ function shown(result: BalanceResult): { events: ShownEvent[]; start: Decimal; t
   return { events, start, totals, counts };
 }
 
-export function balanceJson(result: BalanceResult): object {
+/** The balance as the JSON of SPEC §4; also the view the table and markdown print from. */
+export function balanceJson(result: BalanceResult) {
   const { ledger, account, invoice } = result;
   const { scale, mode } = invoice.card.rounding;
   const m = (d: Decimal) => formatMoney(d, scale);
@@ -110,13 +111,7 @@ export function renderBalanceCsv(result: BalanceResult): string {
 }
 
 function summaryLines(result: BalanceResult): string[] {
-  const json = balanceJson(result) as ReturnType<typeof balanceJson> & Record<string, never>;
-  const j = json as unknown as {
-    currency: string; model: string; start_balance: string; end_balance: string; blocked: { at: string; projected: boolean; file: string | null; line: number | null } | null;
-    refused: { count: number; amount: string }; refused_by_tier: { count: number; amount: string }; totals: Record<string, string>;
-    autopay: { count: number; total: string }; topups: { count: number; total: string }; expired_total: string;
-    projection_summary: { days: number; daily_spend: string; daily_spend_source: string; next_autopay: { at: string; amount: string } | null; next_topup: { at: string; amount: string } | null; expiring: string };
-  };
+  const j = balanceJson(result);
   const c = j.currency;
   const lines = [
     `Start ${j.start_balance} ${c} · usage ${j.totals.usage} · grants ${j.totals.grants} · add-ons ${j.totals.addons} · autopay ${j.autopay.total} (${j.autopay.count}×) · top-ups ${j.topups.total} (${j.topups.count}×) · expired ${j.totals.expired} → end ${j.end_balance} ${c}`,
@@ -133,7 +128,7 @@ function summaryLines(result: BalanceResult): string[] {
     if (p.next_autopay) parts.push(`next autopay ${p.next_autopay.at} (+${p.next_autopay.amount})`);
     if (p.next_topup) parts.push(`next top-up ${p.next_topup.at} (+${p.next_topup.amount})`);
     if (j.blocked?.projected) parts.push(`blocks ${j.blocked.at}`);
-    if (p.expiring !== formatMoney(new Decimal(0), result.invoice.card.rounding.scale)) parts.push(`${p.expiring} ${c} of credits expire`);
+    if (p.expiring !== formatMoney(new Decimal(0), result.invoice.card.rounding.scale)) parts.push(`expiring unused: ${p.expiring} ${c}`);
     lines.push(`${parts.join(' · ')}.`);
   }
   return lines;

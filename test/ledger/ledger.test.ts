@@ -89,7 +89,7 @@ describe('prepaid balance and autopay', () => {
   it('--daily-spend replaces the log average; the projection shows the next autopay', async () => {
     const r = await balance([csv([HEAD, hour('a', '2026-05-01', 36000)])], { balance: '30', autopay: '25:50' }, 'assemblyai', { days: 3, dailySpend: '2' });
     // 30 − 1.50 = 28.50; 26.50; 24.50 → autopay +25.50 on 3 May
-    const json = balanceJson(r) as { projection_summary: { next_autopay: { at: string; amount: string } } };
+    const json = balanceJson(r);
     expect(json.projection_summary.next_autopay).toEqual({ at: '2026-05-03T00:00:00Z', amount: '25.50' });
   });
 
@@ -110,7 +110,7 @@ describe('monthly credits (credits-example: 1 credit a minute)', () => {
     // Jul: +600 −100 (from Jun) → Jun 500;  Aug: May lot expires empty, +600 −100 (Jun 400) −50 usage (Jun 350)
     // Sep 1: Jun lot's 350 expire; +600 −100 (from Jul); Sep 2: −10 → end 490 + 600 + 600 = 1690
     const r = await balance(['fixtures/ledger/credits.csv'], { account: 'fixtures/ledger/account.yaml' }, 'credits-example');
-    const json = balanceJson(r) as { totals: Record<string, string>; end_balance: string; expired_total: string };
+    const json = balanceJson(r);
     expect(json.totals).toEqual({ usage: '-460', grants: '3000', addons: '-500', autopay: '0', topups: '0', expired: '-350' });
     expect(json.end_balance).toBe('1690');
     expect(json.expired_total).toBe('350');

@@ -45,11 +45,31 @@ for (const rows of sizes) {
       const baseline = await parserOnly(path);
       line('csv-parse alone (baseline)', baseline.seconds, 0, '—');
     }
-    const run = runCli(['invoice', path, '--format', 'json']);
-    const total = run.status === 0 ? JSON.parse(run.stdout).total : `exit ${run.status}: ${run.stderr.split('\n')[0]}`;
-    const ok = total === expected;
-    if (!ok) failed = true;
-    line('tallyman invoice', run.seconds, run.rss, ok ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
+    const check = (step, args, read) => {
+      const run = runCli([...args, path, '--format', 'json']);
+      let verdict;
+      try {
+        if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr.split('\n')[0]}`);
+        verdict = read(JSON.parse(run.stdout));
+      } catch (error) {
+        verdict = `NO: ${error.message}`;
+      }
+      if (verdict.startsWith('NO')) failed = true;
+      line(step, run.seconds, run.rss, verdict);
+    };
+    const exact = (total) => (total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
+    check('tallyman invoice', ['invoice'], (j) => exact(j.total));
+    check('tallyman audit', ['audit', '--fail-on', 'error'], (j) => exact(j.summary.invoice_total));
+    check('tallyman balance', ['balance', '--balance', '100000', '--days', '30'], (j) => {
+      // The ledger rounds each record's cost to 12 decimals, not each line to cents: its usage may
+      // differ from the invoice by a few cents, but it must balance to the cent.
+      const cents = (s) => BigInt(s.replace('.', '')); // amounts carry exactly 2 decimals
+      const t = j.totals;
+      const flows = cents(j.start_balance) + cents(t.grants) + cents(t.autopay) + cents(t.topups) + cents(t.usage) + cents(t.addons) + cents(t.expired);
+      if (flows !== cents(j.end_balance)) return `NO: start + flows ≠ end (${flows} ≠ ${cents(j.end_balance)})`;
+      const gap = cents(t.usage) + cents(expected);
+      return gap >= -5n && gap <= 5n ? `yes (usage ${t.usage}, end ${j.end_balance})` : `NO: usage ${t.usage} vs invoice ${expected}`;
+    });
   }
 }
 if (failed) {

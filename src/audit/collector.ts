@@ -4,6 +4,7 @@ import { chargeOf, type Charge } from '../pricing/charge.js';
 import type { RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
+import { Interner } from '../util/interner.js';
 import { float64, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 
@@ -46,15 +47,14 @@ export class AuditCollector {
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
   readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: [] as string[] };
   readonly sessionGroups = new Map<string, number>();
-  readonly rateKeys: string[] = [];
-  private readonly rateIndex = new Map<string, number>();
+  readonly rateKeys = new Interner();
   readonly keyCustomers = new Map<string, Set<string>>();
   readonly customerKeys = new Map<string, Set<string>>();
   /** Quantities per volume-tier scope and period, for TIER_CLIFF. */
   readonly tierTotals = new Map<string, number>();
-  /** Streaming billed on session time, and what it would have been closed at the end of the audio. */
-  readonly streaming = { billed: [] as Stake[], ifClosed: [] as Stake[] };
-  readonly files: string[] = [];
+  /** Streaming billed on session time, and what it would have been closed at the end of the audio, per rate. */
+  readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
+  readonly files = new Interner(0xffff);
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -65,7 +65,7 @@ export class AuditCollector {
       this.duplicate(record, outcome.first);
       return;
     }
-    const file = this.fileIndex(record.source.file);
+    const file = this.files.of(record.source.file);
     if (record.at !== undefined) this.requests.push(record.at, file, record.source.line);
     this.keys(record);
     const charge = outcome.charge;
@@ -99,14 +99,15 @@ export class AuditCollector {
         x.end.push(start + (s.sessionMs ?? s.billedMs));
         x.files.push(file);
         x.lines.push(record.source.line);
-        x.rate.push(this.rateIndexOf(charge.rateKey));
+        x.rate.push(this.rateKeys.of(charge.rateKey));
         x.ids.push(record.id ?? '');
       }
     }
     const billed = charge.items[0]!.quantity;
     const audio = Math.min(s.audioMs, billed);
-    this.streaming.billed.push({ rateKey: charge.rateKey, component: 'usage', quantity: billed });
-    this.streaming.ifClosed.push({ rateKey: charge.rateKey, component: 'usage', quantity: audio });
+    const { billed: billedMs, ifClosed } = this.streaming;
+    billedMs.set(charge.rateKey, (billedMs.get(charge.rateKey) ?? 0) + billed);
+    ifClosed.set(charge.rateKey, (ifClosed.get(charge.rateKey) ?? 0) + audio);
     const beyond = [{ rateKey: charge.rateKey, component: 'usage' as const, quantity: billed - audio }];
     const cap = formatDuration(s.capMs ?? 0);
     if (!s.closed) {
@@ -163,19 +164,6 @@ export class AuditCollector {
     }
   }
 
-  rateIndexOf(rateKey: string): number {
-    let index = this.rateIndex.get(rateKey);
-    if (index === undefined) {
-      index = this.rateKeys.push(rateKey) - 1;
-      this.rateIndex.set(rateKey, index);
-    }
-    return index;
-  }
-
-  fileIndex(file: string): number {
-    const at = this.files.lastIndexOf(file);
-    return at !== -1 ? at : this.files.push(file) - 1;
-  }
 }
 
 /** The quantities a billed record pays for. */

@@ -4,6 +4,7 @@ import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { computeInvoice, type Invoice, type InvoiceOptions } from '../pricing/compute.js';
 import type { RateCard } from '../rates/card.js';
 import { formatInstant } from '../util/time.js';
+import { compareText } from '../util/compare.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import { AuditCollector, mergeStake } from './collector.js';
 import { FINDING_SEVERITY, severityRank, type Finding, type FindingCode, type FindingDraft, type Severity } from './finding.js';
@@ -93,9 +94,10 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
     codes.push({ code, severity: FINDING_SEVERITY[code], count: entry.count, amount: known });
   }
   findings.sort(findingOrder);
-  codes.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareMoney(a.amount, b.amount) || cmp(a.code, b.code));
-  const billed = book.amount(collector.streaming.billed);
-  const ifClosed = book.amount(collector.streaming.ifClosed);
+  codes.sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || compareMoney(a.amount, b.amount) || compareText(a.code, b.code));
+  const usage = (byRate: Map<string, number>) => [...byRate].map(([rateKey, quantity]) => ({ rateKey, component: 'usage' as const, quantity }));
+  const billed = book.amount(usage(collector.streaming.billed));
+  const ifClosed = book.amount(usage(collector.streaming.ifClosed));
   return { invoice, tier: options.tier, limits, findings, codes, omitted, streaming: { billed, ifClosedAtAudioEnd: ifClosed, avoidable: billed.minus(ifClosed) } };
 }
 
@@ -127,10 +129,10 @@ function findingOrder(a: Finding, b: Finding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     compareMoney(a.amount, b.amount) ||
-    cmp(a.code, b.code) ||
-    cmp(a.ref?.file ?? '', b.ref?.file ?? '') ||
+    compareText(a.code, b.code) ||
+    compareText(a.ref?.file ?? '', b.ref?.file ?? '') ||
     (a.ref?.line ?? 0) - (b.ref?.line ?? 0) ||
-    cmp(a.message, b.message)
+    compareText(a.message, b.message)
   );
 }
 
@@ -140,9 +142,6 @@ function compareMoney(a: Decimal | null, b: Decimal | null): number {
   return b.comparedTo(a);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Whether any finding is at or above the `--fail-on` severity. */
 export function failsAt(result: AuditResult, failOn: Severity): boolean {

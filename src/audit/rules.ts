@@ -2,6 +2,7 @@ import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { orderBy } from '../util/columns.js';
+import { compareText } from '../util/compare.js';
 import type { AuditCollector } from './collector.js';
 import { formatDuration } from './collector.js';
 import type { FindingDraft } from './finding.js';
@@ -20,7 +21,7 @@ const ONE_MINUTE = 60_000;
 /** RATE_LIMIT, STREAM_RATE and CONCURRENCY: one finding per stretch of time above a limit. */
 export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: string): FindingDraft[] {
   const drafts: FindingDraft[] = [];
-  const ref = (files: { at(i: number): number }, lines: { at(i: number): number }, i: number) => ({ file: c.files[files.at(i)]!, line: lines.at(i) });
+  const ref = (files: { at(i: number): number }, lines: { at(i: number): number }, i: number) => ({ file: c.files.at(files.at(i)), line: lines.at(i) });
   const push = (code: FindingDraft['code'], breach: Breach, at: number, where: { file: string; line: number }, message: string) =>
     drafts.push({ code, message, ref: where, id: undefined, at, related: undefined, stake: [] });
 
@@ -61,11 +62,11 @@ export function overlapFindings(c: AuditCollector): FindingDraft[] {
       drafts.push({
         code: 'OVERLAPPING_SESSIONS',
         message: `session ${s.ids[i] || '(no id)'} opened while session ${s.ids[open] || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
-        ref: { file: c.files[s.files.at(i)]!, line: s.lines.at(i) },
+        ref: { file: c.files.at(s.files.at(i)), line: s.lines.at(i) },
         id: s.ids[i] || undefined,
         at: s.start.at(i),
-        related: { file: c.files[s.files.at(open)]!, line: s.lines.at(open) },
-        stake: [{ rateKey: c.rateKeys[s.rate.at(i)]!, component: 'usage', quantity: overlap }],
+        related: { file: c.files.at(s.files.at(open)), line: s.lines.at(open) },
+        stake: [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage', quantity: overlap }],
       });
     }
     if (open === -1 || s.group.at(open) !== s.group.at(i) || s.end.at(i) > s.end.at(open)) open = i;
@@ -82,7 +83,7 @@ export function keyPerCustomerFindings(c: AuditCollector): FindingDraft[] {
     if (c.customerKeys.get(customer)?.size === 1) pairs.push([key, customer]);
   }
   if (pairs.length < 2) return [];
-  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  pairs.sort(([a], [b]) => compareText(a, b));
   const shown = pairs.slice(0, 5).map(([k, cu]) => `${k} → ${cu}`).join(', ');
   return [{
     code: 'KEY_PER_CUSTOMER',
@@ -95,7 +96,7 @@ export function keyPerCustomerFindings(c: AuditCollector): FindingDraft[] {
 export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const scale = card.rounding.scale;
-  const keys = [...c.tierTotals.keys()].sort();
+  const keys = [...c.tierTotals.keys()].sort(compareText);
   for (const key of keys) {
     const total = c.tierTotals.get(key)!;
     const [v, productId, model, component, period] = key.split('\u0000') as [string, string, string, string, string];

@@ -2,6 +2,7 @@ import type { UsageRecord } from '../ingest/record.js';
 import type { Outcome } from '../pricing/aggregate.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { float64, uint16, uint32 } from '../util/columns.js';
+import { Interner } from '../util/interner.js';
 
 /**
  * Keeps what the ledger needs of each billed record, in typed-array columns: when it completed, and
@@ -18,11 +19,10 @@ export class LedgerCollector {
   readonly itemRate = uint32();
   readonly itemQuantity = float64();
   /** `rateKey\0component` of each rate index. */
-  readonly rates: string[] = [];
-  readonly fileNames: string[] = [];
+  readonly rates = new Interner();
+  readonly fileNames = new Interner(0xffff);
   first: number | undefined;
   last: number | undefined;
-  private readonly rateIndex = new Map<string, number>();
 
   constructor(private readonly tier: 'free' | 'paid') {}
 
@@ -40,31 +40,18 @@ export class LedgerCollector {
     this.firstItem.push(this.itemRate.length);
     this.itemCount.push(charge.items.length);
     this.refusedByTier.push(charge.product.kind === 'llm' && this.tier === 'free' && !charge.product.freeTier ? 1 : 0);
-    this.files.push(this.fileIndex(record.source.file));
+    this.files.push(this.fileNames.of(record.source.file));
     this.lines.push(record.source.line);
     for (const item of charge.items) {
-      this.itemRate.push(this.rateIndexOf(`${charge.rateKey}\u0000${item.component}`));
+      this.itemRate.push(this.rates.of(`${charge.rateKey}\u0000${item.component}`));
       this.itemQuantity.push(item.quantity);
     }
   };
 
   ref(index: number): SourceRef {
-    return { file: this.fileNames[this.files.at(index)]!, line: this.lines.at(index) };
+    return { file: this.fileNames.at(this.files.at(index)), line: this.lines.at(index) };
   }
 
-  private rateIndexOf(key: string): number {
-    let index = this.rateIndex.get(key);
-    if (index === undefined) {
-      index = this.rates.push(key) - 1;
-      this.rateIndex.set(key, index);
-    }
-    return index;
-  }
-
-  private fileIndex(file: string): number {
-    const at = this.fileNames.lastIndexOf(file);
-    return at !== -1 ? at : this.fileNames.push(file) - 1;
-  }
 }
 
 /** When a record is charged: a transcript when it completes, a stream when it ends, an LLM call at once. */

@@ -30,7 +30,7 @@ export function ledgerCollector(account: Account): LedgerCollector {
 /** Replays what a collector saw, at the rates the invoice reached. */
 export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: Omit<BalanceOptions, 'inputZone' | 'map' | 'groupBy' | 'skipInvalid' | 'allowUnpriced'>): Ledger {
   const book = new RateBook(options.card, invoice.lines);
-  const rates = collector.rates.map((key) => {
+  const rates = collector.rates.values.map((key) => {
     const [v, product, model, component] = key.split('\u0000') as [string, string, string, Component];
     return (quantity: number) => book.costOf({ rateKey: `${v}\u0000${product}\u0000${model}`, component, quantity });
   });

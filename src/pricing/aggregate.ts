@@ -4,6 +4,7 @@ import { InputError, type SourceRef } from '../util/errors.js';
 import { addExact } from '../util/quantity.js';
 import { chargeOf, type Charge, type ChargeItem, type Component, type SessionBilling, type UnpricedItem } from './charge.js';
 import type { TimeZone } from '../util/time.js';
+import { Interner } from '../util/interner.js';
 import { IdSet } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
 
@@ -79,7 +80,7 @@ export class UsageAggregator {
     first: undefined, last: undefined,
   };
   private readonly seen = new IdSet();
-  private readonly files: string[] = [];
+  private readonly files = new Interner(0xffff);
   private readonly periodTiers: boolean;
 
   constructor(private readonly options: AggregateOptions) {
@@ -89,10 +90,10 @@ export class UsageAggregator {
   /** Adds one record and says what became of it; an InputError names it when it cannot be placed or priced. */
   add(record: UsageRecord): Outcome {
     if (record.id !== undefined) {
-      const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.fileIndex(record.source.file), record.source.line);
+      const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.files.of(record.source.file), record.source.line);
       if (first) {
         const duplicates = this.tally.duplicates;
-        const firstRef = { file: this.files[first.file]!, line: first.line };
+        const firstRef = { file: this.files.at(first.file), line: first.line };
         duplicates.count++;
         if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id: record.id, first: firstRef, again: record.source });
         return { type: 'duplicate', first: firstRef };
@@ -126,13 +127,6 @@ export class UsageAggregator {
       this.countSession(charge.session, charge.rateKey);
     }
     return { type: 'counted', charge };
-  }
-
-  private fileIndex(file: string): number {
-    const at = this.files.lastIndexOf(file);
-    if (at !== -1) return at;
-    if (this.files.length === 0xffff) throw new RangeError('more than 65535 log files in one run');
-    return this.files.push(file) - 1;
   }
 
   private countSession(session: SessionBilling | undefined, rateKey: string): void {

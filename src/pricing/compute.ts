@@ -5,7 +5,8 @@ import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
-import { priceBuckets, unclosedExtraAmount, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { RateBook } from './ratebook.js';
+import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
 
 /** Everything `invoice` needs besides the files. */
@@ -110,7 +111,8 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   };
   const unclosed = tally.unclosed;
   if (unclosed.count > 0) {
-    const extra = unclosedExtraAmount(tally, invoice.lines, card);
+    const beyondAudio = [...unclosed.extra].map(([rateKey, quantity]) => ({ rateKey, component: 'usage' as const, quantity }));
+    const extra = new RateBook(card, invoice.lines).amount(beyondAudio);
     warn('UNCLOSED_SESSION', unclosed.count,
       `${unclosed.count} streaming session(s) never closed were billed at the cap: ${hours(unclosed.billedMs)} billed for ${hours(unclosed.audioMs)} of audio, ${money(extra)} beyond their audio. Send the Terminate message when a stream ends.`, extra);
   }

@@ -4,6 +4,7 @@ import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
 import type { Bucket, Component, Dimension, Tally, Unpriced, UsageAggregator } from './aggregate.js';
 import { tierLabel, tierSlices } from './tiers.js';
+import { compareText } from '../util/compare.js';
 
 /** One priced invoice line: exact quantity, the card's rate, the exact amount and the rounded one. */
 export interface InvoiceLine {
@@ -179,10 +180,6 @@ function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
     (versionRank.get(a.version) ?? 0) - (versionRank.get(b.version) ?? 0);
 }
 
-/** Code-unit order: the same on every machine and locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function compareDims(a: (string | null)[], b: (string | null)[]): number {
   for (let i = 0; i < a.length; i++) {
@@ -212,21 +209,6 @@ export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, gro
     amount: roundMoney(new Decimal(0), card.rounding.scale, card.rounding.mode),
     priced: false,
   }));
-}
-
-/** The money billed beyond their audio for sessions billed at the cap, at each line's own rate. */
-export function unclosedExtraAmount(tally: Tally, lines: readonly InvoiceLine[], card: RateCard): Decimal {
-  let extra = new Decimal(0);
-  for (const [key, ms] of tally.unclosed.extra) {
-    const [version, product, model] = key.split('\u0000');
-    const label = card.versions[Number(version)]!.label;
-    const usage = lines.filter((l) => l.priced && l.version === label && l.product === product && l.model === model && l.addon === null);
-    const quantity = usage.reduce((sum, l) => sum + l.baseQuantity, 0);
-    if (quantity === 0) continue;
-    const amount = usage.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0));
-    extra = extra.plus(amount.times(ms).dividedBy(quantity));
-  }
-  return roundMoney(extra, card.rounding.scale, card.rounding.mode);
 }
 
 export type { Component, DurationProduct };

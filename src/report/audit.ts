@@ -4,7 +4,7 @@ import type { AuditResult, Finding } from '../audit/index.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
-import { SCHEMA_VERSION } from './invoice.js';
+import { reportHeader } from './invoice.js';
 
 const money = (result: AuditResult, value: Decimal | null): string | null =>
   value === null ? null : formatMoney(value, result.invoice.card.rounding.scale);
@@ -18,12 +18,7 @@ export function auditJson(result: AuditResult): object {
   const { invoice } = result;
   const total = result.codes.reduce((sum, c) => (c.amount === null ? sum : sum.plus(c.amount)), new Decimal(0));
   return {
-    schema_version: SCHEMA_VERSION,
-    command: 'audit',
-    card: { name: invoice.card.name, origin: invoice.card.origin },
-    currency: invoice.card.currency,
-    timezone: invoice.card.timezone.name,
-    period: invoice.period,
+    ...reportHeader('audit', invoice),
     tier: result.tier,
     limits: {
       requests_per_5_minutes: result.limits.requestsPer5Minutes ?? null,

@@ -6,7 +6,7 @@ import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { Decimal, formatMoney, roundMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
-import { SCHEMA_VERSION } from './invoice.js';
+import { reportHeader } from './invoice.js';
 
 /** Events as printed: each balance rounded, each amount the difference of printed balances, so they add up. */
 interface ShownEvent {
@@ -49,11 +49,7 @@ export function balanceJson(result: BalanceResult) {
     return e ? { at: formatInstant(e.event.at), amount: m(e.amount) } : null;
   };
   return {
-    schema_version: SCHEMA_VERSION,
-    command: 'balance',
-    card: { name: invoice.card.name, origin: invoice.card.origin },
-    currency: invoice.card.currency,
-    timezone: invoice.card.timezone.name,
+    ...reportHeader('balance', invoice),
     model: ledger.model,
     account: {
       tier: account.tier,
@@ -66,7 +62,6 @@ export function balanceJson(result: BalanceResult) {
       topup: r(account.topupUsd),
       credits_per_usd: account.creditsPerUsd?.toString() ?? null,
     },
-    period: invoice.period,
     start_balance: m(view.start),
     events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
     end_balance: r(ledger.endBalance),

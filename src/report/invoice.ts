@@ -7,6 +7,18 @@ import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney
 
 export const SCHEMA_VERSION = 1;
 
+/** The keys every JSON report starts with, in this order. */
+export function reportHeader(command: string, invoice: Invoice) {
+  return {
+    schema_version: SCHEMA_VERSION,
+    command,
+    card: { name: invoice.card.name, origin: invoice.card.origin },
+    currency: invoice.card.currency,
+    timezone: invoice.card.timezone.name,
+    period: invoice.period,
+  };
+}
+
 /** The invoice as the JSON object of SPEC §4: fixed key order, money as strings, no wall-clock time. */
 export function invoiceJson(invoice: Invoice): object {
   const { card, tally } = invoice;

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Invoice } from '../pricing/invoice.js';
+import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { formatRef } from '../util/errors.js';
 import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
@@ -33,27 +33,7 @@ export function invoiceJson(invoice: Invoice): object {
     rounding: { scale, mode: card.rounding.mode },
     period: invoice.period,
     group_by: invoice.groupBy,
-    lines: invoice.lines.map((line) => {
-      const base = baseQuantity(line);
-      return {
-        product: line.product,
-        model: line.model,
-        addon: line.addon,
-        token_type: line.tokenType,
-        tier: line.tier,
-        ...Object.fromEntries(invoice.groupBy.map((d, i) => [d, line.dims[i] ?? null])),
-        quantity: unitQuantity(line),
-        unit: line.unit,
-        base_quantity: base.value,
-        base_unit: base.unit,
-        rate: formatExact(line.rate),
-        amount: formatMoney(line.amount, scale),
-        amount_exact: formatExact(line.amountExact),
-        card_version: line.version,
-        card_hash: line.hash,
-        priced: line.priced,
-      };
-    }),
+    lines: invoice.lines.map((line) => lineJson(line, invoice.groupBy, scale)),
     subtotals: invoice.subtotals.map((s) => ({ product: s.product, amount: formatMoney(s.amount, scale) })),
     total: formatMoney(invoice.total, scale),
     records: {
@@ -74,6 +54,29 @@ export function invoiceJson(invoice: Invoice): object {
       amount: w.amount === null ? null : formatMoney(w.amount, scale),
       message: w.message,
     })),
+  };
+}
+
+/** One invoice line as JSON (shared by `invoice` and `estimate`, and read back by `diff`). */
+export function lineJson(line: InvoiceLine, groupBy: readonly string[], scale: number) {
+  const base = baseQuantity(line);
+  return {
+    product: line.product,
+    model: line.model,
+    addon: line.addon,
+    token_type: line.tokenType,
+    tier: line.tier,
+    ...Object.fromEntries(groupBy.map((d, i) => [d, line.dims[i] ?? null])),
+    quantity: unitQuantity(line),
+    unit: line.unit,
+    base_quantity: base.value,
+    base_unit: base.unit,
+    rate: formatExact(line.rate),
+    amount: formatMoney(line.amount, scale),
+    amount_exact: formatExact(line.amountExact),
+    card_version: line.version,
+    card_hash: line.hash,
+    priced: line.priced,
   };
 }
 
@@ -128,6 +131,17 @@ export function renderInvoiceMarkdown(invoice: Invoice): string {
 
 /** A table for people, within 100 columns: lines, a subtotal per product, the total, then warnings. */
 export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): string {
+  const out = [
+    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.card.timezone.name}`,
+    invoice.lines.length > 0 ? linesTable(invoice, paint) : '(no billable usage)',
+    recordsText(invoice),
+  ];
+  for (const w of invoice.warnings) out.push(paint.yellow(`warning ${w.code}: ${w.message}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The lines of an invoice as a table with a subtotal per product and the total (also used by `estimate`). */
+export function linesTable(invoice: Invoice, paint: ChalkInstance): string {
   const scale = invoice.card.rounding.scale;
   const tiers = hasTiers(invoice);
   const addons = invoice.lines.some((l) => componentLabel(l) !== '');
@@ -159,13 +173,7 @@ export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): stri
     }
   }
   table.push([{ colSpan: span, content: paint.bold('TOTAL'), hAlign: 'right' }, paint.bold(formatMoney(invoice.total, scale))]);
-  const out = [
-    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.card.timezone.name}`,
-    invoice.lines.length > 0 ? table.toString() : '(no billable usage)',
-    recordsText(invoice),
-  ];
-  for (const w of invoice.warnings) out.push(paint.yellow(`warning ${w.code}: ${w.message}`));
-  return `${out.join('\n')}\n`;
+  return table.toString();
 }
 
 const TABLE_WIDTH = 100;

@@ -1,0 +1,101 @@
+import type { UsageKind, UsageRecord } from '../ingest/record.js';
+import { hasPeriodTiers } from '../pricing/aggregate.js';
+import { allocate } from '../pricing/allocate.js';
+import { findProduct, type Product, type RateCard } from '../rates/card.js';
+import { formatDay, parseDay } from '../util/time.js';
+import type { EstimateUsage } from './usage.js';
+
+const MS_PER_HOUR = 3_600_000;
+
+/** Usage turned into dated records for one card, with what the card could not price as asked. */
+export interface Synthesis {
+  records: UsageRecord[];
+  /** Said in the output: default models used, spreading over days, caps. */
+  notes: string[];
+  /** Products asked for that the card does not offer at all. */
+  notOffered: string[];
+  /** The first and last day of the synthetic period. */
+  days: { first: string; count: number };
+}
+
+/**
+ * Lays the period's usage out as records on the days of a synthetic period (January after the
+ * card's latest price change: 31 days, priced at the latest version), spread evenly day by day so
+ * that daily tiers see a day's share. Pricing them is then the invoice's own job.
+ */
+export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
+  const version = card.versions[card.versions.length - 1]!;
+  const latest = version.label === 'base' ? '2026-01-01' : version.label;
+  const first = `${Number(latest.slice(0, 4)) + 1}-01-01`;
+  const count = usage.period === 'day' ? 1 : usage.daysPerMonth;
+  const dayAt = (d: number) => card.timezone.startOfDay(formatDay(parseDay(first) + d)) + 12 * MS_PER_HOUR;
+  const out: Synthesis = { records: [], notes: [], notOffered: [], days: { first, count } };
+  if (usage.period === 'month' && hasPeriodTiers(card)) {
+    out.notes.push(`card ${card.name} has daily tiers: the month's usage is spread evenly over ${count} days (--days-per-month)`);
+  }
+  let serial = 0;
+  const push = (kind: UsageKind, at: number, fields: Partial<UsageRecord>) =>
+    out.records.push({
+      kind, id: `estimate-${serial++}`, at, completedAt: undefined, project: undefined, apiKey: undefined, customer: undefined,
+      model: undefined, audioMs: undefined, channels: 1, features: [], failed: false, startedAt: at, endedAt: undefined,
+      sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, source: { file: '<estimate>', line: serial }, ...fields,
+    });
+
+  for (const t of usage.transcribe) {
+    const model = resolveModel(card, 'transcript', t.model, 'pre-recorded transcription', out);
+    if (model === null) continue;
+    allocate(t.ms, ones(count)).forEach((ms, d) => {
+      if (ms > 0) push('transcript', dayAt(d), { model, audioMs: ms, channels: t.channels, features: t.features });
+    });
+  }
+  for (const s of usage.stream) {
+    const model = resolveModel(card, 'stream', s.model, 'streaming', out);
+    if (model === null) continue;
+    const product = findProduct(version, 'stream', model)!.product as Product & { kind: 'stream' };
+    const sessions = s.sessions ?? Math.max(s.ms > 0 ? 1 : 0, Math.ceil(s.ms / MS_PER_HOUR) + s.unclosed);
+    const closed = sessions - s.unclosed;
+    if (s.sessions === undefined && s.ms > 0) out.notes.push(`${sessions} streaming session(s) assumed (one per hour of audio${s.unclosed ? ', plus the unclosed ones' : ''}); give --sessions to change it`);
+    if (closed === 0 && s.ms > 0) out.notes.push('every session is unclosed: the streamed hours are not billed apart from the cap');
+    const lengths = allocate(closed > 0 ? s.ms : 0, ones(Math.max(closed, 1)));
+    for (let i = 0; i < closed; i++) {
+      const at = dayAt(Math.floor((i * count) / closed));
+      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: lengths[i]!, closed: true, features: s.features });
+    }
+    for (let i = 0; i < s.unclosed; i++) push('stream', dayAt(Math.floor((i * count) / s.unclosed)), { model, audioMs: 0, closed: false, features: s.features });
+    if (s.unclosed > 0) {
+      out.notes.push(product.basis === 'session' && product.maxSessionMs !== undefined
+        ? `${s.unclosed} unclosed session(s) billed at the cap of ${product.maxSessionMs / MS_PER_HOUR} h each`
+        : `card ${card.name} bills streaming on audio: unclosed sessions cost nothing beyond their audio`);
+    }
+  }
+  for (const l of usage.llm) {
+    const model = resolveModel(card, 'llm', l.model, 'LLM gateway', out);
+    if (model === null) continue;
+    const input = allocate(l.inputTokens, ones(count));
+    const output = allocate(l.outputTokens, ones(count));
+    for (let d = 0; d < count; d++) {
+      if (input[d]! > 0 || output[d]! > 0) push('llm', dayAt(d), { model, inputTokens: input[d]!, outputTokens: output[d]! });
+    }
+  }
+  return out;
+}
+
+/** The card's name for the model asked, its default model (said so), or null when the product is not offered. */
+function resolveModel(card: RateCard, kind: UsageKind, asked: string | undefined, product: string, out: Synthesis): string | null {
+  const version = card.versions[card.versions.length - 1]!;
+  const found = findProduct(version, kind, asked);
+  if (found) return found.model;
+  const offering = version.products.find((p) => p.kind === kind);
+  if (!offering) {
+    if (!out.notOffered.includes(product)) out.notOffered.push(product);
+    return null;
+  }
+  const fallback = offering.defaultModel ?? [...offering.models.keys()][0]!;
+  const model = offering.aliases.get(fallback) ?? fallback;
+  out.notes.push(asked === undefined ? `${product} priced at ${card.name}'s default model ${model}` : `"${asked}" is not on ${card.name}: ${product} priced at its default model ${model}`);
+  return model;
+}
+
+function ones(n: number): number[] {
+  return Array.from({ length: n }, () => 1);
+}

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerBalance } from './commands/balance.js';
+import { registerEstimate } from './commands/estimate.js';
 import { registerInvoice } from './commands/invoice.js';
 import { registerRates } from './commands/rates.js';
 import { isExpectedError } from './util/errors.js';
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerInvoice(program, run);
   registerAudit(program, run);
   registerBalance(program, run);
+  registerEstimate(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

@@ -44,24 +44,26 @@ export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
   for (const t of usage.transcribe) {
     const model = resolveModel(card, 'transcript', t.model, 'pre-recorded transcription', out);
     if (model === null) continue;
-    allocate(t.ms, ones(count)).forEach((ms, d) => {
-      if (ms > 0) push('transcript', dayAt(d), { model, audioMs: ms, channels: t.channels, features: t.features });
+    const features = offeredAddons(card, 'transcript', model, t.features, out);
+    spreadSeconds(t.ms, count).forEach((ms, d) => {
+      if (ms > 0) push('transcript', dayAt(d), { model, audioMs: ms, channels: t.channels, features });
     });
   }
   for (const s of usage.stream) {
     const model = resolveModel(card, 'stream', s.model, 'streaming', out);
     if (model === null) continue;
     const product = findProduct(version, 'stream', model)!.product as Product & { kind: 'stream' };
+    const features = offeredAddons(card, 'stream', model, s.features, out);
     const sessions = s.sessions ?? Math.max(s.ms > 0 ? 1 : 0, Math.ceil(s.ms / MS_PER_HOUR) + s.unclosed);
     const closed = sessions - s.unclosed;
     if (s.sessions === undefined && s.ms > 0) out.notes.push(`${sessions} streaming session(s) assumed (one per hour of audio${s.unclosed ? ', plus the unclosed ones' : ''}); give --sessions to change it`);
     if (closed === 0 && s.ms > 0) out.notes.push('every session is unclosed: the streamed hours are not billed apart from the cap');
-    const lengths = allocate(closed > 0 ? s.ms : 0, ones(Math.max(closed, 1)));
+    const lengths = spreadSeconds(closed > 0 ? s.ms : 0, Math.max(closed, 1));
     for (let i = 0; i < closed; i++) {
       const at = dayAt(Math.floor((i * count) / closed));
-      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: lengths[i]!, closed: true, features: s.features });
+      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: lengths[i]!, closed: true, features });
     }
-    for (let i = 0; i < s.unclosed; i++) push('stream', dayAt(Math.floor((i * count) / s.unclosed)), { model, audioMs: 0, closed: false, features: s.features });
+    for (let i = 0; i < s.unclosed; i++) push('stream', dayAt(Math.floor((i * count) / s.unclosed)), { model, audioMs: 0, closed: false, features });
     if (s.unclosed > 0) {
       out.notes.push(product.basis === 'session' && product.maxSessionMs !== undefined
         ? `${s.unclosed} unclosed session(s) billed at the cap of ${product.maxSessionMs / MS_PER_HOUR} h each`
@@ -94,6 +96,23 @@ function resolveModel(card: RateCard, kind: UsageKind, asked: string | undefined
   const model = offering.aliases.get(fallback) ?? fallback;
   out.notes.push(asked === undefined ? `${product} priced at ${card.name}'s default model ${model}` : `"${asked}" is not on ${card.name}: ${product} priced at its default model ${model}`);
   return model;
+}
+
+/** The add-ons the card prices for the model's product; the others are listed as not offered. */
+function offeredAddons(card: RateCard, kind: 'transcript' | 'stream', model: string, asked: string[], out: Synthesis): string[] {
+  const product = findProduct(card.versions[card.versions.length - 1]!, kind, model)!.product;
+  if (product.kind === 'llm') return [];
+  const offered = asked.filter((a) => product.addons.has(a));
+  for (const a of asked) {
+    const label = `add-on ${a} (${product.id})`;
+    if (!product.addons.has(a) && !out.notOffered.includes(label)) out.notOffered.push(label);
+  }
+  return offered;
+}
+
+/** A duration split into `n` parts of whole seconds (per-second billing then adds nothing to the total). */
+function spreadSeconds(ms: number, n: number): number[] {
+  return allocate(Math.ceil(ms / 1000), ones(n)).map((seconds) => seconds * 1000);
 }
 
 function ones(n: number): number[] {

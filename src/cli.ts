@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerBalance } from './commands/balance.js';
+import { registerDiff } from './commands/diff.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerInvoice } from './commands/invoice.js';
 import { registerRates } from './commands/rates.js';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   registerAudit(program, run);
   registerBalance(program, run);
   registerEstimate(program, run);
+  registerDiff(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

@@ -1,0 +1,42 @@
+import { Option, type Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { diffReports, parseThreshold, type DiffResult } from '../diff/index.js';
+import { painter, useColor } from '../report/color.js';
+import { renderDiffCsv, renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.js';
+import { emit } from '../util/output.js';
+
+const RENDERERS: Record<string, (result: DiffResult, paint: ChalkInstance) => string> = {
+  table: renderDiffTable,
+  json: renderDiffJson,
+  csv: renderDiffCsv,
+  markdown: renderDiffMarkdown,
+};
+
+/** `tallyman diff OLD.json NEW.json`: what changed between two invoices or estimates; a budget gate for CI. */
+export function registerDiff(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('diff')
+    .description('compare two invoices or estimates (--format json output) line by line')
+    .argument('<old>', 'the earlier report')
+    .argument('<new>', 'the later report')
+    .option('--fail-above <amount|percent>', 'exit 1 when the total grows by more than this (12.50 or 5%)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(RENDERERS)).default('table'))
+    .option('-o, --out <file>', 'write the output to a file')
+    .option('--no-color', 'never colour the output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ tallyman invoice april.csv --format json > april.json && tallyman invoice may.csv --format json > may.json
+  $ tallyman diff april.json may.json
+  $ tallyman diff golden.json new.json --fail-above 5%      # a budget gate in CI: exit 1 above 5% more`,
+    )
+    .action((oldPath: string, newPath: string, flags: { failAbove?: string; format: string; out?: string; color: boolean }) =>
+      run(async () => {
+        const result = diffReports(oldPath, newPath, flags.failAbove === undefined ? undefined : parseThreshold(flags.failAbove));
+        const paint = painter(flags.out === undefined && flags.format === 'table' && useColor(process.stdout, process.env, flags.color));
+        await emit(RENDERERS[flags.format]!(result, paint), flags.out);
+        return result.failed ? 1 : 0;
+      }),
+    );
+}

@@ -75,8 +75,9 @@ export async function usageFromLog(paths: readonly string[], base: EstimateUsage
     } else if (r.kind === 'stream') {
       const s = streams.get(r.model ?? '') ?? { ms: 0, sessions: 0, unclosed: 0, model: r.model };
       s.sessions++;
-      if (r.closed) s.ms += r.sessionMs ?? r.audioMs ?? 0;
-      else s.unclosed++;
+      // Closed: its session time. Unclosed: the audio it carried (billed on audio cards; session cards add the cap).
+      s.ms += r.closed ? (r.sessionMs ?? r.audioMs ?? 0) : (r.audioMs ?? 0);
+      if (!r.closed) s.unclosed++;
       streams.set(r.model ?? '', s);
     } else {
       const l = llm.get(r.model ?? '') ?? { input: 0, output: 0, model: r.model };

@@ -12,9 +12,11 @@ export function parseDuration(text: string, what: string): number {
   const t = text.trim();
   const unit = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(t);
   if (unit) return toWholeMs(new Decimal(unit[1]!).times(UNIT_MS[unit[2]!]!), text, what);
-  const clock = /^(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)$/.exec(t);
+  // HH:MM:SS (minutes below 60) or MM:SS (any number of minutes); seconds below 60.
+  const clock = /^(?:(\d+):([0-5]?\d)|(\d+)):([0-5]\d(?:\.\d+)?)$/.exec(t);
   if (clock) {
-    const ms = new Decimal(clock[1] ?? 0).times(3_600_000).plus(new Decimal(clock[2]!).times(60_000)).plus(new Decimal(clock[3]!).times(1000));
+    const [, h, m, minutesOnly, sec] = clock;
+    const ms = new Decimal(h ?? 0).times(3_600_000).plus(new Decimal(m ?? minutesOnly!).times(60_000)).plus(new Decimal(sec!).times(1000));
     return toWholeMs(ms, text, what);
   }
   throw new UsageError(`${what} "${text}" is not a duration: write 90s, 45m, 1.5h or 01:30:00`);

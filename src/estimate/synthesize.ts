@@ -57,16 +57,16 @@ export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
     const sessions = s.sessions ?? Math.max(s.ms > 0 ? 1 : 0, Math.ceil(s.ms / MS_PER_HOUR) + s.unclosed);
     const closed = sessions - s.unclosed;
     if (s.sessions === undefined && s.ms > 0) out.notes.push(`${sessions} streaming session(s) assumed (one per hour of audio${s.unclosed ? ', plus the unclosed ones' : ''}); give --sessions to change it`);
-    if (closed === 0 && s.ms > 0) out.notes.push('every session is unclosed: the streamed hours are not billed apart from the cap');
-    const lengths = spreadSeconds(closed > 0 ? s.ms : 0, Math.max(closed, 1));
-    for (let i = 0; i < closed; i++) {
-      const at = dayAt(Math.floor((i * count) / closed));
-      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: lengths[i]!, closed: true, features });
+    // The streamed hours are shared by all sessions; an unclosed one carried its share but bills at the cap.
+    const lengths = spreadSeconds(s.ms, Math.max(sessions, 1));
+    for (let i = 0; i < sessions; i++) {
+      const at = dayAt(Math.floor((i * count) / sessions));
+      const open = i >= closed;
+      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: open ? undefined : lengths[i]!, closed: !open, features });
     }
-    for (let i = 0; i < s.unclosed; i++) push('stream', dayAt(Math.floor((i * count) / s.unclosed)), { model, audioMs: 0, closed: false, features });
     if (s.unclosed > 0) {
       out.notes.push(product.basis === 'session' && product.maxSessionMs !== undefined
-        ? `${s.unclosed} unclosed session(s) billed at the cap of ${product.maxSessionMs / MS_PER_HOUR} h each`
+        ? `${s.unclosed} of ${sessions} session(s) unclosed, each billed at the cap of ${product.maxSessionMs / MS_PER_HOUR} h instead of its share of the audio`
         : `card ${card.name} bills streaming on audio: unclosed sessions cost nothing beyond their audio`);
     }
   }

@@ -1,6 +1,6 @@
 import type { UsageRecord } from '../ingest/record.js';
 import type { Outcome } from '../pricing/aggregate.js';
-import { chargeOf, type Charge } from '../pricing/charge.js';
+import { CardResolver, chargeOf, type Charge } from '../pricing/charge.js';
 import type { RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
@@ -56,7 +56,11 @@ export class AuditCollector {
   readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
   readonly files = new Interner(0xffff);
 
-  constructor(private readonly options: CollectorOptions) {}
+  private readonly resolver: CardResolver;
+
+  constructor(private readonly options: CollectorOptions) {
+    this.resolver = new CardResolver(options.card);
+  }
 
   /** The audit's hook into the invoice pass. */
   observe = (record: UsageRecord, outcome: Outcome): void => {
@@ -144,7 +148,7 @@ export class AuditCollector {
   private duplicate(record: UsageRecord, first: SourceRef): void {
     let stake: Stake[] = [];
     try {
-      const charge = chargeOf(record, this.options.card, this.options.zone);
+      const charge = chargeOf(record, this.resolver, this.options.zone);
       if (charge.type === 'billed') stake = stakeOf(charge);
     } catch {
       // A duplicate that could not be priced still is a duplicate.

@@ -29,12 +29,7 @@ export const readCsvRows: CsvReader = async function* (text, file) {
     try {
       for await (const chunk of text) {
         if (parser.destroyed) return;
-        if (!parser.write(chunk)) {
-          await new Promise((resolve) => {
-            parser.once('drain', resolve);
-            parser.once('close', resolve);
-          });
-        }
+        if (!parser.write(chunk)) await drainOrClose(parser);
       }
       if (!parser.destroyed) parser.end();
     } catch (error) {
@@ -54,6 +49,19 @@ export const readCsvRows: CsvReader = async function* (text, file) {
     await feed;
   }
 };
+
+/** Waits until the parser wants more, or is gone; leaves no listener behind either way. */
+function drainOrClose(parser: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      parser.off('drain', done);
+      parser.off('close', done);
+      resolve();
+    };
+    parser.on('drain', done);
+    parser.on('close', done);
+  });
+}
 
 function embeddedLineBreaks(values: string[]): number {
   let breaks = 0;

@@ -2,7 +2,7 @@ import type { UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { addExact } from '../util/quantity.js';
-import { chargeOf, type Charge, type ChargeItem, type Component, type SessionBilling, type UnpricedItem } from './charge.js';
+import { CardResolver, chargeOf, type Charge, type ChargeItem, type Component, type SessionBilling, type UnpricedItem } from './charge.js';
 import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
 import { IdSet } from './idset.js';
@@ -82,9 +82,12 @@ export class UsageAggregator {
   private readonly seen = new IdSet();
   private readonly files = new Interner(0xffff);
   private readonly periodTiers: boolean;
+  /** Resolves records to card products once per (version, kind, model); shared with the audit. */
+  readonly resolver: CardResolver;
 
   constructor(private readonly options: AggregateOptions) {
     this.periodTiers = hasPeriodTiers(options.card);
+    this.resolver = new CardResolver(options.card);
   }
 
   /** Adds one record and says what became of it; an InputError names it when it cannot be placed or priced. */
@@ -113,7 +116,7 @@ export class UsageAggregator {
       this.tally.last = this.tally.last === undefined ? record.at : Math.max(this.tally.last, record.at);
     }
     this.tally.counted++;
-    const charge = chargeOf(record, card, this.options.zone);
+    const charge = chargeOf(record, this.resolver, this.options.zone);
     if (charge.type === 'unpriced') {
       this.addUnpriced(record, charge.item);
     } else if (charge.type === 'free') {

@@ -53,48 +53,70 @@ export type Charge =
       defaultModel: boolean;
     };
 
-/** Prices nothing yet: turns a record into the quantities it is billed for on a card. Pure. */
-export function chargeOf(record: UsageRecord, card: RateCard, zone: TimeZone): Charge {
-  const version = versionAt(card, record.at);
-  if (version === undefined) {
-    return unpriced(record, null, `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})`);
+/** Where a (version, kind, model) resolves on a card: found once, reused for every record like it. */
+type Resolution = { version: number; product: Product; model: string; rateKey: string } | { reason: string };
+
+/** Memoises record → card resolution; the card's versions and products never change during a run. */
+export class CardResolver {
+  private readonly cache = new Map<string, Resolution>();
+
+  constructor(readonly card: RateCard) {}
+
+  resolve(record: UsageRecord): Resolution {
+    const version = versionAt(this.card, record.at);
+    const index = version === undefined ? -1 : this.card.versions.indexOf(version);
+    const key = `${index}\u0000${record.kind}\u0000${record.model ?? ''}`;
+    let found = this.cache.get(key);
+    if (found === undefined) {
+      found = this.lookup(index, record);
+      this.cache.set(key, found);
+    }
+    return found;
   }
-  const versionIndex = card.versions.indexOf(version);
-  const found = findProduct(version, record.kind, record.model);
-  if (!found) {
+
+  private lookup(index: number, record: UsageRecord): Resolution {
+    const { card } = this;
+    if (index === -1) return { reason: `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})` };
+    const version = card.versions[index]!;
+    const found = findProduct(version, record.kind, record.model);
+    if (found) return { version: index, product: found.product, model: found.model, rateKey: `${index}\u0000${found.product.id}\u0000${found.model}` };
     const offers = version.products.some((p) => p.kind === record.kind);
-    const reason = !offers
-      ? `card ${card.name} has no ${record.kind} product`
-      : record.model === undefined
-        ? `the record names no model and card ${card.name} has no default ${record.kind} model`
-        : `card ${card.name} (version ${version.label}) does not price ${record.kind} model "${record.model}"`;
-    return unpriced(record, null, reason);
-  }
-  const { product, model } = found;
-  const base = { version: versionIndex, product, model };
-  const billed = { ...base, type: 'billed' as const, rateKey: `${versionIndex}\u0000${product.id}\u0000${model}`, unpriced: [] as UnpricedItem[], defaultModel: record.model === undefined };
-  if (product.kind === 'llm') {
     return {
-      ...billed,
-      items: [
-        { component: 'input', period: '', quantity: record.inputTokens },
-        { component: 'output', period: '', quantity: record.outputTokens },
-      ],
-      session: undefined,
+      reason: !offers
+        ? `card ${card.name} has no ${record.kind} product`
+        : record.model === undefined
+          ? `the record names no model and card ${card.name} has no default ${record.kind} model`
+          : `card ${card.name} (version ${version.label}) does not price ${record.kind} model "${record.model}"`,
     };
   }
-  if (record.failed && !product.chargeFailed) return { ...base, type: 'free' };
+}
+
+/** Prices nothing yet: turns a record into the quantities it is billed for on a card. Pure. */
+export function chargeOf(record: UsageRecord, resolver: CardResolver, zone: TimeZone): Charge {
+  const found = resolver.resolve(record);
+  if ('reason' in found) return unpriced(record, null, found.reason);
+  const { version, product, model, rateKey } = found;
+  const defaultModel = record.model === undefined;
+  if (product.kind === 'llm') {
+    const items: ChargeItem[] = [
+      { component: 'input', period: '', quantity: record.inputTokens },
+      { component: 'output', period: '', quantity: record.outputTokens },
+    ];
+    return { type: 'billed', version, product, model, rateKey, items, unpriced: [], session: undefined, defaultModel };
+  }
+  if (record.failed && !product.chargeFailed) return { type: 'free', version, product, model };
   const session = product.kind === 'stream' && product.basis === 'session' ? sessionBilling(record, product) : undefined;
   const raw = session ? session.billedMs : (record.audioMs ?? fail(record, 'audio_duration', 'is missing', 'this product bills audio seconds'));
   const ms = ceilToIncrement(raw, product.incrementMs);
-  const perChannel = (setting: 'multiply' | 'ignore'): number => (product.kind === 'transcript' && setting === 'multiply' ? ms * record.channels : ms);
-  const items: ChargeItem[] = [{ component: 'usage', period: tierPeriod(product.models.get(model)!, record.at, zone), quantity: perChannel(product.channels) }];
+  const multiply = product.kind === 'transcript';
+  const items: ChargeItem[] = [{ component: 'usage', period: tierPeriod(product.models.get(model)!, record.at, zone), quantity: multiply && product.channels === 'multiply' ? ms * record.channels : ms }];
+  const unpricedItems: UnpricedItem[] = [];
   for (const feature of record.features) {
     const plan = product.addons.get(feature);
-    if (plan) items.push({ component: `addon:${feature}`, period: tierPeriod(plan, record.at, zone), quantity: perChannel(product.addonChannels) });
-    else billed.unpriced.push({ product: product.id, model, addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}`, quantity: ms });
+    if (plan) items.push({ component: `addon:${feature}`, period: tierPeriod(plan, record.at, zone), quantity: multiply && product.addonChannels === 'multiply' ? ms * record.channels : ms });
+    else unpricedItems.push({ product: product.id, model, addon: feature, reason: `card ${resolver.card.name} has no add-on "${feature}" on ${product.id}`, quantity: ms });
   }
-  return { ...billed, items, session };
+  return { type: 'billed', version, product, model, rateKey, items, unpriced: unpricedItems, session, defaultModel };
 }
 
 /** Session time billed: capped at `max_session`, or the cap itself for a session never closed. */

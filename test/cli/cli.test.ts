@@ -124,6 +124,17 @@ describe('the table, the formats and the streams', () => {
     expect(JSON.parse(tallyman(['invoice', 'fixtures/quickstart.csv', '--month', '2026-06', '--format', 'json']).stdout).total).toBe('0.00');
   });
 
+  it('a large log (many backpressure waits in the CSV reader) leaves standard error empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tallyman-big-'));
+    const rows = ['kind,id,timestamp,model,audio_duration'];
+    for (let i = 0; i < 150_000; i++) rows.push(`transcript,t${i},2026-05-01T00:00:00Z,universal-2,60`);
+    writeFileSync(join(dir, 'big.csv'), `${rows.join('\n')}\n`);
+    const run = tallyman(['invoice', join(dir, 'big.csv'), '--format', 'json']);
+    expect(run.stderr).toBe('');
+    // 150,000 × 60 s = 2500 h × 0.15 = 375.00
+    expect(JSON.parse(run.stdout).total).toBe('375.00');
+  });
+
   it('a closed pipe is not a crash', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tallyman-pipe-'));
     const rows = ['kind,id,timestamp,customer_id,model,audio_duration'];

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerBalance } from './commands/balance.js';
+import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerInvoice } from './commands/invoice.js';
@@ -39,6 +40,7 @@ function buildProgram(): Command {
   registerBalance(program, run);
   registerEstimate(program, run);
   registerDiff(program, run);
+  registerCheck(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

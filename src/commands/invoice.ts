@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { computeInvoice, type Invoice } from '../pricing/compute.js';
+import { FOCUS_GROUP_BY, renderFocus } from '../report/focus.js';
 import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
 import { emit, note } from '../util/output.js';
 import { addLogOptions, invoiceOptions, parseGroupBy, tablePainter, type LogFlags } from './shared.js';
@@ -11,6 +12,7 @@ const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => stri
   json: renderInvoiceJson,
   csv: renderInvoiceCsv,
   markdown: renderInvoiceMarkdown,
+  focus: renderFocus,
 };
 
 interface InvoiceFlags extends LogFlags {
@@ -31,16 +33,20 @@ Examples:
   $ tallyman invoice fixtures/quickstart.csv
   $ tallyman invoice logs/*.csv --month 2026-05 --group-by project,customer
   $ tallyman invoice usage.ndjson --rates tencent-asr --format json --out invoice.json
-  $ cat usage.csv | tallyman invoice - --format csv > invoice.csv`,
+  $ cat usage.csv | tallyman invoice - --format csv > invoice.csv
+  $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.2 for FinOps tools`,
   );
   command.action((files: string[], flags: InvoiceFlags) => run(() => invoiceCommand(files, flags)));
 }
 
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
   const tick = progress(process.stderr, process.env);
-  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, parseGroupBy(flags.groupBy)), onProgress: tick.update });
+  // A FOCUS row is a charge of one project, key and customer on one day.
+  const groupBy = flags.format === 'focus' ? [...FOCUS_GROUP_BY] : parseGroupBy(flags.groupBy);
+  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, groupBy), onProgress: tick.update });
   tick.done();
   await emit(RENDERERS[flags.format]!(invoice, tablePainter(flags)), flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
+  if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;
 }

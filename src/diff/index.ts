@@ -55,10 +55,15 @@ export function parseThreshold(text: string): Threshold {
   throw new UsageError(`--fail-above "${text}" is not an amount (12.50) or a percentage (5%)`);
 }
 
-/** Compares two tallyman JSON reports (invoices or estimates), card by card and line by line. */
+/** Compares two tallyman JSON report files (invoices or estimates), card by card and line by line. */
 export function diffReports(oldPath: string, newPath: string, threshold: Threshold | undefined): DiffResult {
-  const before = readSheets(oldPath);
-  const after = readSheets(newPath);
+  return diffDocuments(readReport(oldPath), oldPath, readReport(newPath), newPath, threshold);
+}
+
+/** Compares two parsed reports; the names are for messages. */
+export function diffDocuments(oldDoc: unknown, oldPath: string, newDoc: unknown, newPath: string, threshold: Threshold | undefined): DiffResult {
+  const before = sheetsOf(oldDoc, oldPath);
+  const after = sheetsOf(newDoc, newPath);
   const pairs: [Sheet, Sheet][] =
     before.length === 1 && after.length === 1
       ? [[before[0]!, after[0]!]]
@@ -102,16 +107,19 @@ function percentOf(change: Decimal, base: Decimal | null): Decimal | null {
   return change.dividedBy(base).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
-/** Reads an invoice (one sheet) or an estimate (one sheet per card); anything else is an error naming the file. */
-function readSheets(path: string): Sheet[] {
-  let doc: unknown;
+/** Reads a JSON report file. */
+export function readReport(path: string): unknown {
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
     throw new InputError({ file: path, line: 1 }, undefined, `is not JSON (${(error as Error).message})`, 'give the --format json output of tallyman invoice or estimate');
   }
+}
+
+/** An invoice (one sheet) or an estimate (one sheet per card); anything else is an error naming the file. */
+function sheetsOf(doc: unknown, path: string): Sheet[] {
   const bad = (problem: string): never => {
     throw new InputError({ file: path, line: 1 }, undefined, problem, 'give the --format json output of tallyman invoice or estimate');
   };

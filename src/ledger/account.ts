@@ -63,6 +63,11 @@ export function hasAccount(flags: AccountFlags): boolean {
 /** Defaults, then the account file, then flags: the account a ledger runs on. */
 export function resolveAccount(flags: AccountFlags, card: RateCard): Account {
   const file: RawAccount = flags.account === undefined ? {} : validateDocument(readSourceDocument(flags.account), accountSchema);
+  return accountFrom(file, flags, card);
+}
+
+/** Defaults, then account settings as written (a file, a check case), then flags. */
+export function accountFrom(file: RawAccount, flags: AccountFlags, card: RateCard): Account {
   const dec = (value: string | number | undefined, flag: string, signed = false): Decimal | undefined => {
     if (value === undefined) return undefined;
     const parsed = parseDecimal(String(value));

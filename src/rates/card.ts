@@ -79,6 +79,8 @@ export interface CardVersion {
 export interface RateCard {
   name: string;
   description: string | undefined;
+  /** Who bills (FOCUS ProviderName). */
+  provider: string;
   /** `built-in` or the file it was read from. */
   origin: string;
   currency: string;

@@ -36,7 +36,7 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
     return {
       label: layer.effective_from ?? 'base',
       effectiveFrom,
-      hash: hashLayer({ name, currency, timezone: timezoneName, rounding, layer }),
+      hash: hashLayer({ name, currency, timezone: timezoneName, rounding, layer: pricesOf(layer) }),
       source: layer.source,
       products,
       limits: resolveLimits(layer),
@@ -49,7 +49,7 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
     }
   }
   if (problems.length > 0) throw new CardError(origin, problems);
-  return { name, description: description ?? first.description ?? last.description, origin, currency, timezone, rounding, versions };
+  return { name, description: description ?? first.description ?? last.description, provider: last.provider ?? name, origin, currency, timezone, rounding, versions };
 }
 
 function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path: string, at: (p: string) => string, problems: Problem[]): Product {
@@ -153,6 +153,12 @@ function factor(discount: string | undefined): Decimal {
 
 function secondsToWholeMs(value: string | number): number {
   return new Decimal(String(value)).times(1000).toNumber();
+}
+
+/** What a version charges: the layer without its descriptions, sources and provider name (they do not change a price). */
+function pricesOf(layer: CardLayer): unknown {
+  const { description: _d, source: _s, provider: _p, ...prices } = layer;
+  return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => product) };
 }
 
 /** A stable content hash: keys sorted, so the same prices always give the same hash. */

@@ -71,6 +71,8 @@ const limits = z.strictObject({
 
 const cardFields = {
   description: z.string().optional(),
+  /** Who bills: the FOCUS ProviderName (default: the card's name). */
+  provider: z.string().optional(),
   source: z.string().optional(),
   currency: z.string().regex(/^[A-Za-z]{1,12}$/, 'must be a currency code such as USD, or "credits"').optional(),
   timezone: z.string().optional(),

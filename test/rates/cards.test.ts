@@ -36,6 +36,15 @@ describe('built-in cards', () => {
     expect(loadCard('assemblyai').versions.map((v) => v.hash)).toEqual(loadCard('assemblyai').versions.map((v) => v.hash));
   });
 
+  it('a hash covers prices, not descriptions: a new description keeps it, a new price changes it', () => {
+    const base = 'products:\n  - { id: p, kind: transcript, models: { m: "0.10" } }\n';
+    const a = loadCard(card('h1.yaml', `name: h\ndescription: one\n${base}`)).versions[0]!.hash;
+    const b = loadCard(card('h2.yaml', `name: h\ndescription: two\nsource: somewhere\nprovider: Someone\n${base}`)).versions[0]!.hash;
+    const c = loadCard(card('h3.yaml', `name: h\n${base.replace('0.10', '0.11')}`)).versions[0]!.hash;
+    expect(b).toBe(a);
+    expect(c).not.toBe(a);
+  });
+
   it('legacy names route: best → universal-3-pro and nano → universal-2 from 2026-02-03, streaming max 3 h', () => {
     const aai = loadCard('assemblyai');
     const v = versionAt(aai, Date.UTC(2026, 4, 1))!;

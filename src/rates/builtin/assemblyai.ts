@@ -45,6 +45,7 @@ export const assemblyai = {
   name: 'assemblyai',
   description: 'AssemblyAI pay-as-you-go list prices (USD), with their history',
   source: 'AssemblyAI pricing reference (updated 2026-05-29) and assemblyai-api-spec models.mdx history',
+  provider: 'AssemblyAI',
   currency: 'USD',
   timezone: 'UTC',
   rounding: { scale: '2', mode: 'half-up' },

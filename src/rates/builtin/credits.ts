@@ -6,6 +6,7 @@ export const creditsExample = {
   name: 'credits-example',
   description: 'ILLUSTRATIVE monthly-credit plan, priced in credits (not a published price list)',
   source: 'made up for illustration; modelled on the Callab.ai billing overview',
+  provider: 'Example (illustrative)',
   currency: 'credits',
   timezone: 'UTC',
   rounding: { scale: '0', mode: 'up' },

@@ -19,6 +19,7 @@ export const tencentAsr = {
   name: 'tencent-asr',
   description: 'Tencent Cloud ASR pay-as-you-go (USD), daily volume tiers',
   source: 'Tencent Cloud ASR pricing page (international), billing unit the second, fees to 2 decimals',
+  provider: 'Tencent Cloud',
   currency: 'USD',
   timezone: 'Asia/Shanghai',
   rounding: { scale: '2', mode: 'half-up' },

@@ -6,6 +6,7 @@ import { registerCheck } from './commands/check.js';
 import { registerDiff } from './commands/diff.js';
 import { registerEstimate } from './commands/estimate.js';
 import { registerInvoice } from './commands/invoice.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerRates } from './commands/rates.js';
 import { isExpectedError } from './util/errors.js';
 
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   registerEstimate(program, run);
   registerDiff(program, run);
   registerCheck(program, run);
+  registerReconcile(program, run);
   registerRates(program, run);
   program.addHelpText('after', `
 Examples:

@@ -1,13 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InputError, UsageError, type SourceRef } from '../util/errors.js';
+import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
 import { decodeUtf8 } from './decode.js';
 import { readJsonDocument, readNdjson } from './json.js';
 import { JsonRecordAssembler } from './native.js';
 import { normalizeRecord } from './normalize.js';
+import { openBytes } from './open.js';
 import { CANONICAL_FIELDS, type CanonicalField, type RawFields, type UsageRecord } from './record.js';
 
 export type { UsageRecord } from './record.js';
@@ -32,7 +31,6 @@ export interface ReadStats {
 
 type Format = 'csv' | 'json' | 'ndjson';
 const FORMAT_BY_EXTENSION: Record<string, Format> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
-const READ_CHUNK = 1 << 20;
 
 /** Reads several files (or `-` for stdin) as one log, streaming, yielding validated records in file order. */
 export async function* readLog(paths: readonly string[], options: ReadOptions, stats: ReadStats = { pending: 0 }): AsyncGenerator<UsageRecord> {
@@ -102,25 +100,13 @@ function mapHeader(header: string[], file: string, map: ReadonlyMap<CanonicalFie
   return columns;
 }
 
-async function openBytes(path: string): Promise<AsyncIterable<Uint8Array>> {
-  if (path === '-') return process.stdin;
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new UsageError(`${path} is a directory; give the log files in it`);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  return createReadStream(path, { highWaterMark: READ_CHUNK });
-}
-
 /** By extension, else by the first character: `[` JSON, `{` NDJSON (or one JSON object), else CSV. */
 async function detectFormat(path: string, text: AsyncGenerator<string>): Promise<{ format: Format; chunks: AsyncIterable<string> }> {
   const byExtension = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
   if (byExtension) return { format: byExtension, chunks: text };
   let head = '';
   const taken: string[] = [];
-  while (head.trimStart() === '' || (head.trimStart().startsWith('{') && !head.includes('\n') && head.length < READ_CHUNK)) {
+  while (head.trimStart() === '' || (head.trimStart().startsWith('{') && !head.includes('\n') && head.length < 1 << 20)) {
     const next = await text.next();
     if (next.done) break;
     taken.push(next.value);

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { reconcile, type ReconcileResult } from '../reconcile/index.js';
+import { renderReconcileCsv, renderReconcileJson, renderReconcileMarkdown, renderReconcileTable } from '../report/reconcile.js';
+import { parseDecimal } from '../util/decimal.js';
+import { UsageError } from '../util/errors.js';
+import { emit } from '../util/output.js';
+import { addLogOptions, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
+
+const RENDERERS: Record<string, (result: ReconcileResult, paint: ChalkInstance) => string> = {
+  table: renderReconcileTable,
+  json: renderReconcileJson,
+  csv: renderReconcileCsv,
+  markdown: renderReconcileMarkdown,
+};
+
+/** `tallyman reconcile FILE... --statement FILE`: a provider's statement checked line by line against the log. */
+export function registerReconcile(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const command = program
+    .command('reconcile')
+    .description("check a provider's statement line by line against the invoice of the log")
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .requiredOption('-s, --statement <file>', 'the statement: CSV or JSON with product, model, addon?, date|month?, quantity?, amount')
+    .option('--tolerance <amount>', 'a difference up to this is a match', '0.01');
+  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+    'after',
+    `
+Examples:
+  $ tallyman reconcile fixtures/quickstart.csv --statement fixtures/reconcile/statement.csv
+  $ tallyman reconcile logs/may.csv --month 2026-05 --statement may-statement.json --format json`,
+  );
+  command.action((files: string[], flags: LogFlags & { statement: string; tolerance: string }) =>
+    run(async () => {
+      const tolerance = parseDecimal(flags.tolerance);
+      if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
+      const result = await reconcile(files, flags.statement, invoiceOptions(flags, []), tolerance);
+      await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+      return result.lines.every((l) => l.status === 'match') ? 0 : 1;
+    }),
+  );
+}

@@ -6,7 +6,7 @@ import { compareText } from '../util/compare.js';
 import type { AuditCollector } from './collector.js';
 import { formatDuration } from './collector.js';
 import type { FindingDraft } from './finding.js';
-import { concurrencyBreaches, slidingBreaches, type Breach } from './windows.js';
+import { concurrencyBreaches, slidingBreaches } from './windows.js';
 
 /** The limits the audit applies (from the card's `limits`, overridden by flags). */
 export interface AppliedLimits {
@@ -22,27 +22,27 @@ const ONE_MINUTE = 60_000;
 export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: string): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const ref = (files: { at(i: number): number }, lines: { at(i: number): number }, i: number) => ({ file: c.files.at(files.at(i)), line: lines.at(i) });
-  const push = (code: FindingDraft['code'], breach: Breach, at: number, where: { file: string; line: number }, message: string) =>
+  const push = (code: FindingDraft['code'], at: number, where: { file: string; line: number }, message: string) =>
     drafts.push({ code, message, ref: where, id: undefined, at, related: undefined, stake: [] });
 
   if (limits.requestsPer5Minutes !== undefined) {
     const r = c.requests;
     for (const b of slidingBreaches(r.times, FIVE_MINUTES, limits.requestsPer5Minutes)) {
-      push('RATE_LIMIT', b, r.times.at(b.first), ref(r.files, r.lines, b.first),
+      push('RATE_LIMIT', r.times.at(b.first), ref(r.files, r.lines, b.first),
         `${b.peak} requests in the 5 minutes up to ${formatInstant(r.times.at(b.peakAt))} (limit ${limits.requestsPer5Minutes}): ${b.over} request(s) past the limit from ${formatInstant(r.times.at(b.first))} get HTTP 429`);
     }
   }
   if (limits.newStreamsPerMinute !== undefined) {
     const s = c.streamStarts;
     for (const b of slidingBreaches(s.times, ONE_MINUTE, limits.newStreamsPerMinute)) {
-      push('STREAM_RATE', b, s.times.at(b.first), ref(s.files, s.lines, b.first),
+      push('STREAM_RATE', s.times.at(b.first), ref(s.files, s.lines, b.first),
         `${b.peak} new streaming sessions in the minute up to ${formatInstant(s.times.at(b.peakAt))} (limit ${limits.newStreamsPerMinute} on the ${tier} tier): ${b.over} session(s) past the limit are refused`);
     }
   }
   if (limits.concurrency !== undefined) {
     const t = c.transcripts;
     for (const b of concurrencyBreaches(t.starts, t.ends, limits.concurrency)) {
-      push('CONCURRENCY', b, t.starts.at(b.first), ref(t.files, t.lines, b.first),
+      push('CONCURRENCY', t.starts.at(b.first), ref(t.files, t.lines, b.first),
         `${b.peak} transcripts in flight at ${formatInstant(t.starts.at(b.peakAt))} (limit ${limits.concurrency} on the ${tier} tier): ${b.over} were queued past the limit`);
     }
   }

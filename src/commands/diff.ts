@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { diffReports, parseThreshold, type DiffResult } from '../diff/index.js';
-import { painter, useColor } from '../report/color.js';
 import { renderDiffCsv, renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.js';
 import { emit } from '../util/output.js';
+import { tablePainter } from './shared.js';
 
 const RENDERERS: Record<string, (result: DiffResult, paint: ChalkInstance) => string> = {
   table: renderDiffTable,
@@ -34,8 +34,7 @@ Examples:
     .action((oldPath: string, newPath: string, flags: { failAbove?: string; format: string; out?: string; color: boolean }) =>
       run(async () => {
         const result = diffReports(oldPath, newPath, flags.failAbove === undefined ? undefined : parseThreshold(flags.failAbove));
-        const paint = painter(flags.out === undefined && flags.format === 'table' && useColor(process.stdout, process.env, flags.color));
-        await emit(RENDERERS[flags.format]!(result, paint), flags.out);
+        await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
         return result.failed ? 1 : 0;
       }),
     );

@@ -1,15 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { runEstimate, usageFromLog, type EstimateResult } from '../estimate/index.js';
 import { usageFromFlags, type EstimateFlags } from '../estimate/usage.js';
 import { loadCard } from '../rates/load.js';
-import { painter, useColor } from '../report/color.js';
 import { renderEstimateCsv, renderEstimateJson, renderEstimateMarkdown, renderEstimateTable } from '../report/estimate.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
-import { Option } from 'commander';
-import { parseMap } from './shared.js';
+import { parseMap, tablePainter } from './shared.js';
 
 const RENDERERS: Record<string, (result: EstimateResult, paint: ChalkInstance) => string> = {
   table: renderEstimateTable,
@@ -83,7 +81,6 @@ async function estimateCommand(flags: Flags): Promise<number> {
     throw new UsageError('nothing to estimate: give --transcribe, --stream, --input-tokens, --usage FILE or --from-log FILE');
   }
   const result = await runEstimate(usage, cards, source);
-  const paint = painter(flags.out === undefined && flags.format === 'table' && useColor(process.stdout, process.env, flags.color));
-  await emit(RENDERERS[flags.format]!(result, paint), flags.out);
+  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
   return 0;
 }

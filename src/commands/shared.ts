@@ -93,7 +93,7 @@ export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOp
 }
 
 /** Colour for a table on standard output, when it is a terminal and colour is allowed. */
-export function tablePainter(flags: LogFlags): ChalkInstance {
+export function tablePainter(flags: { out?: string | undefined; format: string; color: boolean }): ChalkInstance {
   const toTerminal = flags.out === undefined && flags.format === 'table';
   return painter(toTerminal && useColor(process.stdout, process.env, flags.color));
 }

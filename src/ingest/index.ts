@@ -65,15 +65,17 @@ function* guard(produce: () => UsageRecord[], options: ReadOptions): Generator<U
 async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions): AsyncGenerator<UsageRecord> {
   const read = options.csvReader ?? readCsvRows;
   let columns: [CanonicalField, number][] | undefined;
-  for await (const row of read(text, file)) {
-    if (!columns) {
-      columns = mapHeader(row.values, file, options.map);
-      continue;
+  for await (const rows of read(text, file)) {
+    for (const row of rows) {
+      if (!columns) {
+        columns = mapHeader(row.values, file, options.map);
+        continue;
+      }
+      const raw: RawFields = {};
+      for (const [field, index] of columns) raw[field] = row.values[index];
+      const source = { file, line: row.line };
+      yield* guard(() => [normalizeRecord(raw, source, options.inputZone)], options);
     }
-    const raw: RawFields = {};
-    for (const [field, index] of columns) raw[field] = row.values[index];
-    const source = { file, line: row.line };
-    yield* guard(() => [normalizeRecord(raw, source, options.inputZone)], options);
   }
   if (!columns) throw new InputError({ file, line: 1 }, undefined, 'has no header row', 'a CSV log starts with a header naming its columns');
 }

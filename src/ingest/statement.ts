@@ -35,7 +35,7 @@ export async function readStatement(path: string): Promise<StatementLine[]> {
     return lines;
   }
   let header: string[] | undefined;
-  for await (const row of readCsvRows(text, path)) {
+  for await (const rows of readCsvRows(text, path)) for (const row of rows) {
     if (!header) {
       header = row.values.map((h) => h.trim());
       for (const required of ['product', 'model', 'amount']) {

@@ -78,8 +78,10 @@ function countBreaks(text: string): number {
 /** csv-parse's errors as InputErrors; `recordStart` is where the failing record starts, `drift` csv-parse's extra lines. */
 function toInputError(error: unknown, file: string, recordStart: number, drift: number): unknown {
   if (error instanceof InputError) return error;
-  const csvError = error as Partial<CsvError> & { lines?: number };
-  if (csvError.lines !== undefined) csvError.lines -= drift;
+  const csvError = error as Partial<CsvError> & { lines?: number; raw?: string };
+  // The failing record's text so far gives its exact line; else csv-parse's count, less its CRLF drift.
+  if (typeof csvError.raw === 'string') csvError.lines = recordStart + countBreaks(csvError.raw);
+  else if (csvError.lines !== undefined) csvError.lines -= drift;
   switch (csvError.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
     case 'CSV_RECORD_INCONSISTENT_COLUMNS':

@@ -59,7 +59,7 @@ export async function usageFromLog(paths: readonly string[], base: EstimateUsage
   let first: number | undefined;
   let last: number | undefined;
   let records = 0;
-  for await (const r of readLog(paths, options)) {
+  for await (const batch of readLog(paths, options)) for (const r of batch) {
     if (r.id !== undefined && seen.addOrFind(`${r.kind}\u0000${r.id}`, 0, 0)) continue;
     if (r.at !== undefined) {
       first = first === undefined ? r.at : Math.min(first, r.at);

@@ -32,8 +32,11 @@ export interface ReadStats {
 type Format = 'csv' | 'json' | 'ndjson';
 const FORMAT_BY_EXTENSION: Record<string, Format> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
 
-/** Reads several files (or `-` for stdin) as one log, streaming, yielding validated records in file order. */
-export async function* readLog(paths: readonly string[], options: ReadOptions, stats: ReadStats = { pending: 0 }): AsyncGenerator<UsageRecord> {
+/**
+ * Reads several files (or `-` for stdin) as one log, streaming, yielding validated records in file
+ * order, in batches (one per decoded chunk), so that the async steps cost nothing per record.
+ */
+export async function* readLog(paths: readonly string[], options: ReadOptions, stats: ReadStats = { pending: 0 }): AsyncGenerator<UsageRecord[]> {
   const assembler = new JsonRecordAssembler(options.inputZone, options.map);
   for (const path of paths) {
     const name = path === '-' ? '<stdin>' : path;
@@ -43,29 +46,41 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
       yield* readCsvRecords(chunks, name, options);
     } else {
       const items = format === 'json' ? readJsonDocument(chunks, name) : readNdjson(chunks, name);
+      let batch: UsageRecord[] = [];
       for await (const item of items) {
         const source: SourceRef = { file: name, line: item.line, index: item.index };
-        yield* guard(() => assembler.accept(item.value, source), options);
+        guarded(batch, () => assembler.accept(item.value, source), options);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
       }
+      if (batch.length > 0) yield batch;
     }
   }
-  yield* guard(() => assembler.finish(), options);
+  const last: UsageRecord[] = [];
+  guarded(last, () => assembler.finish(), options);
+  if (last.length > 0) yield last;
   stats.pending += assembler.pending;
 }
 
-function* guard(produce: () => UsageRecord[], options: ReadOptions): Generator<UsageRecord> {
+const BATCH = 1024;
+
+/** Adds what `produce` makes to the batch; a record's InputError goes to `onInvalid` (which throws unless skipping). */
+function guarded(batch: UsageRecord[], produce: () => UsageRecord[], options: ReadOptions): void {
   try {
-    yield* produce();
+    batch.push(...produce());
   } catch (error) {
     if (!(error instanceof InputError) || error.ref === undefined) throw error;
     options.onInvalid(error);
   }
 }
 
-async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions): AsyncGenerator<UsageRecord> {
+async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions): AsyncGenerator<UsageRecord[]> {
   const read = options.csvReader ?? readCsvRows;
   let columns: [CanonicalField, number][] | undefined;
   for await (const rows of read(text, file)) {
+    const batch: UsageRecord[] = [];
     for (const row of rows) {
       if (!columns) {
         columns = mapHeader(row.values, file, options.map);
@@ -73,9 +88,14 @@ async function* readCsvRecords(text: AsyncIterable<string>, file: string, option
       }
       const raw: RawFields = {};
       for (const [field, index] of columns) raw[field] = row.values[index];
-      const source = { file, line: row.line };
-      yield* guard(() => [normalizeRecord(raw, source, options.inputZone)], options);
+      try {
+        batch.push(normalizeRecord(raw, { file, line: row.line }, options.inputZone));
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        options.onInvalid(error);
+      }
     }
+    if (batch.length > 0) yield batch;
   }
   if (!columns) throw new InputError({ file, line: 1 }, undefined, 'has no header row', 'a CSV log starts with a header naming its columns');
 }

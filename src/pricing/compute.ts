@@ -49,16 +49,16 @@ function skipper(skipInvalid: boolean, skipped: Invoice['skipped']): (error: Inp
   };
 }
 
-/** Prices records from any source (a log, a test, an estimate): aggregate as they stream, price once. */
+/** Prices records from any source (a log's batches, a test's or an estimate's list): aggregate as they stream, price once. */
 export async function priceRecords(
-  records: AsyncIterable<UsageRecord> | Iterable<UsageRecord>,
+  records: AsyncIterable<UsageRecord[]> | Iterable<UsageRecord>,
   options: Omit<InvoiceOptions, 'inputZone' | 'map'>,
   skipped: Invoice['skipped'] = { count: 0, examples: [] },
 ): Promise<Invoice> {
   const onInvalid = skipper(options.skipInvalid, skipped);
   const aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
   let seen = 0;
-  for await (const record of records) {
+  const take = (record: UsageRecord): void => {
     try {
       const outcome = aggregator.add(record);
       options.observe?.(record, outcome);
@@ -67,6 +67,11 @@ export async function priceRecords(
       onInvalid(error);
     }
     if (++seen % PROGRESS_EVERY === 0) options.onProgress?.(seen);
+  };
+  if (Symbol.asyncIterator in records) {
+    for await (const batch of records) for (const record of batch) take(record);
+  } else {
+    for (const record of records) take(record);
   }
   const unpriced = [...aggregator.unpriced.values()];
   if (unpriced.length > 0 && !options.allowUnpriced) {

@@ -98,8 +98,46 @@ export function nextMonth(month: string): string {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(y: number, m: number): number {
-  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : MONTH_DAYS[m - 1]!;
+}
+
+/** Two ASCII digits at `i`, or -1. */
+function digits2(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common shape `YYYY-MM-DDTHH:MM:SS[.fff]Z` without a regex or a Date; anything else (offsets,
+ * spaces, dates alone, other fractions) is left to the full parser. Validates like it.
+ */
+function parseUtcInstantFast(text: string): number | undefined {
+  const n = text.length;
+  if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+  const c = digits2(text, 0);
+  const y2 = digits2(text, 2);
+  const mo = digits2(text, 5);
+  const d = digits2(text, 8);
+  const h = digits2(text, 11);
+  const mi = digits2(text, 14);
+  const s = digits2(text, 17);
+  if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
+  const y = c * 100 + y2;
+  if (d > daysInMonth(y, mo)) return undefined;
+  let ms = 0;
+  if (n === 24) {
+    if (text.charCodeAt(19) !== 46) return undefined;
+    const m1 = digits2(text, 20);
+    const m2 = text.charCodeAt(22) - 48;
+    if (m1 < 0 || m2 < 0 || m2 > 9) return undefined;
+    ms = m1 * 10 + m2;
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
 }
 
 /**
@@ -108,6 +146,8 @@ function daysInMonth(y: number, m: number): number {
  * Fractions past milliseconds are truncated.
  */
 export function parseInstant(text: string, zone: TimeZone): number | undefined {
+  const fast = parseUtcInstantFast(text);
+  if (fast !== undefined) return fast;
   const match = INSTANT_PATTERN.exec(text);
   if (!match) return undefined;
   const [, ys, mos, ds, hs = '0', mis = '0', ss = '0', fs = '', tz] = match;

@@ -25,7 +25,7 @@ const options = (overrides: Partial<ReadOptions> = {}): ReadOptions => ({
 
 async function read(paths: string[], opts = options()): Promise<UsageRecord[]> {
   const out: UsageRecord[] = [];
-  for await (const r of readLog(paths, opts)) out.push(r);
+  for await (const batch of readLog(paths, opts)) out.push(...batch);
   return out;
 }
 

@@ -57,3 +57,20 @@ describe('strict numbers', () => {
     expect(new Decimal('12345678901234567890.01').plus('0.01').toString()).toBe('12345678901234567890.02');
   });
 });
+
+describe('the fast timestamp path', () => {
+  it('reads every YYYY-MM-DDTHH:MM:SS[.fff]Z exactly as Date.parse does', async () => {
+    const fc = (await import('fast-check')).default;
+    const utc = TimeZone.of('UTC');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }), fc.boolean(), (date, withMs) => {
+        const iso = withMs ? date.toISOString() : date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+        expect(parseInstant(iso, utc)).toBe(Date.parse(iso));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of ['2026-02-29T00:00:00Z', '2026-04-31T10:00:00Z', '2026-05-01T10:60:00Z', '2026-05-01T10:00:00.5Z']) {
+      expect(parseInstant(bad, utc), bad).toBe(bad.endsWith('.5Z') ? Date.UTC(2026, 4, 1, 10, 0, 0, 500) : undefined);
+    }
+  });
+});

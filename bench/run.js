@@ -1,7 +1,7 @@
 // `npm run bench`: generates logs with a known exact total, times the real CLI on them, checks the
 // total, and reports rows/s, MB/s and peak memory. Not a test: it prints figures for the README.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, createReadStream } from 'node:fs';
+import { existsSync, mkdirSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +28,42 @@ async function parserOnly(path) {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
 }
 
+/** tallyman's own tokenizer alone (decoding and tokenizing, no records). */
+async function tokenizerOnly(path) {
+  const { CsvTokenizer } = await import('../dist/ingest/tokenizer.js');
+  const started = process.hrtime.bigint();
+  const tokenizer = new CsvTokenizer(path);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let rows = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) rows += tokenizer.push(decoder.decode(chunk, { stream: true })).length;
+  rows += tokenizer.end().length;
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
+}
+
+/** DuckDB, where it installs (into bench/.deps, never the project's dependencies). */
+function duckdbAvailable() {
+  const deps = join(root, 'bench', '.deps');
+  if (existsSync(join(deps, 'node_modules', '@duckdb', 'node-api'))) return true;
+  mkdirSync(deps, { recursive: true });
+  if (!existsSync(join(deps, 'package.json'))) writeFileSync(join(deps, 'package.json'), '{"private":true}\n');
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '@duckdb/node-api'], { cwd: deps, encoding: 'utf8' });
+  return install.status === 0;
+}
+
+function runDuckdb(path) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(root, 'bench', 'duckdb.mjs'), path], { cwd: root, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
+  return { seconds, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 mkdirSync(dataDir, { recursive: true });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
-console.log('| rows | format | MB | step | seconds | rows/s | MB/s | peak RSS MB | total ok |');
-console.log('| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |');
+const duckdb = process.env.BENCH_DUCKDB === '0' ? false : duckdbAvailable();
+if (!duckdb) console.log('DuckDB is not available here: the ratio column stays empty.');
+console.log('| rows | format | MB | step | seconds | rows/s | MB/s | peak RSS MB | vs DuckDB | total ok |');
+console.log('| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
 let failed = false;
 for (const rows of sizes) {
   const expected = expectedTotal(rows);
@@ -39,11 +71,21 @@ for (const rows of sizes) {
     const path = join(dataDir, `usage-${rows}.${format}`);
     if (!existsSync(path)) await writeLog(path, rows, format);
     const mb = statSync(path).size / 1e6;
+    let reference;
     const line = (step, seconds, rss, ok) =>
-      console.log(`| ${rows.toLocaleString('en-US')} | ${format} | ${mb.toFixed(0)} | ${step} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(mb / seconds).toFixed(1)} | ${rss ? rss.toFixed(0) : '—'} | ${ok} |`);
+      console.log(`| ${rows.toLocaleString('en-US')} | ${format} | ${mb.toFixed(0)} | ${step} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(mb / seconds).toFixed(1)} | ${rss ? rss.toFixed(0) : '—'} | ${reference ? `${(seconds / reference).toFixed(2)}×` : '—'} | ${ok} |`);
+    if (duckdb) {
+      const run = runDuckdb(path);
+      const total = run.status === 0 ? JSON.parse(run.stdout).total : `exit ${run.status}: ${run.stderr.split('\n')[0]}`;
+      if (total !== expected) failed = true;
+      line('DuckDB, exact SQL (reference)', run.seconds, run.rss, total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
+      reference = run.seconds;
+    }
     if (format === 'csv') {
       const baseline = await parserOnly(path);
       line('csv-parse alone (baseline)', baseline.seconds, 0, '—');
+      const own = await tokenizerOnly(path);
+      line('tallyman tokenizer alone', own.seconds, 0, own.rows === rows + 1 ? 'yes (all rows)' : `NO: ${own.rows} rows`);
     }
     const check = (step, args, read) => {
       const run = runCli([...args, path, '--format', 'json']);

@@ -1,14 +1,22 @@
-/** A progress line on standard error: only on a terminal and never under CI. */
-export function progress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { update: (records: number) => void; done: () => void } {
+import type { Progress } from '../pricing/compute.js';
+import { groupThousands } from '../report/format.js';
+
+/** A progress line on standard error (records, records/s, and the ETA from bytes read): only on a terminal, never under CI. */
+export function progress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { update: (p: Progress) => void; done: () => void } {
   const active = stream.isTTY === true && !env.CI && env.TERM !== 'dumb';
   const started = Date.now();
   let shown = false;
   return {
-    update(records) {
+    update({ records, bytes, totalBytes }) {
       if (!active) return;
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? Math.round(records / seconds) : 0;
-      stream.write(`\r${records} records read (${rate} records/s)`);
+      let eta = '';
+      if (totalBytes > 0 && bytes > 0 && seconds > 0) {
+        const left = ((totalBytes - bytes) / bytes) * seconds;
+        eta = ` · ${Math.floor((bytes / totalBytes) * 100)}% · ETA ${left < 60 ? `${Math.ceil(left)} s` : `${Math.ceil(left / 60)} min`}`;
+      }
+      stream.write(`\r\u001b[K${groupThousands(String(records))} records · ${groupThousands(String(rate))} records/s${eta}`);
       shown = true;
     },
     done() {

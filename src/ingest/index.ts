@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
@@ -27,6 +28,9 @@ export interface ReadOptions {
 export interface ReadStats {
   /** Transcripts still queued or processing: not billable yet. */
   pending: number;
+  /** Bytes read so far, and of all the files (standard input counts as unknown, 0). */
+  bytes?: number;
+  totalBytes?: number;
 }
 
 type Format = 'csv' | 'json' | 'ndjson';
@@ -38,9 +42,12 @@ const FORMAT_BY_EXTENSION: Record<string, Format> = { '.csv': 'csv', '.json': 'j
  */
 export async function* readLog(paths: readonly string[], options: ReadOptions, stats: ReadStats = { pending: 0 }): AsyncGenerator<UsageRecord[]> {
   const assembler = new JsonRecordAssembler(options.inputZone, options.map);
+  stats.bytes = 0;
+  stats.totalBytes = 0;
+  for (const path of paths) if (path !== '-') stats.totalBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
   for (const path of paths) {
     const name = path === '-' ? '<stdin>' : path;
-    const text = decodeUtf8(await openBytes(path), name);
+    const text = decodeUtf8(counted(await openBytes(path), stats), name);
     const { format, chunks } = await detectFormat(path, text);
     if (format === 'csv') {
       yield* readCsvRecords(chunks, name, options);
@@ -65,6 +72,14 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
 }
 
 const BATCH = 1024;
+
+/** Passes chunks through, adding their size to `stats.bytes` (for progress and its ETA). */
+async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    stats.bytes = (stats.bytes ?? 0) + chunk.length;
+    yield chunk;
+  }
+}
 
 /** Adds what `produce` makes to the batch; a record's InputError goes to `onInvalid` (which throws unless skipping). */
 function guarded(batch: UsageRecord[], produce: () => UsageRecord[], options: ReadOptions): void {

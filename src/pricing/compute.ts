@@ -1,4 +1,4 @@
-import { readLog, type ReadOptions } from '../ingest/index.js';
+import { readLog, type ReadOptions, type ReadStats } from '../ingest/index.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
@@ -20,10 +20,17 @@ export interface InvoiceOptions {
   map: ReadonlyMap<CanonicalField, string>;
   skipInvalid: boolean;
   allowUnpriced: boolean;
-  /** Called every few thousand records, for a progress display. */
-  onProgress?: (records: number) => void;
+  /** Called every few thousand records, for a progress display (bytes are known when reading files). */
+  onProgress?: (progress: Progress) => void;
   /** Called with each record and what became of it (the audit's hook). */
   observe?: (record: UsageRecord, outcome: Outcome) => void;
+}
+
+/** How far a run has got. */
+export interface Progress {
+  records: number;
+  bytes: number;
+  totalBytes: number;
 }
 
 const SKIP_EXAMPLES = 10;
@@ -34,8 +41,9 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   const skipped: Invoice['skipped'] = { count: 0, examples: [] };
   const onInvalid = skipper(options.skipInvalid, skipped);
   const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid };
-  const stats = { pending: 0 };
-  const invoice = await priceRecords(readLog(paths, read, stats), options, skipped);
+  const stats: ReadStats = { pending: 0 };
+  const onProgress = options.onProgress && ((p: Progress) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 }));
+  const invoice = await priceRecords(readLog(paths, read, stats), { ...options, onProgress }, skipped);
   invoice.pending = stats.pending;
   invoice.warnings = collectWarnings(invoice);
   return invoice;
@@ -66,7 +74,7 @@ export async function priceRecords(
       if (!(error instanceof InputError)) throw error;
       onInvalid(error);
     }
-    if (++seen % PROGRESS_EVERY === 0) options.onProgress?.(seen);
+    if (++seen % PROGRESS_EVERY === 0) options.onProgress?.({ records: seen, bytes: 0, totalBytes: 0 });
   };
   if (Symbol.asyncIterator in records) {
     for await (const batch of records) for (const record of batch) take(record);

@@ -67,6 +67,7 @@ export function validateDocument<S extends z.ZodType>(doc: SourceDocument, schem
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'the file is not a JSON or YAML object of settings (is it the right file?)';
   if (issue.code === 'invalid_union') {
     const inner = issue.errors.flat().find((e) => e.code !== 'invalid_type') ?? issue.errors.flat()[0];
     return inner ? describeIssue(inner) : issue.message;

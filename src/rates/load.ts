@@ -29,7 +29,8 @@ function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: str
     throw new CardError(spec, [{ path: '', message: `no built-in card of that name (built-in: ${Object.keys(BUILTIN_CARDS).join(', ')}); give a card file path` }]);
   }
   const path = resolve(baseDir, spec);
-  const doc = readSourceDocument(path);
+  // Read by the name the user gave where that is the same file, so that messages name it as given.
+  const doc = readSourceDocument(baseDir === process.cwd() ? spec : path);
   const raw = validateDocument({ ...doc, file: spec }, cardSchema);
   if (raw.extends !== undefined && raw.effective_from !== undefined) {
     throw new CardError(spec, [{ path: 'effective_from', line: doc.lineOf(['effective_from']), message: 'a card that extends another takes its dates from it; add later prices under versions' }]);

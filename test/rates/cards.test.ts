@@ -96,6 +96,11 @@ describe('validation', () => {
     ]);
   });
 
+  it('a file that is not a card at all says so', () => {
+    expect(problems('fixtures/quickstart.csv')).toEqual(['fixtures/quickstart.csv:1: (root): the file is not a JSON or YAML object of settings (is it the right file?)']);
+    expect(problems('fixtures/no-such-card.yaml')).toEqual(['fixtures/no-such-card.yaml: (root): cannot read the file: no such file']);
+  });
+
   it('an unknown built-in name says which exist', () => {
     expect(problems('assembly')[0]).toContain('no built-in card of that name (built-in: assemblyai, tencent-asr, credits-example)');
   });

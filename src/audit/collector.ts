@@ -156,16 +156,19 @@ export class AuditCollector {
     this.add('DUPLICATE_ID', record, `id ${record.id} was already seen at ${first.file}:${first.line}; billed once, not twice`, stake, first);
   }
 
-  /** Records a finding; only the first `keepPerCode` are kept, but all are counted and staked. */
+  /** Records a finding of a record. */
   add(code: FindingCode, record: UsageRecord | undefined, message: string, stake: Stake[], related?: SourceRef): void {
-    const entry = this.drafts.get(code) ?? { count: 0, kept: [], stake: [] };
-    this.drafts.set(code, entry);
+    this.keep({ code, message, ref: record?.source, id: record?.id, at: record?.startedAt ?? record?.at, related, stake });
+  }
+
+  /** Counts a finding and sums its stake; only the first `keepPerCode` of a code are kept to list. */
+  keep(draft: FindingDraft): void {
+    const entry = this.drafts.get(draft.code) ?? { count: 0, kept: [], stake: [] };
+    this.drafts.set(draft.code, entry);
     entry.count++;
-    entry.stake.push(...mergeStake(stake));
+    entry.stake.push(...mergeStake(draft.stake));
     if (entry.stake.length > 64) entry.stake = mergeStake(entry.stake);
-    if (entry.kept.length < this.options.keepPerCode) {
-      entry.kept.push({ code, message, ref: record?.source, id: record?.id, at: record?.startedAt ?? record?.at, related, stake });
-    }
+    if (entry.kept.length < this.options.keepPerCode) entry.kept.push(draft);
   }
 
 }

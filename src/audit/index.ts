@@ -6,7 +6,7 @@ import type { RateCard } from '../rates/card.js';
 import { formatInstant } from '../util/time.js';
 import { compareText } from '../util/compare.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
-import { AuditCollector, mergeStake } from './collector.js';
+import { AuditCollector } from './collector.js';
 import { FINDING_SEVERITY, severityRank, type Finding, type FindingCode, type FindingDraft, type Severity } from './finding.js';
 import { RateBook } from '../pricing/ratebook.js';
 import { keyPerCustomerFindings, limitFindings, overlapFindings, tierCliffFindings, type AppliedLimits } from './rules.js';
@@ -70,13 +70,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   for (const u of invoice.unpriced) {
     late.push({ code: 'UNPRICED', message: `${u.count} record(s) priced at zero: ${u.reason}`, ref: u.refs[0], id: undefined, at: undefined, related: u.refs[1], stake: [] });
   }
-  for (const draft of late) {
-    const entry = collector.drafts.get(draft.code) ?? { count: 0, kept: [], stake: [] };
-    collector.drafts.set(draft.code, entry);
-    entry.count++;
-    entry.stake = mergeStake([...entry.stake, ...draft.stake]);
-    if (entry.kept.length < options.keepPerCode) entry.kept.push(draft);
-  }
+  for (const draft of late) collector.keep(draft);
 
   const book = new RateBook(card, invoice.lines);
   const round = (d: Decimal) => roundMoney(d, card.rounding.scale, card.rounding.mode);

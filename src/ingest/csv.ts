@@ -1,7 +1,7 @@
 import { type CsvError } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
 import { InputError } from '../util/errors.js';
-import { CsvTokenizer } from './tokenizer.js';
+import { countBreaks, CsvTokenizer } from './tokenizer.js';
 
 /** One CSV record as text fields, with the line it starts on. The first row is the header. */
 export interface CsvRow {
@@ -70,10 +70,6 @@ export const readCsvRowsReference: CsvReader = async function* (text, file) {
   for (let i = 0; i < rows.length; i += 256) yield rows.slice(i, i + 256);
 };
 
-/** Line breaks in a text: CRLF, LF and a lone CR each count once. */
-function countBreaks(text: string): number {
-  return text.match(/\r\n|\r|\n/g)?.length ?? 0;
-}
 
 /** csv-parse's errors as InputErrors; `recordStart` is where the failing record starts, `drift` csv-parse's extra lines. */
 function toInputError(error: unknown, file: string, recordStart: number, drift: number): unknown {

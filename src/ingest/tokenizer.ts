@@ -137,7 +137,8 @@ function isBreak(c: number): boolean {
   return c === LF || c === CR;
 }
 
-function countBreaks(value: string): number {
+/** Line breaks in a text: CRLF, LF and a lone CR each count once. */
+export function countBreaks(value: string): number {
   let breaks = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);

@@ -16,9 +16,12 @@ export interface CsvRow {
  */
 export type CsvReader = (text: AsyncIterable<string>, file: string) => AsyncIterable<CsvRow[]>;
 
-/** The fast CsvReader: tallyman's own tokenizer, a batch of rows per decoded chunk. */
-export const readCsvRows: CsvReader = async function* (text, file) {
-  const tokenizer = new CsvTokenizer(file);
+/**
+ * The fast CsvReader: tallyman's own tokenizer, a batch of rows per decoded chunk. `from` resumes
+ * after a header read elsewhere: the text starts on that line, and rows are that wide.
+ */
+export async function* readCsvRows(text: AsyncIterable<string>, file: string, from?: { line: number; width: number }): AsyncGenerator<CsvRow[]> {
+  const tokenizer = new CsvTokenizer(file, from);
   for await (const chunk of text) {
     const rows = tokenizer.push(chunk);
     if (rows.length > 0) yield rows;

@@ -1,12 +1,13 @@
 import { InputError } from '../util/errors.js';
 
 /**
- * Decodes a byte stream as strict UTF-8, dropping a leading BOM. Invalid bytes are an InputError
+ * Decodes a byte stream as strict UTF-8, dropping a leading BOM (when it starts the file). Invalid bytes are an InputError
  * naming the line they stand on, never a silent U+FFFD.
  */
-export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let linesBefore = 1;
+export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: string, from: { line: number; midFile: boolean } = { line: 1, midFile: false }): AsyncGenerator<string> {
+  // A BOM is dropped only at the start of a file: mid-file, its bytes are text.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: from.midFile });
+  let linesBefore = from.line;
   let pending: Uint8Array = new Uint8Array(0);
   for await (const chunk of chunks) {
     let text: string;

@@ -56,7 +56,12 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
       let batch: UsageRecord[] = [];
       for await (const item of items) {
         const source: SourceRef = { file: name, line: item.line, index: item.index };
-        guarded(batch, () => assembler.accept(item.value, source), options);
+        const error = guarded(batch, () => assembler.accept(item.value, source));
+        if (error) {
+          // The records before it go first, so that errors and skips come in file order.
+          if (batch.length > 0) yield batch.splice(0);
+          options.onInvalid(error);
+        }
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
@@ -66,7 +71,8 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
     }
   }
   const last: UsageRecord[] = [];
-  guarded(last, () => assembler.finish(), options);
+  const error = guarded(last, () => assembler.finish());
+  if (error) options.onInvalid(error);
   if (last.length > 0) yield last;
   stats.pending += assembler.pending;
 }
@@ -81,20 +87,39 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
   }
 }
 
-/** Adds what `produce` makes to the batch; a record's InputError goes to `onInvalid` (which throws unless skipping). */
-function guarded(batch: UsageRecord[], produce: () => UsageRecord[], options: ReadOptions): void {
+/** Adds what `produce` makes to the batch; returns a record's InputError instead of throwing it. */
+function guarded(batch: UsageRecord[], produce: () => UsageRecord[]): InputError | undefined {
   try {
     batch.push(...produce());
+    return undefined;
   } catch (error) {
     if (!(error instanceof InputError) || error.ref === undefined) throw error;
-    options.onInvalid(error);
+    return error;
   }
 }
 
-async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions): AsyncGenerator<UsageRecord[]> {
-  const read = options.csvReader ?? readCsvRows;
-  let columns: [CanonicalField, number][] | undefined;
-  for await (const rows of read(text, file)) {
+/** Where a CSV is read from when its header has been read already (the byte scanner's hand-over). */
+export interface CsvResume {
+  /** Byte offset and line of the first row still to read. */
+  offset: number;
+  line: number;
+  columns: HeaderColumns;
+  width: number;
+}
+
+/** Canonical fields and the column indices that hold them, resolved once from the header. */
+export type HeaderColumns = [CanonicalField, number][];
+
+/** Reads a CSV log's records from where the byte scanner handed it over, in batches. */
+export async function* readCsvFrom(path: string, options: ReadOptions, from: CsvResume): AsyncGenerator<UsageRecord[]> {
+  const text = decodeUtf8(await openBytes(path, from.offset), path, { line: from.line, midFile: true });
+  yield* readCsvRecords(text, path, options, from);
+}
+
+async function* readCsvRecords(text: AsyncIterable<string>, file: string, options: ReadOptions, from?: CsvResume): AsyncGenerator<UsageRecord[]> {
+  const read = from ? (chunks: AsyncIterable<string>) => readCsvRows(chunks, file, from) : (chunks: AsyncIterable<string>) => (options.csvReader ?? readCsvRows)(chunks, file);
+  let columns = from?.columns;
+  for await (const rows of read(text)) {
     const batch: UsageRecord[] = [];
     for (const row of rows) {
       if (!columns) {
@@ -107,6 +132,8 @@ async function* readCsvRecords(text: AsyncIterable<string>, file: string, option
         batch.push(normalizeRecord(raw, { file, line: row.line }, options.inputZone));
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
+        // The records before it go first, so that errors and skips come in file order.
+        if (batch.length > 0) yield batch.splice(0);
         options.onInvalid(error);
       }
     }
@@ -116,7 +143,7 @@ async function* readCsvRecords(text: AsyncIterable<string>, file: string, option
 }
 
 /** A record's fields with every key present from the start, so that every row has the same shape (fast in V8). */
-function emptyFields(): RawFields {
+export function emptyFields(): RawFields {
   return {
     kind: undefined, id: undefined, timestamp: undefined, completed_at: undefined, project: undefined, api_key: undefined,
     customer_id: undefined, webhook_url: undefined, model: undefined, audio_duration: undefined, channels: undefined,
@@ -126,7 +153,7 @@ function emptyFields(): RawFields {
 }
 
 /** Resolves the header once to column indices; a duplicate or empty header name is an error. */
-function mapHeader(header: string[], file: string, map: ReadonlyMap<CanonicalField, string>): [CanonicalField, number][] {
+export function mapHeader(header: string[], file: string, map: ReadonlyMap<CanonicalField, string>): HeaderColumns {
   const seen = new Map<string, number>();
   header.forEach((name, index) => {
     const key = name.trim();
@@ -134,7 +161,7 @@ function mapHeader(header: string[], file: string, map: ReadonlyMap<CanonicalFie
     if (seen.has(key)) throw new InputError({ file, line: 1 }, key, 'is a duplicate column name', 'each column may appear once');
     seen.set(key, index);
   });
-  const columns: [CanonicalField, number][] = [];
+  const columns: HeaderColumns = [];
   for (const field of CANONICAL_FIELDS) {
     const column = map.get(field) ?? field;
     const index = seen.get(column);

@@ -4,8 +4,8 @@ import { UsageError } from '../util/errors.js';
 
 const READ_CHUNK = 1 << 20;
 
-/** The bytes of a file (or standard input for `-`), read in 1 MiB chunks; a missing file is a usage error. */
-export async function openBytes(path: string): Promise<AsyncIterable<Uint8Array>> {
+/** The bytes of a file (or standard input for `-`) from byte `start`, read in 1 MiB chunks; a missing file is a usage error. */
+export async function openBytes(path: string, start = 0): Promise<AsyncIterable<Uint8Array>> {
   if (path === '-') return process.stdin;
   try {
     const info = await stat(path);
@@ -14,5 +14,5 @@ export async function openBytes(path: string): Promise<AsyncIterable<Uint8Array>
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  return createReadStream(path, { highWaterMark: READ_CHUNK });
+  return createReadStream(path, { highWaterMark: READ_CHUNK, start });
 }

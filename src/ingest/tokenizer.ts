@@ -22,10 +22,14 @@ interface Parsed {
 export class CsvTokenizer {
   private carry = '';
   /** Line of the first character of `carry`. */
-  private line = 1;
-  private width = -1;
+  private line: number;
+  private width: number;
 
-  constructor(private readonly file: string) {}
+  /** From the start of a file, or (for the text after a header already read) from `line`, rows `width` wide. */
+  constructor(private readonly file: string, from: { line: number; width: number } = { line: 1, width: -1 }) {
+    this.line = from.line;
+    this.width = from.width;
+  }
 
   /** Rows completed by this chunk. */
   push(chunk: string): CsvRow[] {

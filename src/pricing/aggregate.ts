@@ -79,7 +79,8 @@ export class UsageAggregator {
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
     first: undefined, last: undefined,
   };
-  private readonly seen = new IdSet();
+  /** Ids seen so far (as `kind\0id`), with where each was first seen; shared with the byte scanner. */
+  readonly seen = new IdSet();
   private readonly files = new Interner(0xffff);
   private readonly periodTiers: boolean;
   /** Resolves records to card products once per (version, kind, model); shared with the audit. */
@@ -93,14 +94,8 @@ export class UsageAggregator {
   /** Adds one record and says what became of it; an InputError names it when it cannot be placed or priced. */
   add(record: UsageRecord): Outcome {
     if (record.id !== undefined) {
-      const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.files.of(record.source.file), record.source.line);
-      if (first) {
-        const duplicates = this.tally.duplicates;
-        const firstRef = { file: this.files.at(first.file), line: first.line };
-        duplicates.count++;
-        if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id: record.id, first: firstRef, again: record.source });
-        return { type: 'duplicate', first: firstRef };
-      }
+      const first = this.seen.addOrFind(`${record.kind}\u0000${record.id}`, this.fileIndex(record.source.file), record.source.line);
+      if (first) return this.duplicate(record.id, first, record.source);
     }
     const { period, groupBy, card } = this.options;
     if (record.at === undefined) {
@@ -112,8 +107,7 @@ export class UsageAggregator {
       this.tally.excluded++;
       return { type: 'excluded' };
     } else {
-      this.tally.first = this.tally.first === undefined ? record.at : Math.min(this.tally.first, record.at);
-      this.tally.last = this.tally.last === undefined ? record.at : Math.max(this.tally.last, record.at);
+      this.dated(record.at);
     }
     this.tally.counted++;
     const charge = chargeOf(record, this.resolver, this.options.zone);
@@ -127,13 +121,33 @@ export class UsageAggregator {
       const dims = this.dimensions(record);
       for (const item of charge.items) this.addTo(charge, item, dims);
       for (const item of charge.unpriced) this.addUnpriced(record, item);
-      this.countSession(charge.session, charge.rateKey);
+      if (charge.session) this.countSession(charge.session, charge.rateKey);
     }
     return { type: 'counted', charge };
   }
 
-  private countSession(session: SessionBilling | undefined, rateKey: string): void {
-    if (!session) return;
+  /** The small number the duplicate check stores for a file name. */
+  fileIndex(file: string): number {
+    return this.files.of(file);
+  }
+
+  /** Counts a record whose id was seen before (at `first`) and is not billed again. */
+  duplicate(id: string, first: { file: number; line: number }, again: SourceRef): Outcome {
+    const duplicates = this.tally.duplicates;
+    const firstRef = { file: this.files.at(first.file), line: first.line };
+    duplicates.count++;
+    if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id, first: firstRef, again });
+    return { type: 'duplicate', first: firstRef };
+  }
+
+  /** Widens the span of instants billed. */
+  dated(at: number): void {
+    this.tally.first = this.tally.first === undefined ? at : Math.min(this.tally.first, at);
+    this.tally.last = this.tally.last === undefined ? at : Math.max(this.tally.last, at);
+  }
+
+  /** Counts a stream session that was never closed (billed at the cap), or one closed at the cap. */
+  countSession(session: SessionBilling, rateKey: string): void {
     if (!session.closed) {
       const audio = Math.min(session.audioMs, session.billedMs);
       const unclosed = this.tally.unclosed;
@@ -144,6 +158,17 @@ export class UsageAggregator {
     } else if (session.capMs !== undefined && session.sessionMs !== undefined && session.sessionMs >= session.capMs) {
       this.tally.atCap++;
     }
+  }
+
+  /** The bucket of one (version, product, model, component, period, dimensions), opened empty when new. */
+  bucket(version: number, product: string, model: string, component: Component, period: string, dims: (string | null)[]): Bucket {
+    const key = [version, product, model, component, period, ...dims].join('\u0000');
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { version, product, model, component, period, dims, quantity: 0, priced: true };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   private dimensions(record: UsageRecord): (string | null)[] {
@@ -164,10 +189,8 @@ export class UsageAggregator {
   }
 
   private addTo(charge: Extract<Charge, { type: 'billed' }>, item: ChargeItem, dims: (string | null)[]): void {
-    const key = [charge.version, charge.product.id, charge.model, item.component, item.period, ...dims].join('\u0000');
-    const bucket = this.buckets.get(key);
-    if (bucket) bucket.quantity = addExact(bucket.quantity, item.quantity);
-    else this.buckets.set(key, { version: charge.version, product: charge.product.id, model: charge.model, component: item.component, period: item.period, dims, quantity: item.quantity, priced: true });
+    const bucket = this.bucket(charge.version, charge.product.id, charge.model, item.component, item.period, dims);
+    bucket.quantity = addExact(bucket.quantity, item.quantity);
   }
 
   private addUnpriced(record: UsageRecord, item: UnpricedItem): void {

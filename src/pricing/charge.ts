@@ -1,4 +1,4 @@
-import type { UsageRecord } from '../ingest/record.js';
+import type { UsageKind, UsageRecord } from '../ingest/record.js';
 import { findProduct, versionAt, type DurationProduct, type Product, type RateCard, type RatePlan } from '../rates/card.js';
 import { InputError } from '../util/errors.js';
 import { ceilToIncrement } from '../util/quantity.js';
@@ -54,7 +54,7 @@ export type Charge =
     };
 
 /** Where a (version, kind, model) resolves on a card: found once, reused for every record like it. */
-type Resolution = { version: number; product: Product; model: string; rateKey: string } | { reason: string };
+export type Resolution = { version: number; product: Product; model: string; rateKey: string } | { reason: string };
 
 /** Memoises record → card resolution; the card's versions and products never change during a run. */
 export class CardResolver {
@@ -64,29 +64,33 @@ export class CardResolver {
 
   resolve(record: UsageRecord): Resolution {
     const version = versionAt(this.card, record.at);
-    const index = version === undefined ? -1 : this.card.versions.indexOf(version);
-    const key = `${index}\u0000${record.kind}\u0000${record.model ?? ''}`;
+    return this.resolveAt(version === undefined ? -1 : this.card.versions.indexOf(version), record.kind, record.model);
+  }
+
+  /** Where a record of `kind` naming `model` resolves under version `index` (-1: none in force). */
+  resolveAt(index: number, kind: UsageKind, model: string | undefined): Resolution {
+    const key = `${index}\u0000${kind}\u0000${model ?? ''}`;
     let found = this.cache.get(key);
     if (found === undefined) {
-      found = this.lookup(index, record);
+      found = this.lookup(index, kind, model);
       this.cache.set(key, found);
     }
     return found;
   }
 
-  private lookup(index: number, record: UsageRecord): Resolution {
+  private lookup(index: number, kind: UsageKind, model: string | undefined): Resolution {
     const { card } = this;
     if (index === -1) return { reason: `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})` };
     const version = card.versions[index]!;
-    const found = findProduct(version, record.kind, record.model);
+    const found = findProduct(version, kind, model);
     if (found) return { version: index, product: found.product, model: found.model, rateKey: `${index}\u0000${found.product.id}\u0000${found.model}` };
-    const offers = version.products.some((p) => p.kind === record.kind);
+    const offers = version.products.some((p) => p.kind === kind);
     return {
       reason: !offers
-        ? `card ${card.name} has no ${record.kind} product`
-        : record.model === undefined
-          ? `the record names no model and card ${card.name} has no default ${record.kind} model`
-          : `card ${card.name} (version ${version.label}) does not price ${record.kind} model "${record.model}"`,
+        ? `card ${card.name} has no ${kind} product`
+        : model === undefined
+          ? `the record names no model and card ${card.name} has no default ${kind} model`
+          : `card ${card.name} (version ${version.label}) does not price ${kind} model "${model}"`,
     };
   }
 }

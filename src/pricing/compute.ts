@@ -1,10 +1,14 @@
-import { readLog, type ReadOptions, type ReadStats } from '../ingest/index.js';
+import { open, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { readCsvFrom, readLog, type ReadOptions, type ReadStats } from '../ingest/index.js';
+import { scanCsvFile } from '../ingest/scan.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
+import { FastCsvFold, type FoldTarget } from './fast.js';
 import { RateBook } from './ratebook.js';
 import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
@@ -24,6 +28,8 @@ export interface InvoiceOptions {
   onProgress?: (progress: Progress) => void;
   /** Called with each record and what became of it (the audit's hook). */
   observe?: (record: UsageRecord, outcome: Outcome) => void;
+  /** False to read CSV files the record way only (the byte scanner's differential tests). */
+  byteScanner?: boolean;
 }
 
 /** How far a run has got. */
@@ -39,14 +45,52 @@ const PROGRESS_EVERY = 10_000;
 /** Reads the log once, aggregating as it streams, then prices each bucket once. */
 export async function computeInvoice(paths: readonly string[], options: InvoiceOptions): Promise<Invoice> {
   const skipped: Invoice['skipped'] = { count: 0, examples: [] };
-  const onInvalid = skipper(options.skipInvalid, skipped);
-  const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid };
+  const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid: skipper(options.skipInvalid, skipped) };
   const stats: ReadStats = { pending: 0 };
-  const onProgress = options.onProgress && ((p: Progress) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 }));
-  const invoice = await priceRecords(readLog(paths, read, stats), { ...options, onProgress }, skipped);
+  const run = new InvoiceRun({ ...options, onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 })) }, skipped);
+  if (options.byteScanner !== false && options.observe === undefined && (await allPlainCsvFiles(paths))) {
+    stats.totalBytes = 0;
+    for (const path of paths) stats.totalBytes += (await stat(path)).size;
+    let before = 0;
+    for (const path of paths) {
+      const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
+      fold.progress = (bytes) => (stats.bytes = before + bytes);
+      const handover = await scanCsvFile(path, fold);
+      if (handover) {
+        const from = handover.afterHeader ? { ...handover, ...fold.resumeAt() } : undefined;
+        await run.takeAll(from ? readCsvFrom(path, read, from) : readLog([path], read));
+      }
+      before += (await stat(path)).size;
+    }
+  } else {
+    await run.takeAll(readLog(paths, read, stats));
+  }
+  const invoice = run.finish();
   invoice.pending = stats.pending;
   invoice.warnings = collectWarnings(invoice);
   return invoice;
+}
+
+/** Whether every path is a regular file holding CSV (by extension, or by not starting like JSON): the byte scanner's files. */
+async function allPlainCsvFiles(paths: readonly string[]): Promise<boolean> {
+  for (const path of paths) {
+    if (path === '-') return false;
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile()) return false;
+    const extension = extname(path).toLowerCase();
+    if (extension === '.csv') continue;
+    if (extension === '.json' || extension === '.ndjson' || extension === '.jsonl') return false;
+    const handle = await open(path, 'r');
+    try {
+      const head = Buffer.alloc(4096);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '').trimStart();
+      if (text === '' || text.startsWith('[') || text.startsWith('{')) return false;
+    } finally {
+      await handle.close();
+    }
+  }
+  return true;
 }
 
 function skipper(skipInvalid: boolean, skipped: Invoice['skipped']): (error: InputError) => void {
@@ -63,55 +107,99 @@ export async function priceRecords(
   options: Omit<InvoiceOptions, 'inputZone' | 'map'>,
   skipped: Invoice['skipped'] = { count: 0, examples: [] },
 ): Promise<Invoice> {
-  const onInvalid = skipper(options.skipInvalid, skipped);
-  const aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
-  let seen = 0;
-  const take = (record: UsageRecord): void => {
+  const run = new InvoiceRun(options, skipped);
+  await run.takeAll(records);
+  return run.finish();
+}
+
+/** One invoice being computed: records (or the byte scanner's rows) in, an invoice out. */
+class InvoiceRun {
+  readonly aggregator: UsageAggregator;
+  readonly onInvalid: (error: InputError) => void;
+  private seen = 0;
+
+  constructor(private readonly options: Omit<InvoiceOptions, 'inputZone' | 'map'>, private readonly skipped: Invoice['skipped']) {
+    this.onInvalid = skipper(options.skipInvalid, skipped);
+    this.aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
+  }
+
+  /** What the byte scanner's fold needs of this run. */
+  target(): Omit<FoldTarget, 'inputZone' | 'map'> {
+    return {
+      aggregator: this.aggregator,
+      zone: this.options.zone,
+      period: this.options.period,
+      groupBy: this.options.groupBy,
+      take: (record) => this.take(record),
+      onInvalid: this.onInvalid,
+      tick: () => this.tick(),
+    };
+  }
+
+  take(record: UsageRecord): void {
     try {
-      const outcome = aggregator.add(record);
-      options.observe?.(record, outcome);
+      const outcome = this.aggregator.add(record);
+      this.options.observe?.(record, outcome);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      onInvalid(error);
+      this.onInvalid(error);
     }
-    if (++seen % PROGRESS_EVERY === 0) options.onProgress?.({ records: seen, bytes: 0, totalBytes: 0 });
-  };
-  if (Symbol.asyncIterator in records) {
-    for await (const batch of records) for (const record of batch) take(record);
-  } else {
-    for (const record of records) take(record);
   }
-  const unpriced = [...aggregator.unpriced.values()];
-  if (unpriced.length > 0 && !options.allowUnpriced) {
-    const u = unpriced[0]!;
-    const more = unpriced.length > 1 ? `; ${unpriced.length - 1} more unpriced model(s) or add-on(s)` : '';
-    throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s) at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}${more}`,
-      'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
+
+  tick(): void {
+    if (++this.seen % PROGRESS_EVERY === 0) this.options.onProgress?.({ records: this.seen, bytes: 0, totalBytes: 0 });
   }
-  const { card } = options;
-  const lines: InvoiceLine[] = [...priceBuckets(aggregator, card), ...unpricedLines(unpriced, card, options.groupBy)];
-  const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
-  const subtotals: Invoice['subtotals'] = [];
-  for (const line of lines) {
-    const entry = subtotals.find((s) => s.product === line.product);
-    if (entry) entry.amount = entry.amount.plus(line.amount);
-    else subtotals.push({ product: line.product, amount: line.amount });
+
+  async takeAll(records: AsyncIterable<UsageRecord[]> | Iterable<UsageRecord>): Promise<void> {
+    if (Symbol.asyncIterator in records) {
+      for await (const batch of records) {
+        for (const record of batch) {
+          this.take(record);
+          this.tick();
+        }
+      }
+    } else {
+      for (const record of records) {
+        this.take(record);
+        this.tick();
+      }
+    }
   }
-  const invoice: Invoice = {
-    card,
-    groupBy: options.groupBy,
-    period: describePeriod(options.period, aggregator.tally.first, aggregator.tally.last),
-    lines,
-    subtotals,
-    total,
-    tally: aggregator.tally,
-    skipped,
-    pending: 0,
-    unpriced,
-    warnings: [],
-  };
-  invoice.warnings = collectWarnings(invoice);
-  return invoice;
+
+  finish(): Invoice {
+    const { aggregator, options } = this;
+    const unpriced = [...aggregator.unpriced.values()];
+    if (unpriced.length > 0 && !options.allowUnpriced) {
+      const u = unpriced[0]!;
+      const more = unpriced.length > 1 ? `; ${unpriced.length - 1} more unpriced model(s) or add-on(s)` : '';
+      throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s) at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}${more}`,
+        'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
+    }
+    const { card } = options;
+    const lines: InvoiceLine[] = [...priceBuckets(aggregator, card), ...unpricedLines(unpriced, card, options.groupBy)];
+    const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
+    const subtotals: Invoice['subtotals'] = [];
+    for (const line of lines) {
+      const entry = subtotals.find((s) => s.product === line.product);
+      if (entry) entry.amount = entry.amount.plus(line.amount);
+      else subtotals.push({ product: line.product, amount: line.amount });
+    }
+    const invoice: Invoice = {
+      card,
+      groupBy: options.groupBy,
+      period: describePeriod(options.period, aggregator.tally.first, aggregator.tally.last),
+      lines,
+      subtotals,
+      total,
+      tally: aggregator.tally,
+      skipped: this.skipped,
+      pending: 0,
+      unpriced,
+      warnings: [],
+    };
+    invoice.warnings = collectWarnings(invoice);
+    return invoice;
+  }
 }
 
 /** The warnings of an invoice, worst first. */

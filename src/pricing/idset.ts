@@ -22,8 +22,13 @@ export class IdSet {
 
   /** Adds `key`; when it was already there, returns where it was first seen instead. */
   addOrFind(key: string, file: number, line: number): { file: number; line: number } | undefined {
+    hashTextKey(key);
+    return this.addOrFindHashed(hashed.a, hashed.b, file, line);
+  }
+
+  /** As addOrFind, for a key already hashed with hashText or hashBytes. */
+  addOrFindHashed(h1: number, h2: number, file: number, line: number): { file: number; line: number } | undefined {
     if ((this.count + 1) * 10 > this.used.length * 7) this.grow();
-    const [h1, h2] = hash(key);
     const mask = this.used.length - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
       if (this.used[slot] === 0) {
@@ -61,17 +66,46 @@ export class IdSet {
   }
 }
 
-/** Two independent 32-bit hashes of a string (FNV-1a and a murmur-style mix), each finalised. */
-function hash(key: string): [number, number] {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
+/**
+ * The two hashes of the last key, written here rather than returned so that hashing allocates
+ * nothing. A key may be hashed in parts (text, then bytes): each part carries on from the last.
+ */
+export const hashed = { a: 0, b: 0 };
+
+/** Two independent 32-bit hashes (FNV-1a and a murmur-style mix) of `text`, carried on from `a`, `b`; not yet finalised. */
+function hashText(text: string, a: number, b: number): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return [mix(a), mix(b ^ key.length)];
+  hashed.a = a;
+  hashed.b = b;
+}
+
+/**
+ * Finishes the hash of `prefix` followed by ASCII bytes `bytes[start, end)`: equal to hashing the
+ * whole key as text, so that the byte scanner and the record path share one set.
+ */
+export function hashKeyBytes(prefix: string, bytes: Uint8Array, start: number, end: number): void {
+  hashText(prefix, 0x811c9dc5, 0x9747b28c);
+  let { a, b } = hashed;
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  hashed.a = mix(a);
+  hashed.b = mix(b ^ (prefix.length + end - start));
+}
+
+/** Finishes hashText's state for a whole text key. */
+function hashTextKey(key: string): void {
+  hashText(key, 0x811c9dc5, 0x9747b28c);
+  hashed.a = mix(hashed.a);
+  hashed.b = mix(hashed.b ^ key.length);
 }
 
 function mix(h: number): number {

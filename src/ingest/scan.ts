@@ -1,0 +1,153 @@
+import { open } from 'node:fs/promises';
+
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
+const LF = 10;
+const BUFFER_BYTES = 1 << 20;
+
+/** What the byte scanner does with a CSV's rows. */
+export interface RowSink {
+  /** The header row, as text (ASCII: anything else is handed over before the header). */
+  header(names: string[]): void;
+  /**
+   * A row of as many fields as the header: field i is `bytes[starts[i], ends[i])`, ASCII without
+   * quotes. `spaced` when some byte is a space or a control character (so a field may need trimming).
+   * The arrays are reused for the next row: read them now.
+   */
+  row(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number, spaced: boolean): void;
+  /** Bytes of the file read so far. */
+  progress?(bytes: number): void;
+}
+
+/** Where the scanner stopped and the text reader carries on: the first row it would not take. */
+export interface Handover {
+  offset: number;
+  line: number;
+  /** False when even the header was left to the text reader (then offset and line are the file's start). */
+  afterHeader: boolean;
+}
+
+/**
+ * Scans a CSV file byte by byte through one reused buffer of a MiB, giving each row's fields as byte
+ * ranges without making a string or an object per row. It takes the plain rows that make up almost
+ * every machine-written log: ASCII, no quotes, LF or CRLF line ends, as many fields as the header.
+ * At the first row that is anything else (a quote, a byte of a multi-byte character, a lone CR, a
+ * ragged row) it stops and says where, so that the text reader, which knows all of CSV and says what
+ * is wrong and where, reads the rest. Returns undefined when it read the whole file.
+ */
+export async function scanCsvFile(path: string, sink: RowSink): Promise<Handover | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(BUFFER_BYTES);
+    let filled = 0;
+    /** File offset of buffer[0]. */
+    let base = 0;
+    let line = 1;
+    let width = -1;
+    let starts = new Int32Array(32);
+    let ends = new Int32Array(32);
+    let eof = false;
+    let atStart = true;
+    for (;;) {
+      if (!eof) {
+        if (filled === buffer.length) {
+          // One row longer than the buffer: grow it (rare; the row must fit whole).
+          const bigger = Buffer.allocUnsafe(buffer.length * 2);
+          buffer.copy(bigger, 0, 0, filled);
+          buffer = bigger;
+        }
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, base + filled);
+        if (bytesRead === 0) eof = true;
+        else filled += bytesRead;
+        sink.progress?.(base + filled);
+      }
+      let pos = 0;
+      if (atStart) {
+        if (filled < 3 && !eof) continue;
+        atStart = false;
+        if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3;
+      }
+      const bytes: Uint8Array = buffer;
+      while (pos < filled) {
+        let p = pos;
+        let field = 0;
+        let spaced = false;
+        let stop = false;
+        let end = -1;
+        let next = -1;
+        starts[0] = p;
+        for (; p < filled; p++) {
+          const c = bytes[p]!;
+          if (c > 32 && c < 127 && c !== COMMA && c !== QUOTE) continue;
+          if (c === COMMA) {
+            ends[field] = p;
+            field++;
+            if (field === starts.length) {
+              if (width !== -1) {
+                stop = true; // wider than the header
+                break;
+              }
+              [starts, ends] = [grown(starts), grown(ends)];
+            }
+            starts[field] = p + 1;
+          } else if (c === LF) {
+            end = p;
+            next = p + 1;
+            break;
+          } else if (c === CR) {
+            if (p + 1 < filled) {
+              if (bytes[p + 1] === LF) {
+                end = p;
+                next = p + 2;
+              } else stop = true;
+              break;
+            }
+            if (eof) stop = true;
+            break;
+          } else if (c === QUOTE || c >= 128) {
+            stop = true;
+            break;
+          } else {
+            spaced = true;
+          }
+        }
+        if (!stop && end === -1) {
+          if (!eof) break; // the row goes on in the next read
+          end = filled;
+          next = filled;
+        }
+        if (stop || (width !== -1 && field + 1 !== width)) {
+          return { offset: base + pos, line, afterHeader: width !== -1 };
+        }
+        ends[field] = end;
+        pos = next;
+        if (end > starts[0]!) {
+          if (width === -1) {
+            width = field + 1;
+            if (starts.length < width + 1) [starts, ends] = [grown(starts), grown(ends)];
+            const names: string[] = [];
+            for (let i = 0; i < width; i++) names.push(buffer.toString('latin1', starts[i], ends[i]));
+            sink.header(names);
+          } else {
+            sink.row(bytes, starts, ends, line, spaced);
+          }
+        }
+        // An empty line is skipped, as the text reader does.
+        line++;
+      }
+      if (eof && pos >= filled) return width === -1 ? { offset: 0, line: 1, afterHeader: false } : undefined;
+      buffer.copy(buffer, 0, pos, filled);
+      base += pos;
+      filled -= pos;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CanonicalField } from '../../src/ingest/record.js';
+import type { Dimension } from '../../src/pricing/aggregate.js';
+import { computeInvoice, type InvoiceOptions } from '../../src/pricing/compute.js';
+import { periodFromFlags } from '../../src/pricing/period.js';
+import { loadCard } from '../../src/rates/load.js';
+import { renderInvoiceJson } from '../../src/report/invoice.js';
+import { TimeZone } from '../../src/util/time.js';
+
+/**
+ * The byte scanner and its fold (src/ingest/scan.ts, src/pricing/fast.ts) are a second reading of
+ * CSV logs beside the record path (tokenizer, normalizeRecord, UsageAggregator.add). Whatever the
+ * file, both must give the same invoice, byte for byte, or the same error.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-scan-'));
+let files = 0;
+
+function write(text: string | Buffer, extension = '.csv'): string {
+  const path = join(dir, `log-${files++}${extension}`);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface Case {
+  card?: string;
+  groupBy?: Dimension[];
+  month?: string;
+  skipInvalid?: boolean;
+  allowUnpriced?: boolean;
+  map?: [CanonicalField, string][];
+}
+
+/** The invoice JSON (or the error) from one reading. */
+async function outcome(paths: string[], c: Case, byteScanner: boolean): Promise<string> {
+  const card = loadCard(c.card ?? 'assemblyai');
+  const options: InvoiceOptions = {
+    card,
+    zone: card.timezone,
+    inputZone: TimeZone.of('UTC'),
+    period: periodFromFlags({ month: c.month }, card.timezone),
+    groupBy: c.groupBy ?? [],
+    map: new Map(c.map ?? []),
+    skipInvalid: c.skipInvalid ?? false,
+    allowUnpriced: c.allowUnpriced ?? false,
+    byteScanner,
+  };
+  try {
+    return renderInvoiceJson(await computeInvoice(paths, options));
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
+}
+
+async function expectSame(paths: string[], c: Case = {}): Promise<string> {
+  const fast = await outcome(paths, c, true);
+  expect(fast).toBe(await outcome(paths, c, false));
+  return fast;
+}
+
+const HEADER = 'kind,id,timestamp,project,api_key,customer_id,model,audio_duration,channels,features,status,session_duration,terminated,input_tokens,output_tokens';
+
+describe('byte scanner against the record path', () => {
+  it('reads every CSV fixture the same way, grouped every way', async () => {
+    const csvs = ['fixtures/quickstart.csv', 'fixtures/tencent-month.csv', 'fixtures/formula.csv', 'fixtures/audit/streams.csv', 'fixtures/ledger/prepaid.csv', 'fixtures/ledger/credits.csv'];
+    for (const path of csvs) {
+      for (const groupBy of [[], ['project', 'api_key', 'customer'], ['day'], ['month', 'customer']] as Dimension[][]) {
+        await expectSame([path], { groupBy, allowUnpriced: true, skipInvalid: true });
+      }
+    }
+    await expectSame(['fixtures/tencent-month.csv'], { card: 'tencent-asr', groupBy: ['day'], allowUnpriced: true });
+    expect(readdirSync('fixtures').filter((f) => f.endsWith('.csv')).every((f) => csvs.includes(`fixtures/${f}`))).toBe(true);
+  });
+
+  it('hands a file over at its first quoted, non-ASCII or ragged row and says the same errors', async () => {
+    const rows = [
+      'transcript,t1,2026-05-01T00:00:00Z,p,k,c,universal-2,60,1,,completed,,,,',
+      'transcript,t2,2026-05-01T00:00:01Z,"p, quoted",k,c,universal-2,60,1,,completed,,,,',
+      'transcript,t3,2026-05-01T00:00:02Z,Zürich,k,c,universal-2,60,1,,completed,,,,',
+      'transcript,t4,2026-05-01T00:00:03Z,p,k,c,universal-2,60,1,,completed,,,,',
+    ];
+    for (const [i, row] of rows.entries()) {
+      const text = [HEADER, ...rows.slice(0, i), row, ...rows.slice(i + 1)].join('\n');
+      expect(await expectSame([write(text)], { groupBy: ['project'] })).toContain('"total"');
+    }
+    expect(await expectSame([write(`${HEADER}\n${rows[0]}\n${rows[1]!.slice(0, 60)}`)])).toMatch(/^error: .*:3: has a different number of fields/);
+    expect(await expectSame([write(`${HEADER}\n${rows[0]}\n"open,\n${rows[3]}`)])).toMatch(/^error: .*:3: opens a quoted field/);
+    expect(await expectSame([write(Buffer.concat([Buffer.from(`${HEADER}\n${rows[0]}\n`), Buffer.from([0x74, 0xff, 0x0a])]))])).toMatch(/^error: .*:3: is not valid UTF-8/);
+    expect(await expectSame([write(`\uFEFF${HEADER}\r\n${rows[0]}\r\n\r\n${rows[3]}\r\n`)])).toContain('"total"');
+    expect(await expectSame([write(`"kind",id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,universal-2,10\n`)])).toContain('"total"');
+    expect(await expectSame([write('')])).toMatch(/no header row/);
+    expect(await expectSame([write(`${HEADER}\n${rows[0]}\r`)])).toContain('"total"');
+  });
+
+  it('gives the same invoice or error for any mix of plain and awkward rows', async () => {
+    const pick = <T>(...values: T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
+    const row = fc.record({
+      kind: pick('transcript', 'transcript', 'stream', 'llm', 'Transcript', ' stream', ''),
+      id: pick('a', 'b', 'c', 'd', '', 'a b', 'x'),
+      timestamp: pick('2026-05-01T00:00:00Z', '2026-05-31T23:59:59.500Z', '2026-06-01T00:00:00Z', '2026-05-15T12:00:00+02:00', '2026-05-10 08:00:00', '', 'yesterday', '2024-02-30T00:00:00Z', '2025-01-01T00:00:00Z'),
+      project: pick('p1', 'p2', '', ' p1', '"p,3"', 'Zürich'),
+      api_key: pick('k1', 'k2', ''),
+      customer_id: pick('c1', 'c2', ''),
+      model: pick('universal-2', 'universal-3-pro', 'universal-streaming', 'gpt-5', 'nano', 'best', '', 'mystery'),
+      audio_duration: pick('60', '1.0004', '0.5', '3600', '', '-5', '1e3', '12.', '99999999999999'),
+      channels: pick('1', '2', '', '0', 'two'),
+      features: pick('', 'speaker_labels', 'speaker_labels;entity_detection', ';;', 'bad name', 'unknown_addon'),
+      status: pick('completed', 'error', '', 'queued'),
+      session_duration: pick('', '30', '10800', '20000', 'x'),
+      terminated: pick('', 'true', 'FALSE', '1', '0', 'maybe'),
+      input_tokens: pick('', '100', '1000000', '-1'),
+      output_tokens: pick('', '10', '2.5'),
+    });
+    const log = fc.record({
+      rows: fc.array(row, { maxLength: 25 }),
+      crlf: fc.boolean(),
+      blankAt: fc.integer({ min: -1, max: 25 }),
+      split: fc.integer({ min: 0, max: 25 }),
+      c: fc.record({
+        card: pick('assemblyai', 'tencent-asr'),
+        groupBy: fc.subarray(['project', 'api_key', 'customer', 'day', 'month'] as Dimension[]),
+        month: pick(undefined, '2026-05'),
+        skipInvalid: fc.boolean(),
+        allowUnpriced: fc.boolean(),
+      }),
+    });
+    const columns = HEADER.split(',');
+    await fc.assert(
+      fc.asyncProperty(log, async ({ rows, crlf, blankAt, split, c }) => {
+        const lines = rows.map((r) => columns.map((name) => (r as Record<string, string>)[name]).join(','));
+        if (blankAt >= 0) lines.splice(blankAt, 0, '');
+        const end = crlf ? '\r\n' : '\n';
+        const cut = Math.min(split, lines.length);
+        const paths = [write([HEADER, ...lines.slice(0, cut)].join(end) + end), write([HEADER, ...lines.slice(cut)].join(end))];
+        await expectSame(paths, c);
+      }),
+      { numRuns: Number(process.env.SCAN_RUNS ?? 300) },
+    );
+  });
+});

@@ -13,9 +13,9 @@ const dataDir = join(root, 'bench', 'data');
 const sizes = (process.env.BENCH_ROWS ?? '1000000').split(',').map(Number);
 const formats = (process.env.BENCH_FORMATS ?? 'csv,ndjson').split(',');
 
-function runCli(args) {
+function runCli(args, env = {}) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(root, 'bin', 'tallyman.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(root, 'bin', 'tallyman.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
   return { seconds, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -87,8 +87,8 @@ for (const rows of sizes) {
       const own = await tokenizerOnly(path);
       line('tallyman tokenizer alone', own.seconds, 0, own.rows === rows + 1 ? 'yes (all rows)' : `NO: ${own.rows} rows`);
     }
-    const check = (step, args, read) => {
-      const run = runCli([...args, path, '--format', 'json']);
+    const check = (step, args, read, env) => {
+      const run = runCli([...args, path, '--format', 'json'], env);
       let verdict;
       try {
         if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr.split('\n')[0]}`);
@@ -101,6 +101,7 @@ for (const rows of sizes) {
     };
     const exact = (total) => (total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
     check('tallyman invoice', ['invoice'], (j) => exact(j.total));
+    if (format === 'csv') check('tallyman invoice, one thread', ['invoice'], (j) => exact(j.total), { TALLYMAN_THREADS: '1' });
     check('tallyman audit', ['audit', '--fail-on', 'error'], (j) => exact(j.summary.invoice_total));
     // A start balance no log here reaches, so nothing is refused and the ledger's usage is the whole log.
     check('tallyman balance', ['balance', '--balance', '1000000000', '--days', '30'], (j) => {

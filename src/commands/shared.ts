@@ -89,6 +89,7 @@ export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOp
     map: parseMap(flags.map),
     skipInvalid: flags.skipInvalid,
     allowUnpriced: flags.allowUnpriced,
+    cardSource: { spec: flags.rates, baseDir: process.cwd() },
   };
 }
 

@@ -28,27 +28,43 @@ export interface Handover {
   afterHeader: boolean;
 }
 
+/** A part of a file to scan: from `start` (a row's first byte, on `line`) to `end` (just after a line break). */
+export interface ScanRange {
+  start: number;
+  end: number;
+  line: number;
+  /** The header's width, when the header was read before `start`. */
+  width: number;
+}
+
+/** How a scan ended: where it handed over, if it did, and the line after its last row. */
+export interface ScanResult {
+  handover: Handover | undefined;
+  line: number;
+}
+
 /**
  * Scans a CSV file byte by byte through one reused buffer of a MiB, giving each row's fields as byte
  * ranges without making a string or an object per row. It takes the plain rows that make up almost
  * every machine-written log: ASCII, no quotes, LF or CRLF line ends, as many fields as the header.
  * At the first row that is anything else (a quote, a byte of a multi-byte character, a lone CR, a
  * ragged row) it stops and says where, so that the text reader, which knows all of CSV and says what
- * is wrong and where, reads the rest. Returns undefined when it read the whole file.
+ * is wrong and where, reads the rest. `range` limits it to a part of the file (for worker threads).
  */
-export async function scanCsvFile(path: string, sink: RowSink): Promise<Handover | undefined> {
+export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange): Promise<ScanResult> {
   const handle = await open(path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(BUFFER_BYTES);
     let filled = 0;
     /** File offset of buffer[0]. */
-    let base = 0;
-    let line = 1;
-    let width = -1;
+    let base = range?.start ?? 0;
+    const stopAt = range?.end ?? Number.POSITIVE_INFINITY;
+    let line = range?.line ?? 1;
+    let width = range?.width ?? -1;
     let starts = new Int32Array(32);
     let ends = new Int32Array(32);
     let eof = false;
-    let atStart = true;
+    let atStart = base === 0;
     for (;;) {
       if (!eof) {
         if (filled === buffer.length) {
@@ -57,7 +73,8 @@ export async function scanCsvFile(path: string, sink: RowSink): Promise<Handover
           buffer.copy(bigger, 0, 0, filled);
           buffer = bigger;
         }
-        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, base + filled);
+        const room = Math.min(buffer.length - filled, stopAt - (base + filled));
+        const { bytesRead } = room === 0 ? { bytesRead: 0 } : await handle.read(buffer, filled, room, base + filled);
         if (bytesRead === 0) eof = true;
         else filled += bytesRead;
         sink.progress?.(base + filled);
@@ -118,7 +135,7 @@ export async function scanCsvFile(path: string, sink: RowSink): Promise<Handover
           next = filled;
         }
         if (stop || (width !== -1 && field + 1 !== width)) {
-          return { offset: base + pos, line, afterHeader: width !== -1 };
+          return { handover: { offset: base + pos, line, afterHeader: width !== -1 }, line };
         }
         ends[field] = end;
         pos = next;
@@ -136,7 +153,7 @@ export async function scanCsvFile(path: string, sink: RowSink): Promise<Handover
         // An empty line is skipped, as the text reader does.
         line++;
       }
-      if (eof && pos >= filled) return width === -1 ? { offset: 0, line: 1, afterHeader: false } : undefined;
+      if (eof && pos >= filled) return { handover: width === -1 ? { offset: 0, line: 1, afterHeader: false } : undefined, line };
       buffer.copy(buffer, 0, pos, filled);
       base += pos;
       filled -= pos;

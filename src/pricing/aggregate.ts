@@ -5,7 +5,7 @@ import { addExact } from '../util/quantity.js';
 import { CardResolver, chargeOf, type Charge, type ChargeItem, type Component, type SessionBilling, type UnpricedItem } from './charge.js';
 import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
-import { IdSet } from './idset.js';
+import { IdSet, type IdList } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
 
 /** Reporting dimensions a line can be split by (besides product, model and add-on, always split). */
@@ -68,6 +68,14 @@ export interface AggregateOptions {
 }
 
 const EXAMPLES = 5;
+
+/** An aggregator's state as plain data (a worker thread's part of a log). */
+export interface AggregateSnapshot {
+  buckets: Bucket[];
+  unpriced: Unpriced[];
+  tally: Tally;
+  ids: IdList;
+}
 
 /** Folds records one at a time into exact integer buckets; never keeps a record. */
 export class UsageAggregator {
@@ -158,6 +166,54 @@ export class UsageAggregator {
     } else if (session.capMs !== undefined && session.sessionMs !== undefined && session.sessionMs >= session.capMs) {
       this.tally.atCap++;
     }
+  }
+
+  /** The state of this aggregator as plain data, for a worker thread to hand back. */
+  snapshot(): AggregateSnapshot {
+    return { buckets: [...this.buckets.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.list() };
+  }
+
+  /** Whether a part read by another thread repeats none of the ids seen here (else it must be read again, in order). */
+  canAbsorb(part: AggregateSnapshot): boolean {
+    const { high, low } = part.ids;
+    for (let i = 0; i < high.length; i++) if (this.seen.has(high[i]!, low[i]!)) return false;
+    return true;
+  }
+
+  /**
+   * Takes in a part of `file` that follows everything added so far, read by another thread whose
+   * line 1 is line `lineOffset + 1` here: as if its records had been added one by one, in order.
+   */
+  absorb(part: AggregateSnapshot, file: string, lineOffset: number): void {
+    const shift = (ref: SourceRef): SourceRef => ({ ...ref, line: ref.line + lineOffset });
+    const fileIndex = this.fileIndex(file);
+    const { high, low, lines } = part.ids;
+    for (let i = 0; i < high.length; i++) this.seen.addOrFindHashed(high[i]!, low[i]!, fileIndex, lines[i]! + lineOffset);
+    for (const b of part.buckets) {
+      const bucket = this.bucket(b.version, b.product, b.model, b.component, b.period, b.dims);
+      bucket.quantity = addExact(bucket.quantity, b.quantity);
+    }
+    for (const u of part.unpriced) {
+      const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
+      const entry = this.unpriced.get(key) ?? { ...u, count: 0, quantity: 0, refs: [] };
+      entry.count += u.count;
+      entry.quantity = addExact(entry.quantity, u.quantity);
+      entry.refs.push(...u.refs.slice(0, EXAMPLES - entry.refs.length).map(shift));
+      this.unpriced.set(key, entry);
+    }
+    const mine = this.tally;
+    const theirs = part.tally;
+    for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap'] as const) mine[counter] += theirs[counter];
+    if (theirs.first !== undefined) this.dated(theirs.first);
+    if (theirs.last !== undefined) this.dated(theirs.last);
+    mine.duplicates.count += theirs.duplicates.count;
+    for (const example of theirs.duplicates.examples) {
+      if (mine.duplicates.examples.length < EXAMPLES) mine.duplicates.examples.push({ id: example.id, first: shift(example.first), again: shift(example.again) });
+    }
+    mine.unclosed.count += theirs.unclosed.count;
+    mine.unclosed.billedMs += theirs.unclosed.billedMs;
+    mine.unclosed.audioMs += theirs.unclosed.audioMs;
+    for (const [rateKey, ms] of theirs.unclosed.extra) mine.unclosed.extra.set(rateKey, (mine.unclosed.extra.get(rateKey) ?? 0) + ms);
   }
 
   /** The bucket of one (version, product, model, component, period, dimensions), opened empty when new. */

@@ -9,6 +9,7 @@ import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
 import { FastCsvFold, type FoldTarget } from './fast.js';
+import { estimateRows, splitPoint, startPart, threadCount } from './parallel.js';
 import { RateBook } from './ratebook.js';
 import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
@@ -30,6 +31,8 @@ export interface InvoiceOptions {
   observe?: (record: UsageRecord, outcome: Outcome) => void;
   /** False to read CSV files the record way only (the byte scanner's differential tests). */
   byteScanner?: boolean;
+  /** How the card was named (`--rates`), so that a worker thread can load it too; no workers without it. */
+  cardSource?: { spec: string; baseDir: string };
 }
 
 /** How far a run has got. */
@@ -53,14 +56,9 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
     for (const path of paths) stats.totalBytes += (await stat(path)).size;
     let before = 0;
     for (const path of paths) {
-      const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
-      fold.progress = (bytes) => (stats.bytes = before + bytes);
-      const handover = await scanCsvFile(path, fold);
-      if (handover) {
-        const from = handover.afterHeader ? { ...handover, ...fold.resumeAt() } : undefined;
-        await run.takeAll(from ? readCsvFrom(path, read, from) : readLog([path], read));
-      }
-      before += (await stat(path)).size;
+      const size = (await stat(path)).size;
+      await scanFile(path, size, run, read, options, (bytes) => (stats.bytes = before + bytes));
+      before += size;
     }
   } else {
     await run.takeAll(readLog(paths, read, stats));
@@ -69,6 +67,56 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   invoice.pending = stats.pending;
   invoice.warnings = collectWarnings(invoice);
   return invoice;
+}
+
+/**
+ * Reads one CSV file with the byte scanner: cut in two at a line break when it is big and a worker
+ * thread is at hand (the main thread reads the first half, a worker the second, and the worker's part
+ * is taken in after), else in one go. Whatever the scanner leaves (from the first row it will not
+ * take) the record path reads, and so does the main thread any part the worker gives back or whose
+ * ids repeat ids seen before it: the invoice is the one-thread invoice, to the line numbers.
+ */
+async function scanFile(path: string, size: number, run: InvoiceRun, read: ReadOptions, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+  const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
+  run.aggregator.seen.reserve(run.aggregator.seen.size + (await estimateRows(path, size)));
+  const split = options.cardSource && threadCount() > 1 ? await splitPoint(path, size) : undefined;
+  let workerBytes = 0;
+  let mainBytes = 0;
+  fold.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);
+  const part = split && startPart({
+    path, start: split.boundary, end: size, header: split.header,
+    card: { ...options.cardSource!, hashes: options.card.versions.map((v) => v.hash).join() },
+    zone: options.zone.name, inputZone: options.inputZone.name, period: options.period, groupBy: [...options.groupBy], map: [...options.map],
+  }, (rows, bytes) => {
+    run.count(rows);
+    progress(mainBytes + (workerBytes = bytes));
+  });
+  const first = await scanCsvFile(path, fold, split ? { start: 0, end: split.boundary, line: 1, width: -1 } : undefined);
+  let handover = first.handover;
+  let way = split ? 'two threads' : 'one thread';
+  if (part && split) {
+    if (handover) {
+      part.stop();
+      way = 'one thread (the first part needs the record path)';
+    } else {
+      const result = await part.result;
+      if (result.type === 'folded' && run.aggregator.canAbsorb(result)) {
+        run.aggregator.absorb(result, path, first.line - 1);
+        trace(`${path}: two threads, the worker's part taken in`);
+        return;
+      }
+      way = result.type === 'folded' ? 'two threads, the second part read again (its ids repeat earlier ones)' : 'two threads, the second part given back';
+      run.count(-(result.type === 'folded' ? result.rows : 0));
+      handover = (await scanCsvFile(path, fold, { start: split.boundary, end: size, line: first.line, width: split.header.length })).handover;
+    }
+  }
+  trace(`${path}: ${way}${handover ? `, the record path from line ${handover.line}` : ''}`);
+  if (handover) await run.takeAll(handover.afterHeader ? readCsvFrom(path, read, { ...handover, ...fold.resumeAt() }) : readLog([path], read));
+}
+
+/** How a file was read, on standard error when TALLYMAN_TRACE is set (for tests and the curious). */
+function trace(message: string): void {
+  if (process.env.TALLYMAN_TRACE) process.stderr.write(`tallyman: ${message}\n`);
 }
 
 /** Whether every path is a regular file holding CSV (by extension, or by not starting like JSON): the byte scanner's files. */
@@ -148,6 +196,12 @@ class InvoiceRun {
 
   tick(): void {
     if (++this.seen % PROGRESS_EVERY === 0) this.options.onProgress?.({ records: this.seen, bytes: 0, totalBytes: 0 });
+  }
+
+  /** Counts rows read by a worker thread (negative when its part is read again). */
+  count(rows: number): void {
+    this.seen += rows;
+    if (rows > 0) this.options.onProgress?.({ records: this.seen, bytes: 0, totalBytes: 0 });
   }
 
   async takeAll(records: AsyncIterable<UsageRecord[]> | Iterable<UsageRecord>): Promise<void> {

@@ -4,6 +4,13 @@
  * first seen: about 14 bytes a slot instead of a string in a Set. Two different ids share a 64-bit
  * hash with odds of about n²/2⁶⁵ (3·10⁻⁶ for 10 million ids).
  */
+/** Ids as hashes with the line each was first seen on. */
+export interface IdList {
+  high: Int32Array<ArrayBuffer>;
+  low: Int32Array<ArrayBuffer>;
+  lines: Uint32Array<ArrayBuffer>;
+}
+
 export class IdSet {
   private high: Int32Array;
   private low: Int32Array;
@@ -18,6 +25,11 @@ export class IdSet {
     this.lines = new Uint32Array(capacity);
     this.files = new Uint16Array(capacity);
     this.used = new Uint8Array(capacity);
+  }
+
+  /** Ids in the set. */
+  get size(): number {
+    return this.count;
   }
 
   /** Adds `key`; when it was already there, returns where it was first seen instead. */
@@ -40,6 +52,28 @@ export class IdSet {
     }
   }
 
+  /** Whether a hashed key is in the set. */
+  has(h1: number, h2: number): boolean {
+    const mask = this.used.length - 1;
+    for (let slot = h1 & mask; this.used[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.high[slot] === h1 && this.low[slot] === h2) return true;
+    }
+    return false;
+  }
+
+  /** Every id's hashes and first line, for another thread's set to take in (files are the caller's to say). */
+  list(): IdList {
+    const list: IdList = { high: new Int32Array(this.count), low: new Int32Array(this.count), lines: new Uint32Array(this.count) };
+    let n = 0;
+    for (let slot = 0; slot < this.used.length; slot++) {
+      if (this.used[slot] === 0) continue;
+      list.high[n] = this.high[slot]!;
+      list.low[n] = this.low[slot]!;
+      list.lines[n++] = this.lines[slot]!;
+    }
+    return list;
+  }
+
   private put(slot: number, h1: number, h2: number, file: number, line: number): void {
     this.used[slot] = 1;
     this.high[slot] = h1;
@@ -48,9 +82,15 @@ export class IdSet {
     this.lines[slot] = line;
   }
 
-  private grow(): void {
+  /** Makes room for `ids` ids in all, at once, rather than doubling on the way (a hint: never shrinks). */
+  reserve(ids: number): void {
+    let capacity = this.used.length;
+    while (ids * 10 > capacity * 7) capacity *= 2;
+    if (capacity > this.used.length) this.grow(capacity);
+  }
+
+  private grow(capacity = this.used.length * 2): void {
     const { high, low, lines, files, used } = this;
-    const capacity = used.length * 2;
     this.high = new Int32Array(capacity);
     this.low = new Int32Array(capacity);
     this.lines = new Uint32Array(capacity);

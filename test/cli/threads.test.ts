@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// The benchmark's generator: rows of every kind whose exact total is known by construction.
+import { expectedTotal, row } from '../../bench/generate.js';
+
+const BIN = join(import.meta.dirname, '../../bin/tallyman.js');
+const HEADER = ['kind', 'id', 'timestamp', 'project', 'api_key', 'customer_id', 'model', 'audio_duration', 'channels', 'features', 'status', 'session_duration', 'terminated', 'input_tokens', 'output_tokens'];
+const ROWS = 2000;
+
+/** Runs the built binary; `threads` 2 cuts every file in two (TALLYMAN_SPLIT_BYTES=1), 1 reads it on one thread. */
+function tallyman(args: string[], threads: 1 | 2): { status: number | null; stdout: string; stderr: string } {
+  const env = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TALLYMAN_THREADS: String(threads), TALLYMAN_SPLIT_BYTES: '1', TALLYMAN_TRACE: '1' };
+  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-threads-'));
+/** The generator's rows as CSV lines (line i + 2 of the file holds row i). */
+const lines = Array.from({ length: ROWS }, (_, i) => {
+  const r = row(i) as Record<string, string>;
+  return HEADER.map((h) => r[h] ?? '').join(',');
+});
+
+function log(name: string, body: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${HEADER.join(',')}\n${body.join('\n')}\n`);
+  return path;
+}
+
+/** The invoice on two threads, after checking it is the one-thread invoice byte for byte, and how the file was read. */
+function same(args: string[]): { stdout: string; stderr: string; status: number | null } {
+  const two = tallyman(args, 2);
+  const one = tallyman(args, 1);
+  expect(two.stdout).toBe(one.stdout);
+  expect(two.status).toBe(one.status);
+  expect(two.stderr.replace(/^tallyman: .*: (one|two) thread.*\n/gm, '')).toBe(one.stderr.replace(/^tallyman: .*: (one|two) thread.*\n/gm, ''));
+  return two;
+}
+
+describe('worker threads: a file cut in two gives the one-thread invoice', () => {
+  it('folds a clean log on two threads, exactly', () => {
+    const path = log('clean.csv', lines);
+    const run = same(['invoice', path, '--format', 'json', '--group-by', 'project,api_key,customer,day']);
+    expect(run.stderr).toContain("two threads, the worker's part taken in");
+    // The total known by construction (bench/generate.js, summed with BigInt and rounded half-up per line).
+    const plain = same(['invoice', path, '--format', 'json']);
+    expect(JSON.parse(plain.stdout).total).toBe(expectedTotal(ROWS));
+  });
+
+  it('reads the second part again when its ids repeat ids of the first', () => {
+    const body = [...lines];
+    body[ROWS - 10] = body[5]!; // row 5 again, near the end: a duplicate the worker cannot know of
+    const run = same(['invoice', log('dup-across.csv', body), '--format', 'json']);
+    expect(run.stderr).toContain('the second part read again');
+    expect(run.stdout).toContain(`t5 at ${join(dir, 'dup-across.csv')}:7 and ${join(dir, 'dup-across.csv')}:${ROWS - 10 + 2}`);
+  });
+
+  it('takes in duplicates within the second part with their own line numbers', () => {
+    const body = [...lines];
+    body[ROWS - 10] = body[ROWS - 20]!;
+    const run = same(['invoice', log('dup-within.csv', body), '--format', 'json']);
+    expect(run.stderr).toContain("the worker's part taken in");
+    expect(run.stdout).toContain(`:${ROWS - 20 + 2} and `);
+  });
+
+  it('gives the second part back at a quoted or invalid row, with the same error', () => {
+    const quoted = [...lines];
+    quoted[ROWS - 5] = quoted[ROWS - 5]!.replace(',p', ',"p');
+    quoted[ROWS - 5] = quoted[ROWS - 5]!.replace(/,(k\d+)/, '",$1');
+    expect(same(['invoice', log('quoted.csv', quoted), '--format', 'json']).stderr).toContain('the second part given back, the record path from line');
+    const invalid = [...lines];
+    invalid[ROWS - 5] = invalid[ROWS - 5]!.replace('2026-05', 'May-2026');
+    const run = same(['invoice', log('invalid.csv', invalid)]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`invalid.csv:${ROWS - 5 + 2}: field "timestamp"`);
+    expect(same(['invoice', log('skipped.csv', invalid), '--skip-invalid', '--format', 'json']).stdout).toContain('SKIPPED_INVALID');
+  });
+
+  it('reads several files in order, each cut in two', () => {
+    const a = log('a.csv', lines.slice(0, 1000));
+    const b = log('b.csv', lines.slice(1000));
+    const run = same(['invoice', a, b, '--format', 'json', '--group-by', 'customer,month']);
+    expect(run.stderr.match(/two threads/g)).toHaveLength(2);
+  });
+});

@@ -6,13 +6,15 @@ import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { progress } from './progress.js';
 import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
-import { addAccountOptions, addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+import { renderAuditHtml } from '../report/html.js';
+import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
 const RENDERERS: Record<string, (result: AuditResult, paint: ChalkInstance) => string> = {
   table: renderAuditTable,
   json: renderAuditJson,
   csv: renderAuditCsv,
   markdown: renderAuditMarkdown,
+  html: renderAuditHtml,
 };
 
 interface AuditFlags extends LogFlags, AccountFlags {
@@ -46,6 +48,7 @@ Examples:
   $ tallyman audit fixtures/audit/streams.csv
   $ tallyman audit logs/*.ndjson --tier free --fail-on error
   $ tallyman audit usage.csv --format markdown > audit.md     # a pull-request comment
+  $ tallyman audit usage.csv --format html --out audit.html   # a report to forward
   $ tallyman audit usage.csv --format json --fail-on info      # exit 1 on any finding
   $ tallyman audit usage.csv --balance 20                      # NEGATIVE_BALANCE with an account`,
   );
@@ -56,6 +59,7 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
   if (!/^\d+(\.\d+)?$/.test(flags.idleRatio) || Number(flags.idleRatio) < 1) {
     throw new UsageError(`--idle-ratio "${flags.idleRatio}" must be a number of at least 1, e.g. 2 or 1.5`);
   }
+  checkHtmlOut(flags);
   const options = invoiceOptions(flags, []);
   const tick = progress(process.stderr, process.env);
   const result = await runAudit(files, {

@@ -7,13 +7,15 @@ import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { progress } from './progress.js';
-import { addAccountOptions, addLogOptions, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+import { renderBalanceHtml } from '../report/html.js';
+import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
 const RENDERERS: Record<string, (result: BalanceResult, paint: ChalkInstance) => string> = {
   table: renderBalanceTable,
   json: renderBalanceJson,
   csv: renderBalanceCsv,
   markdown: renderBalanceMarkdown,
+  html: renderBalanceHtml,
 };
 
 interface BalanceFlags extends LogFlags, AccountFlags {
@@ -37,12 +39,14 @@ Examples:
   $ tallyman balance fixtures/ledger/prepaid.csv --balance 30 --autopay 25:50
   $ tallyman balance usage.csv --tier free --days 60
   $ tallyman balance calls.csv --rates credits-example --monthly-credits 600 --addon voice-cloning=100 --credits-per-usd 60
-  $ tallyman balance usage.csv --account account.yaml --format json`,
+  $ tallyman balance usage.csv --account account.yaml --format json
+  $ tallyman balance usage.csv --balance 30 --format html --out balance.html`,
   );
   command.action((files: string[], flags: BalanceFlags) => run(() => balanceCommand(files, flags)));
 }
 
 async function balanceCommand(files: string[], flags: BalanceFlags): Promise<number> {
+  checkHtmlOut(flags);
   const options = invoiceOptions(flags, []);
   const dailySpend = flags.dailySpend === undefined ? undefined : parseDecimal(flags.dailySpend);
   if (flags.dailySpend !== undefined && (dailySpend === undefined || dailySpend.isNegative())) {

@@ -4,7 +4,8 @@ import { computeInvoice, type Invoice } from '../pricing/compute.js';
 import { FOCUS_GROUP_BY, renderFocus } from '../report/focus.js';
 import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
 import { emit, note } from '../util/output.js';
-import { addLogOptions, invoiceOptions, parseGroupBy, tablePainter, type LogFlags } from './shared.js';
+import { renderInvoiceHtml } from '../report/html.js';
+import { addLogOptions, checkHtmlOut, invoiceOptions, parseGroupBy, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
 
 const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => string> = {
@@ -13,6 +14,7 @@ const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => stri
   csv: renderInvoiceCsv,
   markdown: renderInvoiceMarkdown,
   focus: renderFocus,
+  html: renderInvoiceHtml,
 };
 
 interface InvoiceFlags extends LogFlags {
@@ -33,6 +35,7 @@ Examples:
   $ tallyman invoice fixtures/quickstart.csv
   $ tallyman invoice logs/*.csv --month 2026-05 --group-by project,customer
   $ tallyman invoice usage.ndjson --rates tencent-asr --format json --out invoice.json
+  $ tallyman invoice logs/may.csv --format html --out may.html   # charts and tables, one file
   $ cat usage.csv | tallyman invoice - --format csv > invoice.csv
   $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.2 for FinOps tools`,
   );
@@ -40,12 +43,16 @@ Examples:
 }
 
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
+  checkHtmlOut(flags);
   const tick = progress(process.stderr, process.env);
   // A FOCUS row is a charge of one project, key and customer on one day.
   const groupBy = flags.format === 'focus' ? [...FOCUS_GROUP_BY] : parseGroupBy(flags.groupBy);
-  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, groupBy), onProgress: tick.update });
+  const paint = tablePainter(flags);
+  // The daily spend is drawn in the HTML report, and as a sparkline under a table on a terminal.
+  const daily = flags.format === 'html' || paint.level > 0;
+  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, groupBy), onProgress: tick.update, daily });
   tick.done();
-  await emit(RENDERERS[flags.format]!(invoice, tablePainter(flags)), flags.out);
+  await emit(RENDERERS[flags.format]!(invoice, paint), flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
   if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;

@@ -93,6 +93,16 @@ export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOp
   };
 }
 
+/**
+ * An HTML report is a file: written with `--out`, or to standard output when that is not a terminal
+ * (a redirect or a pipe). Into a terminal it is a usage error that says what to do.
+ */
+export function checkHtmlOut(flags: { out?: string | undefined; format: string }, stdout: { isTTY?: boolean } = process.stdout): void {
+  if (flags.format === 'html' && (flags.out === undefined || flags.out === '-') && stdout.isTTY) {
+    throw new UsageError('--format html writes a file: add --out report.html (or redirect standard output)');
+  }
+}
+
 /** Colour for a table on standard output, when it is a terminal and colour is allowed. */
 export function tablePainter(flags: { out?: string | undefined; format: string; color: boolean }): ChalkInstance {
   const toTerminal = flags.out === undefined && flags.format === 'table';

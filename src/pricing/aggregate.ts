@@ -65,6 +65,11 @@ export interface AggregateOptions {
   zone: TimeZone;
   period: Period;
   groupBy: readonly Dimension[];
+  /**
+   * Also split buckets by day, as a last dimension the invoice does not show (undated records: null),
+   * so that a chart can share each line out over the days of its usage.
+   */
+  shadowDay?: boolean;
 }
 
 const EXAMPLES = 5;
@@ -93,10 +98,13 @@ export class UsageAggregator {
   private readonly periodTiers: boolean;
   /** Resolves records to card products once per (version, kind, model); shared with the audit. */
   readonly resolver: CardResolver;
+  /** The dimensions of every bucket: those grouped by, then the shadow day if asked for. */
+  readonly dimensionList: readonly Dimension[];
 
   constructor(private readonly options: AggregateOptions) {
     this.periodTiers = hasPeriodTiers(options.card);
     this.resolver = new CardResolver(options.card);
+    this.dimensionList = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
   }
 
   /** Adds one record and says what became of it; an InputError names it when it cannot be placed or priced. */
@@ -228,7 +236,7 @@ export class UsageAggregator {
   }
 
   private dimensions(record: UsageRecord): (string | null)[] {
-    return this.options.groupBy.map((dimension) => {
+    return this.dimensionList.map((dimension) => {
       switch (dimension) {
         case 'project':
           return record.project ?? null;
@@ -237,7 +245,7 @@ export class UsageAggregator {
         case 'customer':
           return record.customer ?? null;
         case 'day':
-          return this.options.zone.dayKey(record.at!);
+          return record.at === undefined ? null : this.options.zone.dayKey(record.at);
         case 'month':
           return this.options.zone.monthKey(record.at!);
       }

@@ -8,6 +8,7 @@ import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
+import { dailySpend, withoutShadowDay } from './daily.js';
 import { FastCsvFold, type FoldTarget } from './fast.js';
 import { estimateRows, splitPoint, startPart, threadCount } from './parallel.js';
 import { RateBook } from './ratebook.js';
@@ -31,6 +32,8 @@ export interface InvoiceOptions {
   observe?: (record: UsageRecord, outcome: Outcome) => void;
   /** False to read CSV files the record way only (the byte scanner's differential tests). */
   byteScanner?: boolean;
+  /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
+  daily?: boolean;
   /** How the card was named (`--rates`), so that a worker thread can load it too; no workers without it. */
   cardSource?: { spec: string; baseDir: string };
 }
@@ -86,7 +89,7 @@ async function scanFile(path: string, size: number, run: InvoiceRun, read: ReadO
   const part = split && startPart({
     path, start: split.boundary, end: size, header: split.header,
     card: { ...options.cardSource!, hashes: options.card.versions.map((v) => v.hash).join() },
-    zone: options.zone.name, inputZone: options.inputZone.name, period: options.period, groupBy: [...options.groupBy], map: [...options.map],
+    zone: options.zone.name, inputZone: options.inputZone.name, period: options.period, groupBy: [...options.groupBy], shadowDay: run.shadowDay, map: [...options.map],
   }, (rows, bytes) => {
     run.count(rows);
     progress(mainBytes + (workerBytes = bytes));
@@ -164,11 +167,14 @@ export async function priceRecords(
 class InvoiceRun {
   readonly aggregator: UsageAggregator;
   readonly onInvalid: (error: InputError) => void;
+  /** Buckets carry a day the invoice does not group by, for `daily`. */
+  readonly shadowDay: boolean;
   private seen = 0;
 
   constructor(private readonly options: Omit<InvoiceOptions, 'inputZone' | 'map'>, private readonly skipped: Invoice['skipped']) {
     this.onInvalid = skipper(options.skipInvalid, skipped);
-    this.aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy });
+    this.shadowDay = options.daily === true && !options.groupBy.includes('day');
+    this.aggregator = new UsageAggregator({ card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay: this.shadowDay });
   }
 
   /** What the byte scanner's fold needs of this run. */
@@ -177,7 +183,7 @@ class InvoiceRun {
       aggregator: this.aggregator,
       zone: this.options.zone,
       period: this.options.period,
-      groupBy: this.options.groupBy,
+      groupBy: this.aggregator.dimensionList,
       take: (record) => this.take(record),
       onInvalid: this.onInvalid,
       tick: () => this.tick(),
@@ -230,7 +236,9 @@ class InvoiceRun {
         'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
     }
     const { card } = options;
-    const lines: InvoiceLine[] = [...priceBuckets(aggregator, card), ...unpricedLines(unpriced, card, options.groupBy)];
+    const buckets = this.shadowDay ? withoutShadowDay(aggregator.buckets.values()) : aggregator.buckets.values();
+    const priced = priceBuckets(buckets, card);
+    const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
     const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
     const subtotals: Invoice['subtotals'] = [];
     for (const line of lines) {
@@ -250,6 +258,7 @@ class InvoiceRun {
       pending: 0,
       unpriced,
       warnings: [],
+      daily: options.daily ? dailySpend(priced, aggregator.buckets.values(), aggregator.dimensionList, this.shadowDay, card) : undefined,
     };
     invoice.warnings = collectWarnings(invoice);
     return invoice;

@@ -2,7 +2,7 @@ import type { DurationProduct, Product, RatePlan, RateCard, TokenProduct } from 
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
-import type { Bucket, Component, Dimension, Tally, Unpriced, UsageAggregator } from './aggregate.js';
+import type { Bucket, Component, Dimension, Tally, Unpriced } from './aggregate.js';
 import { tierLabel, tierSlices } from './tiers.js';
 import { compareText } from '../util/compare.js';
 
@@ -49,6 +49,15 @@ export interface Invoice {
   pending: number;
   unpriced: Unpriced[];
   warnings: Warning[];
+  /** Spend per day and product (each line shared out over its days), when a report draws it. */
+  daily: DailySpend[] | undefined;
+}
+
+/** One product's share of the invoice on one local day (null: undated records). */
+export interface DailySpend {
+  day: string | null;
+  product: string;
+  amount: Decimal;
 }
 
 interface LineDraft {
@@ -66,7 +75,7 @@ interface LineDraft {
 const ALLOCATED = -1;
 
 /** Prices each bucket once: tiers per period, allocation across dimensions, one rounding per line. */
-export function priceBuckets(aggregator: UsageAggregator, card: RateCard): InvoiceLine[] {
+export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): InvoiceLine[] {
   const drafts = new Map<string, LineDraft>();
   const add = (bucket: Bucket, product: Product, tier: number | null, rate: Decimal, quantity: number, share?: { exact: Decimal; minor: number }): void => {
     const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
@@ -83,7 +92,7 @@ export function priceBuckets(aggregator: UsageAggregator, card: RateCard): Invoi
   };
 
   const scopes = new Map<string, Bucket[]>();
-  for (const bucket of aggregator.buckets.values()) {
+  for (const bucket of buckets) {
     const product = productOf(card, bucket);
     const plan = planOf(product, bucket);
     if (plan === undefined || plan.type === 'flat') {

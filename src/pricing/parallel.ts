@@ -19,6 +19,7 @@ export interface PartJob {
   inputZone: string;
   period: Period;
   groupBy: Dimension[];
+  shadowDay: boolean;
   map: [CanonicalField, string][];
 }
 

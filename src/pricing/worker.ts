@@ -21,14 +21,14 @@ async function foldPart(job: PartJob): Promise<PartResult> {
   const card = loadCard(job.card.spec, job.card.baseDir);
   if (card.versions.map((v) => v.hash).join() !== job.card.hashes) return { type: 'given-back' };
   const zone = TimeZone.of(job.zone);
-  const aggregator = new UsageAggregator({ card, zone, period: job.period, groupBy: job.groupBy });
+  const aggregator = new UsageAggregator({ card, zone, period: job.period, groupBy: job.groupBy, shadowDay: job.shadowDay });
   let rows = 0;
   const fold = new FastCsvFold({
     aggregator,
     zone,
     inputZone: TimeZone.of(job.inputZone),
     period: job.period,
-    groupBy: job.groupBy,
+    groupBy: aggregator.dimensionList,
     map: new Map(job.map),
     take: (record) => aggregator.add(record),
     onInvalid: () => {

@@ -14,7 +14,7 @@ function where(f: Finding): string {
 }
 
 /** The audit as JSON: summary first, then every kept finding worst first. */
-export function auditJson(result: AuditResult): object {
+export function auditJson(result: AuditResult) {
   const { invoice } = result;
   const total = result.codes.reduce((sum, c) => (c.amount === null ? sum : sum.plus(c.amount)), new Decimal(0));
   return {

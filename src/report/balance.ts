@@ -4,7 +4,9 @@ import type { BalanceResult } from '../ledger/index.js';
 import type { LedgerEvent } from '../ledger/book.js';
 import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { Decimal, formatMoney, roundMoney } from '../util/decimal.js';
-import { formatInstant } from '../util/time.js';
+import { compareText } from '../util/compare.js';
+import { formatInstant, nextDay } from '../util/time.js';
+import { lineChart, sample } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
 
@@ -159,30 +161,80 @@ export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance):
     out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));
   }
   out.push(...summaryLines(result).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
-  if (paint.level > 0) out.push('', chart(result));
+  if (paint.level > 0) out.push('', chart(result, paint));
   return `${out.join('\n')}\n`;
 }
 
-/** The end-of-day balance over the log and the projection, as a small text chart (display only). */
-function chart(result: BalanceResult): string {
-  const { zone } = { zone: result.invoice.card.timezone };
-  const byDay = new Map<string, number>();
-  for (const e of result.ledger.events) if (!e.projected) byDay.set(zone.dayKey(e.at), e.balance.toNumber());
-  for (const p of result.ledger.projection.entries) byDay.set(p.date, p.balance.toNumber());
-  const points = [...byDay.values()];
-  if (points.length < 2) return '';
-  const width = Math.min(72, points.length);
-  const sampled = Array.from({ length: width }, (_, i) => points[Math.floor((i * points.length) / width)]!);
-  const max = Math.max(...sampled, 0);
-  const min = Math.min(...sampled, 0);
-  const height = 8;
-  const rows: string[] = [];
-  for (let r = height - 1; r >= 0; r--) {
-    const level = min + ((max - min) * (r + 0.5)) / height;
-    const label = (min + ((max - min) * (r + 1)) / height).toFixed(0).padStart(8);
-    rows.push(`${label} ┤${sampled.map((v) => (v >= level ? '█' : ' ')).join('')}`);
+/** A day's closing balance (printed money), whether it is projected, and its events other than usage. */
+export interface DayBalance {
+  balance: string;
+  projected: boolean;
+  events: string[];
+}
+
+/**
+ * The balance at the end of every calendar day from the first event to the end of the projection
+ * (a day without events keeps the balance before it), the events that mark days (autopay, top-up,
+ * grant, add-on, expiry) and the day API access is blocked: what the charts draw.
+ */
+export function dailyBalances(result: BalanceResult): {
+  days: string[];
+  byDay: Map<string, DayBalance>;
+  markers: { index: number; kind: string; label: string }[];
+  blockedIndex: number | undefined;
+} {
+  const view = balanceJson(result);
+  const zone = result.invoice.card.timezone;
+  const currency = view.currency;
+  const dayOf = (i: number): string => zone.dayKey(result.ledger.events[i]!.at);
+  const byDay = new Map<string, DayBalance>();
+  view.events.forEach((e, i) => {
+    const day = dayOf(i);
+    const entry = byDay.get(day) ?? { balance: e.balance, projected: e.projected, events: [] };
+    entry.balance = e.balance;
+    entry.projected = entry.projected && e.projected;
+    if (e.type !== 'usage') entry.events.push(`${e.type} ${e.amount}`);
+    byDay.set(day, entry);
+  });
+  for (const p of view.projection) {
+    const entry = byDay.get(p.date) ?? { balance: p.balance, projected: true, events: [] };
+    entry.balance = p.balance;
+    byDay.set(p.date, entry);
   }
-  const days = [...byDay.keys()];
-  rows.push(`${' '.repeat(9)}└${'─'.repeat(width)}`, `${' '.repeat(10)}${days[0]}${' '.repeat(Math.max(1, width - 20))}${days[days.length - 1]}`);
-  return rows.join('\n');
+  const known = [...byDay.keys()].sort(compareText);
+  const days: string[] = [];
+  for (let day = known[0]; day !== undefined && day <= known[known.length - 1]!; day = nextDay(day)) {
+    if (!byDay.has(day)) {
+      const before = byDay.get(days[days.length - 1]!)!;
+      byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
+    }
+    days.push(day);
+  }
+  const markers: { index: number; kind: string; label: string }[] = [];
+  view.events.forEach((e, i) => {
+    if (e.type === 'usage') return;
+    const index = days.indexOf(dayOf(i));
+    if (index >= 0) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
+  });
+  const blocked = result.ledger.blocked ? days.indexOf(zone.dayKey(result.ledger.blocked.at)) : -1;
+  return { days, byDay, markers, blockedIndex: blocked >= 0 ? blocked : undefined };
+}
+
+/** The end-of-day balance over the log and the projection as a line chart, with event markers (display only). */
+function chart(result: BalanceResult, paint: ChalkInstance): string {
+  const { days, byDay, markers, blockedIndex } = dailyBalances(result);
+  if (days.length < 2) return '';
+  const columns = sample(days, 72);
+  const marks = columns.map(({ index }, c) => {
+    const next = columns[c + 1]?.index ?? index + 1;
+    const within = (i: number): boolean => i >= index && i < next;
+    if (blockedIndex !== undefined && within(blockedIndex)) return paint.red('✖');
+    const kinds = markers.filter((m) => within(m.index)).map((m) => m.kind);
+    if (kinds.includes('expire')) return paint.red('▼');
+    if (kinds.some((k) => k === 'autopay' || k === 'topup' || k === 'grant')) return paint.green('▲');
+    return ' ';
+  });
+  const legend = paint.dim('▲ autopay, top-up or grant   ▼ expiry   ✖ blocked   (balance at the end of each day; projected after the log)');
+  return `${lineChart(columns.map(({ value }) => new Decimal(byDay.get(value)!.balance)), { markers: marks, first: days[0]!, last: days[days.length - 1]!, paint })}
+${legend}`;
 }

@@ -2,12 +2,11 @@ import type { AuditResult } from '../audit/index.js';
 import type { BalanceResult } from '../ledger/index.js';
 import type { Invoice } from '../pricing/compute.js';
 import { compareText } from '../util/compare.js';
-import { nextDay } from '../util/time.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { auditJson } from './audit.js';
-import { balanceJson } from './balance.js';
+import { balanceJson, dailyBalances } from './balance.js';
 import { displayQuantity, componentLabel } from './format.js';
-import { esc, horizontalBars, lineChart, PALETTE, stackedBars, type Marker } from './svg.js';
+import { esc, horizontalBars, lineChart, PALETTE, stackedBars } from './svg.js';
 
 /**
  * Self-contained HTML reports: one file, inline CSS and SVG, nothing fetched from the network,
@@ -205,49 +204,16 @@ export function renderAuditHtml(result: AuditResult): string {
 export function renderBalanceHtml(result: BalanceResult): string {
   const view = balanceJson(result);
   const currency = view.currency;
-  const zone = result.invoice.card.timezone;
-  // End-of-day balances over the log, then the projection: one point a day.
-  const byDay = new Map<string, { balance: string; projected: boolean; events: string[] }>();
-  const dayOf = (i: number): string => zone.dayKey(result.ledger.events[i]!.at);
-  view.events.forEach((e, i) => {
-    const day = dayOf(i);
-    const entry = byDay.get(day) ?? { balance: e.balance, projected: e.projected, events: [] };
-    entry.balance = e.balance;
-    entry.projected = entry.projected && e.projected;
-    if (e.type !== 'usage') entry.events.push(`${e.type} ${e.amount}`);
-    byDay.set(day, entry);
-  });
-  for (const p of view.projection) {
-    const entry = byDay.get(p.date) ?? { balance: p.balance, projected: true, events: [] };
-    entry.balance = p.balance;
-    byDay.set(p.date, entry);
-  }
-  // Every calendar day gets a point, so that time runs evenly: a day without events keeps the balance before it.
-  const known = [...byDay.keys()].sort(compareText);
-  const days: string[] = [];
-  for (let day = known[0]; day !== undefined && day <= known[known.length - 1]!; day = nextDay(day)) {
-    if (!byDay.has(day)) {
-      const before = byDay.get(days[days.length - 1]!)!;
-      byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
-    }
-    days.push(day);
-  }
+  const { days, byDay, markers, blockedIndex } = dailyBalances(result);
   const values = days.map((d) => new Decimal(byDay.get(d)!.balance));
   const firstProjected = days.findIndex((d) => byDay.get(d)!.projected);
   const projectedFrom = firstProjected === -1 ? days.length : firstProjected;
-  const markers: Marker[] = [];
-  view.events.forEach((e, i) => {
-    if (e.type === 'usage') return;
-    const index = days.indexOf(dayOf(i));
-    if (index >= 0) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
-  });
-  const blockedDay = result.ledger.blocked ? days.indexOf(zone.dayKey(result.ledger.blocked.at)) : -1;
   const count = (kind: string): number => markers.filter((m) => m.kind === kind).length;
   const desc = days.length === 0
     ? 'No balance to chart.'
-    : `Balance at the end of each day from ${days[0]} to ${days[days.length - 1]}${projectedFrom < days.length ? ` (projected from ${days[projectedFrom]})` : ''}: from ${view.start_balance} to ${byDay.get(days[days.length - 1]!)!.balance} ${currency}; ${count('autopay')} autopay, ${count('topup')} top-up, ${count('grant')} grant and ${count('expire')} expiry marker(s)${view.blocked ? `; API access blocked on ${days[blockedDay] ?? view.blocked.at}` : ''}.`;
+    : `Balance at the end of each day from ${days[0]} to ${days[days.length - 1]}${projectedFrom < days.length ? ` (projected from ${days[projectedFrom]})` : ''}: from ${view.start_balance} to ${byDay.get(days[days.length - 1]!)!.balance} ${currency}; ${count('autopay')} autopay, ${count('topup')} top-up, ${count('grant')} grant and ${count('expire')} expiry marker(s)${view.blocked ? `; API access blocked on ${blockedIndex === undefined ? view.blocked.at : days[blockedIndex]}` : ''}.`;
   const chart = days.length === 0 ? '<p class="meta">No balance to chart.</p>' : `<figure>${lineChart({
-    id: 'balance-over-time', title: `Balance over time (${currency})`, desc, categories: days, values, projectedFrom, markers, blockedAt: blockedDay >= 0 ? blockedDay : undefined,
+    id: 'balance-over-time', title: `Balance over time (${currency})`, desc, categories: days, values, projectedFrom, markers, blockedAt: blockedIndex,
   })}<figcaption>${esc(desc)} Solid: the log; dashed: the projection. Triangles mark autopay, top-ups, grants and expiries.</figcaption></figure>`;
   const dayRows: Row[] = days.map((d) => {
     const e = byDay.get(d)!;

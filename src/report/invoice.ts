@@ -1,7 +1,11 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
+import { compareText } from '../util/compare.js';
+import { Decimal } from '../util/decimal.js';
 import { formatRef } from '../util/errors.js';
+import { nextDay } from '../util/time.js';
+import { sample, sparkline } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
 
@@ -136,8 +140,32 @@ export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): stri
     invoice.lines.length > 0 ? linesTable(invoice, paint) : '(no billable usage)',
     recordsText(invoice),
   ];
+  if (paint.level > 0) {
+    const spark = dailySparkline(invoice);
+    if (spark) out.push(spark);
+  }
   for (const w of invoice.warnings) out.push(paint.yellow(`warning ${w.code}: ${w.message}`));
   return `${out.join('\n')}\n`;
+}
+
+/** Daily spend as a sparkline (terminal only): first day, blocks, last day, and the highest day. */
+function dailySparkline(invoice: Invoice): string | undefined {
+  const totals = new Map<string, Decimal>();
+  for (const d of invoice.daily ?? []) if (d.day !== null) totals.set(d.day, (totals.get(d.day) ?? new Decimal(0)).plus(d.amount));
+  const days = [...totals.keys()].sort(compareText);
+  if (days.length < 2) return undefined;
+  // Every calendar day in between gets a block, a day without spend the lowest.
+  const all: string[] = [];
+  for (let day = days[0]!; day <= days[days.length - 1]!; day = nextDay(day)) all.push(day);
+  const columns = sample(all, 60);
+  const values = columns.map(({ index }, c) => {
+    const until = columns[c + 1]?.index ?? index + 1;
+    return all.slice(index, until).reduce((sum, day) => sum.plus(totals.get(day) ?? 0), new Decimal(0));
+  });
+  const top = days.reduce((best, day) => (totals.get(day)!.gt(totals.get(best)!) ? day : best), days[0]!);
+  const scale = invoice.card.rounding.scale;
+  const per = columns.length < all.length ? ` (${Math.ceil(all.length / columns.length)} days a block)` : '';
+  return `Daily spend ${all[0]} ${sparkline(values)} ${all[all.length - 1]}${per} · highest ${top}: ${formatMoney(totals.get(top)!, scale)} ${invoice.card.currency}`;
 }
 
 /** The lines of an invoice as a table with a subtotal per product and the total (also used by `estimate`). */

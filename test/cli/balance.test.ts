@@ -53,9 +53,14 @@ describe('tallyman balance, the real binary', () => {
     expect(tallyman(['balance', 'fixtures/ledger/prepaid.csv', '--balance', '26', '--format', 'markdown']).stdout).toContain('| At | Type | Amount | Balance | Note |');
   });
 
-  it('draws the balance chart only on a (forced) terminal', () => {
-    expect(tallyman(['balance', 'fixtures/ledger/prepaid.csv', '--balance', '26']).stdout).not.toContain('█');
-    expect(tallyman(['balance', 'fixtures/ledger/prepaid.csv', '--balance', '26'], { FORCE_COLOR: '1' }).stdout).toContain('█');
+  it('draws the balance as a line chart only on a (forced) terminal', () => {
+    const args = ['balance', 'fixtures/ledger/prepaid.csv', '--balance', '30', '--autopay', '25:50'];
+    expect(tallyman(args).stdout).not.toMatch(/[╭╮╰╯]/);
+    const chart = tallyman(args, { FORCE_COLOR: '1', NO_COLOR: '' }).stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    // 34 days (2026-05-01 to the end of the 30-day projection, 2026-06-03), three autopays (▲).
+    expect(chart).toMatch(/^50 ┤.*╭/m);
+    expect(chart).toMatch(/└─{34}\n +▲ +▲ +▲/);
+    expect(chart).toMatch(/ 2026-05-01 +2026-06-03\n/);
   });
 
   it('bad settings are exit 2 with one line', () => {

@@ -18,7 +18,7 @@ export function records(rows: RawFields[], file = 'test.csv'): UsageRecord[] {
 export async function invoiceOf(
   rows: RawFields[] | UsageRecord[],
   card: string | RateCard = 'assemblyai',
-  options: { groupBy?: Dimension[]; month?: string; allowUnpriced?: boolean; skipInvalid?: boolean } = {},
+  options: { groupBy?: Dimension[]; month?: string; allowUnpriced?: boolean; skipInvalid?: boolean; daily?: boolean } = {},
 ): Promise<Invoice> {
   const resolved = typeof card === 'string' ? loadCard(card) : card;
   const recs = rows.length > 0 && 'source' in rows[0]! ? (rows as UsageRecord[]) : records(rows as RawFields[]);
@@ -29,6 +29,7 @@ export async function invoiceOf(
     groupBy: options.groupBy ?? [],
     skipInvalid: options.skipInvalid ?? false,
     allowUnpriced: options.allowUnpriced ?? false,
+    daily: options.daily ?? false,
   });
 }
 

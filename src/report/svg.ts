@@ -64,14 +64,15 @@ function svgOpen(id: string, height: number, title: string, desc: string): strin
 }
 
 /** Labels under the x axis: the first, the last, and a few between, never overlapping. */
-function xLabels(labels: string[], x: (i: number) => Decimal, bottom: number): string {
+function xLabels(labels: string[], x: (i: number) => Decimal, bottom: number, atEdges: boolean): string {
   if (labels.length === 0) return '';
   const every = Math.max(1, Math.ceil(labels.length / 6));
   const last = labels.length - 1;
   const out: string[] = [];
   labels.forEach((label, i) => {
-    if (i !== last && (i % every !== 0 || (i !== 0 && last - i < every * 0.8))) return;
-    const anchor = labels.length > 2 && i === 0 ? 'start' : labels.length > 2 && i === last ? 'end' : 'middle';
+    if (i !== last && (i % every !== 0 || (i !== 0 && last - i < every))) return;
+    // Points at the very edges (a line chart) get labels that run inwards; bars sit inside their bands.
+    const anchor = atEdges && labels.length > 2 && i === 0 ? 'start' : atEdges && labels.length > 2 && i === last ? 'end' : 'middle';
     out.push(`<text class="tick" x="${px(x(i))}" y="${bottom + 16}" text-anchor="${anchor}">${esc(label)}</text>`);
   });
   return out.join('');
@@ -104,7 +105,7 @@ export function stackedBars(options: { id: string; title: string; desc: string; 
     });
   });
   const zero = px(f.y(new Decimal(0)));
-  return `${svgOpen(options.id, f.height, options.title, options.desc)}${grid}<line class="axis" x1="${PLOT_LEFT}" x2="${WIDTH - PLOT_RIGHT}" y1="${zero}" y2="${zero}"/>${bars.join('')}${xLabels(categories, x, f.plotBottom)}</svg>${legend(series)}<p class="chart-total" data-total="${esc(totals.reduce((a, b) => a.plus(b), new Decimal(0)).toFixed())}" hidden></p>`;
+  return `${svgOpen(options.id, f.height, options.title, options.desc)}${grid}<line class="axis" x1="${PLOT_LEFT}" x2="${WIDTH - PLOT_RIGHT}" y1="${zero}" y2="${zero}"/>${bars.join('')}${xLabels(categories, x, f.plotBottom, false)}</svg>${legend(series)}<p class="chart-total" data-total="${esc(totals.reduce((a, b) => a.plus(b), new Decimal(0)).toFixed())}" hidden></p>`;
 }
 
 /** A horizontal bar per row, its length the value; the label and an annotation beside it. */
@@ -153,7 +154,7 @@ export function lineChart(options: { id: string; title: string; desc: string; ca
   const zero = px(f.y(new Decimal(0)));
   return `${svgOpen(options.id, f.height, options.title, options.desc)}${grid}<line class="axis" x1="${PLOT_LEFT}" x2="${WIDTH - PLOT_RIGHT}" y1="${zero}" y2="${zero}"/>`
     + `<polyline class="line" points="${logPart.join(' ')}"/>${projectedPart.length > 1 ? `<polyline class="line projected" points="${projectedPart.join(' ')}"/>` : ''}`
-    + `${blocked}${points.join('')}${markers.join('')}${xLabels(categories, x, f.plotBottom)}</svg>`;
+    + `${blocked}${points.join('')}${markers.join('')}${xLabels(categories, x, f.plotBottom, true)}</svg>`;
 }
 
 function legend(series: string[]): string {

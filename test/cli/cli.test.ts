@@ -228,3 +228,23 @@ describe('rates', () => {
     expect(run.stdout).toContain('Examples:');
   });
 });
+
+describe('HTML reports and terminal charts from the real binary', () => {
+  it('writes a self-contained HTML invoice with --out, the same bytes every time', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tallyman-html-'));
+    const out = join(dir, 'r.html');
+    expect(tallyman(['invoice', 'fixtures/month.csv', '--format', 'html', '--out', out]).status).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i); // nothing to fetch, nothing to run
+    expect(html).toContain('13.63 USD in all');
+    const again = tallyman(['invoice', 'fixtures/month.csv', '--format', 'html'], { TZ: 'Asia/Kathmandu', LANG: 'de_DE.UTF-8' });
+    expect(again.stdout).toBe(html);
+  });
+
+  it('draws the daily-spend sparkline only on a (forced) terminal', () => {
+    expect(tallyman(['invoice', 'fixtures/month.csv']).stdout).not.toContain('Daily spend');
+    const forced = tallyman(['invoice', 'fixtures/month.csv'], { FORCE_COLOR: '1', NO_COLOR: '' }).stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(forced).toMatch(/Daily spend 2026-05-01 [▁▂▃▄▅▆▇█]{30} 2026-05-30 · highest 2026-05-24: 0\.69 USD/);
+  });
+});

@@ -48,6 +48,8 @@ describe('worker threads: a file cut in two gives the one-thread invoice', () =>
     // The total known by construction (bench/generate.js, summed with BigInt and rounded half-up per line).
     const plain = same(['invoice', path, '--format', 'json']);
     expect(JSON.parse(plain.stdout).total).toBe(expectedTotal(ROWS));
+    // The HTML report's daily shares come from buckets split by a hidden day, in the worker too.
+    expect(same(['invoice', path, '--format', 'html']).stdout).toContain(`${expectedTotal(ROWS)} USD in all`);
   });
 
   it('reads the second part again when its ids repeat ids of the first', () => {

@@ -33,6 +33,7 @@ interface Case {
   skipInvalid?: boolean;
   allowUnpriced?: boolean;
   map?: [CanonicalField, string][];
+  daily?: boolean;
 }
 
 /** The invoice JSON (or the error) from one reading. */
@@ -47,10 +48,13 @@ async function outcome(paths: string[], c: Case, byteScanner: boolean): Promise<
     map: new Map(c.map ?? []),
     skipInvalid: c.skipInvalid ?? false,
     allowUnpriced: c.allowUnpriced ?? false,
+    daily: c.daily ?? false,
     byteScanner,
   };
   try {
-    return renderInvoiceJson(await computeInvoice(paths, options));
+    const invoice = await computeInvoice(paths, options);
+    const daily = invoice.daily?.map((d) => `${d.day} ${d.product} ${d.amount.toFixed()}`).join('\n') ?? '';
+    return `${renderInvoiceJson(invoice)}${daily}`;
   } catch (error) {
     return `error: ${(error as Error).message}`;
   }
@@ -126,6 +130,7 @@ describe('byte scanner against the record path', () => {
         month: pick(undefined, '2026-05'),
         skipInvalid: fc.boolean(),
         allowUnpriced: fc.boolean(),
+        daily: fc.boolean(),
       }),
     });
     const columns = HEADER.split(',');

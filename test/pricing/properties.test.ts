@@ -126,4 +126,25 @@ describe('allocate', () => {
     expect(allocate(10, [0, 0])).toEqual([5, 5]);
     expect(allocate(7, [2, 5])).toEqual([2, 5]);
   });
+
+  it('the daily shares of a chart add up to each product and to the total, and change no line', async () => {
+    const dims = fc.subarray(['project', 'customer', 'day', 'month'] as const);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(rows.map((rs) => ({ rs, card: 'assemblyai' })), tencentRows.map((rs) => ({ rs, card: 'tencent-asr' }))), dims, async ({ rs, card }, groupBy) => {
+        const plain = await invoiceOf(rs, card, { groupBy: [...groupBy], allowUnpriced: true });
+        const charted = await invoiceOf(rs, card, { groupBy: [...groupBy], allowUnpriced: true, daily: true });
+        expect(renderInvoiceJson(charted)).toBe(renderInvoiceJson(plain));
+        const daily = charted.daily!;
+        expect(daily.reduce((sum, d) => sum.plus(d.amount), new Decimal(0)).toFixed(2)).toBe(charted.total.toFixed(2));
+        for (const s of charted.subtotals) {
+          expect(daily.filter((d) => d.product === s.product).reduce((sum, d) => sum.plus(d.amount), new Decimal(0)).toFixed(2)).toBe(s.amount.toFixed(2));
+        }
+        // Every share lies on a day of the log, in the card's zone, and no product-day appears twice.
+        const keys = daily.map((d) => `${d.day}/${d.product}`);
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const d of daily) expect(d.day).toMatch(/^2026-0[56]-\d\d$/);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });

@@ -28,6 +28,25 @@ async function parserOnly(path) {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
 }
 
+/** JSON.parse of every line, nothing else: how fast NDJSON can be read into objects at all. */
+async function jsonParseOnly(path) {
+  const started = process.hrtime.bigint();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let rows = 0;
+  let carry = '';
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const text = carry + decoder.decode(chunk, { stream: true });
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      JSON.parse(text.slice(start, end));
+      rows++;
+      start = end + 1;
+    }
+    carry = text.slice(start);
+  }
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
+}
+
 /** tallyman's own tokenizer alone (decoding and tokenizing, no records). */
 async function tokenizerOnly(path) {
   const { CsvTokenizer } = await import('../dist/ingest/tokenizer.js');
@@ -86,6 +105,9 @@ for (const rows of sizes) {
       line('csv-parse alone (baseline)', baseline.seconds, 0, '—');
       const own = await tokenizerOnly(path);
       line('tallyman tokenizer alone', own.seconds, 0, own.rows === rows + 1 ? 'yes (all rows)' : `NO: ${own.rows} rows`);
+    } else {
+      const baseline = await jsonParseOnly(path);
+      line('JSON.parse per line alone (baseline)', baseline.seconds, 0, baseline.rows === rows ? 'yes (all lines)' : `NO: ${baseline.rows} lines`);
     }
     const check = (step, args, read, env) => {
       const run = runCli([...args, path, '--format', 'json'], env);

@@ -30,7 +30,7 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: strin
   if (tail !== '') yield tail;
 }
 
-function invalidUtf8(file: string, line: number): InputError {
+export function invalidUtf8(file: string, line: number): InputError {
   return new InputError({ file, line }, undefined, 'is not valid UTF-8', 're-export the file as UTF-8');
 }
 

@@ -3,8 +3,8 @@ import { extname } from 'node:path';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
-import { decodeUtf8 } from './decode.js';
-import { readJsonDocument, readNdjson } from './json.js';
+import { decodeUtf8, invalidUtf8 } from './decode.js';
+import { parseJson, readJsonDocument, readNdjson } from './json.js';
 import { JsonRecordAssembler } from './native.js';
 import { normalizeRecord } from './normalize.js';
 import { openBytes } from './open.js';
@@ -87,8 +87,37 @@ async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): As
   }
 }
 
+/**
+ * One NDJSON line the byte scanner left, read as readLog reads it: strict UTF-8 and JSON (both
+ * fatal, as there), then the native shapes; the records it completes, a record's error to `onInvalid`.
+ */
+export function readNdjsonLine(bytes: Uint8Array, file: string, line: number, assembler: JsonRecordAssembler, onInvalid: (error: InputError) => void): UsageRecord[] {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw invalidUtf8(file, line);
+  }
+  if (text.trim() === '') return [];
+  const value = parseJson(text, file, line, undefined);
+  const records: UsageRecord[] = [];
+  const error = guarded(records, () => assembler.accept(value, { file, line, index: undefined }));
+  if (error) onInvalid(error);
+  return records;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The records only the whole input completes (held transcripts, open sessions), as readLog ends. */
+export function finishAssembler(assembler: JsonRecordAssembler, onInvalid: (error: InputError) => void): UsageRecord[] {
+  const last: UsageRecord[] = [];
+  const error = guarded(last, () => assembler.finish());
+  if (error) onInvalid(error);
+  return last;
+}
+
 /** Adds what `produce` makes to the batch; returns a record's InputError instead of throwing it. */
-function guarded(batch: UsageRecord[], produce: () => UsageRecord[]): InputError | undefined {
+export function guarded(batch: UsageRecord[], produce: () => UsageRecord[]): InputError | undefined {
   try {
     batch.push(...produce());
     return undefined;

@@ -132,7 +132,7 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\n' || c === '\r' || c === '\t';
 }
 
-function parseJson(text: string, file: string, line: number, index: number | undefined): unknown {
+export function parseJson(text: string, file: string, line: number, index: number | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

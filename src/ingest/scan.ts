@@ -1,10 +1,10 @@
 import { open } from 'node:fs/promises';
+import { FileWindow } from './window.js';
 
 const COMMA = 44;
 const QUOTE = 34;
 const CR = 13;
 const LF = 10;
-const BUFFER_BYTES = 1 << 20;
 
 /** What the byte scanner does with a CSV's rows. */
 export interface RowSink {
@@ -54,37 +54,14 @@ export interface ScanResult {
 export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange): Promise<ScanResult> {
   const handle = await open(path, 'r');
   try {
-    let buffer = Buffer.allocUnsafe(BUFFER_BYTES);
-    let filled = 0;
-    /** File offset of buffer[0]. */
-    let base = range?.start ?? 0;
-    const stopAt = range?.end ?? Number.POSITIVE_INFINITY;
+    const window = new FileWindow(handle, range?.start ?? 0, range?.end);
     let line = range?.line ?? 1;
     let width = range?.width ?? -1;
     let starts = new Int32Array(32);
     let ends = new Int32Array(32);
-    let eof = false;
-    let atStart = base === 0;
     for (;;) {
-      if (!eof) {
-        if (filled === buffer.length) {
-          // One row longer than the buffer: grow it (rare; the row must fit whole).
-          const bigger = Buffer.allocUnsafe(buffer.length * 2);
-          buffer.copy(bigger, 0, 0, filled);
-          buffer = bigger;
-        }
-        const room = Math.min(buffer.length - filled, stopAt - (base + filled));
-        const { bytesRead } = room === 0 ? { bytesRead: 0 } : await handle.read(buffer, filled, room, base + filled);
-        if (bytesRead === 0) eof = true;
-        else filled += bytesRead;
-        sink.progress?.(base + filled);
-      }
-      let pos = 0;
-      if (atStart) {
-        if (filled < 3 && !eof) continue;
-        atStart = false;
-        if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) pos = 3;
-      }
+      let pos = await window.read(sink.progress);
+      const { buffer, filled, eof, base } = window;
       const bytes: Uint8Array = buffer;
       while (pos < filled) {
         let p = pos;
@@ -154,9 +131,7 @@ export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange
         line++;
       }
       if (eof && pos >= filled) return { handover: width === -1 ? { offset: 0, line: 1, afterHeader: false } : undefined, line };
-      buffer.copy(buffer, 0, pos, filled);
-      base += pos;
-      filled -= pos;
+      window.keep(pos);
     }
   } finally {
     await handle.close();

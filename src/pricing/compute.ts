@@ -1,6 +1,9 @@
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { readCsvFrom, readLog, type ReadOptions, type ReadStats } from '../ingest/index.js';
+import { finishAssembler, readCsvFrom, readLog, readNdjsonLine, type ReadOptions, type ReadStats } from '../ingest/index.js';
+import { JsonRecordAssembler } from '../ingest/native.js';
+import { CANONICAL_FIELDS } from '../ingest/record.js';
+import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
@@ -54,15 +57,24 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid: skipper(options.skipInvalid, skipped) };
   const stats: ReadStats = { pending: 0 };
   const run = new InvoiceRun({ ...options, onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 })) }, skipped);
-  if (options.byteScanner !== false && options.observe === undefined && (await allPlainCsvFiles(paths))) {
+  const formats = options.byteScanner !== false && options.observe === undefined ? await byteFormats(paths, options.map) : undefined;
+  if (formats) {
     stats.totalBytes = 0;
     for (const path of paths) stats.totalBytes += (await stat(path)).size;
+    const assembler = new JsonRecordAssembler(options.inputZone, options.map);
     let before = 0;
-    for (const path of paths) {
+    for (const [i, path] of paths.entries()) {
       const size = (await stat(path)).size;
-      await scanFile(path, size, run, read, options, (bytes) => (stats.bytes = before + bytes));
+      const progress = (bytes: number): void => void (stats.bytes = before + bytes);
+      if (formats[i] === 'csv') await scanFile(path, size, run, read, options, progress);
+      else await scanNdjson(path, run, read, assembler, options, progress);
       before += size;
     }
+    for (const record of finishAssembler(assembler, read.onInvalid)) {
+      run.take(record);
+      run.tick();
+    }
+    stats.pending += assembler.pending;
   } else {
     await run.takeAll(readLog(paths, read, stats));
   }
@@ -122,26 +134,58 @@ function trace(message: string): void {
   if (process.env.TALLYMAN_TRACE) process.stderr.write(`tallyman: ${message}\n`);
 }
 
-/** Whether every path is a regular file holding CSV (by extension, or by not starting like JSON): the byte scanner's files. */
-async function allPlainCsvFiles(paths: readonly string[]): Promise<boolean> {
+/**
+ * NDJSON read by the byte scanner: flat canonical lines folded straight into buckets, every other
+ * line (native shapes, escapes, whitespace, bad JSON) read and judged as readLog reads it, in order,
+ * with the assembler shared by all files of the log.
+ */
+async function scanNdjson(path: string, run: InvoiceRun, read: ReadOptions, assembler: JsonRecordAssembler, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+  const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
+  fold.header([...CANONICAL_FIELDS]);
+  await scanNdjsonFile(path, {
+    flat: (bytes, starts, ends, line) => fold.tryRow(bytes, starts, ends, line),
+    other: (bytes, start, end, line) => {
+      for (const record of readNdjsonLine(bytes.subarray(start, end), path, line, assembler, read.onInvalid)) {
+        run.take(record);
+        run.tick();
+      }
+    },
+    progress,
+  });
+  trace(`${path}: NDJSON, one thread`);
+}
+
+/**
+ * The byte scanner's formats for every path (regular files only: CSV, or NDJSON by its extension
+ * when no --map renames fields), or undefined to read the log the record way (stdin, JSON documents).
+ */
+async function byteFormats(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<('csv' | 'ndjson')[] | undefined> {
+  const formats: ('csv' | 'ndjson')[] = [];
   for (const path of paths) {
-    if (path === '-') return false;
+    if (path === '-') return undefined;
     const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) return false;
+    if (!info?.isFile()) return undefined;
     const extension = extname(path).toLowerCase();
-    if (extension === '.csv') continue;
-    if (extension === '.json' || extension === '.ndjson' || extension === '.jsonl') return false;
-    const handle = await open(path, 'r');
-    try {
-      const head = Buffer.alloc(4096);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0);
-      const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '').trimStart();
-      if (text === '' || text.startsWith('[') || text.startsWith('{')) return false;
-    } finally {
-      await handle.close();
+    if (extension === '.ndjson' || extension === '.jsonl') {
+      if (map.size > 0) return undefined;
+      formats.push('ndjson');
+      continue;
     }
+    if (extension === '.json') return undefined;
+    if (extension !== '.csv') {
+      const handle = await open(path, 'r');
+      try {
+        const head = Buffer.alloc(4096);
+        const { bytesRead } = await handle.read(head, 0, head.length, 0);
+        const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '').trimStart();
+        if (text === '' || text.startsWith('[') || text.startsWith('{')) return undefined;
+      } finally {
+        await handle.close();
+      }
+    }
+    formats.push('csv');
   }
-  return true;
+  return formats;
 }
 
 function skipper(skipInvalid: boolean, skipped: Invoice['skipped']): (error: InputError) => void {

@@ -152,6 +152,13 @@ export class FastCsvFold implements RowSink {
     this.dimensionAt = this.target.groupBy.map((d) => (dimensionField[d] === undefined ? -1 : at(dimensionField[d])));
   }
 
+  /** Folds a row if it can (and counts it); false, having changed nothing, when the caller must read it another way. */
+  tryRow(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): boolean {
+    if (!this.fold(bytes, starts, ends, line)) return false;
+    this.target.tick();
+    return true;
+  }
+
   row(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number, spaced: boolean): void {
     if (spaced || !this.fold(bytes, starts, ends, line)) this.byRecord(bytes, starts, ends, line);
     this.target.tick();

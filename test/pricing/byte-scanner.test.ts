@@ -80,6 +80,20 @@ describe('byte scanner against the record path', () => {
     expect(readdirSync('fixtures').filter((f) => f.endsWith('.csv')).every((f) => csvs.includes(`fixtures/${f}`))).toBe(true);
   });
 
+  it('reads NDJSON fixtures (native events and gateway responses among flat lines) the same way', async () => {
+    const flat = write([
+      '{"kind":"transcript","id":"a","timestamp":"2026-05-06T10:00:00Z","model":"universal-2","audio_duration":90.5,"channels":2}',
+      '{"session_id":"sess-9","received_at":"2026-05-06T15:00:00Z","event":{"type":"Begin","id":"sess-9"}}',
+      '{"kind":"llm","id":"m","timestamp":"2026-05-06T11:00:00Z","model":"gpt-5","input_tokens":1200,"output_tokens":30}',
+      '',
+      '{"kind":"stream","id":"s","timestamp":"2026-05-06T12:00:00Z","model":"universal-streaming","session_duration":"600","terminated":true,"project":null}',
+    ].join('\n'), '.ndjson');
+    for (const groupBy of [[], ['project', 'customer', 'day']] as Dimension[][]) {
+      expect(await expectSame(['fixtures/native/stream-events.ndjson', 'fixtures/native/llm.ndjson', flat], { groupBy, allowUnpriced: true })).toContain('"total"');
+    }
+    expect(await expectSame([write('{"kind":"llm","id":"a","input_tokens":5}\n{"kind": oops}\n', '.ndjson')])).toMatch(/:2: is not valid JSON/);
+  });
+
   it('hands a file over at its first quoted, non-ASCII or ragged row and says the same errors', async () => {
     const rows = [
       'transcript,t1,2026-05-01T00:00:00Z,p,k,c,universal-2,60,1,,completed,,,,',
@@ -98,6 +112,59 @@ describe('byte scanner against the record path', () => {
     expect(await expectSame([write(`"kind",id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,universal-2,10\n`)])).toContain('"total"');
     expect(await expectSame([write('')])).toMatch(/no header row/);
     expect(await expectSame([write(`${HEADER}\n${rows[0]}\r`)])).toContain('"total"');
+  });
+
+  it('gives the same invoice or error for any NDJSON of flat, awkward and native lines', async () => {
+    const pick = <T>(...values: T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
+    // Clean objects, which the byte scanner folds, among wild ones, which the record path reads and judges.
+    const clean = fc.record({
+      kind: pick('transcript', 'stream', 'llm'),
+      id: pick('a', 'b', 'c', 'd'),
+      timestamp: pick('2026-05-01T00:00:00Z', '2026-05-31T23:59:59.500Z', '2026-05-15T10:00:00Z'),
+      project: pick('p1', 'p2', undefined, null),
+      customer_id: pick('c1', undefined),
+      model: pick('universal-2', 'universal-3-pro', 'universal-streaming', 'gpt-5', undefined),
+      audio_duration: pick<unknown>(60, 1.0004, '0.5', '3600', 7.25),
+      channels: pick<unknown>(1, 2, '2', undefined),
+      features: pick(undefined, 'speaker_labels', ''),
+      status: pick('completed', 'error', undefined),
+      session_duration: pick<unknown>(30, '10800', 20000.25, undefined),
+      terminated: pick<unknown>(true, false, 'true', undefined),
+      input_tokens: pick<unknown>(100, '1000000', 0),
+      output_tokens: pick<unknown>(10, undefined),
+      extra: pick<unknown>(undefined, 'ignored', 3),
+    });
+    const wild = fc.record({
+      kind: pick<unknown>('transcript', 'stream', 'llm', 'Stream', 7, null),
+      id: pick<unknown>('a', ' a', 12, true, null),
+      timestamp: pick<unknown>('2026-05-01T00:00:00Z', '2026-06-01T00:00:00+02:00', 'soon', undefined, 1778155200),
+      project: pick<unknown>('p1', 'Zürich', 'p\u0031', 'x y', 1.5),
+      model: pick<unknown>('universal-2', 'gpt-5', 'mystery', 0),
+      audio_duration: pick<unknown>(60, -5, 1e21, 0.30000000000000004, '12.', 1.0000000000000000001),
+      channels: pick<unknown>(1, 0, 1.0, 'two'),
+      features: pick<unknown>(['speaker_labels', 'entity_detection'], 'bad name', 'unknown_addon'),
+      status: pick<unknown>('completed', 'queued'),
+      session_duration: pick<unknown>(undefined, 'x'),
+      terminated: pick<unknown>('TRUE', 'maybe', 1),
+      input_tokens: pick<unknown>(undefined, 123456789012345678, -1),
+      output_tokens: pick<unknown>(undefined, 2.5),
+      extra: pick<unknown>({ nested: true }, [1]),
+    });
+    const line = fc.oneof(
+      { weight: 6, arbitrary: clean.map((o) => JSON.stringify(o)) },
+      { weight: 2, arbitrary: wild.map((o) => JSON.stringify(o)) },
+      { weight: 1, arbitrary: clean.map((o) => JSON.stringify(o, null, 1).replace(/\n/g, ' ')) },
+      { weight: 1, arbitrary: clean.map((o) => JSON.stringify(o).replace('"kind":', '"kind":"llm","kind":')) },
+      { weight: 1, arbitrary: pick('', '   ', '{"kind":', '[1]', '{"session_id":"s1","received_at":"2026-05-02T00:00:00Z","event":{"type":"Begin","id":"s1"}}', '{"session_id":"s1","received_at":"2026-05-02T00:10:00Z","event":{"type":"Termination","audio_duration_seconds":60,"session_duration_seconds":600}}') },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 20 }), fc.integer({ min: 0, max: 20 }), fc.boolean(), fc.record({ groupBy: fc.subarray(['project', 'customer', 'day'] as Dimension[]), skipInvalid: fc.boolean(), allowUnpriced: fc.boolean(), daily: fc.boolean() }), async (lines, cut, crlf, c) => {
+        const end = crlf ? '\r\n' : '\n';
+        const at = Math.min(cut, lines.length);
+        await expectSame([write(lines.slice(0, at).join(end), '.ndjson'), write(lines.slice(at).join(end) + end, '.jsonl')], c);
+      }),
+      { numRuns: Number(process.env.SCAN_RUNS ?? 300) },
+    );
   });
 
   it('gives the same invoice or error for any mix of plain and awkward rows', async () => {

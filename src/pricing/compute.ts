@@ -1,10 +1,4 @@
-import { open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { finishAssembler, readCsvFrom, readLog, readNdjsonLine, type ReadOptions, type ReadStats } from '../ingest/index.js';
-import { JsonRecordAssembler } from '../ingest/native.js';
-import { CANONICAL_FIELDS } from '../ingest/record.js';
-import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
-import { scanCsvFile } from '../ingest/scan.js';
+import { readLog, type ReadOptions, type ReadStats } from '../ingest/index.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
@@ -12,11 +6,11 @@ import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
-import { FastCsvFold, type FoldTarget } from './fast.js';
-import { estimateRows, splitPoint, startPart, threadCount } from './parallel.js';
+import type { FoldTarget } from './fast.js';
 import { RateBook } from './ratebook.js';
 import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
+import { readByBytes } from './scan-log.js';
 
 /** Everything `invoice` needs besides the files. */
 export interface InvoiceOptions {
@@ -57,135 +51,12 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid: skipper(options.skipInvalid, skipped) };
   const stats: ReadStats = { pending: 0 };
   const run = new InvoiceRun({ ...options, onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 })) }, skipped);
-  const formats = options.byteScanner !== false && options.observe === undefined ? await byteFormats(paths, options.map) : undefined;
-  if (formats) {
-    stats.totalBytes = 0;
-    for (const path of paths) stats.totalBytes += (await stat(path)).size;
-    const assembler = new JsonRecordAssembler(options.inputZone, options.map);
-    let before = 0;
-    for (const [i, path] of paths.entries()) {
-      const size = (await stat(path)).size;
-      const progress = (bytes: number): void => void (stats.bytes = before + bytes);
-      if (formats[i] === 'csv') await scanFile(path, size, run, read, options, progress);
-      else await scanNdjson(path, run, read, assembler, options, progress);
-      before += size;
-    }
-    for (const record of finishAssembler(assembler, read.onInvalid)) {
-      run.take(record);
-      run.tick();
-    }
-    stats.pending += assembler.pending;
-  } else {
-    await run.takeAll(readLog(paths, read, stats));
-  }
+  const byBytes = options.byteScanner !== false && options.observe === undefined && (await readByBytes(paths, run, read, options, stats));
+  if (!byBytes) await run.takeAll(readLog(paths, read, stats));
   const invoice = run.finish();
   invoice.pending = stats.pending;
   invoice.warnings = collectWarnings(invoice);
   return invoice;
-}
-
-/**
- * Reads one CSV file with the byte scanner: cut in two at a line break when it is big and a worker
- * thread is at hand (the main thread reads the first half, a worker the second, and the worker's part
- * is taken in after), else in one go. Whatever the scanner leaves (from the first row it will not
- * take) the record path reads, and so does the main thread any part the worker gives back or whose
- * ids repeat ids seen before it: the invoice is the one-thread invoice, to the line numbers.
- */
-async function scanFile(path: string, size: number, run: InvoiceRun, read: ReadOptions, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
-  const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
-  run.aggregator.seen.reserve(run.aggregator.seen.size + (await estimateRows(path, size)));
-  const split = options.cardSource && threadCount() > 1 ? await splitPoint(path, size) : undefined;
-  let workerBytes = 0;
-  let mainBytes = 0;
-  fold.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);
-  const part = split && startPart({
-    path, start: split.boundary, end: size, header: split.header,
-    card: { ...options.cardSource!, hashes: options.card.versions.map((v) => v.hash).join() },
-    zone: options.zone.name, inputZone: options.inputZone.name, period: options.period, groupBy: [...options.groupBy], shadowDay: run.shadowDay, map: [...options.map],
-  }, (rows, bytes) => {
-    run.count(rows);
-    progress(mainBytes + (workerBytes = bytes));
-  });
-  const first = await scanCsvFile(path, fold, split ? { start: 0, end: split.boundary, line: 1, width: -1 } : undefined);
-  let handover = first.handover;
-  let way = split ? 'two threads' : 'one thread';
-  if (part && split) {
-    if (handover) {
-      part.stop();
-      way = 'one thread (the first part needs the record path)';
-    } else {
-      const result = await part.result;
-      if (result.type === 'folded' && run.aggregator.canAbsorb(result)) {
-        run.aggregator.absorb(result, path, first.line - 1);
-        trace(`${path}: two threads, the worker's part taken in`);
-        return;
-      }
-      way = result.type === 'folded' ? 'two threads, the second part read again (its ids repeat earlier ones)' : 'two threads, the second part given back';
-      run.count(-(result.type === 'folded' ? result.rows : 0));
-      handover = (await scanCsvFile(path, fold, { start: split.boundary, end: size, line: first.line, width: split.header.length })).handover;
-    }
-  }
-  trace(`${path}: ${way}${handover ? `, the record path from line ${handover.line}` : ''}`);
-  if (handover) await run.takeAll(handover.afterHeader ? readCsvFrom(path, read, { ...handover, ...fold.resumeAt() }) : readLog([path], read));
-}
-
-/** How a file was read, on standard error when TALLYMAN_TRACE is set (for tests and the curious). */
-function trace(message: string): void {
-  if (process.env.TALLYMAN_TRACE) process.stderr.write(`tallyman: ${message}\n`);
-}
-
-/**
- * NDJSON read by the byte scanner: flat canonical lines folded straight into buckets, every other
- * line (native shapes, escapes, whitespace, bad JSON) read and judged as readLog reads it, in order,
- * with the assembler shared by all files of the log.
- */
-async function scanNdjson(path: string, run: InvoiceRun, read: ReadOptions, assembler: JsonRecordAssembler, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
-  const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
-  fold.header([...CANONICAL_FIELDS]);
-  await scanNdjsonFile(path, {
-    flat: (bytes, starts, ends, line) => fold.tryRow(bytes, starts, ends, line),
-    other: (bytes, start, end, line) => {
-      for (const record of readNdjsonLine(bytes.subarray(start, end), path, line, assembler, read.onInvalid)) {
-        run.take(record);
-        run.tick();
-      }
-    },
-    progress,
-  });
-  trace(`${path}: NDJSON, one thread`);
-}
-
-/**
- * The byte scanner's formats for every path (regular files only: CSV, or NDJSON by its extension
- * when no --map renames fields), or undefined to read the log the record way (stdin, JSON documents).
- */
-async function byteFormats(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<('csv' | 'ndjson')[] | undefined> {
-  const formats: ('csv' | 'ndjson')[] = [];
-  for (const path of paths) {
-    if (path === '-') return undefined;
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isFile()) return undefined;
-    const extension = extname(path).toLowerCase();
-    if (extension === '.ndjson' || extension === '.jsonl') {
-      if (map.size > 0) return undefined;
-      formats.push('ndjson');
-      continue;
-    }
-    if (extension === '.json') return undefined;
-    if (extension !== '.csv') {
-      const handle = await open(path, 'r');
-      try {
-        const head = Buffer.alloc(4096);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '').trimStart();
-        if (text === '' || text.startsWith('[') || text.startsWith('{')) return undefined;
-      } finally {
-        await handle.close();
-      }
-    }
-    formats.push('csv');
-  }
-  return formats;
 }
 
 function skipper(skipInvalid: boolean, skipped: Invoice['skipped']): (error: InputError) => void {
@@ -208,7 +79,7 @@ export async function priceRecords(
 }
 
 /** One invoice being computed: records (or the byte scanner's rows) in, an invoice out. */
-class InvoiceRun {
+export class InvoiceRun {
   readonly aggregator: UsageAggregator;
   readonly onInvalid: (error: InputError) => void;
   /** Buckets carry a day the invoice does not group by, for `daily`. */

@@ -1,15 +1,16 @@
 import { emptyFields, mapHeader, type HeaderColumns } from '../ingest/index.js';
 import { normalizeRecord } from '../ingest/normalize.js';
-import type { CanonicalField, UsageKind, UsageRecord } from '../ingest/record.js';
+import { USAGE_KINDS, type CanonicalField, type UsageRecord } from '../ingest/record.js';
 import type { RowSink } from '../ingest/scan.js';
-import type { RatePlan } from '../rates/card.js';
 import { InputError } from '../util/errors.js';
 import { addExact, ceilToIncrement } from '../util/quantity.js';
+import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from '../ingest/fields.js';
 import { ByteInterner, TupleIndex } from '../util/tables.js';
 import { formatDay, type TimeZone } from '../util/time.js';
-import type { Bucket, Component, Dimension, UsageAggregator } from './aggregate.js';
+import type { Bucket, Dimension, UsageAggregator } from './aggregate.js';
 import { hashed, hashKeyBytes } from './idset.js';
 import { inPeriod, type Period } from './period.js';
+import { Cut, planOf, type Plan } from './plan.js';
 
 /** Where the byte scanner's rows go: the run's aggregator, and the record path for the rows it leaves. */
 export interface FoldTarget {
@@ -26,45 +27,12 @@ export interface FoldTarget {
   tick(): void;
 }
 
-const KINDS: readonly UsageKind[] = ['transcript', 'stream', 'llm'];
 const TRANSCRIPT = 0;
 const LLM = 2;
-const KIND_BYTES = KINDS.map((kind) => Buffer.from(kind, 'latin1'));
 /** The duplicate check's key is `kind\0id`, hashed in two parts. */
-const KEY_PREFIX = KINDS.map((kind) => `${kind}\u0000`);
+const KEY_PREFIX = USAGE_KINDS.map((kind) => `${kind}\u0000`);
 const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 const MS_PER_DAY = 86_400_000;
-
-/** How an item's tier period is cut. */
-const enum Cut {
-  None,
-  Day,
-  Month,
-}
-
-interface PlanItem {
-  component: Component;
-  cut: Cut;
-  /** Multiplied by the channels (transcripts billed per channel). */
-  multiply: boolean;
-}
-
-/** How every row of one (version, kind, model, add-ons) is billed: found once, then only numbers. */
-interface Plan {
-  id: number;
-  /** Rows of this plan take the record path (a model or add-on the card does not price). */
-  recordPath: boolean;
-  version: number;
-  product: string;
-  model: string;
-  rateKey: string;
-  llm: boolean;
-  chargeFailed: boolean;
-  session: boolean;
-  capMs: number | undefined;
-  incrementMs: number;
-  items: PlanItem[];
-}
 
 /**
  * Folds the byte scanner's rows straight into the aggregator's buckets: fields are read from bytes
@@ -349,39 +317,13 @@ export class FastCsvFold implements RowSink {
     const key = ((features * 65536 + model) * 4 + kind) * 64 + version;
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = this.makePlan(version, kind, model, features);
+      const found = this.target.aggregator.resolver.resolveAt(version, USAGE_KINDS[kind]!, model === 0 ? undefined : this.models.values[model]);
+      plan = planOf(this.planList.length, version, found, this.featureLists[features]!);
       this.plans.set(key, plan);
       this.planList.push(plan);
     }
     return plan;
   }
-
-  private makePlan(version: number, kind: number, model: number, features: number): Plan {
-    const id = this.planList.length;
-    const found = this.target.aggregator.resolver.resolveAt(version, KINDS[kind]!, model === 0 ? undefined : this.models.values[model]);
-    const byRecord: Plan = { id, recordPath: true, version, product: '', model: '', rateKey: '', llm: false, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items: [] };
-    if ('reason' in found) return byRecord;
-    const { product } = found;
-    const base = { id, recordPath: false, version: found.version, product: product.id, model: found.model, rateKey: found.rateKey };
-    if (product.kind === 'llm') {
-      const items: PlanItem[] = [{ component: 'input', cut: Cut.None, multiply: false }, { component: 'output', cut: Cut.None, multiply: false }];
-      return { ...base, llm: true, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items };
-    }
-    const transcript = product.kind === 'transcript';
-    const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(found.model)!), multiply: transcript && product.channels === 'multiply' }];
-    for (const feature of this.featureLists[features]!) {
-      const addon = product.addons.get(feature);
-      if (addon === undefined) return byRecord;
-      items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' });
-    }
-    const session = product.kind === 'stream' && product.basis === 'session';
-    return { ...base, llm: false, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs, incrementMs: product.incrementMs, items };
-  }
-}
-
-function cutOf(plan: RatePlan): Cut {
-  if (plan.type === 'flat' || plan.period === 'none') return Cut.None;
-  return plan.period === 'day' ? Cut.Day : Cut.Month;
 }
 
 function monthText(month: number): string {
@@ -393,105 +335,3 @@ function filled(column: number, starts: Int32Array, ends: Int32Array): boolean {
   return column >= 0 && starts[column] !== ends[column];
 }
 
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
-}
-
-/** A value the fold does not read: the record path will say what is wrong with it (or read it). */
-const INVALID = -2;
-
-function kindOf(b: Uint8Array, start: number, end: number): number {
-  for (let k = 0; k < KIND_BYTES.length; k++) {
-    const text = KIND_BYTES[k]!;
-    if (end - start !== text.length) continue;
-    let i = 0;
-    while (i < text.length && b[start + i] === text[i]) i++;
-    if (i === text.length) return k;
-  }
-  return -1;
-}
-
-function equalsText(b: Uint8Array, start: number, end: number, text: string): boolean {
-  if (end - start !== text.length) return false;
-  for (let i = 0; i < text.length; i++) if (b[start + i] !== text.charCodeAt(i)) return false;
-  return true;
-}
-
-/** A whole number of at most 15 digits (as parseCount), or INVALID. */
-function integer(b: Uint8Array, start: number, end: number): number {
-  if (end - start > 15) return INVALID;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = b[i]! - 48;
-    if (d < 0 || d > 9) return INVALID;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-const FRACTION_MS = [100, 10, 1];
-
-/** Decimal seconds (`12`, `12.5`) to whole milliseconds, a part millisecond rounded up (as secondsToMs), or INVALID. */
-function seconds(b: Uint8Array, start: number, end: number): number {
-  let i = start;
-  let whole = 0;
-  while (i < end && b[i]! >= 48 && b[i]! <= 57) whole = whole * 10 + (b[i++]! - 48);
-  if (i === start || i - start > 12) return INVALID;
-  let ms = whole * 1000;
-  if (i === end) return ms;
-  if (b[i] !== 46 || i + 1 === end) return INVALID;
-  let beyond = false;
-  for (let k = 0, j = i + 1; j < end; j++, k++) {
-    const d = b[j]! - 48;
-    if (d < 0 || d > 9) return INVALID;
-    if (k < 3) ms += d * FRACTION_MS[k]!;
-    else if (d !== 0) beyond = true;
-  }
-  return beyond ? ms + 1 : ms;
-}
-
-/** `true`/`1` → 1, `false`/`0` → 0 (any case), else INVALID. */
-function trueOrFalse(b: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length === 1) return b[start] === 49 ? 1 : b[start] === 48 ? 0 : INVALID;
-  const lower = (i: number): number => b[start + i]! | 0x20;
-  if (length === 4 && lower(0) === 116 && lower(1) === 114 && lower(2) === 117 && lower(3) === 101) return 1;
-  if (length === 5 && lower(0) === 102 && lower(1) === 97 && lower(2) === 108 && lower(3) === 115 && lower(4) === 101) return 0;
-  return INVALID;
-}
-
-function digits2(b: Uint8Array, i: number): number {
-  const x = b[i]! - 48;
-  const y = b[i + 1]! - 48;
-  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** `YYYY-MM-DDTHH:MM:SS[.fff]Z` to epoch ms (as parseInstant reads it), or NaN for any other text. */
-function utcInstant(b: Uint8Array, start: number, end: number): number {
-  const n = end - start;
-  if ((n !== 20 && n !== 24) || b[end - 1] !== 90) return Number.NaN;
-  const p = start;
-  if (b[p + 4] !== 45 || b[p + 7] !== 45 || b[p + 10] !== 84 || b[p + 13] !== 58 || b[p + 16] !== 58) return Number.NaN;
-  const c = digits2(b, p);
-  const y2 = digits2(b, p + 2);
-  const mo = digits2(b, p + 5);
-  const d = digits2(b, p + 8);
-  const h = digits2(b, p + 11);
-  const mi = digits2(b, p + 14);
-  const sec = digits2(b, p + 17);
-  if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
-  const y = c * 100 + y2;
-  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (leap ? 29 : MONTH_DAYS[mo - 1]!)) return Number.NaN;
-  let ms = 0;
-  if (n === 24) {
-    if (b[p + 19] !== 46) return Number.NaN;
-    const m1 = digits2(b, p + 20);
-    const m2 = b[p + 22]! - 48;
-    if (m1 < 0 || m2 < 0 || m2 > 9) return Number.NaN;
-    ms = m1 * 10 + m2;
-  }
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
-}

@@ -43,6 +43,6 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
 /** `tallyman balance`: one pass over the log, then the ledger and the projection. */
 export async function runBalance(paths: readonly string[], options: BalanceOptions): Promise<BalanceResult> {
   const collector = ledgerCollector(options.account);
-  const invoice = await computeInvoice(paths, { ...options, observe: collector.observe });
+  const invoice = await computeInvoice(paths, { ...options, observe: collector.observe, billed: collector });
   return { invoice, account: options.account, ledger: ledgerOf(collector, invoice, options) };
 }

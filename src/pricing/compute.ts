@@ -6,7 +6,7 @@ import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { UsageAggregator, type Dimension, type Outcome, type Tally } from './aggregate.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
-import type { FoldTarget } from './fast.js';
+import type { BilledSink, FoldTarget } from './fast.js';
 import { RateBook } from './ratebook.js';
 import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
@@ -25,8 +25,13 @@ export interface InvoiceOptions {
   allowUnpriced: boolean;
   /** Called every few thousand records, for a progress display (bytes are known when reading files). */
   onProgress?: (progress: Progress) => void;
-  /** Called with each record and what became of it (the audit's hook). */
+  /** Called with each record and what became of it (the audit's and the ledger's hook). */
   observe?: (record: UsageRecord, outcome: Outcome) => void;
+  /**
+   * The byte scanner's counterpart of `observe` for billed rows (the ledger's): with it, a log with
+   * an observer may still be read by the byte scanners (on one thread); without it, the record way.
+   */
+  billed?: BilledSink;
   /** False to read CSV files the record way only (the byte scanner's differential tests). */
   byteScanner?: boolean;
   /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
@@ -51,7 +56,7 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
   const read: ReadOptions = { inputZone: options.inputZone, map: options.map, onInvalid: skipper(options.skipInvalid, skipped) };
   const stats: ReadStats = { pending: 0 };
   const run = new InvoiceRun({ ...options, onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, bytes: stats.bytes ?? 0, totalBytes: stats.totalBytes ?? 0 })) }, skipped);
-  const byBytes = options.byteScanner !== false && options.observe === undefined && (await readByBytes(paths, run, read, options, stats));
+  const byBytes = options.byteScanner !== false && (options.observe === undefined || options.billed !== undefined) && (await readByBytes(paths, run, read, options, stats));
   if (!byBytes) await run.takeAll(readLog(paths, read, stats));
   const invoice = run.finish();
   invoice.pending = stats.pending;
@@ -102,6 +107,7 @@ export class InvoiceRun {
       take: (record) => this.take(record),
       onInvalid: this.onInvalid,
       tick: () => this.tick(),
+      billed: this.options.billed,
     };
   }
 

@@ -25,6 +25,17 @@ export interface FoldTarget {
   onInvalid(error: InputError): void;
   /** Counts a row for the progress display. */
   tick(): void;
+  /** Told of every billed row the fold takes, where the record path would call `observe` (the ledger's columns). */
+  billed?: BilledSink;
+}
+
+/** What a ledger keeps of a billed row, given as numbers: no record is made for it. */
+export interface BilledSink {
+  /**
+   * A row billed under `plan`, used at `at` and charged at `completed` (as the record path's
+   * completion time), with `quantities[i]` for `plan.items[i]`, at `line` of `file`.
+   */
+  billed(at: number, completed: number, plan: Plan, quantities: Float64Array, file: string, line: number): void;
 }
 
 const TRANSCRIPT = 0;
@@ -78,6 +89,8 @@ export class FastCsvFold implements RowSink {
   private readonly buckets = new TupleIndex(4);
   private readonly bucketRefs: Bucket[] = [];
   private readonly bucketTuple = new Int32Array(4);
+  /** A row's quantity of each item of its plan (reused). */
+  private quantities = new Float64Array(8);
   private readonly months = new Map<number, number>();
   private readonly fileIndex: number;
 
@@ -222,9 +235,13 @@ export class FastCsvFold implements RowSink {
     tally.billed++;
     if (model === 0) tally.defaultModel++;
     const dims = this.dimsOf(b, s, e, at);
+    const quantities = this.quantities;
     if (plan.llm) {
-      this.add(plan, 0, 0, dims, Math.max(input, 0));
-      this.add(plan, 1, 0, dims, Math.max(output, 0));
+      quantities[0] = Math.max(input, 0);
+      quantities[1] = Math.max(output, 0);
+      this.add(plan, 0, 0, dims, quantities[0]);
+      this.add(plan, 1, 0, dims, quantities[1]);
+      this.target.billed?.billed(at, at, plan, quantities, this.file, line);
       return true;
     }
     const ms = ceilToIncrement(billedMs, plan.incrementMs);
@@ -232,7 +249,13 @@ export class FastCsvFold implements RowSink {
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       const period = item.cut === Cut.None ? 0 : item.cut === Cut.Day ? this.dayOf(at) : this.monthOf(at);
-      this.add(plan, i, period, dims, item.multiply ? ms * channels : ms);
+      quantities[i] = item.multiply ? ms * channels : ms;
+      this.add(plan, i, period, dims, quantities[i]!);
+    }
+    if (this.target.billed) {
+      // As the record path's completion time: a stream ends after its session (the cap when never closed), or its audio.
+      const streamMs = plan.session ? (closed ? sessionMs : billedMs) : Math.max(audioMs, 0);
+      this.target.billed.billed(at, plan.kind === 'stream' ? at + streamMs : at, plan, quantities, this.file, line);
     }
     if (plan.session && (!closed || (plan.capMs !== undefined && sessionMs >= plan.capMs))) {
       const audio = Math.max(audioMs, 0);
@@ -319,6 +342,7 @@ export class FastCsvFold implements RowSink {
     if (plan === undefined) {
       const found = this.target.aggregator.resolver.resolveAt(version, USAGE_KINDS[kind]!, model === 0 ? undefined : this.models.values[model]);
       plan = planOf(this.planList.length, version, found, this.featureLists[features]!);
+      if (plan.items.length > this.quantities.length) this.quantities = new Float64Array(plan.items.length);
       this.plans.set(key, plan);
       this.planList.push(plan);
     }

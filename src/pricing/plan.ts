@@ -23,7 +23,11 @@ export interface Plan {
   product: string;
   model: string;
   rateKey: string;
+  /** The product's kind: when a row is charged (a stream when it ends). */
+  kind: 'transcript' | 'stream' | 'llm';
   llm: boolean;
+  /** False for LLM products the free tier may not use. */
+  freeTier: boolean;
   chargeFailed: boolean;
   session: boolean;
   capMs: number | undefined;
@@ -36,13 +40,13 @@ export interface Plan {
  * the items chargeOf would give each of them, in its order. Unpriced ones take the record path.
  */
 export function planOf(id: number, version: number, found: Resolution, features: readonly string[]): Plan {
-  const byRecord: Plan = { id, recordPath: true, version, product: '', model: '', rateKey: '', llm: false, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items: [] };
+  const byRecord: Plan = { id, recordPath: true, version, product: '', model: '', rateKey: '', kind: 'transcript', llm: false, freeTier: true, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items: [] };
   if ('reason' in found) return byRecord;
   const { product } = found;
-  const base = { id, recordPath: false, version: found.version, product: product.id, model: found.model, rateKey: found.rateKey };
+  const base = { id, recordPath: false, version: found.version, product: product.id, model: found.model, rateKey: found.rateKey, kind: product.kind };
   if (product.kind === 'llm') {
     const items: PlanItem[] = [{ component: 'input', cut: Cut.None, multiply: false }, { component: 'output', cut: Cut.None, multiply: false }];
-    return { ...base, llm: true, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items };
+    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items };
   }
   const transcript = product.kind === 'transcript';
   const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(found.model)!), multiply: transcript && product.channels === 'multiply' }];
@@ -52,7 +56,7 @@ export function planOf(id: number, version: number, found: Resolution, features:
     items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' });
   }
   const session = product.kind === 'stream' && product.basis === 'session';
-  return { ...base, llm: false, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs, incrementMs: product.incrementMs, items };
+  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs, incrementMs: product.incrementMs, items };
 }
 
 function cutOf(plan: RatePlan): Cut {

@@ -46,7 +46,8 @@ export async function readByBytes(paths: readonly string[], run: InvoiceRun, rea
 async function scanFile(path: string, size: number, run: InvoiceRun, read: ReadOptions, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
   const fold = new FastCsvFold({ ...run.target(), inputZone: options.inputZone, map: options.map }, path);
   run.aggregator.seen.reserve(run.aggregator.seen.size + (await estimateRows(path, size)));
-  const split = options.cardSource && threadCount() > 1 ? await splitPoint(path, size) : undefined;
+  // A worker's rows cannot reach the observers of this thread (the ledger's columns): one thread then.
+  const split = options.cardSource && options.billed === undefined && threadCount() > 1 ? await splitPoint(path, size) : undefined;
   let workerBytes = 0;
   let mainBytes = 0;
   fold.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);

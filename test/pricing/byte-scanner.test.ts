@@ -9,6 +9,9 @@ import { computeInvoice, type InvoiceOptions } from '../../src/pricing/compute.j
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { loadCard } from '../../src/rates/load.js';
 import { renderInvoiceJson } from '../../src/report/invoice.js';
+import { resolveAccount, type AccountFlags } from '../../src/ledger/account.js';
+import { runBalance } from '../../src/ledger/index.js';
+import { renderBalanceJson } from '../../src/report/balance.js';
 import { TimeZone } from '../../src/util/time.js';
 
 /**
@@ -64,6 +67,20 @@ async function expectSame(paths: string[], c: Case = {}): Promise<string> {
   const fast = await outcome(paths, c, true);
   expect(fast).toBe(await outcome(paths, c, false));
   return fast;
+}
+
+/** The balance JSON (or the error) from one reading: the ledger's columns come from the fold or from records. */
+async function balanceOutcome(paths: string[], flags: AccountFlags, c: Case, byteScanner: boolean): Promise<string> {
+  const card = loadCard(c.card ?? 'assemblyai');
+  try {
+    const result = await runBalance(paths, {
+      card, zone: card.timezone, inputZone: TimeZone.of('UTC'), period: periodFromFlags({ month: c.month }, card.timezone), groupBy: [], map: new Map(),
+      skipInvalid: c.skipInvalid ?? false, allowUnpriced: c.allowUnpriced ?? false, account: resolveAccount(flags, card), projectionDays: 10, dailySpend: undefined, byteScanner,
+    });
+    return renderBalanceJson(result);
+  } catch (error) {
+    return `error: ${(error as Error).message}`;
+  }
 }
 
 const HEADER = 'kind,id,timestamp,project,api_key,customer_id,model,audio_duration,channels,features,status,session_duration,terminated,input_tokens,output_tokens';
@@ -164,6 +181,33 @@ describe('byte scanner against the record path', () => {
         await expectSame([write(lines.slice(0, at).join(end), '.ndjson'), write(lines.slice(at).join(end) + end, '.jsonl')], c);
       }),
       { numRuns: Number(process.env.SCAN_RUNS ?? 300) },
+    );
+  });
+
+  it('gives the same balance, ledger and projection from the fold as from records', async () => {
+    const pick = <T>(...values: T[]): fc.Arbitrary<T> => fc.constantFrom(...values);
+    const row = fc.record({
+      kind: pick('transcript', 'transcript', 'stream', 'llm', 'llm '),
+      id: pick('a', 'b', 'c', 'd', 'e', 'f', ''),
+      at: fc.integer({ min: 0, max: 40 * 86400 }).map((s) => new Date(Date.UTC(2026, 4, 1) + s * 1000).toISOString().replace('.000Z', 'Z')),
+      model: pick('universal-2', 'universal-3-pro', 'universal-streaming', 'gpt-5', 'claude-haiku-4.5', ''),
+      audio: pick('60', '3600.5', '7200', ''),
+      channels: pick('1', '2', ''),
+      features: pick('', 'speaker_labels'),
+      status: pick('completed', 'error', ''),
+      session: pick('', '600', '20000'),
+      terminated: pick('', 'true', 'false'),
+      tokens: pick('', '100000', '5000000'),
+    });
+    const flags = pick<AccountFlags>({ balance: '5' }, { balance: '2', autopay: '1:4' }, { tier: 'free' }, { balance: '0.5' });
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { maxLength: 30 }), flags, pick(undefined, '2026-05'), async (rows, account, month) => {
+        const lines = rows.map((r) => [r.kind, r.id, r.at, 'p', 'k', 'c', r.model, r.audio, r.channels, r.features, r.status, r.session, r.terminated, r.tokens, r.tokens].join(','));
+        const path = write([HEADER, ...lines].join('\n') + '\n');
+        const c = { month, allowUnpriced: true, skipInvalid: true };
+        expect(await balanceOutcome([path], account, c, true)).toBe(await balanceOutcome([path], account, c, false));
+      }),
+      { numRuns: Number(process.env.SCAN_RUNS ?? 200) },
     );
   });
 

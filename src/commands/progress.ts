@@ -6,10 +6,15 @@ export function progress(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { 
   const active = stream.isTTY === true && !env.CI && env.TERM !== 'dumb';
   const started = Date.now();
   let shown = false;
+  let last = 0;
   return {
     update({ records, bytes, totalBytes }) {
       if (!active) return;
-      const seconds = (Date.now() - started) / 1000;
+      // At most ten lines a second, however fast the records come.
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      const seconds = (now - started) / 1000;
       const rate = seconds > 0 ? Math.round(records / seconds) : 0;
       let eta = '';
       if (totalBytes > 0 && bytes > 0 && seconds > 0) {

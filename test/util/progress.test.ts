@@ -20,6 +20,19 @@ describe('the progress line', () => {
     expect(written[1]).toBe('\r\u001b[K');
   });
 
+  it('writes at most ten lines a second', () => {
+    vi.useFakeTimers();
+    const { stream, written } = fakeStream(true);
+    const p = progress(stream, {});
+    vi.advanceTimersByTime(1000);
+    for (let i = 1; i <= 50; i++) {
+      p.update({ records: i * 10_000, bytes: i, totalBytes: 100 });
+      vi.advanceTimersByTime(20); // 50 updates in one second
+    }
+    vi.useRealTimers();
+    expect(written.length).toBe(10);
+  });
+
   it('is silent when not on a terminal, under CI, or with TERM=dumb', () => {
     for (const [tty, env] of [[false, {}], [true, { CI: 'true' }], [true, { TERM: 'dumb' }]] as const) {
       const { stream, written } = fakeStream(tty);

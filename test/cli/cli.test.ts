@@ -242,6 +242,13 @@ describe('HTML reports and terminal charts from the real binary', () => {
     expect(again.stdout).toBe(html);
   });
 
+  it('gives every calendar day a place in the daily chart, a day without spend too', () => {
+    // fixtures/quickstart.csv bills on 3, 4, 6 and 7 May; 5 May has only a failed (free) transcript.
+    const html = tallyman(['invoice', 'fixtures/quickstart.csv', '--format', 'html']).stdout;
+    expect(html.match(/<tr><td>2026-05-0\d<\/td>/g)).toEqual(['03', '04', '05', '06', '07'].map((d) => `<tr><td>2026-05-${d}</td>`));
+    expect(html.match(/class="bar"/g)).toHaveLength(4);
+  });
+
   it('draws the daily-spend sparkline only on a (forced) terminal', () => {
     expect(tallyman(['invoice', 'fixtures/month.csv']).stdout).not.toContain('Daily spend');
     const forced = tallyman(['invoice', 'fixtures/month.csv'], { FORCE_COLOR: '1', NO_COLOR: '' }).stdout.replace(/\x1b\[[0-9;]*m/g, '');

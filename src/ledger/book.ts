@@ -94,7 +94,7 @@ export class Book {
 
   private take(amount: Decimal): void {
     let left = amount;
-    const order = [...this.lots].sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.seq - b.seq);
+    const order = this.lots.length < 2 ? this.lots : [...this.lots].sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.seq - b.seq);
     for (const lot of order) {
       if (left.isZero()) break;
       const used = Decimal.min(lot.remaining, left);

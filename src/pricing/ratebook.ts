@@ -24,8 +24,13 @@ export class RateBook {
 
   /** The cost of one stake: quantity × price, divided last (the only inexact step is that division). */
   costOf(stake: Stake): Decimal {
-    const { numerator, denominator } = this.rate(stake);
-    return numerator.times(stake.quantity).dividedBy(denominator);
+    return this.pricer(stake.rateKey, stake.component)(stake.quantity);
+  }
+
+  /** costOf for every quantity of one (rate key, component), its price looked up once (the ledger's per-record cost). */
+  pricer(rateKey: string, component: Component): (quantity: number) => Decimal {
+    const { numerator, denominator } = this.rate({ rateKey, component, quantity: 0 });
+    return (quantity) => numerator.times(quantity).dividedBy(denominator);
   }
 
   /** Money of a list of stakes, exact but for the last division of each. */

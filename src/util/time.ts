@@ -81,10 +81,20 @@ export function parseDay(day: string): number {
   return Date.UTC(y, m - 1, d) / MS_PER_DAY;
 }
 
-/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01); remembered, as a log revisits few days. */
 export function formatDay(dayNumber: number): string {
-  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+  let text = DAY_TEXT.get(dayNumber);
+  if (text === undefined) {
+    text = new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+    if (DAY_TEXT.size >= DAY_TEXT_LIMIT) DAY_TEXT.clear();
+    DAY_TEXT.set(dayNumber, text);
+  }
+  return text;
 }
+
+const DAY_TEXT = new Map<number, string>();
+/** About 27 years of days: a bound on the memory that no log of a month or a year reaches. */
+const DAY_TEXT_LIMIT = 10_000;
 
 /** The day after a `YYYY-MM-DD` date. */
 export function nextDay(day: string): string {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '../..');
 const work = mkdtempSync(join(tmpdir(), 'tallyman-shots-'));
@@ -13,11 +13,7 @@ const shots = [
   { name: 'invoice-report', args: ['invoice', 'fixtures/month.csv'] },
   { name: 'balance-report', args: ['balance', 'fixtures/ledger/prepaid.csv', '--balance', '30', '--autopay', '25:50'] },
 ];
-const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  viewport: { width: 1000, height: 760 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const context = await launchChromium(join(work, 'profile'), { width: 1000, height: 760 });
 for (const { name, args } of shots) {
   const html = join(work, `${name}.html`);
   const run = spawnSync(process.execPath, [join(root, 'bin/tallyman.js'), ...args, '--format', 'html', '--out', html], { cwd: root, encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });

@@ -1,3 +1,4 @@
+import { daysInMonth } from '../util/time.js';
 import { USAGE_KINDS } from './record.js';
 
 /**
@@ -84,8 +85,6 @@ function digits2(b: Uint8Array, i: number): number {
   return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
 /** `YYYY-MM-DDTHH:MM:SS[.fff]Z` to epoch ms (as parseInstant reads it), or NaN for any other text. */
 export function utcInstant(b: Uint8Array, start: number, end: number): number {
   const n = end - start;
@@ -101,8 +100,7 @@ export function utcInstant(b: Uint8Array, start: number, end: number): number {
   const sec = digits2(b, p + 17);
   if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
   const y = c * 100 + y2;
-  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (d > (leap ? 29 : MONTH_DAYS[mo - 1]!)) return Number.NaN;
+  if (d > daysInMonth(y, mo)) return Number.NaN;
   let ms = 0;
   if (n === 24) {
     if (b[p + 19] !== 46) return Number.NaN;

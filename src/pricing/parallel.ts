@@ -24,7 +24,7 @@ export interface PartJob {
 }
 
 /** A folded part, as plain data; or the part given back for the main thread to read itself. */
-export type PartResult = { type: 'given-back' } | ({ type: 'folded'; lines: number; rows: number } & AggregateSnapshot);
+export type PartResult = { type: 'given-back' } | ({ type: 'folded'; rows: number } & AggregateSnapshot);
 
 const WORKER = new URL('./worker.js', import.meta.url);
 /** Files smaller than this are read on one thread: a worker costs about 50 ms to start. */

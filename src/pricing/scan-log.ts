@@ -17,12 +17,12 @@ import { estimateRows, splitPoint, startPart, threadCount } from './parallel.js'
 export async function readByBytes(paths: readonly string[], run: InvoiceRun, read: ReadOptions, options: InvoiceOptions, stats: ReadStats): Promise<boolean> {
   const formats = await byteFormats(paths, options.map);
   if (!formats) return false;
-  stats.totalBytes = 0;
-  for (const path of paths) stats.totalBytes += (await stat(path)).size;
+  const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
+  stats.totalBytes = sizes.reduce((a, b) => a + b, 0);
   const assembler = new JsonRecordAssembler(options.inputZone, options.map);
   let before = 0;
   for (const [i, path] of paths.entries()) {
-    const size = (await stat(path)).size;
+    const size = sizes[i]!;
     const progress = (bytes: number): void => void (stats.bytes = before + bytes);
     if (formats[i] === 'csv') await scanFile(path, size, run, read, options, progress);
     else await scanNdjson(path, run, read, assembler, options, progress);

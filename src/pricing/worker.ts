@@ -43,9 +43,9 @@ async function foldPart(job: PartJob): Promise<PartResult> {
   fold.header(job.header);
   aggregator.seen.reserve(await estimateRows(job.path, job.end, job.end - job.start));
   try {
-    const { handover, line } = await scanCsvFile(job.path, fold, { start: job.start, end: job.end, line: 1, width: job.header.length });
+    const { handover } = await scanCsvFile(job.path, fold, { start: job.start, end: job.end, line: 1, width: job.header.length });
     if (handover) return { type: 'given-back' };
-    return { type: 'folded', lines: line - 1, rows, ...aggregator.snapshot() };
+    return { type: 'folded', rows, ...aggregator.snapshot() };
   } catch (error) {
     if (error instanceof GiveBack || error instanceof InputError) return { type: 'given-back' };
     throw error;

@@ -5,7 +5,7 @@ import type { LedgerEvent } from '../ledger/book.js';
 import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { Decimal, formatMoney, roundMoney } from '../util/decimal.js';
 import { compareText } from '../util/compare.js';
-import { formatInstant, nextDay } from '../util/time.js';
+import { daysFrom, formatInstant } from '../util/time.js';
 import { lineChart, sample } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
@@ -202,14 +202,12 @@ export function dailyBalances(result: BalanceResult): {
     byDay.set(p.date, entry);
   }
   const known = [...byDay.keys()].sort(compareText);
-  const days: string[] = [];
-  for (let day = known[0]; day !== undefined && day <= known[known.length - 1]!; day = nextDay(day)) {
-    if (!byDay.has(day)) {
-      const before = byDay.get(days[days.length - 1]!)!;
-      byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
-    }
-    days.push(day);
-  }
+  const days = daysFrom(known[0], known[known.length - 1]);
+  days.forEach((day, i) => {
+    if (byDay.has(day)) return;
+    const before = byDay.get(days[i - 1]!)!;
+    byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
+  });
   const markers: { index: number; kind: string; label: string }[] = [];
   view.events.forEach((e, i) => {
     if (e.type === 'usage') return;

@@ -2,7 +2,7 @@ import type { AuditResult } from '../audit/index.js';
 import type { BalanceResult } from '../ledger/index.js';
 import type { Invoice } from '../pricing/compute.js';
 import { compareText } from '../util/compare.js';
-import { nextDay } from '../util/time.js';
+import { daysFrom } from '../util/time.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { auditJson } from './audit.js';
 import { balanceJson, dailyBalances } from './balance.js';
@@ -135,10 +135,10 @@ function dailyFigure(invoice: Invoice, id: string): string {
   const products = [...new Set(daily.map((d) => d.product))].sort((a, b) => (order.get(a) ?? 99) - (order.get(b) ?? 99) || compareText(a, b));
   // Every calendar day from the first to the last gets a place, so that time runs evenly; undated usage comes last.
   const dated = daily.filter((d) => d.day !== null).map((d) => d.day!).sort(compareText);
-  const days: string[] = [];
-  for (let day = dated[0]; day !== undefined && day <= dated[dated.length - 1]!; day = nextDay(day)) days.push(day);
+  const days = daysFrom(dated[0], dated[dated.length - 1]);
   if (daily.some((d) => d.day === null)) days.push('undated');
-  const amount = (product: string, day: string): Decimal => daily.find((d) => d.product === product && (d.day ?? 'undated') === day)?.amount ?? new Decimal(0);
+  const byCell = new Map(daily.map((d) => [`${d.day ?? 'undated'}\u0000${d.product}`, d.amount]));
+  const amount = (product: string, day: string): Decimal => byCell.get(`${day}\u0000${product}`) ?? new Decimal(0);
   const values = products.map((p) => days.map((d) => amount(p, d)));
   const dayTotals = days.map((_, i) => values.reduce((sum, row) => sum.plus(row[i]!), new Decimal(0)));
   const money = (d: Decimal): string => formatMoney(d, scale);

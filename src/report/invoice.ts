@@ -4,7 +4,7 @@ import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
 import { formatRef } from '../util/errors.js';
-import { nextDay } from '../util/time.js';
+import { daysFrom } from '../util/time.js';
 import { sample, sparkline } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
@@ -155,8 +155,7 @@ function dailySparkline(invoice: Invoice): string | undefined {
   const days = [...totals.keys()].sort(compareText);
   if (days.length < 2) return undefined;
   // Every calendar day in between gets a block, a day without spend the lowest.
-  const all: string[] = [];
-  for (let day = days[0]!; day <= days[days.length - 1]!; day = nextDay(day)) all.push(day);
+  const all = daysFrom(days[0], days[days.length - 1]);
   const columns = sample(all, 60);
   const values = columns.map(({ index }, c) => {
     const until = columns[c + 1]?.index ?? index + 1;

@@ -96,6 +96,14 @@ const DAY_TEXT = new Map<number, string>();
 /** About 27 years of days: a bound on the memory that no log of a month or a year reaches. */
 const DAY_TEXT_LIMIT = 10_000;
 
+/** Every `YYYY-MM-DD` day from `first` to `last`, both included (none when first is undefined). */
+export function daysFrom(first: string | undefined, last: string | undefined): string[] {
+  const days: string[] = [];
+  if (first === undefined || last === undefined) return days;
+  for (let day = first; day <= last; day = nextDay(day)) days.push(day);
+  return days;
+}
+
 /** The day after a `YYYY-MM-DD` date. */
 export function nextDay(day: string): string {
   return formatDay(parseDay(day) + 1);
@@ -110,7 +118,8 @@ export function nextMonth(month: string): string {
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function daysInMonth(y: number, m: number): number {
+/** Days in month `m` (1–12) of year `y`, leap years counted. */
+export function daysInMonth(y: number, m: number): number {
   return m === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 29 : MONTH_DAYS[m - 1]!;
 }
 

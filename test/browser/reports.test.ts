@@ -3,9 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../../src/util/decimal.js';
+import { CHROMIUM, launchChromium } from '../../scripts/chromium.mjs';
 
 /**
  * The HTML reports in a real browser (Debian's Chromium, driven by playwright-core): each report is
@@ -17,7 +18,6 @@ import { Decimal } from '../../src/util/decimal.js';
 const ROOT = join(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/tallyman.js');
 const ARTIFACTS = join(ROOT, 'test/artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Under CI the browser must be there (.ci/run installs it); elsewhere the tests say why they skip.
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the browser tests`);
@@ -42,11 +42,7 @@ beforeAll(async () => {
   if (!available) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   profile = mkdtempSync(join(tmpdir(), 'tallyman-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    viewport: { width: 1000, height: 800 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  context = await launchChromium(profile, { width: 1000, height: 800 });
 }, 60_000);
 
 afterAll(async () => {

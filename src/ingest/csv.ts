@@ -25,9 +25,11 @@ export async function* readCsvRows(text: AsyncIterable<string>, file: string, fr
   for await (const chunk of text) {
     const rows = tokenizer.push(chunk);
     if (rows.length > 0) yield rows;
+    tokenizer.rethrow();
   }
   const rows = tokenizer.end();
   if (rows.length > 0) yield rows;
+  tokenizer.rethrow();
 };
 
 /**

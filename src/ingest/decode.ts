@@ -9,14 +9,20 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: strin
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: from.midFile });
   let linesBefore = from.line;
   let pending: Uint8Array = new Uint8Array(0);
+  let started = from.midFile;
   for await (const chunk of chunks) {
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });
     } catch {
       const bytes = concat(pending, chunk);
-      throw invalidUtf8(file, linesBefore + countNewlines(bytes, firstInvalidOffset(bytes)));
+      const bad = firstInvalidOffset(bytes);
+      // The text before the invalid byte goes first, so that errors come in file order.
+      const before = new TextDecoder('utf-8', { ignoreBOM: started }).decode(bytes.subarray(0, bad));
+      if (before !== '') yield before;
+      throw invalidUtf8(file, linesBefore + countNewlines(bytes, bad));
     }
+    started = true;
     linesBefore += countNewlines(chunk, chunk.length);
     pending = trailingIncomplete(chunk);
     if (text !== '') yield text;

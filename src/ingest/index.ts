@@ -54,18 +54,24 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
     } else {
       const items = format === 'json' ? readJsonDocument(chunks, name) : readNdjson(chunks, name);
       let batch: UsageRecord[] = [];
-      for await (const item of items) {
-        const source: SourceRef = { file: name, line: item.line, index: item.index };
-        const error = guarded(batch, () => assembler.accept(item.value, source));
-        if (error) {
-          // The records before it go first, so that errors and skips come in file order.
-          if (batch.length > 0) yield batch.splice(0);
-          options.onInvalid(error);
+      try {
+        for await (const item of items) {
+          const source: SourceRef = { file: name, line: item.line, index: item.index };
+          const error = guarded(batch, () => assembler.accept(item.value, source));
+          if (error) {
+            // The records before it go first, so that errors and skips come in file order.
+            if (batch.length > 0) yield batch.splice(0);
+            options.onInvalid(error);
+          }
+          if (batch.length >= BATCH) {
+            yield batch;
+            batch = [];
+          }
         }
-        if (batch.length >= BATCH) {
-          yield batch;
-          batch = [];
-        }
+      } catch (error) {
+        // A line that is not JSON (or not UTF-8) stops the read: the records before it go first.
+        if (batch.length > 0) yield batch.splice(0);
+        throw error;
       }
       if (batch.length > 0) yield batch;
     }

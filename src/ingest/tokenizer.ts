@@ -21,6 +21,8 @@ interface Parsed {
  */
 export class CsvTokenizer {
   private carry = '';
+  /** An error met after some rows of a chunk: thrown by `rethrow`, once those rows are taken. */
+  private failure: InputError | undefined;
   /** Line of the first character of `carry`. */
   private line: number;
   private width: number;
@@ -29,6 +31,11 @@ export class CsvTokenizer {
   constructor(private readonly file: string, from: { line: number; width: number } = { line: 1, width: -1 }) {
     this.line = from.line;
     this.width = from.width;
+  }
+
+  /** The error the last chunk ended on, if any: rows before it are returned first, so errors come in file order. */
+  rethrow(): void {
+    if (this.failure) throw this.failure;
   }
 
   /** Rows completed by this chunk. */
@@ -43,6 +50,16 @@ export class CsvTokenizer {
 
   private scan(text: string, final: boolean): CsvRow[] {
     const rows: CsvRow[] = [];
+    try {
+      this.scanInto(rows, text, final);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.failure = error;
+    }
+    return rows;
+  }
+
+  private scanInto(rows: CsvRow[], text: string, final: boolean): void {
     let pos = 0;
     let line = this.line;
     while (pos < text.length) {
@@ -63,7 +80,6 @@ export class CsvTokenizer {
     }
     this.carry = text.slice(pos);
     this.line = line;
-    return rows;
   }
 
   /** One record from `pos`, or undefined when the chunk ends before it does (and more text may come). */

@@ -111,6 +111,15 @@ describe('byte scanner against the record path', () => {
     expect(await expectSame([write('{"kind":"llm","id":"a","input_tokens":5}\n{"kind": oops}\n', '.ndjson')])).toMatch(/:2: is not valid JSON/);
   });
 
+  it('reports the first error in file order, on both paths, whatever comes after it', async () => {
+    // Line 2 cannot be billed (a closed stream without its session time); line 3 stops the read.
+    const unbillable = '{"kind":"stream","id":"a","timestamp":"2026-05-01T00:00:00Z","audio_duration":60,"terminated":true}';
+    expect(await expectSame([write(`{"kind":"llm","id":"x","input_tokens":5}\n${unbillable}\n{"kind":\n`, '.ndjson')])).toMatch(/:2: field "session_duration": is missing on a closed session/);
+    const row = 'stream,a,2026-05-01T00:00:00Z,p,k,c,universal-streaming,60,,,,,true,,';
+    expect(await expectSame([write(`${HEADER}\n${row}\nllm,b\n`)])).toMatch(/:2: field "session_duration": is missing on a closed session/);
+    expect(await expectSame([write(Buffer.concat([Buffer.from(`${HEADER}\n${row}\n`), Buffer.from([0x74, 0xff, 0x0a])]))])).toMatch(/:2: field "session_duration"/);
+  });
+
   it('hands a file over at its first quoted, non-ASCII or ragged row and says the same errors', async () => {
     const rows = [
       'transcript,t1,2026-05-01T00:00:00Z,p,k,c,universal-2,60,1,,completed,,,,',

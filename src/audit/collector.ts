@@ -1,6 +1,6 @@
-import type { UsageRecord } from '../ingest/record.js';
-import type { Outcome } from '../pricing/aggregate.js';
-import { CardResolver, chargeOf, type Charge } from '../pricing/charge.js';
+import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
+import type { BatchObserver, Fold } from '../pricing/fold.js';
+import type { Plan } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
@@ -18,8 +18,6 @@ export interface CollectorOptions {
   /** Findings kept per code (all are counted and their money summed). */
   keepPerCode: number;
 }
-
-type Billed = Extract<Charge, { type: 'billed' }>;
 
 /** A compact list of events: a time, where it came from, and (for sessions) more columns. */
 class Events {
@@ -40,7 +38,7 @@ const IDLE_MIN_MS = 60_000;
  * Watches every record as the invoice is computed and keeps only what the rules need: findings of
  * the per-record rules, compact columns for the time-window rules, and small maps for keys.
  */
-export class AuditCollector {
+export class AuditCollector implements BatchObserver {
   readonly drafts = new Map<FindingCode, { count: number; kept: FindingDraft[]; stake: Stake[] }>();
   readonly requests = new Events();
   readonly streamStarts = new Events();
@@ -50,115 +48,125 @@ export class AuditCollector {
   readonly rateKeys = new Interner();
   readonly keyCustomers = new Map<string, Set<string>>();
   readonly customerKeys = new Map<string, Set<string>>();
-  /** Quantities per volume-tier scope and period, for TIER_CLIFF. */
-  readonly tierTotals = new Map<string, number>();
   /** Streaming billed on session time, and what it would have been closed at the end of the audio, per rate. */
   readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
   readonly files = new Interner(0xffff);
 
-  private readonly resolver: CardResolver;
+  /** The fold the audit watched: its buckets give the volume-tier totals. */
+  private fold: Fold | undefined;
 
-  constructor(private readonly options: CollectorOptions) {
-    this.resolver = new CardResolver(options.card);
+  constructor(private readonly options: CollectorOptions) {}
+
+  /** The audit's view of each folded batch. */
+  observe(b: UsageBatch, fold: Fold): void {
+    this.fold = fold;
+    for (let r = 0; r < b.length; r++) {
+      const outcome = b.outcome[r];
+      if (outcome === Outcome.Rejected || outcome === Outcome.Excluded) continue;
+      const plan = fold.plans[b.plan[r]!]!;
+      if (outcome === Outcome.Duplicate) {
+        this.duplicate(b, r, plan, fold);
+        continue;
+      }
+      const file = this.files.of(b.strings.files.at(b.file[r]!));
+      const at = b.at[r]!;
+      if (!Number.isNaN(at)) this.requests.push(at, file, b.line[r]!);
+      this.keys(b.text(b.apiKey[r]!), b.text(b.customer[r]!));
+      if (outcome !== Outcome.Billed) continue;
+      const completed = b.completedAt[r]!;
+      if (plan.kind === 'transcript' && !Number.isNaN(at) && completed > at) {
+        const t = this.transcripts;
+        t.starts.push(at);
+        t.ends.push(completed);
+        t.files.push(file);
+        t.lines.push(b.line[r]!);
+      }
+      if (plan.llm && this.options.tier === 'free' && !plan.freeTier) {
+        this.add('FREE_TIER_LLM', b, r, stakeOf(plan, b, r), () => `LLM gateway call to ${plan.model} on the free tier: the free tier has no LLM gateway, so it is refused`);
+      }
+      if (plan.session) this.session(b, r, plan, file);
+    }
   }
 
-  /** The audit's hook into the invoice pass. */
-  observe = (record: UsageRecord, outcome: Outcome): void => {
-    if (outcome.type === 'excluded') return;
-    if (outcome.type === 'duplicate') {
-      this.duplicate(record, outcome.first);
-      return;
-    }
-    const file = this.files.of(record.source.file);
-    if (record.at !== undefined) this.requests.push(record.at, file, record.source.line);
-    this.keys(record);
-    const charge = outcome.charge;
-    if (charge.type !== 'billed') return;
-    if (record.kind === 'transcript' && record.at !== undefined && record.completedAt !== undefined && record.completedAt > record.at) {
-      const t = this.transcripts;
-      t.starts.push(record.at);
-      t.ends.push(record.completedAt);
-      t.files.push(file);
-      t.lines.push(record.source.line);
-    }
-    if (charge.product.kind === 'llm' && this.options.tier === 'free' && !charge.product.freeTier) {
-      this.add('FREE_TIER_LLM', record, `LLM gateway call to ${charge.model} on the free tier: the free tier has no LLM gateway, so it is refused`, stakeOf(charge));
-    }
-    if (charge.session) this.session(record, charge, file);
-    this.tiers(charge);
-  };
-
-  private session(record: UsageRecord, charge: Billed, file: number): void {
-    const s = charge.session!;
-    const start = record.startedAt ?? record.at;
-    if (start !== undefined) {
-      this.streamStarts.push(start, file, record.source.line);
-      if (record.apiKey !== undefined) {
-        const group = `${record.apiKey}\u0000${record.customer ?? ''}`;
+  private session(b: UsageBatch, r: number, plan: Plan, file: number): void {
+    const startedAt = b.startedAt[r]!;
+    const start = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
+    const closed = b.closed[r] === 1;
+    const billedMs = b.billedMs[r]!;
+    const sessionMs = closed ? b.sessionMs[r]! : undefined;
+    const audioMs = Math.max(b.audioMs[r]!, 0);
+    if (!Number.isNaN(start)) {
+      this.streamStarts.push(start, file, b.line[r]!);
+      const apiKey = b.apiKey[r]!;
+      if (apiKey !== 0) {
+        const group = `${apiKey},${b.customer[r]!}`;
         let g = this.sessionGroups.get(group);
         if (g === undefined) this.sessionGroups.set(group, (g = this.sessionGroups.size));
         const x = this.sessions;
         x.group.push(g);
         x.start.push(start);
-        x.end.push(start + (s.sessionMs ?? s.billedMs));
+        x.end.push(start + (sessionMs ?? billedMs));
         x.files.push(file);
-        x.lines.push(record.source.line);
-        x.rate.push(this.rateKeys.of(charge.rateKey));
-        x.ids.push(record.id ?? '');
+        x.lines.push(b.line[r]!);
+        x.rate.push(this.rateKeys.of(plan.rateKey));
+        x.ids.push(b.id(r) ?? '');
       }
     }
-    const billed = charge.items[0]!.quantity;
-    const audio = Math.min(s.audioMs, billed);
-    const { billed: billedMs, ifClosed } = this.streaming;
-    billedMs.set(charge.rateKey, (billedMs.get(charge.rateKey) ?? 0) + billed);
-    ifClosed.set(charge.rateKey, (ifClosed.get(charge.rateKey) ?? 0) + audio);
-    const beyond = [{ rateKey: charge.rateKey, component: 'usage' as const, quantity: billed - audio }];
-    const cap = formatDuration(s.capMs ?? 0);
-    if (!s.closed) {
-      this.add('UNCLOSED_SESSION', record, `session never closed: billed ${cap} (the maximum session) for ${formatDuration(s.audioMs)} of audio; send Terminate when the stream ends`, beyond);
-    } else if (s.capMs !== undefined && s.sessionMs !== undefined && s.sessionMs >= s.capMs) {
-      this.add('SESSION_AT_CAP', record, `session reached the maximum of ${cap} and was closed by the server, with ${formatDuration(s.audioMs)} of audio`, beyond);
-    } else if (record.audioMs !== undefined && s.sessionMs !== undefined && s.sessionMs - s.audioMs >= IDLE_MIN_MS && s.sessionMs >= this.options.idleRatio * Math.max(s.audioMs, 1)) {
-      this.add('IDLE_SESSION', record, `session open ${formatDuration(s.sessionMs)} for ${formatDuration(s.audioMs)} of audio (${ratio(s.sessionMs, s.audioMs)}); close idle streams`, beyond);
+    const billed = b.quantities[b.quantityAt[r]!]!;
+    const audio = Math.min(audioMs, billed);
+    const { billed: billedByRate, ifClosed } = this.streaming;
+    billedByRate.set(plan.rateKey, (billedByRate.get(plan.rateKey) ?? 0) + billed);
+    ifClosed.set(plan.rateKey, (ifClosed.get(plan.rateKey) ?? 0) + audio);
+    const beyond = (): Stake[] => [{ rateKey: plan.rateKey, component: 'usage', quantity: billed - audio }];
+    const cap = (): string => formatDuration(Math.max(plan.capMs, 0));
+    if (!closed) {
+      this.add('UNCLOSED_SESSION', b, r, beyond(), () => `session never closed: billed ${cap()} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
+    } else if (plan.capMs >= 0 && sessionMs! >= plan.capMs) {
+      this.add('SESSION_AT_CAP', b, r, beyond(), () => `session reached the maximum of ${cap()} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
+    } else if (b.audioMs[r] !== ABSENT && sessionMs! - audioMs >= IDLE_MIN_MS && sessionMs! >= this.options.idleRatio * Math.max(audioMs, 1)) {
+      this.add('IDLE_SESSION', b, r, beyond(), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
     }
   }
 
-  private tiers(charge: Billed): void {
-    if (charge.product.kind === 'llm') return;
-    for (const item of charge.items) {
-      if (item.period === '') continue;
-      const plan = item.component === 'usage' ? charge.product.models.get(charge.model) : charge.product.addons.get(item.component.slice(6));
+  /** Quantities per volume-tier scope and period (`version\0product\0model\0component\0period`), for TIER_CLIFF: from the fold's buckets. */
+  tierTotals(): Map<string, number> {
+    const totals = new Map<string, number>();
+    const card = this.options.card;
+    for (const bucket of this.fold?.buckets.values() ?? []) {
+      if (bucket.period === '') continue;
+      const product = card.versions[bucket.version]!.products.find((p) => p.id === bucket.product);
+      if (product === undefined || product.kind === 'llm') continue;
+      const plan = bucket.component === 'usage' ? product.models.get(bucket.model) : product.addons.get(bucket.component.slice(6));
       if (plan?.type !== 'tiered' || plan.mode !== 'volume') continue;
-      const key = `${charge.rateKey}\u0000${item.component}\u0000${item.period}`;
-      this.tierTotals.set(key, (this.tierTotals.get(key) ?? 0) + item.quantity);
+      const key = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
+      totals.set(key, (totals.get(key) ?? 0) + bucket.quantity);
     }
+    return totals;
   }
 
-  private keys(record: UsageRecord): void {
-    if (record.apiKey === undefined || record.customer === undefined) return;
+  private keys(apiKey: string | undefined, customer: string | undefined): void {
+    if (apiKey === undefined || customer === undefined) return;
     const link = (map: Map<string, Set<string>>, from: string, to: string): void => {
       const set = map.get(from) ?? new Set();
       if (set.size < 2) set.add(to);
       map.set(from, set);
     };
-    link(this.keyCustomers, record.apiKey, record.customer);
-    link(this.customerKeys, record.customer, record.apiKey);
+    link(this.keyCustomers, apiKey, customer);
+    link(this.customerKeys, customer, apiKey);
   }
 
-  private duplicate(record: UsageRecord, first: SourceRef): void {
-    let stake: Stake[] = [];
-    try {
-      const charge = chargeOf(record, this.resolver, this.options.zone);
-      if (charge.type === 'billed') stake = stakeOf(charge);
-    } catch {
-      // A duplicate that could not be priced still is a duplicate.
-    }
-    this.add('DUPLICATE_ID', record, `id ${record.id} was already seen at ${first.file}:${first.line}; billed once, not twice`, stake, first);
+  private duplicate(b: UsageBatch, r: number, plan: Plan, fold: Fold): void {
+    const stake = b.charged[r] === 1 ? stakeOf(plan, b, r) : [];
+    const first = { file: fold.strings.files.at(b.firstFile[r]!), line: b.firstLine[r]! };
+    this.add('DUPLICATE_ID', b, r, stake, () => `id ${b.id(r)} was already seen at ${first.file}:${first.line}; billed once, not twice`, first);
   }
 
-  /** Records a finding of a record. */
-  add(code: FindingCode, record: UsageRecord | undefined, message: string, stake: Stake[], related?: SourceRef): void {
-    this.keep({ code, message, ref: record?.source, id: record?.id, at: record?.startedAt ?? record?.at, related, stake });
+  /** Records a finding of row `r`; its message is written only when the finding is kept to list. */
+  private add(code: FindingCode, b: UsageBatch, r: number, stake: Stake[], message: () => string, related?: SourceRef): void {
+    const startedAt = b.startedAt[r]!;
+    const at = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
+    const kept = (this.drafts.get(code)?.kept.length ?? 0) < this.options.keepPerCode;
+    this.keep({ code, message: kept ? message() : '', ref: b.ref(r), id: kept ? b.id(r) : undefined, at: Number.isNaN(at) ? undefined : at, related, stake });
   }
 
   /** Counts a finding and sums its stake; only the first `keepPerCode` of a code are kept to list. */
@@ -173,9 +181,10 @@ export class AuditCollector {
 
 }
 
-/** The quantities a billed record pays for. */
-export function stakeOf(charge: Billed): Stake[] {
-  return charge.items.map((item) => ({ rateKey: charge.rateKey, component: item.component, quantity: item.quantity }));
+/** The quantities a billed row pays for. */
+export function stakeOf(plan: Plan, b: UsageBatch, r: number): Stake[] {
+  const from = b.quantityAt[r]!;
+  return plan.items.map((item, i) => ({ rateKey: plan.rateKey, component: item.component, quantity: b.quantities[from + i]! }));
 }
 
 /** Adds up stakes of the same rate and component. */

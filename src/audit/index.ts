@@ -1,7 +1,7 @@
 import type { Account } from '../ledger/account.js';
-import { ledgerCollector, ledgerOf, type Ledger } from '../ledger/index.js';
+import { LEDGER_NEEDS_TIME, ledgerCollector, ledgerOf, type Ledger } from '../ledger/index.js';
 import { BLOCKED_MESSAGE } from '../ledger/replay.js';
-import { computeInvoice, type Invoice, type InvoiceOptions } from '../pricing/compute.js';
+import { computeInvoice, type Invoice, type InvoiceOptions } from '../engine/index.js';
 import type { RateCard } from '../rates/card.js';
 import { formatInstant } from '../util/time.js';
 import { compareText } from '../util/compare.js';
@@ -48,13 +48,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const { card } = options;
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
-  const observe: InvoiceOptions['observe'] = ledger
-    ? (record, outcome) => {
-        collector.observe(record, outcome);
-        ledger.observe(record, outcome);
-      }
-    : collector.observe;
-  const invoice = await computeInvoice(paths, { ...options, observe });
+  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined });
   const limits = appliedLimits(options);
   const late: FindingDraft[] = [
     ...limitFindings(collector, limits, options.tier),

@@ -96,9 +96,10 @@ export function keyPerCustomerFindings(c: AuditCollector): FindingDraft[] {
 export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const scale = card.rounding.scale;
-  const keys = [...c.tierTotals.keys()].sort(compareText);
+  const totals = c.tierTotals();
+  const keys = [...totals.keys()].sort(compareText);
   for (const key of keys) {
-    const total = c.tierTotals.get(key)!;
+    const total = totals.get(key)!;
     const [v, productId, model, component, period] = key.split('\u0000') as [string, string, string, string, string];
     const version = card.versions[Number(v)]!;
     const product = version.products.find((p) => p.id === productId)!;

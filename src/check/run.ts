@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { diffDocuments, parseThreshold } from '../diff/index.js';
 import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
-import { computeInvoice } from '../pricing/compute.js';
+import { computeInvoice } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
 import { loadCard } from '../rates/load.js';
 import { renderInvoiceJson } from '../report/invoice.js';

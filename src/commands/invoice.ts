@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import { computeInvoice, type Invoice } from '../pricing/compute.js';
+import { computeInvoice, type Invoice } from '../engine/index.js';
 import { FOCUS_GROUP_BY, renderFocus } from '../report/focus.js';
 import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
 import { emit, note } from '../util/output.js';

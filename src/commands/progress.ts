@@ -1,4 +1,4 @@
-import type { Progress } from '../pricing/compute.js';
+import type { Progress } from '../engine/index.js';
 import { groupThousands } from '../report/format.js';
 
 /** A progress line on standard error (records, records/s, and the ETA from bytes read): only on a terminal, never under CI. */

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import type { InvoiceOptions } from '../pricing/compute.js';
+import type { InvoiceOptions } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
 import { loadCard } from '../rates/load.js';
 import { painter, useColor } from '../report/color.js';
 import { TimeZone } from '../util/time.js';
-import { DIMENSIONS, type Dimension } from '../pricing/aggregate.js';
+import { DIMENSIONS, type Dimension } from '../pricing/dimensions.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import { UsageError } from '../util/errors.js';
 
@@ -90,6 +90,21 @@ export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOp
     skipInvalid: flags.skipInvalid,
     allowUnpriced: flags.allowUnpriced,
     cardSource: { spec: flags.rates, baseDir: process.cwd() },
+    ...engineSettings(process.env),
+  };
+}
+
+/**
+ * How the engine reads big files, from the environment (not in the spec: for tests and the curious):
+ * `TALLYMAN_THREADS` (1 turns the worker thread off), `TALLYMAN_SPLIT_BYTES` (the size from which a
+ * CSV is cut in two), `TALLYMAN_TRACE` (say on standard error how each file was read).
+ */
+export function engineSettings(env: NodeJS.ProcessEnv): Pick<InvoiceOptions, 'threads' | 'splitBytes' | 'trace'> {
+  const number = (text: string | undefined): number | undefined => (text === undefined || text === '' ? undefined : Number(text));
+  return {
+    threads: number(env.TALLYMAN_THREADS),
+    splitBytes: number(env.TALLYMAN_SPLIT_BYTES),
+    trace: env.TALLYMAN_TRACE ? (message) => process.stderr.write(`tallyman: ${message}\n`) : undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { readLog, type ReadOptions } from '../ingest/index.js';
 import type { CanonicalField } from '../ingest/record.js';
 import { IdSet } from '../pricing/idset.js';
-import { priceRecords, type Invoice } from '../pricing/compute.js';
+import { priceRecords, type Invoice } from '../engine/index.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal } from '../util/decimal.js';
 import { parseDay, type TimeZone } from '../util/time.js';

@@ -1,5 +1,5 @@
 import type { UsageKind, UsageRecord } from '../ingest/record.js';
-import { hasPeriodTiers } from '../pricing/aggregate.js';
+import { hasPeriodTiers } from '../pricing/fold.js';
 import { allocate } from '../pricing/allocate.js';
 import { findProduct, type Product, type RateCard } from '../rates/card.js';
 import { formatDay, parseDay } from '../util/time.js';

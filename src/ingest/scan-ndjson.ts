@@ -22,6 +22,8 @@ export interface LineSink {
   /** Any other line, for the record path (JSON.parse and the native shapes): its bytes without the line break. */
   other(bytes: Uint8Array, start: number, end: number, line: number): void;
   progress?(bytes: number): void;
+  /** Called before the buffer the rows point into is reused: anything kept from it must be read now. */
+  flush?(): void;
 }
 
 /** Canonical fields whose value may be a JSON number (read as the same decimal text). */
@@ -62,6 +64,7 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
         pos = next;
       }
       if (eof && pos >= filled) return;
+      sink.flush?.();
       window.keep(pos);
     }
   } finally {

@@ -18,6 +18,8 @@ export interface RowSink {
   row(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number, spaced: boolean): void;
   /** Bytes of the file read so far. */
   progress?(bytes: number): void;
+  /** Called before the buffer the rows point into is reused: anything kept from it must be read now. */
+  flush?(): void;
 }
 
 /** Where the scanner stopped and the text reader carries on: the first row it would not take. */
@@ -131,6 +133,7 @@ export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange
         line++;
       }
       if (eof && pos >= filled) return { handover: width === -1 ? { offset: 0, line: 1, afterHeader: false } : undefined, line };
+      sink.flush?.();
       window.keep(pos);
     }
   } finally {

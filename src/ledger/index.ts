@@ -1,5 +1,5 @@
-import { computeInvoice, type Invoice, type InvoiceOptions } from '../pricing/compute.js';
-import type { Component } from '../pricing/charge.js';
+import { computeInvoice, type Invoice, type InvoiceOptions } from '../engine/index.js';
+import type { Component } from '../pricing/plan.js';
 import { RateBook } from '../pricing/ratebook.js';
 import type { Decimal } from '../util/decimal.js';
 import type { Account } from './account.js';
@@ -22,6 +22,9 @@ export interface BalanceResult {
   ledger: Ledger;
 }
 
+/** Why a ledger refuses an undated record (it places every deduction in time). */
+export const LEDGER_NEEDS_TIME = 'a balance ledger needs the time of every record';
+
 /** A ledger collector wired to an invoice pass (for `balance`, and for the audit's NEGATIVE_BALANCE). */
 export function ledgerCollector(account: Account): LedgerCollector {
   return new LedgerCollector(account.tier);
@@ -43,6 +46,6 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
 /** `tallyman balance`: one pass over the log, then the ledger and the projection. */
 export async function runBalance(paths: readonly string[], options: BalanceOptions): Promise<BalanceResult> {
   const collector = ledgerCollector(options.account);
-  const invoice = await computeInvoice(paths, { ...options, observe: collector.observe, billed: collector });
+  const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME });
   return { invoice, account: options.account, ledger: ledgerOf(collector, invoice, options) };
 }

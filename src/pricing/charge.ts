@@ -1,150 +1,98 @@
-import type { UsageKind, UsageRecord } from '../ingest/record.js';
-import { findProduct, versionAt, type DurationProduct, type Product, type RateCard, type RatePlan } from '../rates/card.js';
-import { InputError } from '../util/errors.js';
-import { ceilToIncrement } from '../util/quantity.js';
-import type { TimeZone } from '../util/time.js';
+import { ABSENT, type UsageBatch } from '../ingest/batch.js';
+import { InputError, type SourceRef } from '../util/errors.js';
+import type { Plan } from './plan.js';
 
-/** What a quantity pays for: the model's own usage, an add-on, or input/output tokens. */
-export type Component = 'usage' | 'input' | 'output' | `addon:${string}`;
+/**
+ * The one interpreter of the billing rules: a row of a batch and its plan in, the quantities it is
+ * billed for out. Every command and every reader goes through here; a new rule is a field of the
+ * plan (plan.ts) and a line below.
+ */
 
-/** One priced quantity of a record. */
-export interface ChargeItem {
-  component: Component;
-  /** The tier period (`2026-05-01`, `2026-05`) for tiered plans; empty for flat ones. */
-  period: string;
-  /** Milliseconds or tokens. */
-  quantity: number;
-}
+/** What `chargeRow` found: billed, free, or why the row cannot be billed (an input error). */
+export const Charged = { Billed: 0, Free: 1, NoAudio: 2, NoSession: 3, NoCap: 4, TooLarge: 5 } as const;
+export type Charged = (typeof Charged)[keyof typeof Charged];
 
-/** Usage of a record that the card does not price. */
-export interface UnpricedItem {
-  product: string | null;
-  model: string;
-  addon: string | null;
-  reason: string;
-  quantity: number;
-}
+/** The billed duration of the last row charged, before (`billedMs`) and after (`ms`) the increment. */
+export const charged = { billedMs: 0, ms: 0 };
 
-/** How a stream session was billed, for the warnings and the audit. */
-export interface SessionBilling {
-  closed: boolean;
-  /** Session time as billed (capped, or the cap when unclosed), before the increment. */
-  billedMs: number;
-  capMs: number | undefined;
-  audioMs: number;
-  /** The real session time where known. */
-  sessionMs: number | undefined;
-}
-
-/** What one record costs, as exact quantities: not yet money. */
-export type Charge =
-  | { type: 'unpriced'; item: UnpricedItem }
-  | { type: 'free'; version: number; product: Product; model: string }
-  | {
-      type: 'billed';
-      version: number;
-      product: Product;
-      model: string;
-      /** `version\0product\0model`: the key of the record's rates. */
-      rateKey: string;
-      items: ChargeItem[];
-      unpriced: UnpricedItem[];
-      session: SessionBilling | undefined;
-      defaultModel: boolean;
-    };
-
-/** Where a (version, kind, model) resolves on a card: found once, reused for every record like it. */
-export type Resolution = { version: number; product: Product; model: string; rateKey: string } | { reason: string };
-
-/** Memoises record → card resolution; the card's versions and products never change during a run. */
-export class CardResolver {
-  private readonly cache = new Map<string, Resolution>();
-
-  constructor(readonly card: RateCard) {}
-
-  resolve(record: UsageRecord): Resolution {
-    const version = versionAt(this.card, record.at);
-    return this.resolveAt(version === undefined ? -1 : this.card.versions.indexOf(version), record.kind, record.model);
+/**
+ * Writes row `r`'s quantity of each item of `plan` into `out` from `at`, and says whether it is
+ * billed. The rules, in order:
+ * - LLM rows pay their input and output tokens.
+ * - A failed transcript is free unless the product charges failures.
+ * - A stream on session time pays its session, capped at max_session, or the cap when never closed.
+ * - Anything else pays its audio.
+ * - The duration is rounded up to the product's increment; channels multiply it where the plan says.
+ */
+export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Array, at: number): Charged {
+  if (plan.llm) {
+    out[at] = Math.max(b.inputTokens[r]!, 0);
+    out[at + 1] = Math.max(b.outputTokens[r]!, 0);
+    charged.billedMs = 0;
+    charged.ms = 0;
+    return Charged.Billed;
   }
-
-  /** Where a record of `kind` naming `model` resolves under version `index` (-1: none in force). */
-  resolveAt(index: number, kind: UsageKind, model: string | undefined): Resolution {
-    const key = `${index}\u0000${kind}\u0000${model ?? ''}`;
-    let found = this.cache.get(key);
-    if (found === undefined) {
-      found = this.lookup(index, kind, model);
-      this.cache.set(key, found);
+  if (b.failed[r] === 1 && !plan.chargeFailed) return Charged.Free;
+  let billedMs: number;
+  if (plan.session) {
+    if (b.closed[r] === 1) {
+      const session = b.sessionMs[r]!;
+      if (session === ABSENT) return Charged.NoSession;
+      billedMs = plan.capMs < 0 ? session : Math.min(session, plan.capMs);
+    } else {
+      if (plan.capMs < 0) return Charged.NoCap;
+      billedMs = plan.capMs;
     }
-    return found;
+  } else {
+    billedMs = b.audioMs[r]!;
+    if (billedMs === ABSENT) return Charged.NoAudio;
   }
+  const remainder = billedMs % plan.incrementMs;
+  const ms = remainder === 0 ? billedMs : billedMs - remainder + plan.incrementMs;
+  const channels = b.channels[r]!;
+  const items = plan.items;
+  for (let i = 0; i < items.length; i++) {
+    const quantity = items[i]!.multiply ? ms * channels : ms;
+    if (!Number.isSafeInteger(quantity)) return Charged.TooLarge;
+    out[at + i] = quantity;
+  }
+  charged.billedMs = billedMs;
+  charged.ms = ms;
+  return Charged.Billed;
+}
 
-  private lookup(index: number, kind: UsageKind, model: string | undefined): Resolution {
-    const { card } = this;
-    if (index === -1) return { reason: `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})` };
-    const version = card.versions[index]!;
-    const found = findProduct(version, kind, model);
-    if (found) return { version: index, product: found.product, model: found.model, rateKey: `${index}\u0000${found.product.id}\u0000${found.model}` };
-    const offers = version.products.some((p) => p.kind === kind);
-    return {
-      reason: !offers
-        ? `card ${card.name} has no ${kind} product`
-        : model === undefined
-          ? `the record names no model and card ${card.name} has no default ${kind} model`
-          : `card ${card.name} (version ${version.label}) does not price ${kind} model "${model}"`,
-    };
+/** When a billed row is charged to a balance: a transcript when it completes, a stream when it ends, an LLM call at once. */
+export function completionOf(plan: Plan, b: UsageBatch, r: number): number {
+  const at = b.at[r]!;
+  if (plan.kind === 'transcript') {
+    const completed = b.completedAt[r]!;
+    return Number.isNaN(completed) ? at : completed;
+  }
+  if (plan.kind === 'stream') {
+    const started = Number.isNaN(b.startedAt[r]!) ? at : b.startedAt[r]!;
+    const length = plan.session ? (b.closed[r] === 1 ? b.sessionMs[r]! : b.billedMs[r]!) : Math.max(b.audioMs[r]!, 0);
+    return started + length;
+  }
+  return at;
+}
+
+/** The input error of a row `chargeRow` could not bill. */
+export function chargeError(code: Charged, plan: Plan, ref: SourceRef): InputError {
+  switch (code) {
+    case Charged.NoAudio:
+      return new InputError(ref, 'audio_duration', 'is missing', 'this product bills audio seconds');
+    case Charged.NoSession:
+      return new InputError(ref, 'session_duration', 'is missing on a closed session', 'give session_duration or ended_at');
+    case Charged.NoCap:
+      return new InputError(ref, 'terminated', 'the session was never closed and the card sets no max_session to bill it at', 'add max_session to the product, or the session end');
+    default:
+      return tooLarge(plan, 0, ref);
   }
 }
 
-/** Prices nothing yet: turns a record into the quantities it is billed for on a card. Pure. */
-export function chargeOf(record: UsageRecord, resolver: CardResolver, zone: TimeZone): Charge {
-  const found = resolver.resolve(record);
-  if ('reason' in found) return unpriced(record, null, found.reason);
-  const { version, product, model, rateKey } = found;
-  const defaultModel = record.model === undefined;
-  if (product.kind === 'llm') {
-    const items: ChargeItem[] = [
-      { component: 'input', period: '', quantity: record.inputTokens },
-      { component: 'output', period: '', quantity: record.outputTokens },
-    ];
-    return { type: 'billed', version, product, model, rateKey, items, unpriced: [], session: undefined, defaultModel };
-  }
-  if (record.failed && !product.chargeFailed) return { type: 'free', version, product, model };
-  const session = product.kind === 'stream' && product.basis === 'session' ? sessionBilling(record, product) : undefined;
-  const raw = session ? session.billedMs : (record.audioMs ?? fail(record, 'audio_duration', 'is missing', 'this product bills audio seconds'));
-  const ms = ceilToIncrement(raw, product.incrementMs);
-  const multiply = product.kind === 'transcript';
-  const items: ChargeItem[] = [{ component: 'usage', period: tierPeriod(product.models.get(model)!, record.at, zone), quantity: multiply && product.channels === 'multiply' ? ms * record.channels : ms }];
-  const unpricedItems: UnpricedItem[] = [];
-  for (const feature of record.features) {
-    const plan = product.addons.get(feature);
-    if (plan) items.push({ component: `addon:${feature}`, period: tierPeriod(plan, record.at, zone), quantity: multiply && product.addonChannels === 'multiply' ? ms * record.channels : ms });
-    else unpricedItems.push({ product: product.id, model, addon: feature, reason: `card ${resolver.card.name} has no add-on "${feature}" on ${product.id}`, quantity: ms });
-  }
-  return { type: 'billed', version, product, model, rateKey, items, unpriced: unpricedItems, session, defaultModel };
-}
-
-/** Session time billed: capped at `max_session`, or the cap itself for a session never closed. */
-function sessionBilling(record: UsageRecord, product: DurationProduct): SessionBilling {
-  const cap = product.maxSessionMs;
-  const audioMs = record.audioMs ?? 0;
-  if (!record.closed) {
-    if (cap === undefined) fail(record, 'terminated', 'the session was never closed and the card sets no max_session to bill it at', 'add max_session to the product, or the session end');
-    return { closed: false, billedMs: cap!, capMs: cap, audioMs, sessionMs: undefined };
-  }
-  const session = record.sessionMs ?? fail(record, 'session_duration', 'is missing on a closed session', 'give session_duration or ended_at');
-  return { closed: true, billedMs: cap === undefined ? session : Math.min(session, cap), capMs: cap, audioMs, sessionMs: session };
-}
-
-function tierPeriod(plan: RatePlan, at: number | undefined, zone: TimeZone): string {
-  if (plan.type === 'flat' || plan.period === 'none' || at === undefined) return '';
-  return plan.period === 'day' ? zone.dayKey(at) : zone.monthKey(at);
-}
-
-function unpriced(record: UsageRecord, product: string | null, reason: string): Charge {
-  const quantity = record.kind === 'llm' ? record.inputTokens + record.outputTokens : (record.audioMs ?? record.sessionMs ?? 0);
-  return { type: 'unpriced', item: { product, model: record.model ?? '(none)', addon: null, reason, quantity } };
-}
-
-function fail(record: UsageRecord, field: string, problem: string, hint: string): never {
-  throw new InputError(record.source, field, problem, hint);
+/** The input error of a quantity past 2^53 (a row's own, or a sum of rows), naming the field it came from. */
+export function tooLarge(plan: Plan, item: number, ref: SourceRef): InputError {
+  const component = plan.items[item]?.component ?? 'usage';
+  const field = component === 'input' ? 'input_tokens' : component === 'output' ? 'output_tokens' : plan.session ? 'session_duration' : 'audio_duration';
+  return new InputError(ref, field, `makes a ${plan.llm ? 'token count' : 'duration'} of ${plan.product} ${plan.model} pass 2^53, past exact arithmetic`, 'check the value, or split the log and price the parts');
 }

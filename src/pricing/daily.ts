@@ -1,7 +1,8 @@
 import type { RateCard } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
-import type { Bucket, Dimension } from './aggregate.js';
+import type { Bucket } from './fold.js';
+import type { Dimension } from './dimensions.js';
 import { allocate } from './allocate.js';
 import type { DailySpend, InvoiceLine } from './invoice.js';
 

@@ -2,7 +2,7 @@ import type { DurationProduct, Product, RatePlan, RateCard, TokenProduct } from 
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
-import type { Bucket, Component, Dimension, Tally, Unpriced } from './aggregate.js';
+import type { Bucket, Component, Dimension, Tally, Unpriced } from './fold.js';
 import { tierLabel, tierSlices } from './tiers.js';
 import { compareText } from '../util/compare.js';
 

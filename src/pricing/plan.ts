@@ -1,12 +1,14 @@
-import type { RatePlan } from '../rates/card.js';
-import type { Component } from './aggregate.js';
-import type { Resolution } from './charge.js';
+import type { UsageKind } from '../ingest/record.js';
+import { findProduct, type RateCard, type RatePlan } from '../rates/card.js';
+
+/** What a quantity pays for: the model's own usage, an add-on, or input/output tokens. */
+export type Component = 'usage' | 'input' | 'output' | `addon:${string}`;
 
 /** How an item's tier period is cut. */
 export const Cut = { None: 0, Day: 1, Month: 2 } as const;
 export type Cut = (typeof Cut)[keyof typeof Cut];
 
-/** One quantity a row of a plan adds to: a component, its tier period, and whether channels multiply it. */
+/** One quantity a row of a plan adds to: a component, how its tier period is cut, whether channels multiply it. */
 export interface PlanItem {
   component: Component;
   cut: Cut;
@@ -14,53 +16,92 @@ export interface PlanItem {
   multiply: boolean;
 }
 
-/** How every row of one (version, kind, model, add-ons) is billed: found once, then only numbers. */
-export interface Plan {
-  id: number;
-  /** Rows of this plan take the record path (a model or add-on the card does not price). */
-  recordPath: boolean;
-  version: number;
-  product: string;
-  model: string;
-  rateKey: string;
-  /** The product's kind: when a row is charged (a stream when it ends). */
-  kind: 'transcript' | 'stream' | 'llm';
-  llm: boolean;
-  /** False for LLM products the free tier may not use. */
-  freeTier: boolean;
-  chargeFailed: boolean;
-  session: boolean;
-  capMs: number | undefined;
-  incrementMs: number;
-  items: PlanItem[];
+/** An add-on a row names that its product does not price. */
+export interface UnpricedAddon {
+  addon: string;
+  reason: string;
 }
 
 /**
- * The plan of rows that resolve to `found` under card version `version` with add-ons `features`:
- * the items chargeOf would give each of them, in its order. Unpriced ones take the record path.
+ * How every row of one (card version, kind, model, add-ons) is billed: the rules of the card as
+ * plain data (numbers, strings, flags; no functions), compiled once and read by the one interpreter
+ * (`charge.ts`). Being data, a plan can also be compiled to SQL for another engine.
  */
-export function planOf(id: number, version: number, found: Resolution, features: readonly string[]): Plan {
-  const byRecord: Plan = { id, recordPath: true, version, product: '', model: '', rateKey: '', kind: 'transcript', llm: false, freeTier: true, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items: [] };
-  if ('reason' in found) return byRecord;
-  const { product } = found;
-  const base = { id, recordPath: false, version: found.version, product: product.id, model: found.model, rateKey: found.rateKey, kind: product.kind };
+export interface Plan {
+  id: number;
+  /** False when the card does not price the row's (version, kind, model): `reason` says why. */
+  priced: boolean;
+  reason: string;
+  version: number;
+  product: string;
+  model: string;
+  /** `version\0product\0model`: the key of the plan's rates. */
+  rateKey: string;
+  /** The product's kind: when a row is charged (a stream when it ends). */
+  kind: UsageKind;
+  llm: boolean;
+  /** False for LLM products the free tier may not use. */
+  freeTier: boolean;
+  /** Failed transcripts are charged (else free). */
+  chargeFailed: boolean;
+  /** Billed on session time (a stream): capped at `capMs`, the cap itself when never closed. */
+  session: boolean;
+  /** `max_session` in ms, or -1 for none. */
+  capMs: number;
+  /** Each row's billed duration is rounded up to a whole increment (ms). */
+  incrementMs: number;
+  /** The quantities a row adds to, in order: the model's usage (or input, output tokens), then add-ons. */
+  items: PlanItem[];
+  /** Add-ons named by the rows that the product does not price (listed, never billed silently). */
+  unpriced: UnpricedAddon[];
+}
+
+/** Where a (version, kind, model) resolves on a card, or why it does not. */
+type Resolution = { product: NonNullable<ReturnType<typeof findProduct>> } | { reason: string };
+
+/**
+ * Compiles the plan of rows of `kind` naming `model` (undefined: the product's default) with add-ons
+ * `features`, under version `version` of `card` (-1: no version in force at the row's time).
+ */
+export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[]): Plan {
+  const found = resolve(card, version, kind, model);
+  if ('reason' in found) {
+    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items: [], unpriced: [] };
+  }
+  const { product, model: name } = found.product;
+  const base = { id, priced: true, reason: '', version, product: product.id, model: name, rateKey: `${version}\u0000${product.id}\u0000${name}`, kind: product.kind };
   if (product.kind === 'llm') {
     const items: PlanItem[] = [{ component: 'input', cut: Cut.None, multiply: false }, { component: 'output', cut: Cut.None, multiply: false }];
-    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: undefined, incrementMs: 1, items };
+    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items, unpriced: [] };
   }
   const transcript = product.kind === 'transcript';
-  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(found.model)!), multiply: transcript && product.channels === 'multiply' }];
+  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply' }];
+  const unpriced: UnpricedAddon[] = [];
   for (const feature of features) {
     const addon = product.addons.get(feature);
-    if (addon === undefined) return byRecord;
-    items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' });
+    if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' });
+    else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }
   const session = product.kind === 'stream' && product.basis === 'session';
-  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs, incrementMs: product.incrementMs, items };
+  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, items, unpriced };
+}
+
+function resolve(card: RateCard, index: number, kind: UsageKind, model: string | undefined): Resolution {
+  if (index === -1) return { reason: `no version of card ${card.name} is in force at that time (first: ${card.versions[0]!.label})` };
+  const version = card.versions[index]!;
+  const found = findProduct(version, kind, model);
+  if (found) return { product: found };
+  const offers = version.products.some((p) => p.kind === kind);
+  return {
+    reason: !offers
+      ? `card ${card.name} has no ${kind} product`
+      : model === undefined
+        ? `the record names no model and card ${card.name} has no default ${kind} model`
+        : `card ${card.name} (version ${version.label}) does not price ${kind} model "${model}"`,
+  };
 }
 
 function cutOf(plan: RatePlan): Cut {
   if (plan.type === 'flat' || plan.period === 'none') return Cut.None;
   return plan.period === 'day' ? Cut.Day : Cut.Month;
 }
-

@@ -1,6 +1,6 @@
 import type { RateCard } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
-import type { Component } from './charge.js';
+import type { Component } from './plan.js';
 import type { InvoiceLine } from './invoice.js';
 
 /** A quantity of one component at one record's rates: what a finding puts at stake, or a ledger deducts. */

@@ -1,7 +1,7 @@
-import type { UsageRecord } from '../ingest/record.js';
+import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { readStatement, type StatementLine } from '../ingest/statement.js';
-import type { Outcome } from '../pricing/aggregate.js';
-import { computeInvoice, type InvoiceOptions } from '../pricing/compute.js';
+import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
+import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
@@ -34,25 +34,30 @@ export interface ReconcileResult {
 }
 
 /** What a failed transcript or an unclosed session of a model would have cost, per day: the usual causes. */
-class Causes {
+class Causes implements BatchObserver {
   readonly failedMs = new Map<string, number>();
   readonly unclosedExtraMs = new Map<string, number>();
 
   constructor(private readonly dayOf: (at: number) => string) {}
 
-  observe = (record: UsageRecord, outcome: Outcome): void => {
-    if (outcome.type !== 'counted' || record.at === undefined) return;
-    const charge = outcome.charge;
-    if (charge.type === 'free' && record.audioMs !== undefined) {
-      const key = `${charge.product.id}\u0000${charge.model}\u0000${this.dayOf(record.at)}`;
-      this.failedMs.set(key, (this.failedMs.get(key) ?? 0) + record.audioMs * (charge.product.kind === 'transcript' && charge.product.channels === 'multiply' ? record.channels : 1));
+  observe(b: UsageBatch, fold: Fold): void {
+    for (let r = 0; r < b.length; r++) {
+      const outcome = b.outcome[r];
+      const at = b.at[r]!;
+      if ((outcome !== Outcome.Free && outcome !== Outcome.Billed) || Number.isNaN(at)) continue;
+      const plan = fold.plans[b.plan[r]!]!;
+      const key = `${plan.product}\u0000${plan.model}\u0000${this.dayOf(at)}`;
+      const audioMs = b.audioMs[r]!;
+      if (outcome === Outcome.Free && audioMs !== ABSENT) {
+        this.failedMs.set(key, (this.failedMs.get(key) ?? 0) + audioMs * (plan.items[0]!.multiply ? b.channels[r]! : 1));
+      }
+      if (outcome === Outcome.Billed && plan.session && b.closed[r] === 0) {
+        const billedMs = b.billedMs[r]!;
+        const extra = billedMs - Math.min(Math.max(audioMs, 0), billedMs);
+        this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + extra);
+      }
     }
-    if (charge.type === 'billed' && charge.session && !charge.session.closed) {
-      const key = `${charge.product.id}\u0000${charge.model}\u0000${this.dayOf(record.at)}`;
-      const extra = charge.session.billedMs - Math.min(charge.session.audioMs, charge.session.billedMs);
-      this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + extra);
-    }
-  };
+  }
 }
 
 /** Compares a statement with the invoice of the log, at the statement's own granularity. */
@@ -60,7 +65,7 @@ export async function reconcile(paths: readonly string[], statementPath: string,
   const statement = await readStatement(statementPath);
   const { card, zone } = options;
   const causes = new Causes((at) => zone.dayKey(at));
-  const invoice = await computeInvoice(paths, { ...options, groupBy: ['day'], observe: causes.observe });
+  const invoice = await computeInvoice(paths, { ...options, groupBy: ['day'], observers: [causes] });
   const round = (d: Decimal) => roundMoney(d, card.rounding.scale, card.rounding.mode);
   const covered = new Set<InvoiceLine>();
   const itemised = new Set(statement.filter((s) => s.addon !== undefined).map((s) => `${s.product}\u0000${modelOf(card, s)}`));

@@ -1,6 +1,6 @@
 import type { AuditResult } from '../audit/index.js';
 import type { BalanceResult } from '../ledger/index.js';
-import type { Invoice } from '../pricing/compute.js';
+import type { Invoice } from '../engine/index.js';
 import { compareText } from '../util/compare.js';
 import { daysFrom } from '../util/time.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';

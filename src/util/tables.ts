@@ -3,7 +3,7 @@
  * index without making a string or an array per lookup.
  */
 
-/** Gives each distinct ASCII byte string a small code (from 1; 0 is the empty string), with its text. */
+/** Gives each distinct byte string (UTF-8) a small code (from 1; 0 is the empty string), with its text. */
 export class ByteInterner {
   /** Text of each code; code 0 is the empty string. */
   readonly values: string[] = [''];
@@ -32,6 +32,13 @@ export class ByteInterner {
     return this.insert(bytes, start, end, h);
   }
 
+  /** The code of a text (its UTF-8 bytes), or 0 for undefined: the same code as the same ASCII bytes. */
+  ofText(text: string | undefined): number {
+    if (text === undefined || text === '') return 0;
+    const bytes = Buffer.from(text, 'utf8');
+    return this.of(bytes, 0, bytes.length);
+  }
+
   private equals(code: number, bytes: Uint8Array, start: number, length: number): boolean {
     const from = this.ends[code - 1]!;
     if (this.ends[code]! - from !== length) return false;
@@ -50,7 +57,7 @@ export class ByteInterner {
     this.pool.set(bytes.subarray(start, end), this.used);
     this.used += length;
     const code = this.values.length;
-    this.values.push(Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1'));
+    this.values.push(Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('utf8'));
     this.hashes.push(h);
     this.ends.push(this.used);
     if (code * 2 > this.slots.length) this.rehash(this.slots.length * 2);
@@ -86,6 +93,20 @@ export class TupleIndex {
 
   get size(): number {
     return this.count;
+  }
+
+  /** The index of `tuple` (its first `arity` values), or -1 when it has none yet. */
+  find(tuple: Int32Array): number {
+    const arity = this.arity;
+    const mask = this.slots.length - 1;
+    for (let slot = hashInts(tuple, 0, arity) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) return -1;
+      const at = (entry - 1) * arity;
+      let same = true;
+      for (let i = 0; i < arity && same; i++) same = this.keys[at + i] === tuple[i];
+      if (same) return entry - 1;
+    }
   }
 
   /** The index of `tuple` (its first `arity` values), adding it when new: then it equals the old size. */

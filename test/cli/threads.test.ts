@@ -72,7 +72,7 @@ describe('worker threads: a file cut in two gives the one-thread invoice', () =>
     const quoted = [...lines];
     quoted[ROWS - 5] = quoted[ROWS - 5]!.replace(',p', ',"p');
     quoted[ROWS - 5] = quoted[ROWS - 5]!.replace(/,(k\d+)/, '",$1');
-    expect(same(['invoice', log('quoted.csv', quoted), '--format', 'json']).stderr).toContain('the second part given back, the record path from line');
+    expect(same(['invoice', log('quoted.csv', quoted), '--format', 'json']).stderr).toContain('the second part given back, the text reader from line');
     const invalid = [...lines];
     invalid[ROWS - 5] = invalid[ROWS - 5]!.replace('2026-05', 'May-2026');
     const run = same(['invoice', log('invalid.csv', invalid)]);

@@ -127,7 +127,7 @@ describe('published examples, computed by hand', () => {
 describe('time zones of tier periods', () => {
   it('--tz moves the day boundary of daily tiers (SPEC §2: the card\'s or --tz zone)', async () => {
     const { loadCard } = await import('../../src/rates/load.js');
-    const { priceRecords } = await import('../../src/pricing/compute.js');
+    const { priceRecords } = await import('../../src/engine/index.js');
     const { TimeZone } = await import('../../src/util/time.js');
     const { records } = await import('../helpers.js');
     // 160 h at 15:00Z and 160 h at 17:00Z on 4 May: one Beijing day would be 23:00 and 01:00 — two days;

@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { LogStrings, UsageBatch } from '../ingest/batch.js';
+import { ByteRowDecoder } from '../ingest/decode-bytes.js';
+import { scanCsvFile } from '../ingest/scan.js';
+import { estimateRows } from '../ingest/split.js';
+import { Fold } from '../pricing/fold.js';
+import { loadCard } from '../rates/load.js';
+import { InputError } from '../util/errors.js';
+import { TimeZone } from '../util/time.js';
+import type { PartJob, PartResult } from './parallel.js';
+
+const PROGRESS_ROWS = 65_536;
+
+/** Thrown to give a part back to the main thread: it reads that part itself, the one-thread way. */
+class GiveBack extends Error {}
+
+/**
+ * A worker thread's part of a CSV log: the rows from a line break to the end of the file, through a
+ * batch and a fold of its own (the same decoder and fold as the main thread). Anything that would
+ * need a word with the user (an invalid row, a row the byte scanner will not take) gives the part
+ * back to the main thread instead.
+ */
+async function foldPart(job: PartJob): Promise<PartResult> {
+  const card = loadCard(job.card.spec, job.card.baseDir);
+  if (card.versions.map((v) => v.hash).join() !== job.card.hashes) return { type: 'given-back' };
+  const strings = new LogStrings();
+  const fold = new Fold({
+    card, zone: TimeZone.of(job.zone), period: job.period, groupBy: job.groupBy, shadowDay: job.shadowDay,
+    onInvalid: () => {
+      throw new GiveBack();
+    },
+  }, strings);
+  const batch = new UsageBatch(strings);
+  batch.drain = (b) => fold.fold(b);
+  let rows = 0;
+  let read = job.start;
+  const decoder = new ByteRowDecoder(batch, job.path, TimeZone.of(job.inputZone), new Map(job.map));
+  decoder.tick = () => {
+    if (++rows % PROGRESS_ROWS === 0) parentPort!.postMessage({ type: 'progress', rows: PROGRESS_ROWS, bytes: read - job.start });
+  };
+  decoder.progress = (bytes) => (read = bytes);
+  decoder.header(job.header);
+  fold.seen.reserve(await estimateRows(job.path, job.end, job.end - job.start));
+  try {
+    const { handover } = await scanCsvFile(job.path, decoder, { start: job.start, end: job.end, line: 1, width: job.header.length });
+    if (handover) return { type: 'given-back' };
+    batch.flush();
+    return { type: 'folded', rows, ...fold.snapshot() };
+  } catch (error) {
+    if (error instanceof GiveBack || error instanceof InputError) return { type: 'given-back' };
+    throw error;
+  }
+}
+
+const result = await foldPart(workerData as PartJob);
+parentPort!.postMessage(result, result.type === 'folded' ? [result.ids.high.buffer, result.ids.low.buffer, result.ids.lines.buffer] : []);

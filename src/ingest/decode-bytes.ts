@@ -1,0 +1,198 @@
+import { ABSENT, type UsageBatch } from './batch.js';
+import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from './fields.js';
+import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
+import { normalizeRecord } from './normalize.js';
+import type { CanonicalField } from './record.js';
+import type { RowSink } from './scan.js';
+import { InputError } from '../util/errors.js';
+import type { TimeZone } from '../util/time.js';
+
+const TRANSCRIPT = 0;
+const STREAM = 1;
+const LLM = 2;
+/** An instant the byte decoder does not read (every real instant is finite). */
+const BAD = Number.NEGATIVE_INFINITY;
+const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Decodes the byte scanners' rows into a batch: a plain row's fields are read from bytes into
+ * numbers and interned codes, exactly as normalizeRecord reads the same text; any row it is not
+ * sure of (a space to trim, a value that is not plain, anything invalid) is read as text by
+ * normalizeRecord itself, which also says what is wrong. One validation; a differential test holds
+ * the two decodings to the same columns.
+ */
+export class ByteRowDecoder implements RowSink {
+  private columns: HeaderColumns = [];
+  private width = 0;
+  private readonly at = new Map<CanonicalField, number>();
+  private kindAt = -1;
+  private idAt = -1;
+  private timestampAt = -1;
+  private completedAt = -1;
+  private startedAt = -1;
+  private endedAt = -1;
+  private modelAt = -1;
+  private audioAt = -1;
+  private channelsAt = -1;
+  private featuresAt = -1;
+  private statusAt = -1;
+  private sessionAt = -1;
+  private terminatedAt = -1;
+  private inputAt = -1;
+  private outputAt = -1;
+  private projectAt = -1;
+  private apiKeyAt = -1;
+  private customerAt = -1;
+  private webhookAt = -1;
+  /** Whether each features code is a list of add-on names (else the text way says why not). */
+  private readonly featuresOk: boolean[] = [true];
+  private readonly fileCode: number;
+
+  constructor(
+    private readonly batch: UsageBatch,
+    private readonly file: string,
+    private readonly inputZone: TimeZone,
+    private readonly map: ReadonlyMap<CanonicalField, string>,
+  ) {
+    this.fileCode = batch.strings.files.of(file);
+  }
+
+  /** Counts each row, for progress. */
+  tick: () => void = () => undefined;
+  /** Bytes read so far, for progress. */
+  progress?: (bytes: number) => void;
+
+  /** The header as resolved, for the text reader that carries on where the scanner stopped. */
+  resumeAt(): { columns: HeaderColumns; width: number } {
+    return { columns: this.columns, width: this.width };
+  }
+
+  header(names: string[]): void {
+    this.width = names.length;
+    this.columns = mapHeader(names, this.file, this.map);
+    for (const [field, index] of this.columns) this.at.set(field, index);
+    const at = (field: CanonicalField): number => this.at.get(field) ?? -1;
+    this.kindAt = at('kind');
+    this.idAt = at('id');
+    this.timestampAt = at('timestamp');
+    this.completedAt = at('completed_at');
+    this.startedAt = at('started_at');
+    this.endedAt = at('ended_at');
+    this.modelAt = at('model');
+    this.audioAt = at('audio_duration');
+    this.channelsAt = at('channels');
+    this.featuresAt = at('features');
+    this.statusAt = at('status');
+    this.sessionAt = at('session_duration');
+    this.terminatedAt = at('terminated');
+    this.inputAt = at('input_tokens');
+    this.outputAt = at('output_tokens');
+    this.projectAt = at('project');
+    this.apiKeyAt = at('api_key');
+    this.customerAt = at('customer_id');
+    this.webhookAt = at('webhook_url');
+  }
+
+  /** Before the scanner reuses its buffer: the batch's ids point into it. */
+  flush(): void {
+    this.batch.flush();
+  }
+
+  row(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number, spaced: boolean): void {
+    if (spaced || !this.decode(bytes, starts, ends, line)) this.byText(bytes, starts, ends, line);
+    this.tick();
+  }
+
+  /** The text way for one row: its fields as text through normalizeRecord (the one validation). */
+  byText(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number): void {
+    const raw = emptyFields();
+    for (const [field, index] of this.columns) raw[field] = latin1(bytes, starts[index]!, ends[index]!);
+    try {
+      this.batch.pushRecord(normalizeRecord(raw, { file: this.file, line }, this.inputZone));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.batch.pushError(error);
+    }
+  }
+
+  /** Decodes a plain row into the batch; false (having added nothing) when the text way must read it. */
+  decode(b: Uint8Array, s: Int32Array, e: Int32Array, line: number): boolean {
+    if (filled(this.webhookAt, s, e)) return false;
+    const kind = this.kindAt < 0 ? -1 : kindOf(b, s[this.kindAt]!, e[this.kindAt]!);
+    if (kind < 0) return false;
+    let failed = 0;
+    if (filled(this.statusAt, s, e)) {
+      const status = this.statusAt;
+      if (equalsText(b, s[status]!, e[status]!, 'error')) failed = 1;
+      else if (!equalsText(b, s[status]!, e[status]!, 'completed')) return false;
+    }
+    const channels = filled(this.channelsAt, s, e) ? integer(b, s[this.channelsAt]!, e[this.channelsAt]!) : 1;
+    if (channels < 1) return false;
+    const features = filled(this.featuresAt, s, e) ? this.featuresCode(b, s[this.featuresAt]!, e[this.featuresAt]!) : 0;
+    if (features < 0) return false;
+    const audioMs = filled(this.audioAt, s, e) ? seconds(b, s[this.audioAt]!, e[this.audioAt]!) : ABSENT;
+    if (audioMs === INVALID || (kind === TRANSCRIPT && audioMs === ABSENT && failed === 0)) return false;
+    const duration = filled(this.sessionAt, s, e) ? seconds(b, s[this.sessionAt]!, e[this.sessionAt]!) : ABSENT;
+    if (duration === INVALID) return false;
+    const terminated = filled(this.terminatedAt, s, e) ? trueOrFalse(b, s[this.terminatedAt]!, e[this.terminatedAt]!) : ABSENT;
+    if (terminated === INVALID) return false;
+    const input = filled(this.inputAt, s, e) ? integer(b, s[this.inputAt]!, e[this.inputAt]!) : ABSENT;
+    const output = filled(this.outputAt, s, e) ? integer(b, s[this.outputAt]!, e[this.outputAt]!) : ABSENT;
+    if (input === INVALID || output === INVALID || (kind === LLM && input === ABSENT && output === ABSENT)) return false;
+    const timestamp = this.instant(this.timestampAt, b, s, e);
+    const started = this.instant(this.startedAt, b, s, e);
+    const ended = this.instant(this.endedAt, b, s, e);
+    const completed = this.instant(this.completedAt, b, s, e);
+    if (timestamp === BAD || started === BAD || ended === BAD || completed === BAD) return false;
+    const startedAt = Number.isNaN(started) ? timestamp : started;
+    if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return false;
+
+    const batch = this.batch;
+    const r = batch.open(this.fileCode, line);
+    batch.kind[r] = kind;
+    batch.at[r] = kind === STREAM && Number.isNaN(timestamp) ? startedAt : timestamp;
+    batch.startedAt[r] = startedAt;
+    batch.completedAt[r] = completed;
+    batch.audioMs[r] = audioMs;
+    batch.sessionMs[r] = duration !== ABSENT ? duration : !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
+    batch.channels[r] = channels;
+    batch.inputTokens[r] = Math.max(input, 0);
+    batch.outputTokens[r] = Math.max(output, 0);
+    batch.failed[r] = failed;
+    batch.closed[r] = terminated !== ABSENT ? terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
+    batch.model[r] = this.code(this.modelAt, b, s, e);
+    batch.features[r] = features;
+    batch.project[r] = this.code(this.projectAt, b, s, e);
+    batch.apiKey[r] = this.code(this.apiKeyAt, b, s, e);
+    batch.customer[r] = this.code(this.customerAt, b, s, e);
+    if (filled(this.idAt, s, e)) batch.idFromBytes(r, kind, b, s[this.idAt]!, e[this.idAt]!);
+    return true;
+  }
+
+  /** An instant in plain UTC form, NaN when absent, BAD for any other text (the text way reads it). */
+  private instant(column: number, b: Uint8Array, s: Int32Array, e: Int32Array): number {
+    if (!filled(column, s, e)) return Number.NaN;
+    const at = utcInstant(b, s[column]!, e[column]!);
+    return Number.isNaN(at) ? BAD : at;
+  }
+
+  private code(column: number, b: Uint8Array, s: Int32Array, e: Int32Array): number {
+    return filled(column, s, e) ? this.batch.strings.text.of(b, s[column]!, e[column]!) : 0;
+  }
+
+  /** The code of a features text, or -1 when it is not a list of add-on names (the text way says why). */
+  private featuresCode(b: Uint8Array, start: number, end: number): number {
+    const text = this.batch.strings.text;
+    const code = text.of(b, start, end);
+    let ok = this.featuresOk[code];
+    if (ok === undefined) {
+      ok = text.values[code]!.split(';').every((name) => name === '' || FEATURE_PATTERN.test(name));
+      this.featuresOk[code] = ok;
+    }
+    return ok ? code : -1;
+  }
+}
+
+function filled(column: number, starts: Int32Array, ends: Int32Array): boolean {
+  return column >= 0 && starts[column] !== ends[column];
+}

@@ -1,0 +1,113 @@
+import type { RateCard } from '../rates/card.js';
+import { Decimal, formatMoney } from '../util/decimal.js';
+import { InputError, formatRef, type SourceRef } from '../util/errors.js';
+import { dailySpend, withoutShadowDay } from './daily.js';
+import type { Dimension } from './dimensions.js';
+import type { Fold } from './fold.js';
+import { RateBook } from './ratebook.js';
+import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { describePeriod, type Period } from './period.js';
+
+/** What pricing a fold's buckets needs besides the fold. */
+export interface BillOptions {
+  card: RateCard;
+  period: Period;
+  groupBy: readonly Dimension[];
+  allowUnpriced: boolean;
+  /** Buckets carry a day the invoice does not group by (`Fold.dimensions`), for `daily`. */
+  shadowDay: boolean;
+  /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
+  daily: boolean;
+}
+
+/** Records skipped with --skip-invalid: how many, and the first few with their errors. */
+export type Skipped = Invoice['skipped'];
+
+const SKIP_EXAMPLES = 10;
+
+/** The fold's `onInvalid`: stops at the first invalid row, or (with --skip-invalid) counts and lists it. */
+export function skipper(skipInvalid: boolean, skipped: Skipped): (error: InputError) => void {
+  return (error) => {
+    if (!skipInvalid) throw error;
+    skipped.count++;
+    if (skipped.examples.length < SKIP_EXAMPLES) skipped.examples.push({ ref: error.ref!, message: error.message });
+  };
+}
+
+/** Prices each bucket of a fold once and makes the invoice: lines, subtotals, total, counts and warnings. */
+export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, pending: number): Invoice {
+  const unpriced = [...fold.unpriced.values()];
+  if (unpriced.length > 0 && !options.allowUnpriced) {
+    const u = unpriced[0]!;
+    const more = unpriced.length > 1 ? `; ${unpriced.length - 1} more unpriced model(s) or add-on(s)` : '';
+    throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s) at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}${more}`,
+      'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
+  }
+  const { card } = options;
+  const buckets = options.shadowDay ? withoutShadowDay(fold.buckets.values()) : fold.buckets.values();
+  const priced = priceBuckets(buckets, card);
+  const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
+  const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
+  const subtotals: Invoice['subtotals'] = [];
+  for (const line of lines) {
+    const entry = subtotals.find((s) => s.product === line.product);
+    if (entry) entry.amount = entry.amount.plus(line.amount);
+    else subtotals.push({ product: line.product, amount: line.amount });
+  }
+  const invoice: Invoice = {
+    card,
+    groupBy: options.groupBy,
+    period: describePeriod(options.period, fold.tally.first, fold.tally.last),
+    lines,
+    subtotals,
+    total,
+    tally: fold.tally,
+    skipped,
+    pending,
+    unpriced,
+    warnings: [],
+    daily: options.daily ? dailySpend(priced, fold.buckets.values(), fold.dimensions, options.shadowDay, card) : undefined,
+  };
+  invoice.warnings = collectWarnings(invoice);
+  return invoice;
+}
+
+/** The warnings of an invoice, worst first. */
+export function collectWarnings(invoice: Invoice): Warning[] {
+  const { tally, card } = invoice;
+  const money = (d: Decimal): string => `${formatMoney(d, card.rounding.scale)} ${card.currency}`;
+  const warnings: Warning[] = [];
+  const warn = (code: string, count: number, message: string, amount: Decimal | null = null, refs: SourceRef[] = []): void => {
+    if (count > 0) warnings.push({ code, message, count, amount, refs });
+  };
+  const unclosed = tally.unclosed;
+  if (unclosed.count > 0) {
+    const beyondAudio = [...unclosed.extra].map(([rateKey, quantity]) => ({ rateKey, component: 'usage' as const, quantity }));
+    const extra = new RateBook(card, invoice.lines).amount(beyondAudio);
+    warn('UNCLOSED_SESSION', unclosed.count,
+      `${unclosed.count} streaming session(s) never closed were billed at the cap: ${hours(unclosed.billedMs)} billed for ${hours(unclosed.audioMs)} of audio, ${money(extra)} beyond their audio. Send the Terminate message when a stream ends.`, extra);
+  }
+  warn('SESSION_AT_CAP', tally.atCap, `${tally.atCap} closed streaming session(s) reached the maximum session length and were billed at the cap.`);
+  warn('EXCLUDED_BY_PERIOD', tally.excluded, `${tally.excluded} record(s) outside the period were not billed.`);
+  warn('SKIPPED_INVALID', invoice.skipped.count,
+    `${invoice.skipped.count} invalid record(s) were skipped (--skip-invalid): ${invoice.skipped.examples.map((e) => e.message).join('; ')}${invoice.skipped.count > invoice.skipped.examples.length ? '; ...' : ''}`,
+    null, invoice.skipped.examples.map((e) => e.ref));
+  for (const u of invoice.unpriced) {
+    warn('UNPRICED', u.count, `${u.count} record(s) priced at zero (--allow-unpriced): ${u.reason} (${u.refs.map(formatRef).join(', ')}${u.count > u.refs.length ? ', ...' : ''}).`, null, u.refs);
+  }
+  const dup = tally.duplicates;
+  warn('DUPLICATE_ID', dup.count,
+    `${dup.count} record(s) repeat an id already seen and were not billed again: ${dup.examples.map((e) => `${e.id} at ${formatRef(e.first)} and ${formatRef(e.again)}`).join('; ')}${dup.count > dup.examples.length ? '; ...' : ''}.`,
+    null, dup.examples.map((e) => e.again));
+  const latest = card.versions[card.versions.length - 1]!;
+  warn('UNDATED', tally.undated, `${tally.undated} record(s) have no timestamp; priced at card version ${latest.label}. Give the list endpoint response to date them.`);
+  warn('DEFAULT_MODEL', tally.defaultModel, `${tally.defaultModel} record(s) name no model and were priced at the product's default model.`);
+  warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
+  return warnings;
+}
+
+function hours(ms: number): string {
+  return `${new Decimal(ms).dividedBy(3_600_000).toDecimalPlaces(2).toString()} h`;
+}
+
+export type { Invoice, InvoiceLine, Warning };

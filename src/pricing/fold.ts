@@ -1,0 +1,465 @@
+import { ERROR_ROW, Outcome, type LogStrings, type UsageBatch } from '../ingest/batch.js';
+import { USAGE_KINDS } from '../ingest/record.js';
+import type { RateCard } from '../rates/card.js';
+import { InputError, type SourceRef } from '../util/errors.js';
+import { TupleIndex } from '../util/tables.js';
+import { formatDay, type TimeZone } from '../util/time.js';
+import { chargeError, Charged, chargeRow, charged, tooLarge } from './charge.js';
+import type { Dimension } from './dimensions.js';
+import { IdSet, type IdList } from './idset.js';
+import { inPeriod, isBounded, type Period } from './period.js';
+import { compilePlan, Cut, type Component, type Plan } from './plan.js';
+
+export { DIMENSIONS, type Dimension } from './dimensions.js';
+export type { Component } from './plan.js';
+
+/** Exact integer usage of one (version, product, model, component, tier period, dimensions). */
+export interface Bucket {
+  version: number;
+  product: string;
+  model: string;
+  component: Component;
+  /** The tier period (`2026-05-01`, `2026-05`) for tiered plans; empty for flat ones. */
+  period: string;
+  dims: (string | null)[];
+  /** Milliseconds or tokens. */
+  quantity: number;
+  priced: boolean;
+}
+
+/** Usage the card does not price, with the records that used it. */
+export interface Unpriced {
+  kind: string;
+  product: string | null;
+  model: string;
+  addon: string | null;
+  reason: string;
+  count: number;
+  quantity: number;
+  refs: SourceRef[];
+}
+
+/** Counters a reader of the invoice must see. */
+export interface Tally {
+  counted: number;
+  billed: number;
+  free: number;
+  excluded: number;
+  duplicates: { count: number; examples: { id: string; first: SourceRef; again: SourceRef }[] };
+  undated: number;
+  defaultModel: number;
+  /** Sessions billed at the cap; `extra` is the ms billed beyond their audio, by `version\0product\0model`. */
+  unclosed: { count: number; billedMs: number; audioMs: number; extra: Map<string, number> };
+  atCap: number;
+  first: number | undefined;
+  last: number | undefined;
+}
+
+/** A fold's state as plain data (a worker thread's part of a log). */
+export interface FoldSnapshot {
+  buckets: Bucket[];
+  unpriced: Unpriced[];
+  tally: Tally;
+  ids: IdList;
+}
+
+/** Reads the rows of each batch after the fold has judged and priced them (the audit, the ledger, reconcile). */
+export interface BatchObserver {
+  observe(batch: UsageBatch, fold: Fold): void;
+}
+
+export interface FoldOptions {
+  card: RateCard;
+  /** Zone for tier periods and the `day` and `month` dimensions: `--tz`, else the card's. */
+  zone: TimeZone;
+  period: Period;
+  groupBy: readonly Dimension[];
+  /**
+   * Also split buckets by day, as a last dimension the invoice does not show (undated records: null),
+   * so that a chart can share each line out over the days of its usage.
+   */
+  shadowDay?: boolean;
+  /** Why every row must have a timestamp (a ledger places each record in time), when it must. */
+  needsTime?: string | undefined;
+  /** Told of each invalid row, in file order: throws to stop the run, returns to skip the row. */
+  onInvalid: (error: InputError) => void;
+  observers?: readonly BatchObserver[];
+}
+
+const EXAMPLES = 5;
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * The one fold: every row of every reader, in file order, goes through the same steps. Decoded and
+ * validated by the reader, then here: given its plan, charged by the interpreter (a row it cannot
+ * bill is rejected), checked for a duplicate id, placed in the period, and only then counted and
+ * added to its buckets. A rejected row is never counted, never widens the period, never holds an id.
+ */
+export class Fold {
+  readonly tally: Tally = {
+    counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0,
+    duplicates: { count: 0, examples: [] },
+    unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
+    first: undefined, last: undefined,
+  };
+  readonly unpriced = new Map<string, Unpriced>();
+  /** Every bucket, by `version\0product\0model\0component\0period\0dims`. */
+  readonly buckets = new Map<string, Bucket>();
+  /** Plans by id. */
+  readonly plans: Plan[] = [];
+  /** Ids seen so far (as hashes of `kind\0id`), with where each was first seen. */
+  readonly seen = new IdSet();
+
+  private readonly planIndex = new TupleIndex(4);
+  private readonly planTuple = new Int32Array(4);
+  private readonly featureLists = new Map<number, string[]>();
+  private readonly versionFrom: number[];
+  private readonly periodTiers: boolean;
+  private readonly dims: TupleIndex;
+  private readonly dimsTuple: Int32Array;
+  private readonly dimsValues: (string | null)[][] = [];
+  private readonly bucketIndex = new TupleIndex(4);
+  private readonly bucketTuple = new Int32Array(4);
+  private readonly bucketRefs: Bucket[] = [];
+  private readonly months = new Map<number, number>();
+  /** Where the next billed row's quantities go in the batch being folded. */
+  private nextQuantity = 0;
+  /** The dimensions of every bucket: those grouped by, then the shadow day if asked for. */
+  readonly dimensions: readonly Dimension[];
+
+  constructor(private readonly options: FoldOptions, readonly strings: LogStrings) {
+    this.dimensions = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
+    this.versionFrom = options.card.versions.map((v) => v.effectiveFrom ?? Number.NEGATIVE_INFINITY);
+    this.periodTiers = hasPeriodTiers(options.card);
+    this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
+    this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
+  }
+
+  /** Folds every row of a batch in order, tells the observers, and empties the batch. */
+  fold(b: UsageBatch): void {
+    this.nextQuantity = 0;
+    try {
+      for (let r = 0; r < b.length; r++) this.row(b, r);
+    } finally {
+      // The rows before a stopping error are folded: the observers see them too.
+      for (const observer of this.options.observers ?? []) observer.observe(b, this);
+      b.clear();
+    }
+  }
+
+  private row(b: UsageBatch, r: number): void {
+    b.outcome[r] = Outcome.Rejected;
+    const kind = b.kind[r]!;
+    if (kind === ERROR_ROW) return this.reject(b, r, b.errors[r]!);
+    const at = b.at[r]!;
+    const dated = !Number.isNaN(at);
+    if (!dated) {
+      const problem = this.undatedProblem();
+      if (problem) return this.reject(b, r, new InputError(b.ref(r), 'timestamp', problem.problem, problem.hint));
+    }
+    const plan = this.planOf(dated ? this.versionAt(at) : this.versionFrom.length - 1, kind, b.model[r]!, b.features[r]!);
+    b.plan[r] = plan.id;
+    const qAt = (b.quantityAt[r] = this.nextQuantity);
+    b.charged[r] = 0;
+    let code: Charged = Charged.Billed;
+    if (plan.priced) {
+      b.reserveQuantities(qAt, plan.items.length);
+      code = chargeRow(plan, b, r, b.quantities, qAt);
+      if (code !== Charged.Billed && code !== Charged.Free) return this.reject(b, r, chargeError(code, plan, b.ref(r)));
+      b.billedMs[r] = charged.billedMs;
+    }
+    const within = !dated || inPeriod(this.options.period, at);
+    const billed = plan.priced && code === Charged.Billed;
+    if (billed) {
+      b.charged[r] = 1;
+      this.nextQuantity += plan.items.length;
+    }
+    const dims = billed && within ? this.dimsOf(b, r, at) : 0;
+    if (billed && within) {
+      const item = this.overflowing(plan, b.quantities, qAt, at, dims);
+      if (item >= 0) return this.reject(b, r, tooLarge(plan, item, b.ref(r)));
+    }
+    if (b.hasId[r] === 1) {
+      const first = this.seen.addOrFindHashed(b.idA[r]!, b.idB[r]!, b.file[r]!, b.line[r]!);
+      if (first) {
+        b.outcome[r] = Outcome.Duplicate;
+        b.firstFile[r] = first.file;
+        b.firstLine[r] = first.line;
+        this.duplicate(b.id(r)!, { file: this.strings.files.at(first.file), line: first.line }, b.ref(r));
+        return;
+      }
+    }
+    if (!within) {
+      b.outcome[r] = Outcome.Excluded;
+      this.tally.excluded++;
+      return;
+    }
+    const tally = this.tally;
+    if (dated) this.dated(at);
+    else tally.undated++;
+    tally.counted++;
+    if (!plan.priced) {
+      b.outcome[r] = Outcome.Unpriced;
+      const quantity = plan.llm ? Math.max(b.inputTokens[r]!, 0) + Math.max(b.outputTokens[r]!, 0) : b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
+      this.addUnpriced(USAGE_KINDS[kind]!, null, plan.model, null, plan.reason, quantity, b.ref(r));
+      return;
+    }
+    if (code === Charged.Free) {
+      b.outcome[r] = Outcome.Free;
+      tally.free++;
+      return;
+    }
+    b.outcome[r] = Outcome.Billed;
+    tally.billed++;
+    if (b.model[r] === 0) tally.defaultModel++;
+    const items = plan.items;
+    for (let i = 0; i < items.length; i++) {
+      const bucket = this.bucketRefs[this.bucketOf(plan, i, this.periodOf(items[i]!.cut, at), dims)]!;
+      bucket.quantity += b.quantities[qAt + i]!;
+    }
+    for (const u of plan.unpriced) this.addUnpriced(USAGE_KINDS[kind]!, plan.product, plan.model, u.addon, u.reason, charged.ms, b.ref(r));
+    if (plan.session) this.countSession(plan, b, r);
+  }
+
+  private reject(b: UsageBatch, r: number, error: InputError): void {
+    b.outcome[r] = Outcome.Rejected;
+    this.options.onInvalid(error);
+  }
+
+  /** Why an undated row cannot be placed, or undefined when it can (priced at the latest version). */
+  private undatedProblem(): { problem: string; hint?: string } | undefined {
+    const { period, groupBy, card, needsTime } = this.options;
+    if (isBounded(period)) return { problem: 'is missing, so the record cannot be placed in the period', hint: 'give the list endpoint response (created) too, or drop --month/--from/--to' };
+    if (this.periodTiers) return { problem: `is missing, and card ${card.name} has daily or monthly tiers`, hint: 'add timestamps to the log' };
+    if (groupBy.includes('month') || groupBy.includes('day')) return { problem: 'is missing, so the record cannot be grouped by day or month' };
+    if (needsTime) return { problem: `is missing, and ${needsTime}`, hint: 'give the list endpoint response too, or timestamps' };
+    return undefined;
+  }
+
+  /** The first item whose bucket would pass 2^53 with this row, or -1. */
+  private overflowing(plan: Plan, quantities: Float64Array, qAt: number, at: number, dims: number): number {
+    const items = plan.items;
+    for (let i = 0; i < items.length; i++) {
+      const tuple = this.bucketTuple;
+      tuple[0] = plan.id;
+      tuple[1] = i;
+      tuple[2] = this.periodOf(items[i]!.cut, at);
+      tuple[3] = dims;
+      const index = this.bucketIndex.find(tuple);
+      const sum = (index < 0 ? 0 : this.bucketRefs[index]!.quantity) + quantities[qAt + i]!;
+      if (!Number.isSafeInteger(sum)) return i;
+    }
+    if (plan.session && !Number.isSafeInteger(this.tally.unclosed.billedMs + Math.max(plan.capMs, 0))) return 0;
+    return -1;
+  }
+
+  private countSession(plan: Plan, b: UsageBatch, r: number): void {
+    const billedMs = b.billedMs[r]!;
+    const audioMs = Math.max(b.audioMs[r]!, 0);
+    if (b.closed[r] === 0) {
+      const audio = Math.min(audioMs, billedMs);
+      const unclosed = this.tally.unclosed;
+      unclosed.count++;
+      unclosed.billedMs += billedMs;
+      unclosed.audioMs += audio;
+      unclosed.extra.set(plan.rateKey, (unclosed.extra.get(plan.rateKey) ?? 0) + (billedMs - audio));
+    } else if (plan.capMs >= 0 && b.sessionMs[r]! >= plan.capMs) {
+      this.tally.atCap++;
+    }
+  }
+
+  /** The plan of a (version, kind, model code, features code), compiled the first time it is met. */
+  private planOf(version: number, kind: number, model: number, features: number): Plan {
+    const tuple = this.planTuple;
+    tuple[0] = version;
+    tuple[1] = kind;
+    tuple[2] = model;
+    tuple[3] = features;
+    const index = this.planIndex.of(tuple);
+    if (index === this.plans.length) {
+      const text = this.strings.text.values;
+      this.plans.push(compilePlan(index, this.options.card, version, USAGE_KINDS[kind]!, model === 0 ? undefined : text[model], this.featureList(features)));
+    }
+    return this.plans[index]!;
+  }
+
+  /** The add-ons of a features code (`a;b`), empty names left out. */
+  private featureList(code: number): string[] {
+    let list = this.featureLists.get(code);
+    if (list === undefined) {
+      list = code === 0 ? [] : this.strings.text.values[code]!.split(';').filter((name) => name !== '');
+      this.featureLists.set(code, list);
+    }
+    return list;
+  }
+
+  /** The index of the card version in force at `at`, or -1. */
+  private versionAt(at: number): number {
+    for (let i = this.versionFrom.length - 1; i >= 0; i--) if (this.versionFrom[i]! <= at) return i;
+    return -1;
+  }
+
+  /** The index of a bucket of (plan, item, tier period, dimensions), opened empty when new. */
+  private bucketOf(plan: Plan, item: number, period: number, dims: number): number {
+    const tuple = this.bucketTuple;
+    tuple[0] = plan.id;
+    tuple[1] = item;
+    tuple[2] = period;
+    tuple[3] = dims;
+    const index = this.bucketIndex.of(tuple);
+    if (this.bucketRefs[index] === undefined) {
+      const { component, cut } = plan.items[item]!;
+      const periodText = cut === Cut.None || period === NO_PERIOD ? '' : cut === Cut.Day ? formatDay(period) : monthText(period);
+      this.bucketRefs[index] = this.bucket(plan.version, plan.product, plan.model, component, periodText, this.dimsValues[dims]!);
+    }
+    return index;
+  }
+
+  /** The bucket of one (version, product, model, component, period, dimensions), opened empty when new. */
+  bucket(version: number, product: string, model: string, component: Component, period: string, dims: (string | null)[]): Bucket {
+    const key = [version, product, model, component, period, ...dims].join('\u0000');
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { version, product, model, component, period, dims, quantity: 0, priced: true };
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** The tier period of an item cut `cut` for a row at `at`: a local day or month number. */
+  private periodOf(cut: Cut, at: number): number {
+    if (cut === Cut.None || Number.isNaN(at)) return NO_PERIOD;
+    return cut === Cut.Day ? this.dayOf(at) : this.monthOf(at);
+  }
+
+  /** The index of the row's dimension values (project, key, customer codes; day and month numbers). */
+  private dimsOf(b: UsageBatch, r: number, at: number): number {
+    const dimensions = this.dimensions;
+    const tuple = this.dimsTuple;
+    const dated = !Number.isNaN(at);
+    for (let i = 0; i < dimensions.length; i++) {
+      switch (dimensions[i]!) {
+        case 'project': tuple[i] = b.project[r]!; break;
+        case 'api_key': tuple[i] = b.apiKey[r]!; break;
+        case 'customer': tuple[i] = b.customer[r]!; break;
+        case 'day': tuple[i] = dated ? this.dayOf(at) : NO_PERIOD; break;
+        case 'month': tuple[i] = dated ? this.monthOf(at) : NO_PERIOD; break;
+      }
+    }
+    const index = this.dims.of(tuple);
+    if (index === this.dimsValues.length) {
+      const text = this.strings.text.values;
+      this.dimsValues.push(dimensions.map((dimension, i) => {
+        const code = tuple[i]!;
+        if (dimension === 'day') return code === NO_PERIOD ? null : formatDay(code);
+        if (dimension === 'month') return code === NO_PERIOD ? null : monthText(code);
+        return code === 0 ? null : text[code]!;
+      }));
+    }
+    return index;
+  }
+
+  /** Local day number in the fold's zone. */
+  private dayOf(at: number): number {
+    return Math.floor((at + this.options.zone.offsetMs(at)) / MS_PER_DAY);
+  }
+
+  /** Local month as year × 12 + month − 1. */
+  private monthOf(at: number): number {
+    const day = this.dayOf(at);
+    let month = this.months.get(day);
+    if (month === undefined) {
+      const text = formatDay(day);
+      month = Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7)) - 1;
+      this.months.set(day, month);
+    }
+    return month;
+  }
+
+  /** Counts a record whose id was seen before (at `first`) and is not billed again. */
+  private duplicate(id: string, first: SourceRef, again: SourceRef): void {
+    const duplicates = this.tally.duplicates;
+    duplicates.count++;
+    if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id, first, again });
+  }
+
+  /** Widens the span of instants billed. */
+  private dated(at: number): void {
+    this.tally.first = this.tally.first === undefined ? at : Math.min(this.tally.first, at);
+    this.tally.last = this.tally.last === undefined ? at : Math.max(this.tally.last, at);
+  }
+
+  private addUnpriced(kind: string, product: string | null, model: string, addon: string | null, reason: string, quantity: number, ref: SourceRef): void {
+    const key = [kind, product, model, addon].join('\u0000');
+    const entry = this.unpriced.get(key) ?? { kind, product, model, addon, reason, count: 0, quantity: 0, refs: [] };
+    entry.count++;
+    entry.quantity += quantity;
+    if (entry.refs.length < EXAMPLES) entry.refs.push(ref);
+    this.unpriced.set(key, entry);
+  }
+
+  /** The state of this fold as plain data, for a worker thread to hand back. */
+  snapshot(): FoldSnapshot {
+    return { buckets: [...this.buckets.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.list() };
+  }
+
+  /** Whether a part read by another thread repeats none of the ids seen here (else it must be read again, in order). */
+  canAbsorb(part: FoldSnapshot): boolean {
+    const { high, low } = part.ids;
+    for (let i = 0; i < high.length; i++) if (this.seen.has(high[i]!, low[i]!)) return false;
+    return true;
+  }
+
+  /**
+   * Takes in a part of `file` that follows everything folded so far, read by another thread whose
+   * line 1 is line `lineOffset + 1` here: as if its rows had been folded one by one, in order.
+   */
+  absorb(part: FoldSnapshot, file: string, lineOffset: number): void {
+    const shift = (ref: SourceRef): SourceRef => ({ ...ref, line: ref.line + lineOffset });
+    const fileIndex = this.strings.files.of(file);
+    const { high, low, lines } = part.ids;
+    for (let i = 0; i < high.length; i++) this.seen.addOrFindHashed(high[i]!, low[i]!, fileIndex, lines[i]! + lineOffset);
+    for (const b of part.buckets) {
+      const bucket = this.bucket(b.version, b.product, b.model, b.component, b.period, b.dims);
+      const sum = bucket.quantity + b.quantity;
+      if (!Number.isSafeInteger(sum)) throw new InputError({ file, line: lineOffset + 1 }, undefined, `the usage of ${b.product} ${b.model} passes 2^53, past exact arithmetic`, 'split the log and price the parts');
+      bucket.quantity = sum;
+    }
+    for (const u of part.unpriced) {
+      const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
+      const entry = this.unpriced.get(key) ?? { ...u, count: 0, quantity: 0, refs: [] };
+      entry.count += u.count;
+      entry.quantity += u.quantity;
+      entry.refs.push(...u.refs.slice(0, EXAMPLES - entry.refs.length).map(shift));
+      this.unpriced.set(key, entry);
+    }
+    const mine = this.tally;
+    const theirs = part.tally;
+    for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap'] as const) mine[counter] += theirs[counter];
+    if (theirs.first !== undefined) this.dated(theirs.first);
+    if (theirs.last !== undefined) this.dated(theirs.last);
+    mine.duplicates.count += theirs.duplicates.count;
+    for (const example of theirs.duplicates.examples) {
+      if (mine.duplicates.examples.length < EXAMPLES) mine.duplicates.examples.push({ id: example.id, first: shift(example.first), again: shift(example.again) });
+    }
+    mine.unclosed.count += theirs.unclosed.count;
+    mine.unclosed.billedMs += theirs.unclosed.billedMs;
+    mine.unclosed.audioMs += theirs.unclosed.audioMs;
+    for (const [rateKey, ms] of theirs.unclosed.extra) mine.unclosed.extra.set(rateKey, (mine.unclosed.extra.get(rateKey) ?? 0) + ms);
+  }
+}
+
+/** The period code of a row with no period (an untiered item, an undated row). */
+const NO_PERIOD = -2147483648;
+
+function monthText(month: number): string {
+  const year = Math.floor(month / 12);
+  return `${String(year).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Whether any price of the card resets per day or month (so records need a date). */
+export function hasPeriodTiers(card: RateCard): boolean {
+  return card.versions.some((v) =>
+    v.products.some((p) => p.kind !== 'llm' && [...p.models.values(), ...p.addons.values()].some((plan) => plan.type === 'tiered' && plan.period !== 'none')),
+  );
+}

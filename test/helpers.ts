@@ -1,7 +1,7 @@
 import { normalizeRecord } from '../src/ingest/normalize.js';
 import type { RawFields, UsageRecord } from '../src/ingest/record.js';
 import { priceRecords, type Invoice } from '../src/engine/index.js';
-import type { Dimension } from '../src/pricing/aggregate.js';
+import type { Dimension } from '../src/pricing/dimensions.js';
 import { periodFromFlags } from '../src/pricing/period.js';
 import { loadCard } from '../src/rates/load.js';
 import type { RateCard } from '../src/rates/card.js';

@@ -3,12 +3,11 @@ import { dirname, resolve } from 'node:path';
 import { diffDocuments, parseThreshold } from '../diff/index.js';
 import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
-import { computeInvoice } from '../engine/index.js';
+import { computeInvoice, type Invoice } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
 import { loadCard } from '../rates/load.js';
-import { renderInvoiceJson } from '../report/invoice.js';
-import { parseGroupBy } from '../commands/shared.js';
 import { Decimal, formatMoney, parseDecimal } from '../util/decimal.js';
+import { parseGroupBy } from '../pricing/group-by.js';
 import { TimeZone } from '../util/time.js';
 import type { CheckCase, CheckConfig } from './config.js';
 
@@ -25,21 +24,21 @@ export interface CaseResult {
 /**
  * Runs every case from the config file's folder, so that paths in the invoices (and so the golden
  * files) are the same whatever folder CI runs from. `update` rewrites golden files instead of
- * comparing them.
+ * comparing them. `renderInvoice` writes an invoice as the golden files hold it (the JSON report).
  */
-export async function runCheck(config: CheckConfig, configPath: string, update: boolean): Promise<CaseResult[]> {
+export async function runCheck(config: CheckConfig, configPath: string, update: boolean, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult[]> {
   const home = process.cwd();
   process.chdir(dirname(resolve(configPath)));
   try {
     const results: CaseResult[] = [];
-    for (const c of config.cases) results.push(await runCase(c, update));
+    for (const c of config.cases) results.push(await runCase(c, update, renderInvoice));
     return results;
   } finally {
     process.chdir(home);
   }
 }
 
-async function runCase(c: CheckCase, update: boolean): Promise<CaseResult> {
+async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult> {
   const card = loadCard(c.rates ?? 'assemblyai');
   const zone = c.tz ? TimeZone.of(c.tz) : card.timezone;
   const options = {
@@ -56,7 +55,7 @@ async function runCase(c: CheckCase, update: boolean): Promise<CaseResult> {
     invoice = await computeInvoice(c.usage, options);
   }
   const scale = card.rounding.scale;
-  const json = renderInvoiceJson(invoice);
+  const json = renderInvoice(invoice);
   const expect = typeof c.expect === 'string' ? { golden: c.expect } : c.expect;
   let updated = false;
   if (expect.golden !== undefined) {

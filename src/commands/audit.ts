@@ -1,21 +1,11 @@
 import { Option, type Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
-import { failsAt, runAudit, type AuditResult, type Severity } from '../audit/index.js';
-import { renderAuditCsv, renderAuditJson, renderAuditMarkdown, renderAuditTable } from '../report/audit.js';
+import { failsAt, runAudit, type Severity } from '../audit/index.js';
+import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { progress } from './progress.js';
 import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
-import { renderAuditHtml } from '../report/html.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
-
-const RENDERERS: Record<string, (result: AuditResult, paint: ChalkInstance) => string> = {
-  table: renderAuditTable,
-  json: renderAuditJson,
-  csv: renderAuditCsv,
-  markdown: renderAuditMarkdown,
-  html: renderAuditHtml,
-};
 
 interface AuditFlags extends LogFlags, AccountFlags {
   tier: 'free' | 'paid';
@@ -41,7 +31,7 @@ export function registerAudit(program: Command, run: (action: () => Promise<numb
     .option('--stream-rate <n>', "new streaming sessions allowed per minute (default: the card's for the tier)", wholeNumber('--stream-rate'))
     .option('--max-findings <n>', 'findings listed per code (all are counted)', wholeNumber('--max-findings'), 1000);
   addAccountOptions(command, false);
-  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+  addLogOptions(command, formats('audit')).addHelpText(
     'after',
     `
 Examples:
@@ -72,6 +62,6 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
     keepPerCode: flags.maxFindings,
   });
   tick.done();
-  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+  await emit((await renderer('audit', flags.format))(result, tablePainter(flags)), flags.out);
   return failsAt(result, flags.failOn) ? 1 : 0;
 }

@@ -1,22 +1,12 @@
 import type { Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
 import { resolveAccount, type AccountFlags } from '../ledger/account.js';
-import { runBalance, type BalanceResult } from '../ledger/index.js';
-import { renderBalanceCsv, renderBalanceJson, renderBalanceMarkdown, renderBalanceTable } from '../report/balance.js';
+import { runBalance } from '../ledger/index.js';
+import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { progress } from './progress.js';
-import { renderBalanceHtml } from '../report/html.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
-
-const RENDERERS: Record<string, (result: BalanceResult, paint: ChalkInstance) => string> = {
-  table: renderBalanceTable,
-  json: renderBalanceJson,
-  csv: renderBalanceCsv,
-  markdown: renderBalanceMarkdown,
-  html: renderBalanceHtml,
-};
 
 interface BalanceFlags extends LogFlags, AccountFlags {
   days: number;
@@ -32,7 +22,7 @@ export function registerBalance(program: Command, run: (action: () => Promise<nu
     .option('--days <n>', 'days to project after the last record (0 for none)', wholeNumber('--days'), 30)
     .option('--daily-spend <amount>', "spend per projected day (default: the log's average)");
   addAccountOptions(command, true);
-  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+  addLogOptions(command, formats('balance')).addHelpText(
     'after',
     `
 Examples:
@@ -61,6 +51,6 @@ async function balanceCommand(files: string[], flags: BalanceFlags): Promise<num
     dailySpend,
   });
   tick.done();
-  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+  await emit((await renderer('balance', flags.format))(result, tablePainter(flags)), flags.out);
   return 0;
 }

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { loadCheckConfig } from '../check/config.js';
 import { runCheck } from '../check/run.js';
 import { painter, useColor } from '../report/color.js';
-import { renderCheckText, renderJunit } from '../report/check.js';
+import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 
@@ -13,7 +13,7 @@ export function registerCheck(program: Command, run: (action: () => Promise<numb
     .description('run the cases of tallyman.config.json: golden invoices and budgets, for CI')
     .option('-c, --config <file>', 'the config file (JSON or YAML)', 'tallyman.config.json')
     .option('--update', 'rewrite the golden files instead of comparing them', false)
-    .addOption(new Option('--reporter <reporter>', 'also write a report file').choices(['junit']))
+    .addOption(new Option('--reporter <reporter>', 'also write a report file').choices(formats('check').filter((format) => format !== 'text')))
     .option('-o, --out <file>', 'where --reporter writes')
     .option('--no-color', 'never colour the output')
     .addHelpText(
@@ -27,9 +27,11 @@ Examples:
     .action((flags: { config: string; update: boolean; reporter?: string; out?: string; color: boolean }) =>
       run(async () => {
         if (flags.reporter && !flags.out) throw new UsageError('--reporter junit needs --out FILE');
-        const results = await runCheck(loadCheckConfig(flags.config), flags.config, flags.update);
-        await emit(renderCheckText(results, painter(useColor(process.stdout, process.env, flags.color))), undefined);
-        if (flags.reporter === 'junit') await emit(renderJunit(results), flags.out);
+        const plain = painter(false);
+        const invoiceJson = await renderer('invoice', 'json');
+        const results = await runCheck(loadCheckConfig(flags.config), flags.config, flags.update, (invoice) => invoiceJson(invoice, plain));
+        await emit((await renderer('check', 'text'))(results, painter(useColor(process.stdout, process.env, flags.color))), undefined);
+        if (flags.reporter !== undefined) await emit((await renderer('check', flags.reporter))(results, plain), flags.out);
         return results.every((r) => r.passed) ? 0 : 1;
       }),
     );

@@ -1,16 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
-import { diffReports, parseThreshold, type DiffResult } from '../diff/index.js';
-import { renderDiffCsv, renderDiffJson, renderDiffMarkdown, renderDiffTable } from '../report/diff.js';
+import { diffReports, parseThreshold } from '../diff/index.js';
+import { formats, renderer } from '../report/index.js';
 import { emit } from '../util/output.js';
 import { tablePainter } from './shared.js';
-
-const RENDERERS: Record<string, (result: DiffResult, paint: ChalkInstance) => string> = {
-  table: renderDiffTable,
-  json: renderDiffJson,
-  csv: renderDiffCsv,
-  markdown: renderDiffMarkdown,
-};
 
 /** `tallyman diff OLD.json NEW.json`: what changed between two invoices or estimates; a budget gate for CI. */
 export function registerDiff(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -20,7 +12,7 @@ export function registerDiff(program: Command, run: (action: () => Promise<numbe
     .argument('<old>', 'the earlier report')
     .argument('<new>', 'the later report')
     .option('--fail-above <amount|percent>', 'exit 1 when the total grows by more than this (12.50 or 5%)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(RENDERERS)).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formats('diff')).default('table'))
     .option('-o, --out <file>', 'write the output to a file')
     .option('--no-color', 'never colour the output')
     .addHelpText(
@@ -34,7 +26,7 @@ Examples:
     .action((oldPath: string, newPath: string, flags: { failAbove?: string; format: string; out?: string; color: boolean }) =>
       run(async () => {
         const result = diffReports(oldPath, newPath, flags.failAbove === undefined ? undefined : parseThreshold(flags.failAbove));
-        await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+        await emit((await renderer('diff', flags.format))(result, tablePainter(flags)), flags.out);
         return result.failed ? 1 : 0;
       }),
     );

@@ -1,20 +1,12 @@
 import { Option, type Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
-import { runEstimate, usageFromLog, type EstimateResult } from '../estimate/index.js';
+import { runEstimate, usageFromLog } from '../estimate/index.js';
 import { usageFromFlags, type EstimateFlags } from '../estimate/usage.js';
 import { loadCard } from '../rates/load.js';
-import { renderEstimateCsv, renderEstimateJson, renderEstimateMarkdown, renderEstimateTable } from '../report/estimate.js';
+import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
 import { parseMap, tablePainter } from './shared.js';
-
-const RENDERERS: Record<string, (result: EstimateResult, paint: ChalkInstance) => string> = {
-  table: renderEstimateTable,
-  json: renderEstimateJson,
-  csv: renderEstimateCsv,
-  markdown: renderEstimateMarkdown,
-};
 
 interface Flags extends EstimateFlags {
   rates: string;
@@ -48,7 +40,7 @@ export function registerEstimate(program: Command, run: (action: () => Promise<n
     .addOption(new Option('--period <period>', 'the period the quantities are for').choices(['day', 'month']).default('month'))
     .option('--days-per-month <n>', 'days a month is spread over on cards with daily tiers', undefined)
     .option('-r, --rates <cards>', 'card names or files, comma-separated, priced side by side', 'assemblyai')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(RENDERERS)).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(formats('estimate')).default('table'))
     .option('-o, --out <file>', 'write the output to a file')
     .option('--tz <zone>', 'zone for --from-log days')
     .option('--input-tz <zone>', 'zone for --from-log timestamps without an offset', 'UTC')
@@ -81,6 +73,6 @@ async function estimateCommand(flags: Flags): Promise<number> {
     throw new UsageError('nothing to estimate: give --transcribe, --stream, --input-tokens, --usage FILE or --from-log FILE');
   }
   const result = await runEstimate(usage, cards, source);
-  await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+  await emit((await renderer('estimate', flags.format))(result, tablePainter(flags)), flags.out);
   return 0;
 }

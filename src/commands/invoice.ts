@@ -1,21 +1,12 @@
 import type { Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
-import { computeInvoice, type Invoice } from '../engine/index.js';
-import { FOCUS_GROUP_BY, renderFocus } from '../report/focus.js';
-import { renderInvoiceCsv, renderInvoiceJson, renderInvoiceMarkdown, renderInvoiceTable, warningLines } from '../report/invoice.js';
+import { computeInvoice } from '../engine/index.js';
+import { FOCUS_GROUP_BY } from '../report/focus.js';
+import { formats, renderer } from '../report/index.js';
+import { warningLines } from '../report/invoice.js';
 import { emit, note } from '../util/output.js';
-import { renderInvoiceHtml } from '../report/html.js';
-import { addLogOptions, checkHtmlOut, invoiceOptions, parseGroupBy, tablePainter, type LogFlags } from './shared.js';
+import { parseGroupBy } from '../pricing/group-by.js';
+import { addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
-
-const RENDERERS: Record<string, (invoice: Invoice, paint: ChalkInstance) => string> = {
-  table: renderInvoiceTable,
-  json: renderInvoiceJson,
-  csv: renderInvoiceCsv,
-  markdown: renderInvoiceMarkdown,
-  focus: renderFocus,
-  html: renderInvoiceHtml,
-};
 
 interface InvoiceFlags extends LogFlags {
   groupBy?: string;
@@ -28,7 +19,7 @@ export function registerInvoice(program: Command, run: (action: () => Promise<nu
     .description('price a usage log on a rate card and print the invoice')
     .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
     .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)');
-  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+  addLogOptions(command, formats('invoice')).addHelpText(
     'after',
     `
 Examples:
@@ -52,7 +43,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   const daily = flags.format === 'html' || paint.level > 0;
   const invoice = await computeInvoice(files, { ...invoiceOptions(flags, groupBy), onProgress: tick.update, daily });
   tick.done();
-  await emit(RENDERERS[flags.format]!(invoice, paint), flags.out);
+  await emit((await renderer('invoice', flags.format))(invoice, paint), flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
   if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;

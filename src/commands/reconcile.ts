@@ -1,18 +1,10 @@
 import type { Command } from 'commander';
-import type { ChalkInstance } from 'chalk';
-import { reconcile, type ReconcileResult } from '../reconcile/index.js';
-import { renderReconcileCsv, renderReconcileJson, renderReconcileMarkdown, renderReconcileTable } from '../report/reconcile.js';
+import { reconcile } from '../reconcile/index.js';
+import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
 import { addLogOptions, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
-
-const RENDERERS: Record<string, (result: ReconcileResult, paint: ChalkInstance) => string> = {
-  table: renderReconcileTable,
-  json: renderReconcileJson,
-  csv: renderReconcileCsv,
-  markdown: renderReconcileMarkdown,
-};
 
 /** `tallyman reconcile FILE... --statement FILE`: a provider's statement checked line by line against the log. */
 export function registerReconcile(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -22,7 +14,7 @@ export function registerReconcile(program: Command, run: (action: () => Promise<
     .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
     .requiredOption('-s, --statement <file>', 'the statement: CSV or JSON with product, model, addon?, date|month?, quantity?, amount')
     .option('--tolerance <amount>', 'a difference up to this is a match', '0.01');
-  addLogOptions(command, Object.keys(RENDERERS)).addHelpText(
+  addLogOptions(command, formats('reconcile')).addHelpText(
     'after',
     `
 Examples:
@@ -34,7 +26,7 @@ Examples:
       const tolerance = parseDecimal(flags.tolerance);
       if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
       const result = await reconcile(files, flags.statement, invoiceOptions(flags, []), tolerance);
-      await emit(RENDERERS[flags.format]!(result, tablePainter(flags)), flags.out);
+      await emit((await renderer('reconcile', flags.format))(result, tablePainter(flags)), flags.out);
       return result.lines.every((l) => l.status === 'match') ? 0 : 1;
     }),
   );

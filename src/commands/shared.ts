@@ -5,7 +5,7 @@ import { periodFromFlags } from '../pricing/period.js';
 import { loadCard } from '../rates/load.js';
 import { painter, useColor } from '../report/color.js';
 import { TimeZone } from '../util/time.js';
-import { DIMENSIONS, type Dimension } from '../pricing/dimensions.js';
+import type { Dimension } from '../pricing/dimensions.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import { UsageError } from '../util/errors.js';
 
@@ -60,20 +60,6 @@ export function parseMap(pairs: readonly string[]): Map<CanonicalField, string> 
     map.set(field as CanonicalField, column);
   }
   return map;
-}
-
-/** Parses `--group-by a,b`; `product` and `model` are accepted (lines are always split by them). */
-export function parseGroupBy(text: string | undefined): Dimension[] {
-  if (text === undefined || text === '') return [];
-  const dims: Dimension[] = [];
-  for (const part of text.split(',').map((p) => p.trim())) {
-    if (part === 'product' || part === 'model') continue;
-    if (!(DIMENSIONS as readonly string[]).includes(part)) {
-      throw new UsageError(`--group-by: "${part}" is not one of product, model, ${DIMENSIONS.join(', ')}`);
-    }
-    if (!dims.includes(part as Dimension)) dims.push(part as Dimension);
-  }
-  return dims;
 }
 
 /** The invoice pass every log-reading command runs, from the shared flags. */

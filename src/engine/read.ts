@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { UsageBatch } from '../ingest/batch.js';
 import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { finishAssembler, readCsvFrom, readLog, readNdjsonLine, type ReadOptions, type ReadStats } from '../ingest/index.js';
@@ -6,7 +5,7 @@ import { JsonRecordAssembler } from '../ingest/native.js';
 import { CANONICAL_FIELDS, type UsageRecord } from '../ingest/record.js';
 import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
-import { byteFormats } from '../ingest/sniff.js';
+import { byteFormats, fileSizes } from '../ingest/sniff.js';
 import { estimateRows, splitPoint } from '../ingest/split.js';
 import type { Fold } from '../pricing/fold.js';
 import type { InvoiceOptions } from './index.js';
@@ -53,7 +52,7 @@ async function pushAll(batches: AsyncIterable<UsageRecord[]>, target: ReadTarget
 
 async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')[], target: ReadTarget, options: InvoiceOptions): Promise<void> {
   const { stats } = target;
-  const sizes = await Promise.all(paths.map(async (path) => (await stat(path)).size));
+  const sizes = await fileSizes(paths);
   stats.totalBytes = sizes.reduce((a, b) => a + b, 0);
   const assembler = new JsonRecordAssembler(options.inputZone, options.map);
   let before = 0;

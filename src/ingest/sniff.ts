@@ -35,3 +35,8 @@ export async function byteFormats(paths: readonly string[], map: ReadonlyMap<Can
   return formats;
 }
 
+
+/** The size in bytes of each file (for progress, and to cut a big file for a worker). */
+export async function fileSizes(paths: readonly string[]): Promise<number[]> {
+  return Promise.all(paths.map(async (path) => (await stat(path)).size));
+}

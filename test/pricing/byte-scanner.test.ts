@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalField } from '../../src/ingest/record.js';
-import type { Dimension } from '../../src/pricing/aggregate.js';
+import type { Dimension } from '../../src/pricing/dimensions.js';
 import { computeInvoice, type InvoiceOptions } from '../../src/engine/index.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { loadCard } from '../../src/rates/load.js';

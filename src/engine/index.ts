@@ -79,7 +79,12 @@ export function priceRecords(records: Iterable<UsageRecord>, options: Omit<Invoi
 function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
   const shadowDay = options.daily === true && !options.groupBy.includes('day');
-  const strings = new LogStrings();
+  const observed = (options.observers ?? []).length > 0;
+  const strings = new LogStrings({
+    project: observed || options.groupBy.includes('project'),
+    apiKey: observed || options.groupBy.includes('api_key'),
+    customer: observed || options.groupBy.includes('customer'),
+  });
   const fold = new Fold({
     card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay,
     needsTime: options.needsTime, onInvalid: skipper(options.skipInvalid, skipped), observers: options.observers,

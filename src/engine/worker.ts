@@ -23,7 +23,7 @@ class GiveBack extends Error {}
 async function foldPart(job: PartJob): Promise<PartResult> {
   const card = loadCard(job.card.spec, job.card.baseDir);
   if (card.versions.map((v) => v.hash).join() !== job.card.hashes) return { type: 'given-back' };
-  const strings = new LogStrings();
+  const strings = new LogStrings({ project: job.groupBy.includes('project'), apiKey: job.groupBy.includes('api_key'), customer: job.groupBy.includes('customer') });
   const fold = new Fold({
     card, zone: TimeZone.of(job.zone), period: job.period, groupBy: job.groupBy, shadowDay: job.shadowDay,
     onInvalid: () => {

@@ -16,6 +16,11 @@ export class LogStrings {
   /** Models, features texts, projects, API keys, customers (code 0: none). */
   readonly text = new ByteInterner();
   readonly files = new Interner(0xffff);
+  /**
+   * Whether anyone reads the project, API key and customer columns (a grouping, an observer): when
+   * not, the readers leave them 0 rather than intern a value per row.
+   */
+  constructor(readonly dimensions: { project: boolean; apiKey: boolean; customer: boolean } = { project: true, apiKey: true, customer: true }) {}
 }
 
 /** What happened to a row in the fold, for the observers (set by the fold, in `UsageBatch.outcome`). */
@@ -144,9 +149,10 @@ export class UsageBatch {
     this.closed[r] = record.closed ? 1 : 0;
     this.model[r] = strings.text.ofText(record.model);
     this.features[r] = record.features.length === 0 ? 0 : strings.text.ofText(record.features.join(';'));
-    this.project[r] = strings.text.ofText(record.project);
-    this.apiKey[r] = strings.text.ofText(record.apiKey);
-    this.customer[r] = strings.text.ofText(record.customer);
+    const wanted = strings.dimensions;
+    this.project[r] = wanted.project ? strings.text.ofText(record.project) : 0;
+    this.apiKey[r] = wanted.apiKey ? strings.text.ofText(record.apiKey) : 0;
+    this.customer[r] = wanted.customer ? strings.text.ofText(record.customer) : 0;
     if (record.id !== undefined) {
       hashIdText(kind, record.id);
       this.hasId[r] = 1;

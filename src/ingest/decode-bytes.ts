@@ -87,9 +87,10 @@ export class ByteRowDecoder implements RowSink {
     this.terminatedAt = at('terminated');
     this.inputAt = at('input_tokens');
     this.outputAt = at('output_tokens');
-    this.projectAt = at('project');
-    this.apiKeyAt = at('api_key');
-    this.customerAt = at('customer_id');
+    const wanted = this.batch.strings.dimensions;
+    this.projectAt = wanted.project ? at('project') : -1;
+    this.apiKeyAt = wanted.apiKey ? at('api_key') : -1;
+    this.customerAt = wanted.customer ? at('customer_id') : -1;
     this.webhookAt = at('webhook_url');
   }
 

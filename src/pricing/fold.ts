@@ -122,6 +122,8 @@ export class Fold {
   private readonly bucketTuple = new Int32Array(4);
   private readonly bucketRefs: Bucket[] = [];
   private readonly months = new Map<number, number>();
+  /** The bucket of each item of the row being folded (-1: not opened yet). */
+  private found = new Int32Array(8);
   /** Where the next billed row's quantities go in the batch being folded. */
   private nextQuantity = 0;
   /** The dimensions of every bucket: those grouped by, then the shadow day if asked for. */
@@ -176,7 +178,7 @@ export class Fold {
     }
     const dims = billed && within ? this.dimsOf(b, r, at) : 0;
     if (billed && within) {
-      const item = this.overflowing(plan, b.quantities, qAt, at, dims);
+      const item = this.findBuckets(plan, b.quantities, qAt, at, dims);
       if (item >= 0) return this.reject(b, r, tooLarge(plan, item, b.ref(r)));
     }
     if (b.hasId[r] === 1) {
@@ -213,9 +215,10 @@ export class Fold {
     tally.billed++;
     if (b.model[r] === 0) tally.defaultModel++;
     const items = plan.items;
+    const found = this.found;
     for (let i = 0; i < items.length; i++) {
-      const bucket = this.bucketRefs[this.bucketOf(plan, i, this.periodOf(items[i]!.cut, at), dims)]!;
-      bucket.quantity += b.quantities[qAt + i]!;
+      const index = found[i]! >= 0 ? found[i]! : this.bucketOf(plan, i, this.periodOf(items[i]!.cut, at), dims);
+      this.bucketRefs[index]!.quantity += b.quantities[qAt + i]!;
     }
     for (const u of plan.unpriced) this.addUnpriced(USAGE_KINDS[kind]!, plan.product, plan.model, u.addon, u.reason, charged.ms, b.ref(r));
     if (plan.session) this.countSession(plan, b, r);
@@ -236,16 +239,21 @@ export class Fold {
     return undefined;
   }
 
-  /** The first item whose bucket would pass 2^53 with this row, or -1. */
-  private overflowing(plan: Plan, quantities: Float64Array, qAt: number, at: number, dims: number): number {
+  /**
+   * Finds the bucket of each item of a row (into `found`, -1 where none is open yet: it is opened
+   * only once the row is counted) and returns the first item whose bucket would pass 2^53, or -1.
+   */
+  private findBuckets(plan: Plan, quantities: Float64Array, qAt: number, at: number, dims: number): number {
     const items = plan.items;
+    if (this.found.length < items.length) this.found = new Int32Array(items.length * 2);
+    const tuple = this.bucketTuple;
     for (let i = 0; i < items.length; i++) {
-      const tuple = this.bucketTuple;
       tuple[0] = plan.id;
       tuple[1] = i;
       tuple[2] = this.periodOf(items[i]!.cut, at);
       tuple[3] = dims;
       const index = this.bucketIndex.find(tuple);
+      this.found[i] = index;
       const sum = (index < 0 ? 0 : this.bucketRefs[index]!.quantity) + quantities[qAt + i]!;
       if (!Number.isSafeInteger(sum)) return i;
     }

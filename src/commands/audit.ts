@@ -1,8 +1,9 @@
+import { skippedLines } from '../report/invoice.js';
 import { Option, type Command } from 'commander';
 import { failsAt, runAudit, type Severity } from '../audit/index.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
-import { emit } from '../util/output.js';
+import { emit, note } from '../util/output.js';
 import { progress } from './progress.js';
 import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
@@ -63,5 +64,6 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
   });
   tick.done();
   await emit((await renderer('audit', flags.format))(result, tablePainter(flags)), flags.out);
+  for (const line of skippedLines(result.invoice)) note(line);
   return failsAt(result, flags.failOn) ? 1 : 0;
 }

@@ -1,10 +1,11 @@
+import { skippedLines } from '../report/invoice.js';
 import type { Command } from 'commander';
 import { resolveAccount, type AccountFlags } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
 import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
-import { emit } from '../util/output.js';
+import { emit, note } from '../util/output.js';
 import { progress } from './progress.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
@@ -52,5 +53,6 @@ async function balanceCommand(files: string[], flags: BalanceFlags): Promise<num
   });
   tick.done();
   await emit((await renderer('balance', flags.format))(result, tablePainter(flags)), flags.out);
+  for (const line of skippedLines(result.invoice)) note(line);
   return 0;
 }

@@ -1,9 +1,10 @@
+import { skippedLines } from '../report/invoice.js';
 import type { Command } from 'commander';
 import { reconcile } from '../reconcile/index.js';
 import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
-import { emit } from '../util/output.js';
+import { emit, note } from '../util/output.js';
 import { addLogOptions, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 /** `tallyman reconcile FILE... --statement FILE`: a provider's statement checked line by line against the log. */
@@ -27,6 +28,7 @@ Examples:
       if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
       const result = await reconcile(files, flags.statement, invoiceOptions(flags, []), tolerance);
       await emit((await renderer('reconcile', flags.format))(result, tablePainter(flags)), flags.out);
+      for (const line of skippedLines(result.invoice)) note(line);
       return result.lines.every((l) => l.status === 'match') ? 0 : 1;
     }),
   );

@@ -20,7 +20,13 @@ export function reportHeader(command: string, invoice: Invoice) {
     currency: invoice.card.currency,
     timezone: invoice.card.timezone.name,
     period: invoice.period,
+    skipped: { count: invoice.skipped.count, records: skippedJson(invoice) },
   };
+}
+
+/** The records skipped with --skip-invalid (the first few), as JSON. */
+function skippedJson(invoice: Invoice): object[] {
+  return invoice.skipped.examples.map((e) => ({ file: e.ref.file, line: e.ref.line, index: e.ref.index ?? null, message: e.message }));
 }
 
 /** The invoice as the JSON object of SPEC §4: fixed key order, money as strings, no wall-clock time. */
@@ -51,7 +57,7 @@ export function invoiceJson(invoice: Invoice): object {
       unclosed_sessions: tally.unclosed.count,
       pending: invoice.pending,
     },
-    skipped: invoice.skipped.examples.map((e) => ({ file: e.ref.file, line: e.ref.line, index: e.ref.index ?? null, message: e.message })),
+    skipped: skippedJson(invoice),
     warnings: invoice.warnings.map((w) => ({
       code: w.code,
       count: w.count,
@@ -231,6 +237,11 @@ function fitWidths(rows: string[][], numeric: number, limit: number): { colWidth
 /** Warnings on their own, for standard error when the data goes to stdout as JSON or CSV. */
 export function warningLines(invoice: Invoice): string[] {
   return invoice.warnings.map((w) => `tallyman: warning ${w.code}: ${w.message}`);
+}
+
+/** The line that lists the records skipped with --skip-invalid, for standard error (none when nothing was skipped). */
+export function skippedLines(invoice: Invoice): string[] {
+  return warningLines(invoice).filter((line) => line.startsWith('tallyman: warning SKIPPED_INVALID:'));
 }
 
 function hasTiers(invoice: Invoice): boolean {

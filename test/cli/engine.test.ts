@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/tallyman.js');
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-engine-'));
+
+function tallyman(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * Regressions of issue 12: a rejected row was counted, widened the period and held its id before it
+ * was rejected; balance dropped undated records without a word; token sums past 2^53 crashed.
+ */
+describe('the one fold: a rejected row leaves no trace', () => {
+  // Line 2 is a closed session without its duration (invalid); line 3 repeats its id, valid.
+  const log = file('order.csv', [
+    'kind,id,timestamp,model,audio_duration,session_duration,terminated',
+    'stream,s1,2026-05-20T10:00:00Z,universal-streaming,30,,true',
+    'stream,s1,2026-05-02T10:00:00Z,universal-streaming,600,600,true',
+    'transcript,t1,2026-05-03T10:00:00Z,universal-2,3600,,',
+    '',
+  ].join('\n'));
+
+  for (const byteScanner of [true, false]) {
+    it(`with --skip-invalid, the skipped row is not counted, does not widen the period and holds no id (${byteScanner ? 'byte scanner' : 'stdin, text reader'})`, () => {
+      const run = byteScanner
+        ? tallyman(['invoice', log, '--skip-invalid', '--format', 'json'])
+        : spawnSync(process.execPath, [BIN, 'invoice', '-', '--skip-invalid', '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, input: [
+          'kind,id,timestamp,model,audio_duration,session_duration,terminated',
+          'stream,s1,2026-05-20T10:00:00Z,universal-streaming,30,,true',
+          'stream,s1,2026-05-02T10:00:00Z,universal-streaming,600,600,true',
+          'transcript,t1,2026-05-03T10:00:00Z,universal-2,3600,,',
+        ].join('\n'), encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      const json = JSON.parse(run.stdout);
+      expect(json.records).toMatchObject({ counted: 2, billed: 2, skipped: 1, duplicates: 0 });
+      expect(json.period).toEqual({ from: '2026-05-02T10:00:00Z', to: '2026-05-03T10:00:00Z' });
+      // 600 s of streaming at 0.15/h = 0.025 → 0.03; one hour of universal-2 at 0.15.
+      const streaming = json.lines.find((l: { product: string }) => l.product === 'streaming');
+      expect(streaming.base_quantity).toBe('600');
+      expect(json.total).toBe('0.18');
+      expect(json.skipped).toEqual([expect.objectContaining({ line: 2, message: expect.stringContaining('field "session_duration"') })]);
+    });
+  }
+
+  it('balance lists a record the ledger cannot place (no timestamp) as skipped, on standard error and in JSON', () => {
+    const transcripts = file('undated.json', JSON.stringify([
+      { id: 'a', status: 'completed', audio_duration: 3600, speech_model_used: 'universal-2' },
+    ]));
+    const dated = file('dated.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,t9,2026-05-03T10:00:00Z,universal-2,3600\n');
+    const refused = tallyman(['balance', transcripts, dated, '--balance', '10', '--format', 'json']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('field "timestamp": is missing, and a balance ledger needs the time of every record');
+    const run = tallyman(['balance', transcripts, dated, '--balance', '10', '--skip-invalid', '--format', 'json']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('SKIPPED_INVALID: 1 invalid record(s) were skipped');
+    const json = JSON.parse(run.stdout);
+    expect(json.skipped.count).toBe(1);
+    expect(json.skipped.records[0].message).toContain('a balance ledger needs the time of every record');
+    expect(json.end_balance).toBe('9.85');
+  });
+
+  it('a token sum past 2^53 is an input error naming file, line and field (exit 2, one line), in every command', () => {
+    const log = file('tokens.csv', [
+      'kind,id,timestamp,model,input_tokens,output_tokens',
+      'llm,a,2026-05-03T10:00:00Z,claude-sonnet-4.5,9000000000000000,1',
+      'llm,b,2026-05-03T10:01:00Z,claude-sonnet-4.5,9000000000000000,1',
+      '',
+    ].join('\n'));
+    const statement = file('statement.csv', 'product,model,amount\nllm-gateway,claude-sonnet-4.5,1.00\n');
+    for (const args of [['invoice'], ['audit'], ['balance', '--balance', '10'], ['reconcile', '--statement', statement]]) {
+      const run = tallyman([args[0]!, log, ...args.slice(1)]);
+      expect(run.status, args[0]).toBe(2);
+      expect(run.stderr.trim().split('\n'), args[0]).toHaveLength(1);
+      expect(run.stderr, args[0]).toContain(`${log}:3: field "input_tokens"`);
+      expect(run.stderr).not.toContain('RangeError');
+    }
+  });
+});

@@ -65,7 +65,7 @@ async function estimateCommand(flags: Flags): Promise<number> {
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
   if (flags.fromLog) {
     const zone = flags.tz ? TimeZone.of(flags.tz) : cards[0]!.timezone;
-    const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone });
+    const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone, card: cards[0]! });
     usage = fromLog.usage;
     source = fromLog.source;
   }

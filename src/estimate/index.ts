@@ -1,7 +1,7 @@
-import { readLog, type ReadOptions } from '../ingest/index.js';
+import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import type { CanonicalField } from '../ingest/record.js';
-import { IdSet } from '../pricing/idset.js';
-import { priceRecords, type Invoice } from '../engine/index.js';
+import { computeInvoice, priceRecords, type Invoice } from '../engine/index.js';
+import type { BatchObserver } from '../pricing/fold.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal } from '../util/decimal.js';
 import { parseDay, type TimeZone } from '../util/time.js';
@@ -48,44 +48,16 @@ export async function runEstimate(usage: EstimateUsage, cards: readonly RateCard
 /**
  * The usage of an average period of a real log: quantities per model (and channels and add-ons)
  * summed as integers, scaled by the period's days over the calendar days the log spans. Failed
- * transcripts are left out (they are free); a repeated id counts once.
+ * transcripts are left out (they are free); a repeated id counts once. The log is read by the one
+ * engine (every row validated and judged as the invoice judges it on `card`), this observing it.
  */
-export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone }): Promise<{ usage: EstimateUsage; source: string }> {
-  const options: ReadOptions = { inputZone: read.inputZone, map: read.map, onInvalid: (e) => { throw e; } };
-  const transcripts = new Map<string, { ms: number; model: string | undefined; features: string[]; channels: number }>();
-  const streams = new Map<string, { ms: number; sessions: number; unclosed: number; model: string | undefined }>();
-  const llm = new Map<string, { input: number; output: number; model: string | undefined }>();
-  const seen = new IdSet();
-  let first: number | undefined;
-  let last: number | undefined;
-  let records = 0;
-  for await (const batch of readLog(paths, options)) for (const r of batch) {
-    if (r.id !== undefined && seen.addOrFind(`${r.kind}\u0000${r.id}`, 0, 0)) continue;
-    if (r.at !== undefined) {
-      first = first === undefined ? r.at : Math.min(first, r.at);
-      last = last === undefined ? r.at : Math.max(last, r.at);
-    }
-    records++;
-    if (r.kind === 'transcript') {
-      if (r.failed) continue;
-      const key = [r.model ?? '', r.channels, ...r.features].join('\u0000');
-      const t = transcripts.get(key) ?? { ms: 0, model: r.model, features: r.features, channels: r.channels };
-      t.ms += r.audioMs ?? 0;
-      transcripts.set(key, t);
-    } else if (r.kind === 'stream') {
-      const s = streams.get(r.model ?? '') ?? { ms: 0, sessions: 0, unclosed: 0, model: r.model };
-      s.sessions++;
-      // Closed: its session time. Unclosed: the audio it carried (billed on audio cards; session cards add the cap).
-      s.ms += r.closed ? (r.sessionMs ?? r.audioMs ?? 0) : (r.audioMs ?? 0);
-      if (!r.closed) s.unclosed++;
-      streams.set(r.model ?? '', s);
-    } else {
-      const l = llm.get(r.model ?? '') ?? { input: 0, output: 0, model: r.model };
-      l.input += r.inputTokens;
-      l.output += r.outputTokens;
-      llm.set(r.model ?? '', l);
-    }
-  }
+export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone; card: RateCard }): Promise<{ usage: EstimateUsage; source: string }> {
+  const observer = new LogUsage();
+  await computeInvoice(paths, {
+    card: read.card, zone: read.zone, inputZone: read.inputZone, map: read.map, period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
+    groupBy: [], skipInvalid: false, allowUnpriced: true, observers: [observer],
+  });
+  const { transcripts, streams, llm, first, last, records } = observer;
   const span = first === undefined ? 1 : parseDay(read.zone.dayKey(last!)) - parseDay(read.zone.dayKey(first)) + 1;
   const target = base.period === 'day' ? 1 : base.daysPerMonth;
   const scale = (n: number) => Number((BigInt(n) * BigInt(target) * 2n + BigInt(span)) / (2n * BigInt(span)));
@@ -103,4 +75,52 @@ export async function usageFromLog(paths: readonly string[], base: EstimateUsage
 export function overCheapest(result: EstimateResult, estimate: CardEstimate): Decimal | null {
   if (!result.cheapest || !estimate.complete || estimate.card.currency !== result.cheapest.card.currency) return null;
   return estimate.invoice.total.minus(result.cheapest.invoice.total);
+}
+
+/** What a log used, per model: the quantities `usageFromLog` scales. */
+class LogUsage implements BatchObserver {
+  readonly transcripts = new Map<string, { ms: number; model: string | undefined; features: string[]; channels: number }>();
+  readonly streams = new Map<string, { ms: number; sessions: number; unclosed: number; model: string | undefined }>();
+  readonly llm = new Map<string, { input: number; output: number; model: string | undefined }>();
+  first: number | undefined;
+  last: number | undefined;
+  records = 0;
+
+  observe(b: UsageBatch): void {
+    for (let r = 0; r < b.length; r++) {
+      const outcome = b.outcome[r];
+      if (outcome === Outcome.Rejected || outcome === Outcome.Duplicate) continue;
+      const at = b.at[r]!;
+      if (!Number.isNaN(at)) {
+        this.first = this.first === undefined ? at : Math.min(this.first, at);
+        this.last = this.last === undefined ? at : Math.max(this.last, at);
+      }
+      this.records++;
+      const model = b.text(b.model[r]!);
+      const audioMs = b.audioMs[r]!;
+      if (b.kind[r] === 0) {
+        if (b.failed[r] === 1) continue;
+        const features = (b.text(b.features[r]!) ?? '').split(';').filter((name) => name !== '');
+        const channels = b.channels[r]!;
+        const key = [model ?? '', channels, ...features].join('\u0000');
+        const t = this.transcripts.get(key) ?? { ms: 0, model, features, channels };
+        t.ms += Math.max(audioMs, 0);
+        this.transcripts.set(key, t);
+      } else if (b.kind[r] === 1) {
+        const s = this.streams.get(model ?? '') ?? { ms: 0, sessions: 0, unclosed: 0, model };
+        s.sessions++;
+        // Closed: its session time. Unclosed: the audio it carried (billed on audio cards; session cards add the cap).
+        const closed = b.closed[r] === 1;
+        const sessionMs = b.sessionMs[r]!;
+        s.ms += closed && sessionMs !== ABSENT ? sessionMs : Math.max(audioMs, 0);
+        if (!closed) s.unclosed++;
+        this.streams.set(model ?? '', s);
+      } else {
+        const l = this.llm.get(model ?? '') ?? { input: 0, output: 0, model };
+        l.input += b.inputTokens[r]!;
+        l.output += b.outputTokens[r]!;
+        this.llm.set(model ?? '', l);
+      }
+    }
+  }
 }

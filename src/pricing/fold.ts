@@ -112,6 +112,8 @@ export class Fold {
 
   private readonly planIndex = new TupleIndex(4);
   private readonly planTuple = new Int32Array(4);
+  /** The plan of `planTuple` (rows of one kind and model often come in runs). */
+  private lastPlan: Plan | undefined;
   private readonly featureLists = new Map<number, string[]>();
   private readonly versionFrom: number[];
   private readonly periodTiers: boolean;
@@ -279,6 +281,8 @@ export class Fold {
   /** The plan of a (version, kind, model code, features code), compiled the first time it is met. */
   private planOf(version: number, kind: number, model: number, features: number): Plan {
     const tuple = this.planTuple;
+    const last = this.lastPlan;
+    if (last !== undefined && tuple[0] === version && tuple[1] === kind && tuple[2] === model && tuple[3] === features) return last;
     tuple[0] = version;
     tuple[1] = kind;
     tuple[2] = model;
@@ -288,7 +292,7 @@ export class Fold {
       const text = this.strings.text.values;
       this.plans.push(compilePlan(index, this.options.card, version, USAGE_KINDS[kind]!, model === 0 ? undefined : text[model], this.featureList(features)));
     }
-    return this.plans[index]!;
+    return (this.lastPlan = this.plans[index]!);
   }
 
   /** The add-ons of a features code (`a;b`), empty names left out. */
@@ -343,6 +347,10 @@ export class Fold {
   /** The index of the row's dimension values (project, key, customer codes; day and month numbers). */
   private dimsOf(b: UsageBatch, r: number, at: number): number {
     const dimensions = this.dimensions;
+    if (dimensions.length === 0) {
+      if (this.dimsValues.length === 0) this.dimsValues.push([]);
+      return 0;
+    }
     const tuple = this.dimsTuple;
     const dated = !Number.isNaN(at);
     for (let i = 0; i < dimensions.length; i++) {

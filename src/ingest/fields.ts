@@ -1,4 +1,4 @@
-import { daysInMonth } from '../util/time.js';
+import { daysInMonth, utcMs } from '../util/time.js';
 import { USAGE_KINDS } from './record.js';
 
 /**
@@ -109,5 +109,5 @@ export function utcInstant(b: Uint8Array, start: number, end: number): number {
     if (m1 < 0 || m2 < 0 || m2 > 9) return Number.NaN;
     ms = m1 * 10 + m2;
   }
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  return utcMs(y, mo, d, h, mi, sec, ms);
 }

@@ -78,7 +78,16 @@ export function parseDay(day: string): number {
   if (!match) return Number.NaN;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return Number.NaN;
-  return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  return utcMs(y, m, d, 0, 0, 0, 0) / MS_PER_DAY;
+}
+
+/**
+ * Epoch ms of a UTC date and time (month 1–12). Unlike `Date.UTC`, years 0–99 are those years, not
+ * 1900–1999.
+ */
+export function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+  const at = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  return y >= 100 ? at : new Date(at).setUTCFullYear(y, mo - 1, d);
 }
 
 /** `YYYY-MM-DD` of a day number (days since 1970-01-01); remembered, as a log revisits few days. */
@@ -156,7 +165,7 @@ function parseUtcInstantFast(text: string): number | undefined {
     if (m1 < 0 || m2 < 0 || m2 > 9) return undefined;
     ms = m1 * 10 + m2;
   }
-  return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  return utcMs(y, mo, d, h, mi, s, ms);
 }
 
 /**
@@ -177,7 +186,7 @@ export function parseInstant(text: string, zone: TimeZone): number | undefined {
   const mi = Number(mis);
   const s = Number(ss);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-  const local = Date.UTC(y, mo - 1, d, h, mi, s, Number((fs + '00').slice(0, 3)));
+  const local = utcMs(y, mo, d, h, mi, s, Number((fs + '00').slice(0, 3)));
   if (tz === undefined) return zone.fromLocal(local);
   if (tz === 'Z' || tz === 'z') return local;
   const sign = tz[0] === '-' ? -1 : 1;

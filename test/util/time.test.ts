@@ -74,3 +74,16 @@ describe('the fast timestamp path', () => {
     }
   });
 });
+
+describe('years before 100', () => {
+  it('are those years, not 1900–1999 (Date.UTC maps two-digit years)', async () => {
+    const { parseInstant, TimeZone, parseDay } = await import('../../src/util/time.js');
+    const { utcInstant } = await import('../../src/ingest/fields.js');
+    const text = '0050-01-01T00:00:00Z';
+    const expected = new Date('0050-01-01T00:00:00Z').getTime();
+    expect(parseInstant(text, TimeZone.of('UTC'))).toBe(expected);
+    expect(parseInstant('0050-01-01T00:00:00+01:00', TimeZone.of('UTC'))).toBe(expected - 3_600_000);
+    expect(utcInstant(Buffer.from(text), 0, text.length)).toBe(expected);
+    expect(parseDay('0050-01-01') * 86_400_000).toBe(expected);
+  });
+});

@@ -2,12 +2,6 @@ import { hashed, hashTextKey } from '../ingest/id-hash.js';
 
 export { hashed };
 
-/**
- * A compact set of record ids for the duplicate check: each id is kept as a 64-bit hash (two
- * independent 32-bit hashes) in open-addressed typed arrays, with the file and line where it was
- * first seen: about 14 bytes a slot instead of a string in a Set. Two different ids share a 64-bit
- * hash with odds of about n²/2⁶⁵ (3·10⁻⁶ for 10 million ids).
- */
 /** Ids as hashes with the line each was first seen on. */
 export interface IdList {
   high: Int32Array<ArrayBuffer>;
@@ -15,20 +9,30 @@ export interface IdList {
   lines: Uint32Array<ArrayBuffer>;
 }
 
+/** The table is grown past this share of slots in use (linear probing stays short below it). */
+const LOAD = 0.75;
+
+/**
+ * A compact set of record ids for the duplicate check: each id is kept as a 64-bit hash (two
+ * independent 32-bit hashes, side by side so that one probe reads one cache line) in an
+ * open-addressed table of any size, with the line (and file) where it was first seen: 13 bytes a
+ * slot (a file code of one byte until a log has more than 255 files), at most 75% full. Two
+ * different ids share a 64-bit hash with odds of about n²/2⁶⁵ (3·10⁻⁶ for 10 million ids).
+ */
 export class IdSet {
-  private high: Int32Array;
-  private low: Int32Array;
+  /** h1, h2 of each slot. */
+  private keys: Int32Array;
+  /** First line + 1 of each slot; 0: the slot is free. */
   private lines: Uint32Array;
-  private files: Uint16Array;
-  private used: Uint8Array;
+  private files: Uint8Array | Uint16Array;
   private count = 0;
+  private capacity: number;
 
   constructor(capacity = 1 << 14) {
-    this.high = new Int32Array(capacity);
-    this.low = new Int32Array(capacity);
+    this.capacity = capacity;
+    this.keys = new Int32Array(capacity * 2);
     this.lines = new Uint32Array(capacity);
-    this.files = new Uint16Array(capacity);
-    this.used = new Uint8Array(capacity);
+    this.files = new Uint8Array(capacity);
   }
 
   /** Ids in the set. */
@@ -44,23 +48,26 @@ export class IdSet {
 
   /** As addOrFind, for a key already hashed with hashText or hashBytes. */
   addOrFindHashed(h1: number, h2: number, file: number, line: number): { file: number; line: number } | undefined {
-    if ((this.count + 1) * 10 > this.used.length * 7) this.grow();
-    const mask = this.used.length - 1;
-    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
-      if (this.used[slot] === 0) {
+    if (this.count + 1 > this.capacity * LOAD) this.grow(this.capacity * 2);
+    if (file > 0xff && this.files instanceof Uint8Array) this.files = Uint16Array.from(this.files);
+    const capacity = this.capacity;
+    const keys = this.keys;
+    for (let slot = this.home(h1); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      const stored = this.lines[slot]!;
+      if (stored === 0) {
         this.put(slot, h1, h2, file, line);
         this.count++;
         return undefined;
       }
-      if (this.high[slot] === h1 && this.low[slot] === h2) return { file: this.files[slot]!, line: this.lines[slot]! };
+      if (keys[slot * 2] === h1 && keys[slot * 2 + 1] === h2) return { file: this.files[slot]!, line: stored - 1 };
     }
   }
 
   /** Whether a hashed key is in the set. */
   has(h1: number, h2: number): boolean {
-    const mask = this.used.length - 1;
-    for (let slot = h1 & mask; this.used[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.high[slot] === h1 && this.low[slot] === h2) return true;
+    const capacity = this.capacity;
+    for (let slot = this.home(h1); this.lines[slot] !== 0; slot = slot + 1 === capacity ? 0 : slot + 1) {
+      if (this.keys[slot * 2] === h1 && this.keys[slot * 2 + 1] === h2) return true;
     }
     return false;
   }
@@ -69,44 +76,48 @@ export class IdSet {
   list(): IdList {
     const list: IdList = { high: new Int32Array(this.count), low: new Int32Array(this.count), lines: new Uint32Array(this.count) };
     let n = 0;
-    for (let slot = 0; slot < this.used.length; slot++) {
-      if (this.used[slot] === 0) continue;
-      list.high[n] = this.high[slot]!;
-      list.low[n] = this.low[slot]!;
-      list.lines[n++] = this.lines[slot]!;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.lines[slot] === 0) continue;
+      list.high[n] = this.keys[slot * 2]!;
+      list.low[n] = this.keys[slot * 2 + 1]!;
+      list.lines[n++] = this.lines[slot]! - 1;
     }
     return list;
   }
 
-  private put(slot: number, h1: number, h2: number, file: number, line: number): void {
-    this.used[slot] = 1;
-    this.high[slot] = h1;
-    this.low[slot] = h2;
-    this.files[slot] = file;
-    this.lines[slot] = line;
-  }
-
   /** Makes room for `ids` ids in all, at once, rather than doubling on the way (a hint: never shrinks). */
   reserve(ids: number): void {
-    let capacity = this.used.length;
-    while (ids * 10 > capacity * 7) capacity *= 2;
-    if (capacity > this.used.length) this.grow(capacity);
+    const capacity = Math.ceil(ids / LOAD) + 1;
+    if (capacity > this.capacity) this.grow(capacity);
   }
 
-  private grow(capacity = this.used.length * 2): void {
-    const { high, low, lines, files, used } = this;
-    this.high = new Int32Array(capacity);
-    this.low = new Int32Array(capacity);
+  /** The slot a hash starts its probe at: its place in [0, capacity) by multiplication, for a table of any size. */
+  private home(h1: number): number {
+    return Math.floor(((h1 >>> 0) / 4294967296) * this.capacity);
+  }
+
+  private put(slot: number, h1: number, h2: number, file: number, line: number): void {
+    this.keys[slot * 2] = h1;
+    this.keys[slot * 2 + 1] = h2;
+    this.lines[slot] = line + 1;
+    this.files[slot] = file;
+  }
+
+  private grow(capacity: number): void {
+    const { keys, lines, files } = this;
+    const old = this.capacity;
+    this.capacity = capacity;
+    this.keys = new Int32Array(capacity * 2);
     this.lines = new Uint32Array(capacity);
-    this.files = new Uint16Array(capacity);
-    this.used = new Uint8Array(capacity);
-    const mask = capacity - 1;
-    for (let i = 0; i < used.length; i++) {
-      if (used[i] === 0) continue;
-      let slot = high[i]! & mask;
-      while (this.used[slot] !== 0) slot = (slot + 1) & mask;
-      this.put(slot, high[i]!, low[i]!, files[i]!, lines[i]!);
+    this.files = files instanceof Uint8Array ? new Uint8Array(capacity) : new Uint16Array(capacity);
+    for (let i = 0; i < old; i++) {
+      if (lines[i] === 0) continue;
+      let slot = this.home(keys[i * 2]!);
+      while (this.lines[slot] !== 0) slot = slot + 1 === capacity ? 0 : slot + 1;
+      this.keys[slot * 2] = keys[i * 2]!;
+      this.keys[slot * 2 + 1] = keys[i * 2 + 1]!;
+      this.lines[slot] = lines[i]!;
+      this.files[slot] = files[i]!;
     }
   }
 }
-

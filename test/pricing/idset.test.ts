@@ -27,4 +27,13 @@ describe('IdSet', () => {
     expect(clashes).toBe(0);
     expect(set.addOrFind('transcript\u0000t999999', 1, 5)).toEqual({ file: 0, line: 999_999 });
   });
+
+  it('keeps file codes past 255 (the one-byte file column widens) and line 0', () => {
+    const set = new IdSet(8);
+    for (let file = 0; file < 300; file++) expect(set.addOrFind(`llm\u0000x${file}`, file, file === 0 ? 0 : 7)).toBeUndefined();
+    expect(set.addOrFind('llm\u0000x0', 5, 9)).toEqual({ file: 0, line: 0 });
+    expect(set.addOrFind('llm\u0000x10', 5, 9)).toEqual({ file: 10, line: 7 });
+    expect(set.addOrFind('llm\u0000x299', 5, 9)).toEqual({ file: 299, line: 7 });
+    expect(set.size).toBe(300);
+  });
 });

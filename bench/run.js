@@ -1,21 +1,35 @@
-// `npm run bench`: generates logs with a known exact total, times the real CLI on them, checks the
-// total, and reports rows/s, MB/s and peak memory. Not a test: it prints figures for the README.
+// `npm run bench`: generates logs with a known exact total, times the real CLI on them (invoice,
+// audit, balance, reconcile, estimate --from-log) and DuckDB computing the same rule, checks every
+// total, and reports rows/s, MB/s, peak memory, each command's time as a ratio to the invoice's and
+// the ratio to DuckDB. Not a test: it prints figures for the README.
+//
+// Environment: BENCH_ROWS (1000000), BENCH_FORMATS (csv,ndjson), BENCH_SHAPE (bench; or a list:
+// bench,seeds,mixed; see bench/generate.js), BENCH_RUNS (3: rounds, each running every step once
+// in the same order, so a busy moment of this shared machine falls on all of them; medians are
+// printed), BENCH_BEFORE (the directory of another build, e.g. a previous release: its commands run
+// in the same rounds, each right after this build's), BENCH_DUCKDB=0 (no DuckDB), BENCH_BASELINES=0
+// (no csv-parse / tokenizer / JSON.parse baselines).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse';
-import { expectedTotal, writeLog } from './generate.js';
+import { SHAPES, expectedQuantities, expectedTotal, writeLog } from './generate.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = join(root, 'bench', 'data');
 const sizes = (process.env.BENCH_ROWS ?? '1000000').split(',').map(Number);
 const formats = (process.env.BENCH_FORMATS ?? 'csv,ndjson').split(',');
+const shapes = (process.env.BENCH_SHAPE ?? 'bench').split(',');
+for (const shape of shapes) if (!SHAPES.includes(shape)) throw new Error(`BENCH_SHAPE: ${shape} is not one of ${SHAPES.join(', ')}`);
+const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+const before = process.env.BENCH_BEFORE || undefined;
+const baselines = process.env.BENCH_BASELINES !== '0';
 
-function runCli(args, env = {}) {
+function runCli(args, env = {}, build = root) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(root, 'bin', 'tallyman.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ['--import', join(root, 'bench', 'rss.mjs'), join(build, 'bin', 'tallyman.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rss = Number(/BENCH_MAX_RSS_KB=(\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
   return { seconds, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -77,65 +91,146 @@ function runDuckdb(path) {
   return { seconds, rss, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const cents = (s) => BigInt(s.replace('.', '')); // amounts carry exactly 2 decimals
+
+/** A statement that matches the invoice: one line per invoice line, for the whole period. */
+function statementOf(invoice) {
+  const rows = ['product,model,addon,amount'];
+  for (const l of invoice.lines) rows.push([l.product, l.model, l.addon ?? l.token_type ?? '', l.amount].join(','));
+  return `${rows.join('\n')}\n`;
+}
+
+/**
+ * The steps of one log: each a command with the verdict on its output. `ref` is the step whose time
+ * the others are divided by (the invoice); a step with `current: true` runs on this build only.
+ */
+function stepsOf(path, format, expected, quantities, statement) {
+  const exact = (total) => (total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
+  const steps = [
+    { name: 'invoice', args: ['invoice', path, '--format', 'json'], read: (j) => exact(j.total) },
+  ];
+  if (format === 'csv') steps.push({ name: 'invoice, one thread', args: ['invoice', path, '--format', 'json'], env: { TALLYMAN_THREADS: '1' }, read: (j) => exact(j.total) });
+  steps.push(
+    { name: 'audit', args: ['audit', path, '--fail-on', 'error', '--format', 'json'], read: (j) => exact(j.summary.invoice_total) },
+    // A start balance no log here reaches, so nothing is refused and the ledger's usage is the whole log.
+    {
+      name: 'balance', args: ['balance', path, '--balance', '1000000000', '--days', '30', '--format', 'json'], read: (j) => {
+        // The ledger rounds each record's cost to 12 decimals, not each line to cents: its usage may
+        // differ from the invoice by a few cents, but it must balance to the cent.
+        const t = j.totals;
+        const flows = cents(j.start_balance) + cents(t.grants) + cents(t.autopay) + cents(t.topups) + cents(t.usage) + cents(t.addons) + cents(t.expired);
+        if (flows !== cents(j.end_balance)) return `NO: start + flows ≠ end (${flows} ≠ ${cents(j.end_balance)})`;
+        const gap = cents(t.usage) + cents(expected);
+        return gap >= -5n && gap <= 5n ? `yes (usage ${t.usage}, end ${j.end_balance})` : `NO: usage ${t.usage} vs invoice ${expected}`;
+      },
+    },
+    {
+      name: 'reconcile', args: ['reconcile', path, '--statement', statement, '--format', 'json'], read: (j) =>
+        j.summary.match === j.summary.lines && j.summary.lines > 0 ? `yes (${j.summary.match} of ${j.summary.lines} lines match)` : `NO: ${JSON.stringify(j.summary)}`,
+    },
+    {
+      name: 'estimate --from-log', args: ['estimate', '--from-log', path, '--format', 'json'], read: (j) => {
+        // Quantities × 30 ÷ the calendar days the log spans: the LLM input tokens are exact.
+        const days = Number(/over (\d+) day/.exec(j.source)?.[1]);
+        const tokens = BigInt(j.usage.llm.reduce((sum, l) => sum + l.input_tokens, 0));
+        const want = (quantities['gpt-5-in'] * 30n) / BigInt(days);
+        return tokens - want >= -1n && tokens - want <= 1n ? `yes (${days} day(s) → 30: ${tokens} input tokens)` : `NO: ${tokens} input tokens ≠ ${want}`;
+      },
+    },
+  );
+  return steps;
+}
+
+/** Runs one step on one build; the verdict from its JSON. */
+function runStep(step, build) {
+  const run = runCli(step.args, step.env, build);
+  let verdict;
+  try {
+    if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr.trim().split('\n').at(-1)}`);
+    verdict = step.read(JSON.parse(run.stdout));
+  } catch (error) {
+    verdict = `NO: ${error.message}`;
+  }
+  return { seconds: run.seconds, rss: run.rss, verdict, stdout: run.stdout };
+}
+
 mkdirSync(dataDir, { recursive: true });
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${runs} interleaved run(s), medians`);
 const duckdb = process.env.BENCH_DUCKDB === '0' ? false : duckdbAvailable();
 if (!duckdb) console.log('DuckDB is not available here: the ratio column stays empty.');
-console.log('| rows | format | MB | step | seconds | rows/s | MB/s | peak RSS MB | vs DuckDB | total ok |');
-console.log('| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| rows | format | shape | MB | step | seconds | rows/s | MB/s | peak RSS MB | × invoice | vs DuckDB | total ok |');
+console.log('| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 let failed = false;
 for (const rows of sizes) {
-  const expected = expectedTotal(rows);
-  for (const format of formats) {
-    const path = join(dataDir, `usage-${rows}.${format}`);
-    if (!existsSync(path)) await writeLog(path, rows, format);
-    const mb = statSync(path).size / 1e6;
-    let reference;
-    const line = (step, seconds, rss, ok) =>
-      console.log(`| ${rows.toLocaleString('en-US')} | ${format} | ${mb.toFixed(0)} | ${step} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(mb / seconds).toFixed(1)} | ${rss ? rss.toFixed(0) : '—'} | ${reference ? `${(seconds / reference).toFixed(2)}×` : '—'} | ${ok} |`);
-    if (duckdb) {
-      const run = runDuckdb(path);
-      const total = run.status === 0 ? JSON.parse(run.stdout).total : `exit ${run.status}: ${run.stderr.split('\n')[0]}`;
-      if (total !== expected) failed = true;
-      line('DuckDB, exact SQL (reference)', run.seconds, run.rss, total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
-      reference = run.seconds;
-    }
-    if (format === 'csv') {
-      const baseline = await parserOnly(path);
-      line('csv-parse alone (baseline)', baseline.seconds, 0, '—');
-      const own = await tokenizerOnly(path);
-      line('tallyman tokenizer alone', own.seconds, 0, own.rows === rows + 1 ? 'yes (all rows)' : `NO: ${own.rows} rows`);
-    } else {
-      const baseline = await jsonParseOnly(path);
-      line('JSON.parse per line alone (baseline)', baseline.seconds, 0, baseline.rows === rows ? 'yes (all lines)' : `NO: ${baseline.rows} lines`);
-    }
-    const check = (step, args, read, env) => {
-      const run = runCli([...args, path, '--format', 'json'], env);
-      let verdict;
-      try {
-        if (run.status !== 0 && run.status !== 1) throw new Error(`exit ${run.status}: ${run.stderr.split('\n')[0]}`);
-        verdict = read(JSON.parse(run.stdout));
-      } catch (error) {
-        verdict = `NO: ${error.message}`;
+  for (const shape of shapes) {
+    const quantities = expectedQuantities(rows, shape);
+    const expected = expectedTotal(rows, shape, quantities);
+    for (const format of formats) {
+      // The bench shape keeps its file name, so a log written before shapes existed is reused.
+      const path = join(dataDir, shape === 'bench' ? `usage-${rows}.${format}` : `usage-${shape}-${rows}.${format}`);
+      if (!existsSync(path)) await writeLog(path, rows, format, shape);
+      const mb = statSync(path).size / 1e6;
+      let reference;
+      const line = (step, seconds, rss, ratio, ok) => {
+        if (ok.startsWith('NO')) failed = true;
+        console.log(`| ${rows.toLocaleString('en-US')} | ${format} | ${shape} | ${mb.toFixed(0)} | ${step} | ${seconds.toFixed(2)} | ${Math.round(rows / seconds).toLocaleString('en-US')} | ${(mb / seconds).toFixed(1)} | ${rss ? rss.toFixed(0) : '—'} | ${ratio} | ${reference ? `${(seconds / reference).toFixed(2)}×` : '—'} | ${ok} |`);
+      };
+
+      // The statement reconcile checks: made from this build's invoice, so every line matches.
+      const statement = join(dataDir, `statement-${shape}-${rows}.${format}.csv`);
+      const first = runStep({ args: ['invoice', path, '--format', 'json'], read: (j) => j.total }, root);
+      writeFileSync(statement, statementOf(JSON.parse(first.stdout)));
+      const steps = stepsOf(path, format, expected, quantities, statement);
+      const builds = before ? [['', root], [' (before)', before]] : [['', root]];
+
+      // Interleaved rounds: DuckDB, then each step on this build and right after on the other.
+      const times = new Map();
+      const add = (key, result) => {
+        const list = times.get(key) ?? [];
+        list.push(result);
+        times.set(key, list);
+      };
+      for (let round = 0; round < runs; round++) {
+        if (duckdb) {
+          const run = runDuckdb(path);
+          const total = run.status === 0 ? JSON.parse(run.stdout).total : `exit ${run.status}: ${run.stderr.split('\n')[0]}`;
+          add('duckdb', { seconds: run.seconds, rss: run.rss, verdict: total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}` });
+        }
+        for (const step of steps) for (const [label, build] of builds) add(`${step.name}${label}`, runStep(step, build));
       }
-      if (verdict.startsWith('NO')) failed = true;
-      line(step, run.seconds, run.rss, verdict);
-    };
-    const exact = (total) => (total === expected ? `yes (${total})` : `NO: ${total} ≠ ${expected}`);
-    check('tallyman invoice', ['invoice'], (j) => exact(j.total));
-    if (format === 'csv') check('tallyman invoice, one thread', ['invoice'], (j) => exact(j.total), { TALLYMAN_THREADS: '1' });
-    check('tallyman audit', ['audit', '--fail-on', 'error'], (j) => exact(j.summary.invoice_total));
-    // A start balance no log here reaches, so nothing is refused and the ledger's usage is the whole log.
-    check('tallyman balance', ['balance', '--balance', '1000000000', '--days', '30'], (j) => {
-      // The ledger rounds each record's cost to 12 decimals, not each line to cents: its usage may
-      // differ from the invoice by a few cents, but it must balance to the cent.
-      const cents = (s) => BigInt(s.replace('.', '')); // amounts carry exactly 2 decimals
-      const t = j.totals;
-      const flows = cents(j.start_balance) + cents(t.grants) + cents(t.autopay) + cents(t.topups) + cents(t.usage) + cents(t.addons) + cents(t.expired);
-      if (flows !== cents(j.end_balance)) return `NO: start + flows ≠ end (${flows} ≠ ${cents(j.end_balance)})`;
-      const gap = cents(t.usage) + cents(expected);
-      return gap >= -5n && gap <= 5n ? `yes (usage ${t.usage}, end ${j.end_balance})` : `NO: usage ${t.usage} vs invoice ${expected}`;
-    });
+      const summary = (key) => {
+        const list = times.get(key);
+        const bad = list.find((r) => r.verdict.startsWith('NO'));
+        return { seconds: median(list.map((r) => r.seconds)), rss: Math.max(...list.map((r) => r.rss)), verdict: (bad ?? list[0]).verdict };
+      };
+      if (duckdb) {
+        const d = summary('duckdb');
+        line('DuckDB, exact SQL with the duplicate check (reference)', d.seconds, d.rss, '—', d.verdict);
+        reference = d.seconds;
+      }
+      if (baselines) {
+        if (format === 'csv') {
+          const baseline = await parserOnly(path);
+          line('csv-parse alone (baseline)', baseline.seconds, 0, '—', '—');
+          const own = await tokenizerOnly(path);
+          line('tallyman tokenizer alone', own.seconds, 0, '—', own.rows === rows + 1 ? 'yes (all rows)' : `NO: ${own.rows} rows`);
+        } else {
+          const baseline = await jsonParseOnly(path);
+          line('JSON.parse per line alone (baseline)', baseline.seconds, 0, '—', baseline.rows === rows ? 'yes (all lines)' : `NO: ${baseline.rows} lines`);
+        }
+      }
+      for (const [label] of builds) {
+        const invoice = summary(`invoice${label}`).seconds;
+        for (const step of steps) {
+          const s = summary(`${step.name}${label}`);
+          line(`tallyman ${step.name}${label}`, s.seconds, s.rss, `${(s.seconds / invoice).toFixed(2)}×`, s.verdict);
+        }
+      }
+    }
   }
 }
 if (failed) {

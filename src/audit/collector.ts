@@ -52,6 +52,10 @@ export class AuditCollector implements BatchObserver {
   readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
   readonly files = new Interner(0xffff);
 
+  /** (API key, customer) code pairs linked already. */
+  private readonly pairs = new Set<number>();
+  /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
+  readonly dimensions = { project: false, apiKey: true, customer: true };
   /** The fold the audit watched: its buckets give the volume-tier totals. */
   private fold: Fold | undefined;
 
@@ -71,7 +75,7 @@ export class AuditCollector implements BatchObserver {
       const file = this.files.of(b.strings.files.at(b.file[r]!));
       const at = b.at[r]!;
       if (!Number.isNaN(at)) this.requests.push(at, file, b.line[r]!);
-      this.keys(b.text(b.apiKey[r]!), b.text(b.customer[r]!));
+      this.keys(b, b.apiKey[r]!, b.customer[r]!);
       if (outcome !== Outcome.Billed) continue;
       const completed = b.completedAt[r]!;
       if (plan.kind === 'transcript' && !Number.isNaN(at) && completed > at) {
@@ -144,15 +148,21 @@ export class AuditCollector implements BatchObserver {
     return totals;
   }
 
-  private keys(apiKey: string | undefined, customer: string | undefined): void {
-    if (apiKey === undefined || customer === undefined) return;
+  /** Links an API key and a customer (codes of the log's strings), once per pair. */
+  private keys(b: UsageBatch, apiKey: number, customer: number): void {
+    if (apiKey === 0 || customer === 0) return;
+    const pair = apiKey * 4294967296 + customer;
+    if (this.pairs.has(pair)) return;
+    this.pairs.add(pair);
+    const key = b.text(apiKey)!;
+    const name = b.text(customer)!;
     const link = (map: Map<string, Set<string>>, from: string, to: string): void => {
       const set = map.get(from) ?? new Set();
       if (set.size < 2) set.add(to);
       map.set(from, set);
     };
-    link(this.keyCustomers, apiKey, customer);
-    link(this.customerKeys, customer, apiKey);
+    link(this.keyCustomers, key, name);
+    link(this.customerKeys, name, key);
   }
 
   private duplicate(b: UsageBatch, r: number, plan: Plan, fold: Fold): void {

@@ -79,11 +79,11 @@ export function priceRecords(records: Iterable<UsageRecord>, options: Omit<Invoi
 function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
   const shadowDay = options.daily === true && !options.groupBy.includes('day');
-  const observed = (options.observers ?? []).length > 0;
+  const observers = options.observers ?? [];
   const strings = new LogStrings({
-    project: observed || options.groupBy.includes('project'),
-    apiKey: observed || options.groupBy.includes('api_key'),
-    customer: observed || options.groupBy.includes('customer'),
+    project: options.groupBy.includes('project') || observers.some((o) => o.dimensions?.project),
+    apiKey: options.groupBy.includes('api_key') || observers.some((o) => o.dimensions?.apiKey),
+    customer: options.groupBy.includes('customer') || observers.some((o) => o.dimensions?.customer),
   });
   const fold = new Fold({
     card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay,

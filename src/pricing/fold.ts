@@ -66,6 +66,8 @@ export interface FoldSnapshot {
 /** Reads the rows of each batch after the fold has judged and priced them (the audit, the ledger, reconcile). */
 export interface BatchObserver {
   observe(batch: UsageBatch, fold: Fold): void;
+  /** The reporting columns it reads (none when not said): the readers intern only those. */
+  readonly dimensions?: { project: boolean; apiKey: boolean; customer: boolean };
 }
 
 export interface FoldOptions {

@@ -9,7 +9,8 @@ const MS_PER_HOUR = 3_600_000;
 
 /** Usage turned into dated records for one card, with what the card could not price as asked. */
 export interface Synthesis {
-  records: UsageRecord[];
+  /** Made as they are read (the notes and days are complete once they have all been read). */
+  records: Iterable<UsageRecord>;
   /** Said in the output: default models used, spreading over days, caps. */
   notes: string[];
   /** Products asked for that the card does not offer at all. */
@@ -24,30 +25,37 @@ export interface Synthesis {
  * that daily tiers see a day's share. Pricing them is then the invoice's own job.
  */
 export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
+  const out: Synthesis = { records: [], notes: [], notOffered: [], days: { first: '', count: 0 } };
+  out.records = layOut(usage, card, out);
+  return out;
+}
+
+/** The records of `synthesize`, made one at a time as they are priced (a month of sessions is many); fills `out` on the way. */
+function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generator<UsageRecord> {
   const version = card.versions[card.versions.length - 1]!;
   const latest = version.label === 'base' ? '2026-01-01' : version.label;
   const first = `${Number(latest.slice(0, 4)) + 1}-01-01`;
   const count = usage.period === 'day' ? 1 : usage.daysPerMonth;
   const dayAt = (d: number) => card.timezone.startOfDay(formatDay(parseDay(first) + d)) + 12 * MS_PER_HOUR;
-  const out: Synthesis = { records: [], notes: [], notOffered: [], days: { first, count } };
+  out.days = { first, count };
   if (usage.period === 'month' && hasPeriodTiers(card)) {
     out.notes.push(`card ${card.name} has daily tiers: the month's usage is spread evenly over ${count} days (--days-per-month)`);
   }
   let serial = 0;
-  const push = (kind: UsageKind, at: number, fields: Partial<UsageRecord>) =>
-    out.records.push({
+  const record = (kind: UsageKind, at: number, fields: Partial<UsageRecord>): UsageRecord => ({
       kind, id: `estimate-${serial++}`, at, completedAt: undefined, project: undefined, apiKey: undefined, customer: undefined,
       model: undefined, audioMs: undefined, channels: 1, features: [], failed: false, startedAt: at, endedAt: undefined,
       sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, source: { file: '<estimate>', line: serial }, ...fields,
-    });
+  });
 
   for (const t of usage.transcribe) {
     const model = resolveModel(card, 'transcript', t.model, 'pre-recorded transcription', out);
     if (model === null) continue;
     const features = offeredAddons(card, 'transcript', model, t.features, out);
-    spreadSeconds(t.ms, count).forEach((ms, d) => {
-      if (ms > 0) push('transcript', dayAt(d), { model, audioMs: ms, channels: t.channels, features });
-    });
+    const perDay = spreadSeconds(t.ms, count);
+    for (let d = 0; d < count; d++) {
+      if (perDay[d]! > 0) yield record('transcript', dayAt(d), { model, audioMs: perDay[d]!, channels: t.channels, features });
+    }
   }
   for (const s of usage.stream) {
     const model = resolveModel(card, 'stream', s.model, 'streaming', out);
@@ -62,7 +70,7 @@ export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
     for (let i = 0; i < sessions; i++) {
       const at = dayAt(Math.floor((i * count) / sessions));
       const open = i >= closed;
-      push('stream', at, { model, audioMs: lengths[i]!, sessionMs: open ? undefined : lengths[i]!, closed: !open, features });
+      yield record('stream', at, { model, audioMs: lengths[i]!, sessionMs: open ? undefined : lengths[i]!, closed: !open, features });
     }
     if (s.unclosed > 0) {
       out.notes.push(product.basis === 'session' && product.maxSessionMs !== undefined
@@ -76,10 +84,9 @@ export function synthesize(usage: EstimateUsage, card: RateCard): Synthesis {
     const input = allocate(l.inputTokens, ones(count));
     const output = allocate(l.outputTokens, ones(count));
     for (let d = 0; d < count; d++) {
-      if (input[d]! > 0 || output[d]! > 0) push('llm', dayAt(d), { model, inputTokens: input[d]!, outputTokens: output[d]! });
+      if (input[d]! > 0 || output[d]! > 0) yield record('llm', dayAt(d), { model, inputTokens: input[d]!, outputTokens: output[d]! });
     }
   }
-  return out;
 }
 
 /** The card's name for the model asked, its default model (said so), or null when the product is not offered. */

@@ -39,7 +39,7 @@ const IDLE_MIN_MS = 60_000;
  * the per-record rules, compact columns for the time-window rules, and small maps for keys.
  */
 export class AuditCollector implements BatchObserver {
-  readonly drafts = new Map<FindingCode, { count: number; kept: FindingDraft[]; stake: Stake[] }>();
+  readonly drafts = new Map<FindingCode, CodeEntry>();
   readonly requests = new Events();
   readonly streamStarts = new Events();
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
@@ -171,42 +171,53 @@ export class AuditCollector implements BatchObserver {
     this.add('DUPLICATE_ID', b, r, stake, () => `id ${b.id(r)} was already seen at ${first.file}:${first.line}; billed once, not twice`, first);
   }
 
-  /** Records a finding of row `r`; its message is written only when the finding is kept to list. */
+  /** Records a finding of row `r`; the finding (its message, id and place) is made only when it is kept to list. */
   private add(code: FindingCode, b: UsageBatch, r: number, stake: Stake[], message: () => string, related?: SourceRef): void {
+    const entry = this.count(code, stake);
+    if (entry.kept.length >= this.options.keepPerCode) return;
     const startedAt = b.startedAt[r]!;
     const at = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
-    const kept = (this.drafts.get(code)?.kept.length ?? 0) < this.options.keepPerCode;
-    this.keep({ code, message: kept ? message() : '', ref: b.ref(r), id: kept ? b.id(r) : undefined, at: Number.isNaN(at) ? undefined : at, related, stake });
+    entry.kept.push({ code, message: message(), ref: b.ref(r), id: b.id(r), at: Number.isNaN(at) ? undefined : at, related, stake });
   }
 
   /** Counts a finding and sums its stake; only the first `keepPerCode` of a code are kept to list. */
   keep(draft: FindingDraft): void {
-    const entry = this.drafts.get(draft.code) ?? { count: 0, kept: [], stake: [] };
-    this.drafts.set(draft.code, entry);
-    entry.count++;
-    entry.stake.push(...mergeStake(draft.stake));
-    if (entry.stake.length > 64) entry.stake = mergeStake(entry.stake);
+    const entry = this.count(draft.code, draft.stake);
     if (entry.kept.length < this.options.keepPerCode) entry.kept.push(draft);
   }
 
+  /** The entry of a code, with one more finding counted and its stake added (by rate, then component). */
+  private count(code: FindingCode, stake: Stake[]): CodeEntry {
+    let entry = this.drafts.get(code);
+    if (entry === undefined) {
+      entry = { count: 0, kept: [], byRate: new Map(), get stake() { return [...this.byRate.values()].flatMap((components) => [...components.values()]); } };
+      this.drafts.set(code, entry);
+    }
+    entry.count++;
+    for (const s of stake) {
+      let components = entry.byRate.get(s.rateKey);
+      if (components === undefined) entry.byRate.set(s.rateKey, (components = new Map()));
+      const sum = components.get(s.component);
+      if (sum === undefined) components.set(s.component, { ...s });
+      else sum.quantity += s.quantity;
+    }
+    return entry;
+  }
+}
+
+/** A code's findings: how many, the first few kept, and the quantities at stake summed by rate and component. */
+interface CodeEntry {
+  count: number;
+  kept: FindingDraft[];
+  byRate: Map<string, Map<Stake['component'], Stake>>;
+  /** The summed stakes as a list. */
+  readonly stake: Stake[];
 }
 
 /** The quantities a billed row pays for. */
 export function stakeOf(plan: Plan, b: UsageBatch, r: number): Stake[] {
   const from = b.quantityAt[r]!;
   return plan.items.map((item, i) => ({ rateKey: plan.rateKey, component: item.component, quantity: b.quantities[from + i]! }));
-}
-
-/** Adds up stakes of the same rate and component. */
-export function mergeStake(stakes: Stake[]): Stake[] {
-  const merged = new Map<string, Stake>();
-  for (const s of stakes) {
-    const key = `${s.rateKey}\u0000${s.component}`;
-    const m = merged.get(key);
-    if (m) m.quantity += s.quantity;
-    else merged.set(key, { ...s });
-  }
-  return [...merged.values()];
 }
 
 /** `2 h 05 min`, `3 min 20 s`, `45 s` */

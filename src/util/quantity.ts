@@ -25,16 +25,3 @@ export function parseCount(text: string): number | undefined {
   const value = Number(text);
   return Number.isSafeInteger(value) ? value : undefined;
 }
-
-/** Adds two integer quantities, refusing to pass the exact range of a double. */
-export function addExact(a: number, b: number): number {
-  const sum = a + b;
-  if (!Number.isSafeInteger(sum)) throw new RangeError(`quantity ${a} + ${b} exceeds 2^53; split the log`);
-  return sum;
-}
-
-/** Rounds a duration up to a whole number of increments. */
-export function ceilToIncrement(ms: number, incrementMs: number): number {
-  const remainder = ms % incrementMs;
-  return remainder === 0 ? ms : ms - remainder + incrementMs;
-}

@@ -24,24 +24,20 @@ function file(name: string, text: string): string {
  */
 describe('the one fold: a rejected row leaves no trace', () => {
   // Line 2 is a closed session without its duration (invalid); line 3 repeats its id, valid.
-  const log = file('order.csv', [
+  const text = [
     'kind,id,timestamp,model,audio_duration,session_duration,terminated',
     'stream,s1,2026-05-20T10:00:00Z,universal-streaming,30,,true',
     'stream,s1,2026-05-02T10:00:00Z,universal-streaming,600,600,true',
     'transcript,t1,2026-05-03T10:00:00Z,universal-2,3600,,',
     '',
-  ].join('\n'));
+  ].join('\n');
+  const log = file('order.csv', text);
 
   for (const byteScanner of [true, false]) {
     it(`with --skip-invalid, the skipped row is not counted, does not widen the period and holds no id (${byteScanner ? 'byte scanner' : 'stdin, text reader'})`, () => {
       const run = byteScanner
         ? tallyman(['invoice', log, '--skip-invalid', '--format', 'json'])
-        : spawnSync(process.execPath, [BIN, 'invoice', '-', '--skip-invalid', '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, input: [
-          'kind,id,timestamp,model,audio_duration,session_duration,terminated',
-          'stream,s1,2026-05-20T10:00:00Z,universal-streaming,30,,true',
-          'stream,s1,2026-05-02T10:00:00Z,universal-streaming,600,600,true',
-          'transcript,t1,2026-05-03T10:00:00Z,universal-2,3600,,',
-        ].join('\n'), encoding: 'utf8' });
+        : spawnSync(process.execPath, [BIN, 'invoice', '-', '--skip-invalid', '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, input: text, encoding: 'utf8' });
       expect(run.status).toBe(0);
       const json = JSON.parse(run.stdout);
       expect(json.records).toMatchObject({ counted: 2, billed: 2, skipped: 1, duplicates: 0 });

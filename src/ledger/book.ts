@@ -1,4 +1,5 @@
-import { Decimal } from '../util/decimal.js';
+import type { Decimal } from '../util/decimal.js';
+import { fromUnits } from './units.js';
 
 export type EventType = 'usage' | 'grant' | 'addon' | 'autopay' | 'topup' | 'expire';
 
@@ -13,99 +14,105 @@ export interface LedgerEvent {
 }
 
 interface Lot {
-  remaining: Decimal;
+  /** Ledger units left. */
+  remaining: bigint;
   /** Instant the lot expires; undefined: never. */
   expiresAt: number | undefined;
-  seq: number;
 }
 
 /**
  * The balance as lots of credit, used oldest first (soonest expiry first, lots that never expire
  * last), and a deficit when usage goes past them. Usage of a day is merged into one event until
- * another kind of event comes. Every amount is exact; nothing is created or lost.
+ * another kind of event comes. Amounts are ledger units (BigInt), exact; nothing is created or lost.
+ * Events hold Decimals.
  */
 export class Book {
   readonly events: LedgerEvent[] = [];
+  /** Ledger units held in lots, less the deficit: lots exist only while there is no deficit, so the deficit is −balance when negative. */
+  private units: bigint;
+  /** In the order they are used: by expiry (never last), then as granted. Empty lots are dropped. */
   private readonly lots: Lot[] = [];
-  private deficit = new Decimal(0);
-  private seq = 0;
-  private pending: { at: number; day: string; amount: Decimal } | undefined;
+  /** The day's usage so far: it is the fall of the balance since `from`, as nothing else moves the balance before a flush. */
+  private pending: { at: number; day: string; from: bigint } | undefined;
   projected = false;
 
-  constructor(start: Decimal) {
-    if (start.isNegative()) this.deficit = start.negated();
-    else if (!start.isZero()) this.lots.push({ remaining: start, expiresAt: undefined, seq: this.seq++ });
+  constructor(start: bigint) {
+    this.units = start;
+    if (start > 0n) this.add({ remaining: start, expiresAt: undefined });
   }
 
-  get balance(): Decimal {
-    return this.lots.reduce((sum, lot) => sum.plus(lot.remaining), new Decimal(0)).minus(this.deficit);
+  /** The balance in ledger units, kept as it moves (never summed). */
+  get balance(): bigint {
+    return this.units;
   }
 
   /** Adds credit (a grant, an autopay charge, a top-up); it pays off any deficit first. */
-  credit(at: number, type: EventType, amount: Decimal, expiresAt?: number, note?: string): void {
+  credit(at: number, type: EventType, amount: bigint, expiresAt?: number, note?: string): void {
     this.flush();
-    let left = amount;
-    if (this.deficit.greaterThan(0)) {
-      const paid = Decimal.min(this.deficit, left);
-      this.deficit = this.deficit.minus(paid);
-      left = left.minus(paid);
-    }
-    if (left.greaterThan(0)) this.lots.push({ remaining: left, expiresAt, seq: this.seq++ });
+    const left = this.units < 0n ? amount + this.units : amount;
+    if (left > 0n) this.add({ remaining: left, expiresAt });
+    this.units += amount;
     this.record(at, type, amount, note);
   }
 
   /** Takes usage or an add-on from the oldest credit first; past the last credit it becomes a deficit. */
-  debit(at: number, type: 'usage' | 'addon', amount: Decimal, day: string, note?: string): void {
+  debit(at: number, type: 'usage' | 'addon', amount: bigint, day: string, note?: string): void {
     if (type === 'addon' || (this.pending && this.pending.day !== day)) this.flush();
+    if (type === 'usage') {
+      if (this.pending) this.pending.at = at;
+      else this.pending = { at, day, from: this.units };
+    }
     this.take(amount);
-    if (type === 'addon') {
-      this.record(at, type, amount.negated(), note);
-      return;
-    }
-    if (this.pending) {
-      this.pending.amount = this.pending.amount.plus(amount);
-      this.pending.at = at;
-    } else {
-      this.pending = { at, day, amount };
-    }
+    if (type === 'addon') this.record(at, type, -amount, note);
   }
 
-  /** Removes what is left of lots that expire at or before `at`; returns the amount expired. */
-  expire(at: number): Decimal {
+  /** Removes what is left of lots that expire at or before `at`; returns the units expired. */
+  expire(at: number): bigint {
     this.flush();
-    let expired = new Decimal(0);
-    for (const lot of this.lots) {
-      if (lot.expiresAt !== undefined && lot.expiresAt <= at && lot.remaining.greaterThan(0)) {
-        expired = expired.plus(lot.remaining);
-        lot.remaining = new Decimal(0);
+    let expired = 0n;
+    for (let i = this.lots.length - 1; i >= 0; i--) {
+      const lot = this.lots[i]!;
+      if (lot.expiresAt !== undefined && lot.expiresAt <= at) {
+        expired += lot.remaining;
+        this.lots.splice(i, 1);
       }
     }
-    if (expired.greaterThan(0)) this.record(at, 'expire', expired.negated());
+    this.units -= expired;
+    if (expired > 0n) this.record(at, 'expire', -expired);
     return expired;
   }
 
   /** Closes the day's usage event. */
   flush(): void {
     if (!this.pending) return;
-    const { at, amount } = this.pending;
+    const { at, from } = this.pending;
     this.pending = undefined;
-    this.record(at, 'usage', amount.negated());
+    this.record(at, 'usage', this.units - from);
   }
 
-  private take(amount: Decimal): void {
+  /** Places a lot after every lot used before it: those expiring no later, and all earlier lots if it never expires. */
+  private add(lot: Lot): void {
+    const key = lot.expiresAt ?? Infinity;
+    let i = this.lots.length;
+    while (i > 0 && (this.lots[i - 1]!.expiresAt ?? Infinity) > key) i--;
+    this.lots.splice(i, 0, lot);
+  }
+
+  private take(amount: bigint): void {
+    this.units -= amount;
     let left = amount;
-    const order = this.lots.length < 2 ? this.lots : [...this.lots].sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity) || a.seq - b.seq);
-    for (const lot of order) {
-      if (left.isZero()) break;
-      const used = Decimal.min(lot.remaining, left);
-      lot.remaining = lot.remaining.minus(used);
-      left = left.minus(used);
+    while (left > 0n && this.lots.length > 0) {
+      const lot = this.lots[0]!;
+      if (lot.remaining > left) {
+        lot.remaining -= left;
+        return;
+      }
+      left -= lot.remaining;
+      this.lots.shift();
     }
-    this.deficit = this.deficit.plus(left);
-    for (let i = this.lots.length - 1; i >= 0; i--) if (this.lots[i]!.remaining.isZero()) this.lots.splice(i, 1);
   }
 
-  private record(at: number, type: EventType, amount: Decimal, note?: string): void {
-    this.events.push({ at, type, amount, balance: this.balance, projected: this.projected, note });
+  private record(at: number, type: EventType, amount: bigint, note?: string): void {
+    this.events.push({ at, type, amount: fromUnits(amount), balance: fromUnits(this.balance), projected: this.projected, note });
   }
 }

@@ -31,6 +31,7 @@ export class LedgerCollector implements BatchObserver {
 
   /** The ledger's view of each folded batch: every billed row, as numbers. */
   observe(b: UsageBatch, fold: Fold): void {
+    const files: number[] = []; // this collector's code of each of the batch's file codes
     for (let r = 0; r < b.length; r++) {
       if (b.outcome[r] !== Outcome.Billed) continue;
       const plan = fold.plans[b.plan[r]!]!;
@@ -42,7 +43,7 @@ export class LedgerCollector implements BatchObserver {
       this.firstItem.push(this.itemRate.length);
       this.itemCount.push(plan.items.length);
       this.refusedByTier.push(plan.llm && this.tier === 'free' && !plan.freeTier ? 1 : 0);
-      this.files.push(this.fileNames.of(b.strings.files.at(b.file[r]!)));
+      this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
       let rates = this.planRates[plan.id];
       if (rates === undefined) {

@@ -35,7 +35,7 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
   const book = new RateBook(options.card, invoice.lines);
   const rates = collector.rates.values.map((key) => {
     const [v, product, model, component] = key.split('\u0000') as [string, string, string, Component];
-    return book.pricer(`${v}\u0000${product}\u0000${model}`, component);
+    return book.fraction(`${v}\u0000${product}\u0000${model}`, component);
   });
   return replay(collector, {
     card: options.card, zone: options.zone, account: options.account, rates,

@@ -1,17 +1,15 @@
 import type { RateCard } from '../rates/card.js';
-import { Decimal } from '../util/decimal.js';
+import type { Decimal } from '../util/decimal.js';
 import { UsageError, type SourceRef } from '../util/errors.js';
 import { orderBy } from '../util/columns.js';
 import { nextDay, nextMonth, parseDay, type TimeZone } from '../util/time.js';
 import type { Account } from './account.js';
 import { Book, type LedgerEvent } from './book.js';
 import type { LedgerCollector } from './collector.js';
+import { Costs, type Rate } from './costs.js';
+import { ceilDiv, fromUnits, roundHalfEven, toUnits } from './units.js';
 
-/**
- * The ledger's one rounding point: each record's cost (a repeating decimal as often as not: 1 s at
- * 0.15/h) is rounded to 12 decimal places, half-even, so that balances add up exactly from there on.
- */
-export const LEDGER_SCALE = 12;
+export { LEDGER_SCALE } from './units.js';
 
 /** The provider's error text once the API is blocked. */
 export const BLOCKED_MESSAGE = '{"error": "Your current account balance is negative. Please top up to continue using the API."}';
@@ -46,8 +44,8 @@ export interface ReplayOptions {
   card: RateCard;
   zone: TimeZone;
   account: Account;
-  /** The cost of a quantity of each `rates` entry of the collector. */
-  rates: ((quantity: number) => Decimal)[];
+  /** The price per base unit of each `rates` entry of the collector. */
+  rates: readonly Rate[];
   from: number | undefined;
   projectionDays: number;
   dailySpend: Decimal | undefined;
@@ -58,43 +56,44 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const { account, zone } = options;
   const model = account.monthlyCredits !== undefined ? 'credits' : 'prepaid';
   if (model === 'credits' && account.autopay) throw new UsageError('autopay is for prepaid balances; a monthly-credit plan tops up instead (--topup)');
-  const topupCredits = model === 'credits' ? topupSize(account, options.card) : new Decimal(0);
+  const topupCredits = model === 'credits' ? topupSize(account, options.card) : 0n;
   const first = c.first ?? options.from;
   if (first === undefined) throw new UsageError('the log has no dated records to build a ledger from');
   const startAt = model === 'credits' ? zone.startOfDay(`${zone.monthKey(options.from ?? first)}-01`) : Math.min(options.from ?? first, first);
-  const book = new Book(account.balance);
-  const state = new State(book, account, model, topupCredits);
-  if (account.freeCredits.greaterThan(0)) book.credit(startAt, 'grant', account.freeCredits, undefined, 'free tier credit (never expires)');
+  const units = accountUnits(account);
+  const book = new Book(units.balance);
+  const state = new State(book, account, units, model, topupCredits);
+  if (units.freeCredits > 0n) book.credit(startAt, 'grant', units.freeCredits, undefined, 'free tier credit (never expires)');
 
   let month = model === 'credits' ? zone.monthKey(startAt) : '';
   const monthStart = (key: string) => zone.startOfDay(`${key}-01`);
+  let monthAt = model === 'credits' ? monthStart(month) : Infinity;
   const months = (until: number) => {
-    while (model === 'credits' && monthStart(month) <= until) {
-      state.startMonth(monthStart(month), month, zone);
+    while (monthAt <= until) {
+      state.startMonth(monthAt, month, zone);
       month = nextMonth(month);
+      monthAt = monthStart(month);
     }
   };
 
+  const costs = new Costs(options.rates);
   const order = orderBy(c.completed.length, (i) => c.completed.at(i));
-  let demand = new Decimal(0);
+  let demand = 0n;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const at = c.completed.at(i);
     months(at);
-    let exact = new Decimal(0);
-    const end = c.firstItem.at(i) + c.itemCount.at(i);
-    for (let j = c.firstItem.at(i); j < end; j++) exact = exact.plus(options.rates[c.itemRate.at(j)]!(c.itemQuantity.at(j)));
-    const cost = exact.toDecimalPlaces(LEDGER_SCALE, Decimal.ROUND_HALF_EVEN);
-    demand = demand.plus(cost);
+    const cost = costs.of(c, i);
+    demand += cost;
     if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
-    else state.charge(at, cost, zone.dayKey(at), c.ref(i));
+    else state.charge(at, cost, zone.dayKey(at), i);
   }
   book.flush();
   const endBalance = book.balance;
 
   const lastDay = zone.dayKey(c.last ?? startAt);
   const days = c.first === undefined ? 1 : parseDay(lastDay) - parseDay(zone.dayKey(c.first)) + 1;
-  const dailySpend = options.dailySpend ?? demand.dividedBy(days).toDecimalPlaces(LEDGER_SCALE, Decimal.ROUND_HALF_EVEN);
+  const dailySpend = options.dailySpend === undefined ? roundHalfEven(demand, BigInt(days)) : toUnits(options.dailySpend, '--daily-spend');
   book.projected = true;
   const entries: { date: string; balance: Decimal }[] = [];
   let day = lastDay;
@@ -104,57 +103,73 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
     months(dayStart);
     state.chargeDay(dayStart, dailySpend, day, zone.startOfDay(nextDay(day)) - dayStart);
     book.flush();
-    entries.push({ date: day, balance: book.balance });
+    entries.push({ date: day, balance: fromUnits(book.balance) });
   }
+  const refused = (r: { count: number; amount: bigint }) => ({ count: r.count, amount: fromUnits(r.amount) });
+  const blocked = state.blocked && { at: state.blocked.at, ref: state.blocked.record === undefined ? undefined : c.ref(state.blocked.record), projected: state.blocked.projected };
   return {
-    model, startBalance: account.balance, startAt, events: book.events, endBalance,
-    blocked: state.blocked, refused: state.refused, refusedByTier: state.refusedByTier, demand, days,
-    projection: { days: options.projectionDays, dailySpend, source: options.dailySpend ? '--daily-spend' : 'log average', entries },
+    model, startBalance: account.balance, startAt, events: book.events, endBalance: fromUnits(endBalance),
+    blocked, refused: refused(state.refused), refusedByTier: refused(state.refusedByTier), demand: fromUnits(demand), days,
+    projection: { days: options.projectionDays, dailySpend: options.dailySpend ?? fromUnits(dailySpend), source: options.dailySpend ? '--daily-spend' : 'log average', entries },
   };
 }
 
-/** Credits a top-up adds: `topup` USD × `credits_per_usd` (1 on a USD card). */
-function topupSize(account: Account, card: RateCard): Decimal {
-  if (account.topupUsd.isZero()) return new Decimal(0);
-  if (account.creditsPerUsd) return account.topupUsd.times(account.creditsPerUsd);
-  if (card.currency === 'USD') return account.topupUsd;
+/** The account's amounts in ledger units: each refused with its setting's name when finer than the ledger counts. */
+function accountUnits(account: Account) {
+  return {
+    balance: toUnits(account.balance, 'balance (--balance)'),
+    freeCredits: toUnits(account.freeCredits, 'free_credits'),
+    autopay: account.autopay && { below: toUnits(account.autopay.below, 'autopay below (--autopay)'), to: toUnits(account.autopay.to, 'autopay to (--autopay)'), inclusive: account.autopay.inclusive },
+    monthlyCredits: account.monthlyCredits && toUnits(account.monthlyCredits, 'monthly_credits (--monthly-credits)'),
+    addons: account.addons.map((a) => ({ name: a.name, credits: toUnits(a.credits, `add-on ${a.name} (--addon)`) })),
+  };
+}
+type AccountUnits = ReturnType<typeof accountUnits>;
+
+/** Credits a top-up adds, in ledger units: `topup` USD × `credits_per_usd` (1 on a USD card). */
+function topupSize(account: Account, card: RateCard): bigint {
+  if (account.topupUsd.isZero()) return 0n;
+  if (account.creditsPerUsd) return toUnits(account.topupUsd.times(account.creditsPerUsd), 'a top-up (topup × credits_per_usd)');
+  if (card.currency === 'USD') return toUnits(account.topupUsd, 'topup (--topup)');
   throw new UsageError(`card ${card.name} is priced in ${card.currency}: give credits_per_usd (--credits-per-usd) so a ${account.topupUsd} USD top-up can be counted, or --topup 0`);
 }
 
-/** The rules that move the balance: blocking, autopay, top-ups and the monthly cycle. */
+/** The rules that move the balance: blocking, autopay, top-ups and the monthly cycle. Amounts are ledger units. */
 class State {
-  blocked: Ledger['blocked'];
-  readonly refused = { count: 0, amount: new Decimal(0) };
-  readonly refusedByTier = { count: 0, amount: new Decimal(0) };
+  /** When the balance first reached 0 or below, and the record (its collector index) that took it there. */
+  blocked: { at: number; record: number | undefined; projected: boolean } | undefined;
+  readonly refused = { count: 0, amount: 0n };
+  readonly refusedByTier = { count: 0, amount: 0n };
 
   constructor(
     private readonly book: Book,
     private readonly account: Account,
+    private readonly units: AccountUnits,
     private readonly model: 'prepaid' | 'credits',
-    private readonly topupCredits: Decimal,
+    private readonly topupCredits: bigint,
   ) {}
 
-  refuseByTier(cost: Decimal): void {
+  refuseByTier(cost: bigint): void {
     this.refusedByTier.count++;
-    this.refusedByTier.amount = this.refusedByTier.amount.plus(cost);
+    this.refusedByTier.amount += cost;
   }
 
   /** Charges one record at its completion; after a block, usage is refused instead. */
-  charge(at: number, cost: Decimal, day: string, ref: SourceRef | undefined): void {
+  charge(at: number, cost: bigint, day: string, record: number): void {
     if (this.blocked) {
       this.refused.count++;
-      this.refused.amount = this.refused.amount.plus(cost);
+      this.refused.amount += cost;
       return;
     }
     this.topUpFor(at, cost);
     const before = this.book.balance;
     this.book.debit(at, 'usage', cost, day);
-    this.afterDebit(at, ref, before, cost, undefined);
+    this.afterDebit(at, record, before, cost, undefined);
   }
 
   /** A projected day of usage, spread evenly over the day (so a block falls at the right hour). */
-  chargeDay(dayStart: number, cost: Decimal, day: string, dayMs: number): void {
-    if (this.blocked || cost.isZero()) return;
+  chargeDay(dayStart: number, cost: bigint, day: string, dayMs: number): void {
+    if (this.blocked || cost === 0n) return;
     this.topUpFor(dayStart, cost);
     const before = this.book.balance;
     this.book.debit(dayStart, 'usage', cost, day);
@@ -164,11 +179,11 @@ class State {
   /** Expiry, the month's grant, and the month's add-ons, in that order. */
   startMonth(at: number, month: string, zone: TimeZone): void {
     this.book.expire(at);
-    const monthly = this.account.monthlyCredits!;
+    const monthly = this.units.monthlyCredits!;
     let expiry = month;
     for (let i = 0; i <= this.account.rolloverMonths; i++) expiry = nextMonth(expiry);
-    if (monthly.greaterThan(0)) this.book.credit(at, 'grant', monthly, zone.startOfDay(`${expiry}-01`), `monthly credits of ${month}, usable until ${expiry}-01`);
-    for (const addon of this.account.addons) {
+    if (monthly > 0n) this.book.credit(at, 'grant', monthly, zone.startOfDay(`${expiry}-01`), `monthly credits of ${month}, usable until ${expiry}-01`);
+    for (const addon of this.units.addons) {
       this.topUpFor(at, addon.credits);
       const before = this.book.balance;
       this.book.debit(at, 'addon', addon.credits, '', addon.name);
@@ -177,26 +192,26 @@ class State {
   }
 
   /** Credit plans: top up before a deduction that would leave nothing (as many top-ups as it takes). */
-  private topUpFor(at: number, cost: Decimal): void {
-    if (this.model !== 'credits' || this.topupCredits.isZero()) return;
-    while (this.book.balance.minus(cost).lessThanOrEqualTo(0)) {
+  private topUpFor(at: number, cost: bigint): void {
+    if (this.model !== 'credits' || this.topupCredits === 0n) return;
+    while (this.book.balance - cost <= 0n) {
       this.book.credit(at, 'topup', this.topupCredits, undefined, `automatic top-up of ${this.account.topupUsd} USD`);
     }
   }
 
-  private afterDebit(at: number, ref: SourceRef | undefined, before: Decimal, cost: Decimal, dayMs: number | undefined): void {
+  private afterDebit(at: number, record: number | undefined, before: bigint, cost: bigint, dayMs: number | undefined): void {
     const balance = this.book.balance;
-    const autopay = this.account.autopay;
+    const autopay = this.units.autopay;
     if (this.model === 'prepaid' && autopay) {
-      if (balance.lessThan(autopay.below) || (autopay.inclusive && balance.equals(autopay.below))) {
-        this.book.credit(at, 'autopay', autopay.to.minus(balance), undefined, `below ${autopay.below}: refill to ${autopay.to}`);
+      if (balance < autopay.below || (autopay.inclusive && balance === autopay.below)) {
+        this.book.credit(at, 'autopay', autopay.to - balance, undefined, `below ${this.account.autopay!.below}: refill to ${this.account.autopay!.to}`);
       }
       return;
     }
-    if (balance.lessThanOrEqualTo(0) && !this.blocked) {
-      // Within a projected day, the balance reaches zero in proportion to the day's spend.
-      const offset = dayMs === undefined || before.lessThanOrEqualTo(0) ? 0 : before.dividedBy(cost).times(dayMs).ceil().toNumber();
-      this.blocked = { at: at + offset, ref, projected: this.book.projected };
+    if (balance <= 0n && !this.blocked) {
+      // Within a projected day, the balance reaches zero in proportion to the day's spend: at ⌈before × day / cost⌉.
+      const offset = dayMs === undefined || before <= 0n ? 0 : Number(ceilDiv(before * BigInt(dayMs), cost));
+      this.blocked = { at: at + offset, record, projected: this.book.projected };
     }
   }
 }

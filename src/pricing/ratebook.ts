@@ -27,10 +27,15 @@ export class RateBook {
     return this.pricer(stake.rateKey, stake.component)(stake.quantity);
   }
 
-  /** costOf for every quantity of one (rate key, component), its price looked up once (the ledger's per-record cost). */
+  /** costOf for every quantity of one (rate key, component), its price looked up once. */
   pricer(rateKey: string, component: Component): (quantity: number) => Decimal {
-    const { numerator, denominator } = this.rate({ rateKey, component, quantity: 0 });
+    const { numerator, denominator } = this.fraction(rateKey, component);
     return (quantity) => numerator.times(quantity).dividedBy(denominator);
+  }
+
+  /** The exact price per base unit of one (rate key, component), as numerator / denominator (the ledger's integer costs). */
+  fraction(rateKey: string, component: Component): { numerator: Decimal; denominator: Decimal } {
+    return this.rate({ rateKey, component, quantity: 0 });
   }
 
   /** Money of a list of stakes, exact but for the last division of each. */

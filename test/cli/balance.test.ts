@@ -71,6 +71,7 @@ describe('tallyman balance, the real binary', () => {
       [['--days', '-1'], /--days "-1" is not a whole number/],
       [['--account', 'nope.yaml'], /nope\.yaml: \(root\): cannot read the file: no such file/],
       [['--monthly-credits', '100', '--autopay', '5:10'], /autopay is for prepaid balances/],
+      [['--balance', '0.0000000000001'], /balance \(--balance\) 0\.0000000000001 has more than 12 decimals/],
     ] as [string[], RegExp][]) {
       const run = tallyman(['balance', 'fixtures/ledger/prepaid.csv', ...args]);
       expect(run.status).toBe(2);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountSchema } from '../ledger/account.js';
+import { accountSchema } from '../ledger/account-file.js';
 import { readSourceDocument, validateDocument } from '../rates/document.js';
 
 const money = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'must be a decimal amount such as "9.77"'), z.number().nonnegative()]).transform(String);

@@ -5,7 +5,7 @@ import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
 import { computeInvoice, type Invoice } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
-import { loadCard } from '../rates/load.js';
+import { openCard } from '../rates/open.js';
 import { Decimal, formatMoney, parseDecimal } from '../util/decimal.js';
 import { parseGroupBy } from '../pricing/group-by.js';
 import { TimeZone } from '../util/time.js';
@@ -39,7 +39,7 @@ export async function runCheck(config: CheckConfig, configPath: string, update: 
 }
 
 async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult> {
-  const card = loadCard(c.rates ?? 'assemblyai');
+  const card = await openCard(c.rates ?? 'assemblyai');
   const zone = c.tz ? TimeZone.of(c.tz) : card.timezone;
   const options = {
     card, zone, inputZone: TimeZone.of(c.input_tz ?? 'UTC'), period: periodFromFlags(c, zone),

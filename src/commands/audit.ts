@@ -51,11 +51,11 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
     throw new UsageError(`--idle-ratio "${flags.idleRatio}" must be a number of at least 1, e.g. 2 or 1.5`);
   }
   checkHtmlOut(flags);
-  const options = invoiceOptions(flags, []);
+  const options = await invoiceOptions(flags, []);
   const tick = progress(process.stderr, process.env);
   const result = await runAudit(files, {
     ...options,
-    account: hasAccount(flags) ? resolveAccount(flags, options.card) : undefined,
+    account: hasAccount(flags) ? await resolveAccount(flags, options.card) : undefined,
     onProgress: tick.update,
     tier: flags.tier,
     idleRatio: Number(flags.idleRatio),

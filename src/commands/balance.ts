@@ -38,7 +38,7 @@ Examples:
 
 async function balanceCommand(files: string[], flags: BalanceFlags): Promise<number> {
   checkHtmlOut(flags);
-  const options = invoiceOptions(flags, []);
+  const options = await invoiceOptions(flags, []);
   const dailySpend = flags.dailySpend === undefined ? undefined : parseDecimal(flags.dailySpend);
   if (flags.dailySpend !== undefined && (dailySpend === undefined || dailySpend.isNegative())) {
     throw new UsageError(`--daily-spend "${flags.dailySpend}" is not an amount such as 12.50`);
@@ -47,7 +47,7 @@ async function balanceCommand(files: string[], flags: BalanceFlags): Promise<num
   const result = await runBalance(files, {
     ...options,
     onProgress: tick.update,
-    account: resolveAccount(flags, options.card),
+    account: await resolveAccount(flags, options.card),
     projectionDays: flags.days,
     dailySpend,
   });

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { runEstimate, usageFromLog } from '../estimate/index.js';
 import { usageFromFlags, type EstimateFlags } from '../estimate/usage.js';
-import { loadCard } from '../rates/load.js';
+import { openCard } from '../rates/open.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { emit } from '../util/output.js';
@@ -61,7 +61,8 @@ Examples:
 
 async function estimateCommand(flags: Flags): Promise<number> {
   let usage = usageFromFlags(flags);
-  const cards = flags.rates.split(',').map((r) => r.trim()).filter(Boolean).map((r) => loadCard(r));
+  const cardSpecs = flags.rates.split(',').map((r) => r.trim()).filter(Boolean);
+  const cards = await Promise.all(cardSpecs.map((r) => openCard(r)));
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
   if (flags.fromLog) {
     const zone = flags.tz ? TimeZone.of(flags.tz) : cards[0]!.timezone;

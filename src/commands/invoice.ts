@@ -41,7 +41,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   const paint = tablePainter(flags);
   // The daily spend is drawn in the HTML report, and as a sparkline under a table on a terminal.
   const daily = flags.format === 'html' || paint.level > 0;
-  const invoice = await computeInvoice(files, { ...invoiceOptions(flags, groupBy), onProgress: tick.update, daily });
+  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, groupBy)), onProgress: tick.update, daily });
   tick.done();
   await emit((await renderer('invoice', flags.format))(invoice, paint), flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);

@@ -26,7 +26,7 @@ Examples:
     run(async () => {
       const tolerance = parseDecimal(flags.tolerance);
       if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
-      const result = await reconcile(files, flags.statement, invoiceOptions(flags, []), tolerance);
+      const result = await reconcile(files, flags.statement, await invoiceOptions(flags, []), tolerance);
       await emit((await renderer('reconcile', flags.format))(result, tablePainter(flags)), flags.out);
       for (const line of skippedLines(result.invoice)) note(line);
       return result.lines.every((l) => l.status === 'match') ? 0 : 1;

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import type { InvoiceOptions } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
-import { loadCard } from '../rates/load.js';
+import { openCard } from '../rates/open.js';
 import { painter, useColor } from '../report/color.js';
 import { TimeZone } from '../util/time.js';
 import type { Dimension } from '../pricing/dimensions.js';
@@ -63,8 +63,8 @@ export function parseMap(pairs: readonly string[]): Map<CanonicalField, string> 
 }
 
 /** The invoice pass every log-reading command runs, from the shared flags. */
-export function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): InvoiceOptions {
-  const card = loadCard(flags.rates);
+export async function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): Promise<InvoiceOptions> {
+  const card = await openCard(flags.rates);
   const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
   return {
     card,

@@ -4,7 +4,7 @@ import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { scanCsvFile } from '../ingest/scan.js';
 import { estimateRows } from '../ingest/split.js';
 import { Fold } from '../pricing/fold.js';
-import { loadCard } from '../rates/load.js';
+import { openCard } from '../rates/open.js';
 import { InputError } from '../util/errors.js';
 import { TimeZone } from '../util/time.js';
 import type { PartJob, PartResult } from './parallel.js';
@@ -21,7 +21,7 @@ class GiveBack extends Error {}
  * back to the main thread instead.
  */
 async function foldPart(job: PartJob): Promise<PartResult> {
-  const card = loadCard(job.card.spec, job.card.baseDir);
+  const card = await openCard(job.card.spec, job.card.baseDir);
   if (card.versions.map((v) => v.hash).join() !== job.card.hashes) return { type: 'given-back' };
   const strings = new LogStrings({ project: job.groupBy.includes('project'), apiKey: job.groupBy.includes('api_key'), customer: job.groupBy.includes('customer') });
   const fold = new Fold({

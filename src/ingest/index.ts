@@ -23,7 +23,7 @@ export interface ReadOptions {
   map: ReadonlyMap<CanonicalField, string>;
   /** Called with each invalid record; throw to stop (the default), return to skip it. */
   onInvalid: (error: InputError) => void;
-  /** The CSV tokenizer; the csv-parse reference unless a faster one is plugged in. */
+  /** The CSV tokenizer: tallyman's own unless another is plugged in (the tests plug in the csv-parse reference). */
   csvReader?: CsvReader;
 }
 

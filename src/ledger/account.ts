@@ -1,27 +1,7 @@
-import { z } from 'zod';
-import { readSourceDocument, validateDocument } from '../rates/document.js';
 import type { RateCard } from '../rates/card.js';
+import type { RawAccount } from './account-file.js';
 import { Decimal, parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
-
-const amount = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal such as "25"'), z.number().nonnegative()]);
-const signedAmount = z.union([z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal such as "25" or "-3.50"'), z.number()]);
-const whole = z.union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
-
-/** An account file (JSON or YAML), as written. */
-export const accountSchema = z.strictObject({
-  $schema: z.string().optional(),
-  balance: signedAmount.optional(),
-  tier: z.enum(['free', 'paid']).optional(),
-  free_credits: amount.optional(),
-  autopay: z.strictObject({ below: amount, to: amount, inclusive: z.boolean().optional() }).optional(),
-  monthly_credits: amount.optional(),
-  rollover_months: whole.optional(),
-  addons: z.record(z.string(), amount).optional(),
-  topup: amount.optional(),
-  credits_per_usd: amount.optional(),
-});
-export type RawAccount = z.infer<typeof accountSchema>;
 
 /** Settings of one account, merged from defaults, the account file and flags. */
 export interface Account {
@@ -60,9 +40,9 @@ export function hasAccount(flags: AccountFlags): boolean {
   return [flags.account, flags.balance, flags.autopay, flags.monthlyCredits].some((v) => v !== undefined) || (flags.addon?.length ?? 0) > 0;
 }
 
-/** Defaults, then the account file, then flags: the account a ledger runs on. */
-export function resolveAccount(flags: AccountFlags, card: RateCard): Account {
-  const file: RawAccount = flags.account === undefined ? {} : validateDocument(readSourceDocument(flags.account), accountSchema);
+/** Defaults, then the account file, then flags: the account a ledger runs on (the file's reader is loaded only for a file). */
+export async function resolveAccount(flags: AccountFlags, card: RateCard): Promise<Account> {
+  const file: RawAccount = flags.account === undefined ? {} : (await import('./account-file.js')).readAccountFile(flags.account);
   return accountFrom(file, flags, card);
 }
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readCsvRows, readCsvRowsReference, type CsvReader } from '../../src/ingest/csv.js';
+import { readCsvRows, type CsvReader } from '../../src/ingest/csv.js';
+import { readCsvRowsReference } from './csv-reference.js';
 
 /** Everything a reader says about a text: its rows with lines, or the error it stops with (and the rows before it). */
 async function outcome(read: CsvReader, chunks: string[]): Promise<{ rows: [number, string[]][]; error: string | null }> {

@@ -111,3 +111,16 @@ describe('validation', () => {
     expect(schema.required).toContain('name');
   });
 });
+
+describe('built-in cards opened for a run', () => {
+  it('resolve exactly as the validating loader resolves them (prices, hashes, limits), without it', async () => {
+    const { openCard } = await import('../../src/rates/open.js');
+    const { loadCard, builtinCardNames } = await import('../../src/rates/load.js');
+    for (const name of builtinCardNames()) {
+      const validated = loadCard(name);
+      const opened = await openCard(name);
+      expect(opened, name).toEqual(validated);
+      expect(opened.versions.map((v) => v.hash)).toEqual(validated.versions.map((v) => v.hash));
+    }
+  });
+});

@@ -24,7 +24,7 @@ async function balance(paths: string[], flags: AccountFlags, cardName = 'assembl
   const card = loadCard(cardName);
   return runBalance(paths, {
     card, zone: card.timezone, inputZone: TimeZone.of('UTC'), period: periodFromFlags({ from: extra.from }, card.timezone), groupBy: [], map: new Map(),
-    skipInvalid: false, allowUnpriced: false, account: resolveAccount(flags, card), projectionDays: extra.days ?? 0,
+    skipInvalid: false, allowUnpriced: false, account: await resolveAccount(flags, card), projectionDays: extra.days ?? 0,
     dailySpend: extra.dailySpend === undefined ? undefined : new Decimal(extra.dailySpend),
   });
 }
@@ -167,22 +167,19 @@ describe('conservation, as a property', () => {
 });
 
 describe('account files', () => {
-  it('are validated like cards, with path and line', () => {
+  it('are validated like cards, with path and line', async () => {
     const path = join(dir, 'bad-account.yaml');
     writeFileSync(path, 'balance: 20\nautopay:\n  below: -5\n  to: 50\ncolour: red\n');
-    expect(() => resolveAccount({ account: path }, loadCard('assemblyai'))).toThrow(CardError);
-    try {
-      resolveAccount({ account: path }, loadCard('assemblyai'));
-    } catch (error) {
-      expect((error as Error).message.split('\n').map((l) => l.replace(dir + '/', ''))).toEqual([
-        'bad-account.yaml:3: autopay.below: must be a non-negative decimal such as "25"',
-        'bad-account.yaml:5: colour: is not a known key (check its spelling)',
-      ]);
-    }
+    const error = await resolveAccount({ account: path }, loadCard('assemblyai')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CardError);
+    expect((error as Error).message.split('\n').map((l) => l.replace(dir + '/', ''))).toEqual([
+      'bad-account.yaml:3: autopay.below: must be a non-negative decimal such as "25"',
+      'bad-account.yaml:5: colour: is not a known key (check its spelling)',
+    ]);
   });
 
-  it('flags override the file', () => {
-    const account = resolveAccount({ account: 'fixtures/ledger/account.yaml', monthlyCredits: '700', addon: ['voice-cloning=50', 'kb=10'] }, loadCard('credits-example'));
+  it('flags override the file', async () => {
+    const account = await resolveAccount({ account: 'fixtures/ledger/account.yaml', monthlyCredits: '700', addon: ['voice-cloning=50', 'kb=10'] }, loadCard('credits-example'));
     expect(account.monthlyCredits!.toString()).toBe('700');
     expect(account.addons.map((a) => `${a.name}=${a.credits}`)).toEqual(['voice-cloning=50', 'kb=10']);
     expect(account.rolloverMonths).toBe(2);

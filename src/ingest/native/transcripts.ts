@@ -57,8 +57,8 @@ export function syncResponse(value: Json): Json | undefined {
  * transcript its `created` time, the transcript object gives the list item its duration.
  */
 export class TranscriptBook {
-  /** Transcripts still queued or processing: not billable yet, counted. */
-  pending = 0;
+  /** Ids of transcripts still queued or processing (a transcript object and its list item count once). */
+  private readonly pendingIds = new Set<string>();
   private readonly transcripts = new Map<string, Held>();
   private readonly listItems = new Map<string, Held>();
   /** Second and later objects with an id already held: passed on, so the duplicate check reports them. */
@@ -66,10 +66,15 @@ export class TranscriptBook {
 
   constructor(private readonly inputZone: TimeZone) {}
 
+  /** Transcripts still queued or processing: not billable yet, counted. */
+  get pending(): number {
+    return this.pendingIds.size;
+  }
+
   /** Holds a transcript object (a queued or processing one is only counted). */
   transcript(value: Json, source: SourceRef): void {
     if (value.status === 'queued' || value.status === 'processing') {
-      this.pending++;
+      this.pendingIds.add(toText(value.id, source, 'id') ?? `${source.file}:${source.line}:${source.index ?? ''}`);
       return;
     }
     this.hold(this.transcripts, value, transcriptFields(value, source), source);
@@ -91,7 +96,7 @@ export class TranscriptBook {
     }
     for (const [id, held] of this.listItems) {
       if (held.raw.status === 'error') out.push(attempt(() => normalizeRecord(held.raw, held.source, this.inputZone)));
-      else if (held.raw.status === 'queued' || held.raw.status === 'processing') this.pending++;
+      else if (held.raw.status === 'queued' || held.raw.status === 'processing') this.pendingIds.add(id);
       else {
         out.push(new InputError(held.source, 'audio_duration', `list item ${id} has no audio duration`,
           'the list endpoint omits it: give the transcript object (GET /v2/transcript/{id}) in another file'));

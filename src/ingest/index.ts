@@ -5,7 +5,7 @@ import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
 import { decodeUtf8, invalidUtf8 } from './decode.js';
 import { parseJson, readJsonDocument, readNdjson } from './json.js';
-import { JsonRecordAssembler } from './native.js';
+import { JsonRecordAssembler, type Produced } from './native.js';
 import { normalizeRecord } from './normalize.js';
 import { openBytes } from './open.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
@@ -31,6 +31,11 @@ export interface ReadOptions {
 export interface ReadStats {
   /** Transcripts still queued or processing: not billable yet. */
   pending: number;
+  /**
+   * Streaming messages that bill nothing (Turn, SpeechStarted, partial transcripts, warnings, voice-agent
+   * replies, ...), counted and passed over. Set by readLog; the byte path reads `assembler.passedOver`.
+   */
+  passedOver?: number;
   /** Bytes read so far, and of all the files (standard input counts as unknown, 0). */
   bytes?: number;
   totalBytes?: number;
@@ -60,12 +65,7 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
       try {
         for await (const item of items) {
           const source: SourceRef = { file: name, line: item.line, index: item.index };
-          const error = guarded(batch, () => assembler.accept(item.value, source));
-          if (error) {
-            // The records before it go first, so that errors and skips come in file order.
-            if (batch.length > 0) yield batch.splice(0);
-            options.onInvalid(error);
-          }
+          yield* inOrder(assembler.accept(item.value, source), batch, options.onInvalid);
           if (batch.length >= BATCH) {
             yield batch;
             batch = [];
@@ -80,10 +80,25 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
     }
   }
   const last: UsageRecord[] = [];
-  const error = guarded(last, () => assembler.finish());
-  if (error) options.onInvalid(error);
+  yield* inOrder(assembler.finish(), last, options.onInvalid);
   if (last.length > 0) yield last;
   stats.pending += assembler.pending;
+  stats.passedOver = (stats.passedOver ?? 0) + assembler.passedOver;
+}
+
+/**
+ * Adds the records to the batch and passes each error to `onInvalid`, in order: before an error,
+ * the records gathered so far are yielded, so that errors and skips come in file order.
+ */
+function* inOrder(items: readonly Produced[], batch: UsageRecord[], onInvalid: (error: InputError) => void): Generator<UsageRecord[]> {
+  for (const item of items) {
+    if (!(item instanceof InputError)) {
+      batch.push(item);
+      continue;
+    }
+    if (batch.length > 0) yield batch.splice(0);
+    onInvalid(item);
+  }
 }
 
 const BATCH = 1024;
@@ -110,29 +125,23 @@ export function readNdjsonLine(bytes: Uint8Array, file: string, line: number, as
   if (text.trim() === '') return [];
   const value = parseJson(text, file, line, undefined);
   const records: UsageRecord[] = [];
-  const error = guarded(records, () => assembler.accept(value, { file, line, index: undefined }));
-  if (error) onInvalid(error);
+  for (const item of assembler.accept(value, { file, line, index: undefined })) {
+    if (item instanceof InputError) onInvalid(item);
+    else records.push(item);
+  }
   return records;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** The records only the whole input completes (held transcripts, open sessions), as readLog ends. */
-export function finishAssembler(assembler: JsonRecordAssembler, onInvalid: (error: InputError) => void): UsageRecord[] {
-  const last: UsageRecord[] = [];
-  const error = guarded(last, () => assembler.finish());
-  if (error) onInvalid(error);
-  return last;
-}
-
-/** Adds what `produce` makes to the batch; returns a record's InputError instead of throwing it. */
-export function guarded(batch: UsageRecord[], produce: () => UsageRecord[]): InputError | undefined {
-  try {
-    batch.push(...produce());
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof InputError) || error.ref === undefined) throw error;
-    return error;
+/**
+ * The records only the whole input completes (held transcripts, open sessions), as readLog ends: one
+ * by one as they are iterated, each bad one's error passed to `onInvalid` in its place (file order).
+ */
+export function* finishAssembler(assembler: JsonRecordAssembler, onInvalid: (error: InputError) => void): Generator<UsageRecord> {
+  for (const item of assembler.finish()) {
+    if (item instanceof InputError) onInvalid(item);
+    else yield item;
   }
 }
 

@@ -92,6 +92,6 @@ function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: 
   const batch = new UsageBatch(strings);
   batch.drain = (b) => fold.fold(b);
   const stats: ReadStats = { pending: 0 };
-  const finish = (): Invoice => billOf(fold, { card: options.card, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, stats.pending);
+  const finish = (): Invoice => billOf(fold, { card: options.card, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
   return { batch, fold, stats, finish };
 }

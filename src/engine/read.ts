@@ -74,6 +74,7 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
   const onInvalid = (error: Parameters<ReadOptions['onInvalid']>[0]): void => target.batch.pushError(error);
   for (const record of finishAssembler(assembler, onInvalid)) target.batch.pushRecord(record);
   stats.pending += assembler.pending;
+  stats.passedOver = (stats.passedOver ?? 0) + assembler.passedOver;
 }
 
 /**

@@ -35,7 +35,7 @@ export function skipper(skipInvalid: boolean, skipped: Skipped): (error: InputEr
 }
 
 /** Prices each bucket of a fold once and makes the invoice: lines, subtotals, total, counts and warnings. */
-export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, pending: number): Invoice {
+export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read: { pending: number; passedOver: number }): Invoice {
   const unpriced = [...fold.unpriced.values()];
   if (unpriced.length > 0 && !options.allowUnpriced) {
     const u = unpriced[0]!;
@@ -63,7 +63,8 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, pendi
     total,
     tally: fold.tally,
     skipped,
-    pending,
+    pending: read.pending,
+    passedOver: read.passedOver,
     unpriced,
     warnings: [],
     daily: options.daily ? dailySpend(priced, fold.buckets.values(), fold.dimensions, options.shadowDay, card) : undefined,
@@ -103,6 +104,7 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   warn('UNDATED', tally.undated, `${tally.undated} record(s) have no timestamp; priced at card version ${latest.label}. Give the list endpoint response to date them.`);
   warn('DEFAULT_MODEL', tally.defaultModel, `${tally.defaultModel} record(s) name no model and were priced at the product's default model.`);
   warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
+  warn('PASSED_OVER', invoice.passedOver, `${invoice.passedOver} message(s) that bill nothing (transcripts, speech events, warnings of streaming sessions) were passed over.`);
   return warnings;
 }
 

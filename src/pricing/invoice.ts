@@ -47,6 +47,8 @@ export interface Invoice {
   tally: Tally;
   skipped: { count: number; examples: { ref: SourceRef; message: string }[] };
   pending: number;
+  /** Messages of a log that bill nothing (streaming transcripts, speech events, warnings), counted and passed over. */
+  passedOver: number;
   unpriced: Unpriced[];
   warnings: Warning[];
   /** Spend per day and product (each line shared out over its days), when a report draws it. */

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,21 @@ describe('the one fold: a rejected row leaves no trace', () => {
       expect(run.stderr.trim().split('\n'), args[0]).toHaveLength(1);
       expect(run.stderr, args[0]).toContain(`${log}:3: field "input_tokens"`);
       expect(run.stderr).not.toContain('RangeError');
+    }
+  });
+});
+
+describe('messages that bill nothing', () => {
+  it('are counted and passed over, read from a file or from standard input alike', () => {
+    // The provider's streaming sequence: Begin, 14 Turn messages, Termination.
+    const path = join(import.meta.dirname, '../../fixtures/provider/streaming-universal.ndjson');
+    const fromFile = tallyman(['invoice', path, '--format', 'json']);
+    const fromStdin = spawnSync(process.execPath, [BIN, 'invoice', '-', '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, input: readFileSync(path), encoding: 'utf8' });
+    for (const run of [fromFile, fromStdin]) {
+      expect(run.status).toBe(0);
+      const warning = JSON.parse(run.stdout).warnings.find((w: { code: string }) => w.code === 'PASSED_OVER');
+      expect(warning.count).toBe(14);
+      expect(run.stderr).toContain('PASSED_OVER: 14 message(s) that bill nothing');
     }
   });
 });

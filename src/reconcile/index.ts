@@ -46,12 +46,14 @@ class Causes implements BatchObserver {
       const at = b.at[r]!;
       if ((outcome !== Outcome.Free && outcome !== Outcome.Billed) || Number.isNaN(at)) continue;
       const plan = fold.plans[b.plan[r]!]!;
-      const key = `${plan.product}\u0000${plan.model}\u0000${this.dayOf(at)}`;
       const audioMs = b.audioMs[r]!;
+      // Only failed transcripts and unclosed sessions are causes: the key is made for those rows alone.
       if (outcome === Outcome.Free && audioMs !== ABSENT) {
+        const key = `${plan.product}\u0000${plan.model}\u0000${this.dayOf(at)}`;
         this.failedMs.set(key, (this.failedMs.get(key) ?? 0) + audioMs * (plan.items[0]!.multiply ? b.channels[r]! : 1));
       }
       if (outcome === Outcome.Billed && plan.session && b.closed[r] === 0) {
+        const key = `${plan.product}\u0000${plan.model}\u0000${this.dayOf(at)}`;
         const billedMs = b.billedMs[r]!;
         const extra = billedMs - Math.min(Math.max(audioMs, 0), billedMs);
         this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + extra);

@@ -44,13 +44,24 @@ export class AuditCollector implements BatchObserver {
   readonly streamStarts = new Events();
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
   readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: [] as string[] };
-  readonly sessionGroups = new Map<string, number>();
+  /** Session groups by (API key, customer) code pair. */
+  readonly sessionGroups = new Map<number, number>();
   readonly rateKeys = new Interner();
   readonly keyCustomers = new Map<string, Set<string>>();
   readonly customerKeys = new Map<string, Set<string>>();
   /** Streaming billed on session time, and what it would have been closed at the end of the audio, per rate. */
   readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
   readonly files = new Interner(0xffff);
+
+  /** This collector's code of each file code of the log (files are few: looked up once each). */
+  private readonly fileCodes: number[] = [];
+
+  private fileOf(b: UsageBatch, r: number): number {
+    const code = b.file[r]!;
+    let mine = this.fileCodes[code];
+    if (mine === undefined) this.fileCodes[code] = mine = this.files.of(b.strings.files.at(code));
+    return mine;
+  }
 
   /** (API key, customer) code pairs linked already. */
   private readonly pairs = new Set<number>();
@@ -72,7 +83,7 @@ export class AuditCollector implements BatchObserver {
         this.duplicate(b, r, plan, fold);
         continue;
       }
-      const file = this.files.of(b.strings.files.at(b.file[r]!));
+      const file = this.fileOf(b, r);
       const at = b.at[r]!;
       if (!Number.isNaN(at)) this.requests.push(at, file, b.line[r]!);
       this.keys(b, b.apiKey[r]!, b.customer[r]!);
@@ -103,7 +114,7 @@ export class AuditCollector implements BatchObserver {
       this.streamStarts.push(start, file, b.line[r]!);
       const apiKey = b.apiKey[r]!;
       if (apiKey !== 0) {
-        const group = `${apiKey},${b.customer[r]!}`;
+        const group = apiKey * 4294967296 + b.customer[r]!;
         let g = this.sessionGroups.get(group);
         if (g === undefined) this.sessionGroups.set(group, (g = this.sessionGroups.size));
         const x = this.sessions;

@@ -76,6 +76,7 @@ function showCard(card: RateCard): string {
       }
       if (p.kind !== 'llm') for (const [addon, plan] of p.addons) out.push(`    + ${addon}: ${planText(plan, p.unit)}`);
       if (p.aliases.size > 0) out.push(`    aliases: ${[...p.aliases].map(([a, m]) => `${a} → ${m}`).join(', ')}`);
+      if (p.retired.size > 0) out.push(`    retired: ${[...p.retired].map(([m, d]) => `${m} from ${d}`).join(', ')}`);
     }
   }
   return `${out.join('\n')}\n`;
@@ -99,6 +100,7 @@ function cardToJson(card: RateCard): object {
         models: Object.fromEntries([...p.models].map(([m, price]) => [m, 'input' in price ? { input: formatExact(price.input), output: formatExact(price.output) } : planJson(price)])),
         ...(p.kind !== 'llm' ? { addons: Object.fromEntries([...p.addons].map(([a, plan]) => [a, planJson(plan)])) } : {}),
         aliases: Object.fromEntries(p.aliases),
+        retired: Object.fromEntries(p.retired),
       })),
     })),
   };

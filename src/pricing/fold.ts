@@ -167,15 +167,18 @@ export class Fold {
     b.plan[r] = plan.id;
     const qAt = (b.quantityAt[r] = this.nextQuantity);
     b.charged[r] = 0;
+    // A retired model is refused by name and date from its retirement on (an undated row: always).
+    const retired = plan.retiredAt !== Infinity && (!dated || at >= plan.retiredAt);
+    const priced = plan.priced && !retired;
     let code: Charged = Charged.Billed;
-    if (plan.priced) {
+    if (priced) {
       b.reserveQuantities(qAt, plan.items.length);
       code = chargeRow(plan, b, r, b.quantities, qAt);
       if (code !== Charged.Billed && code !== Charged.Free) return this.reject(b, r, chargeError(code, plan, b.ref(r)));
       b.billedMs[r] = charged.billedMs;
     }
     const within = !dated || inPeriod(this.options.period, at);
-    const billed = plan.priced && code === Charged.Billed;
+    const billed = priced && code === Charged.Billed;
     if (billed) {
       b.charged[r] = 1;
       this.nextQuantity += plan.items.length;
@@ -204,10 +207,11 @@ export class Fold {
     if (dated) this.dated(at);
     else tally.undated++;
     tally.counted++;
-    if (!plan.priced) {
+    if (!priced) {
       b.outcome[r] = Outcome.Unpriced;
       const quantity = plan.llm ? Math.max(b.inputTokens[r]!, 0) + Math.max(b.outputTokens[r]!, 0) : b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
-      this.addUnpriced(USAGE_KINDS[kind]!, null, plan.model, null, plan.reason, quantity, b.ref(r));
+      const reason = retired ? `card ${this.options.card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}` : plan.reason;
+      this.addUnpriced(USAGE_KINDS[kind]!, retired ? plan.product : null, plan.model, null, reason, quantity, b.ref(r));
       return;
     }
     if (code === Charged.Free) {

@@ -54,6 +54,10 @@ export interface Plan {
   items: PlanItem[];
   /** Add-ons named by the rows that the product does not price (listed, never billed silently). */
   unpriced: UnpricedAddon[];
+  /** The instant from which the model is retired (its rows refused by name and date); Infinity when it is not. */
+  retiredAt: number;
+  /** The retirement date as the card gives it, or ''. */
+  retiredOn: string;
 }
 
 /** Where a (version, kind, model) resolves on a card, or why it does not. */
@@ -66,10 +70,12 @@ type Resolution = { product: NonNullable<ReturnType<typeof findProduct>> } | { r
 export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[]): Plan {
   const found = resolve(card, version, kind, model);
   if ('reason' in found) {
-    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items: [], unpriced: [] };
+    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
   }
   const { product, model: name } = found.product;
-  const base = { id, priced: true, reason: '', version, product: product.id, model: name, rateKey: `${version}\u0000${product.id}\u0000${name}`, kind: product.kind };
+  const retiredOn = product.retired.get(name) ?? '';
+  const retiredAt = retiredOn === '' ? Infinity : card.timezone.startOfDay(retiredOn);
+  const base = { id, priced: true, reason: '', version, product: product.id, model: name, rateKey: `${version}\u0000${product.id}\u0000${name}`, kind: product.kind, retiredAt, retiredOn };
   if (product.kind === 'llm') {
     const items: PlanItem[] = [{ component: 'input', cut: Cut.None, multiply: false }, { component: 'output', cut: Cut.None, multiply: false }];
     return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items, unpriced: [] };

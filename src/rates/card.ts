@@ -29,6 +29,8 @@ interface ProductBase {
   perUnit: number;
   defaultModel: string | undefined;
   aliases: ReadonlyMap<string, string>;
+  /** Models retired by the provider: the date (YYYY-MM-DD, in the card's zone) from which their use is refused. */
+  retired: ReadonlyMap<string, string>;
 }
 
 /** A product priced on seconds of audio or session time. */

@@ -63,6 +63,10 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
   for (const [alias, target] of aliases) {
     if (!models.some(([m]) => m === target)) problems.push({ path: where(`.aliases.${alias}`), message: `points to "${target}", which this product does not price` });
   }
+  const retired = new Map(Object.entries(raw.retired ?? {}).filter((e): e is [string, string] => e[1] !== null));
+  for (const model of retired.keys()) {
+    if (!models.some(([m]) => m === model)) problems.push({ path: where(`.retired.${model}`), message: `"${model}" is not a model of this product (name the model as priced, not an alias)` });
+  }
   if (raw.default_model !== undefined && !models.some(([m]) => m === (aliases.get(raw.default_model!) ?? raw.default_model))) {
     problems.push({ path: where('.default_model'), message: `"${raw.default_model}" is not a model of this product` });
   }
@@ -80,7 +84,7 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
       prices.set(model, { input: money(price.input).times(discount), output: money(price.output).times(discount) });
     }
     const product: TokenProduct = {
-      id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases,
+      id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
       freeTier: raw.free_tier ?? true, models: prices,
     };
     return product;
@@ -116,7 +120,7 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
   }
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
-    id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases,
+    id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
     basis,
     channels: raw.channels ?? 'multiply',
     addonChannels: raw.addon_channels ?? 'ignore',

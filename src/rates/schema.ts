@@ -59,6 +59,8 @@ export const productSchema = z.strictObject({
   models: z.record(z.string(), z.union([durationPrice, tokenPrice, z.null()])).optional(),
   addons: z.record(z.string(), z.union([durationPrice, z.null()])).optional(),
   aliases: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
+  /** Models the provider retired, with the date from which their use is refused (by name and date). */
+  retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 });
 
 /** Account and traffic limits a provider publishes (used by `audit`). */

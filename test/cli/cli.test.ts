@@ -90,9 +90,9 @@ describe('the table, the formats and the streams', () => {
     const run = tallyman(['invoice', 'fixtures/formula.csv', '--group-by', 'project,customer', '--format', 'csv']);
     expect(run.stdout.split('\n')).toEqual([
       'product,model,addon,token_type,tier,project,customer,quantity,unit,base_quantity,base_unit,rate,amount,amount_exact,card_version,card_hash',
-      `prerecorded,universal-2,,,,"'=HYPERLINK(""http://evil.example"",""click"")",'+cmd,1,hour,3600,second,0.15,0.15,0.15,2026-03-04,b1d7b281cc16`,
+      `prerecorded,universal-2,,,,"'=HYPERLINK(""http://evil.example"",""click"")",'+cmd,1,hour,3600,second,0.15,0.15,0.15,2026-04-01,7313fd1edd63`,
       // 1800 s × 0.15 / 3600 = 0.075 → 0.08 half-up
-      "prerecorded,universal-2,,,,'@sum,'-2+3,0.5,hour,1800,second,0.15,0.08,0.075,2026-03-04,b1d7b281cc16",
+      "prerecorded,universal-2,,,,'@sum,'-2+3,0.5,hour,1800,second,0.15,0.08,0.075,2026-04-01,7313fd1edd63",
       'TOTAL,,,,,,,,,,,,0.23,,,',
       '',
     ]);
@@ -154,7 +154,7 @@ describe('errors: exit 2, one line naming file, line and field, no stack trace',
   };
   const cases: [string, string[], RegExp][] = [
     ['a negative duration', ['invoice', file('neg.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,universal-2,-5\n')], /neg\.csv:2: field "audio_duration": "-5" is negative/],
-    ['an unknown model', ['invoice', file('model.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,whisper-9,5\n')], /model\.csv:2: field "model": card assemblyai \(version 2026-03-04\) does not price transcript model "whisper-9"/],
+    ['an unknown model', ['invoice', file('model.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T00:00:00Z,whisper-9,5\n')], /model\.csv:2: field "model": card assemblyai \(version 2026-04-01\) does not price transcript model "whisper-9"/],
     ['a ragged row', ['invoice', file('ragged.csv', 'kind,id\ntranscript,a,extra\n')], /ragged\.csv:2: has a different number of fields/],
     ['a missing file', ['invoice', 'no/such.csv'], /cannot read no\/such\.csv: no such file/],
     ['an unknown card', ['invoice', 'fixtures/quickstart.csv', '--rates', 'nope'], /nope: \(root\): no built-in card of that name/],
@@ -213,10 +213,10 @@ describe('errors: exit 2, one line naming file, line and field, no stack trace',
 
 describe('rates', () => {
   it('list, show, schema and validate', () => {
-    expect(tallyman(['rates', 'list']).stdout).toMatch(/^assemblyai\s+USD\s+5 version\(s\)/);
+    expect(tallyman(['rates', 'list']).stdout).toMatch(/^assemblyai\s+USD\s+9 version\(s\)/);
     expect(tallyman(['rates', 'show', 'tencent-asr']).stdout).toContain('realtime: volume tiers per day: < 300 h @ 1.4; 300–1000 h @ 1.2');
     expect(JSON.parse(tallyman(['rates', 'schema']).stdout).$schema).toContain('json-schema.org');
-    expect(tallyman(['rates', 'validate', 'fixtures/cards/negotiated.yaml']).stdout).toContain('ok (acme-contract, 5 version(s)');
+    expect(tallyman(['rates', 'validate', 'fixtures/cards/negotiated.yaml']).stdout).toContain('ok (acme-contract, 9 version(s)');
     const bad = tallyman(['rates', 'validate', 'fixtures/cards/broken.yaml']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(4);

@@ -147,7 +147,7 @@ describe('FOCUS 1.2 export', () => {
       ConsumedQuantity: '120000', ConsumedUnit: 'Tokens', PricingQuantity: '0.12', PricingUnit: '1M Tokens', ServiceName: 'llm-gateway',
       SubAccountId: 'sales', Tags: '{"api_key":"key-b","customer_id":"globex"}', ProviderName: 'AssemblyAI', BillingCurrency: 'USD',
     });
-    expect(llm.SkuPriceId).toMatch(/^llm-gateway\/claude-sonnet-4\.5\/input@2026-03-04#[0-9a-f]{12}$/);
+    expect(llm.SkuPriceId).toMatch(/^llm-gateway\/claude-sonnet-4\.5\/input@2026-04-01#[0-9a-f]{12}$/);
   });
 
   it('Tencent rows carry the tier reached', () => {

@@ -50,7 +50,7 @@ const perMillion = (tokens: number, rate: string): Decimal => new Decimal(tokens
 const line = (label: string, exact: Decimal): string => `${label}: ${roundMoney(exact, 2, 'half-up').toFixed(2)} (${exact.toString()})`;
 
 describe('the OpenAPI spec\'s transcript examples', () => {
-  it('the Transcript example: 281 s, no model named (the default, best → universal-3-pro at 0.21), nine add-ons', async () => {
+  it('the Transcript example: 281 s, undated, so at the card\'s latest version: no model named (the default since 2026-09-02, universal-3-5-pro at 0.21), nine add-ons', async () => {
     const inv = await invoice(['transcript.json']);
     // Add-ons at their 2026-05-29 rates, each on the 281 s of audio once.
     const addons: [string, string][] = [
@@ -58,8 +58,8 @@ describe('the OpenAPI spec\'s transcript examples', () => {
       ['redact_pii', '0.08'], ['redact_pii_audio', '0.05'], ['sentiment_analysis', '0.02'], ['speaker_labels', '0.02'],
     ];
     expect(lines(inv)).toEqual([
-      line('universal-3-pro/', hourly(281, '0.21')),
-      ...addons.map(([addon, rate]) => line(`universal-3-pro/${addon}`, hourly(281, rate))),
+      line('universal-3-5-pro/', hourly(281, '0.21')),
+      ...addons.map(([addon, rate]) => line(`universal-3-5-pro/${addon}`, hourly(281, rate))),
     ]);
     // 0.0164 → 0.02; content_safety, entity_detection, iab_categories, redact_pii → 0.01 each; the rest → 0.00.
     expect(inv.total.toFixed(2)).toBe('0.06');
@@ -133,9 +133,9 @@ describe('LLM gateway responses as published', () => {
 });
 
 describe('Sync API and Voice Agent', () => {
-  it('a Sync response (the SDK\'s test response) is a transcript of model sync/universal-3-5-pro: refused by name on today\'s card', async () => {
-    expect(await failure(['sync-response.json'])).toMatch(/^sync-response\.json:1: field "model": card assemblyai \(version 2026-03-04\) does not price transcript model "sync\/universal-3-5-pro"/);
-    // On a card with the Sync product (0.30 per hour): 400 ms, rounded up to the card's 1 s increment.
+  it('a Sync response (the SDK\'s test response) is a transcript of model sync/universal-3-5-pro: 0.30 per hour from 2026-07-14', async () => {
+    // Undated, so at the card's latest version: 400 ms, rounded up to the Sync product's 1 s increment.
+    expect(lines(await invoice(['sync-response.json']))).toEqual([line('sync/universal-3-5-pro/', hourly(1, '0.30'))]);
     expect(lines(await invoice(['sync-response.json'], { card: withSyncAndAgent }))).toEqual([line('universal-3-5-pro/', hourly(1, '0.30'))]);
   });
 
@@ -143,8 +143,8 @@ describe('Sync API and Voice Agent', () => {
     const { records, stats } = await read('voice-agent.ndjson');
     expect(records.map((r) => [r.id, r.model, r.closed, r.sessionMs, r.audioMs])).toEqual([['sess_abc123', 'voice-agent', true, 95_000, 61_000]]);
     expect(stats.passedOver).toBe(9);
-    expect(await failure(['voice-agent.ndjson'])).toMatch(/does not price stream model "voice-agent"/);
-    // On a card with the Voice Agent product (4.50 per hour): 95 s.
+    // The Voice Agent product (4.50 per hour, from 2026-04-01): 95 s = 0.11875 → 0.12.
+    expect(lines(await invoice(['voice-agent.ndjson']))).toEqual([line('voice-agent/', hourly(95, '4.50'))]);
     expect(lines(await invoice(['voice-agent.ndjson'], { card: withSyncAndAgent }))).toEqual([line('voice-agent/', hourly(95, '4.50'))]);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * AssemblyAI list prices as a price history: one version per published change of the model rates
- * (history of fern/pages/getting-started/models.mdx in AssemblyAI/assemblyai-api-spec).
+ * (history of fern/pages/getting-started/models.mdx in AssemblyAI/assemblyai-api-spec), then the
+ * 2026 changes (facts/PRICES.md: Voice Agent, Sync, gateway retirements, the routing of 2026-09-02).
  * Add-on and LLM gateway prices are those of the pricing reference of 2026-05-29; their earlier
- * history is not published, so the card applies them from the first version on.
+ * history is not published, so the card applies them from the first version on. Not on the card
+ * (refused by name until they are): gateway models whose prices are unconfirmed, the in-region
+ * gateway surcharge of 2026-07-01 (a region dimension), free keyterms on Universal-2 (a price per model).
  */
 const llmModels: Record<string, { input: string; output: string }> = {
   'gpt-5.5': { input: '5', output: '30' },
@@ -44,7 +47,7 @@ const llmAliases: Record<string, string> = {
 export const assemblyai = {
   name: 'assemblyai',
   description: 'AssemblyAI pay-as-you-go list prices (USD), with their history',
-  source: 'AssemblyAI pricing reference (updated 2026-05-29) and assemblyai-api-spec models.mdx history',
+  source: 'AssemblyAI pricing reference (updated 2026-05-29), assemblyai-api-spec models.mdx history, and the 2026 changes (pricing page read 2026-10-07, changelog)',
   provider: 'AssemblyAI',
   currency: 'USD',
   timezone: 'UTC',
@@ -155,6 +158,40 @@ export const assemblyai = {
             'whisper-streaming': '0.30',
           },
           addons: { keyterms_prompt: '0.04' },
+          aliases: { 'whisper-rt': 'whisper-streaming' },
+        },
+      ],
+    },
+    {
+      effective_from: '2026-04-01',
+      source:
+        'Voice Agent API, 4.50 per hour of connected conversation time, all features included; the 30 s resume grace after a closed socket is billed (blog "introducing our voice agent API", pricing page read 2026-10-07; announced in April 2026 without a day: the card takes the 1st)',
+      products: [
+        { id: 'voice-agent', kind: 'stream', unit: 'hour', basis: 'session', increment: '1', default_model: 'voice-agent', models: { 'voice-agent': '4.50' } },
+      ],
+    },
+    {
+      effective_from: '2026-07-14',
+      source: 'Sync API (clips up to 120 s, one HTTP call), 0.30 per hour, keyterms and conversation context included (blog "sync-api", pricing page read 2026-10-07)',
+      products: [
+        { id: 'sync', kind: 'transcript', unit: 'hour', basis: 'audio', increment: '1', models: { 'sync/universal-3-5-pro': '0.30' } },
+      ],
+    },
+    {
+      effective_from: '2026-08-01',
+      source: 'LLM Gateway: kimi-k2.5 removed (assemblyai-skill references/llm-gateway.md; removed in August 2026 without a day: the card takes the 1st)',
+      products: [{ id: 'llm-gateway', retired: { 'kimi-k2.5': '2026-08-01' } }],
+    },
+    {
+      effective_from: '2026-09-02',
+      source:
+        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime")',
+      products: [
+        { id: 'prerecorded', default_model: 'universal-3-5-pro', models: { 'universal-3-5-pro': '0.21' } },
+        {
+          id: 'streaming',
+          models: { 'u3-rt-pro': null, 'universal-3-5-pro': '0.45' },
+          aliases: { 'u3-rt-pro': 'universal-3-5-pro', 'u3-pro-rt': 'universal-3-5-pro' },
         },
       ],
     },

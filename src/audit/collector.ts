@@ -5,7 +5,7 @@ import type { RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
-import { float64, uint16, uint32, type Column } from '../util/columns.js';
+import { float64, TextColumn, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 
 /** Settings of the per-record rules. */
@@ -43,7 +43,7 @@ export class AuditCollector implements BatchObserver {
   readonly requests = new Events();
   readonly streamStarts = new Events();
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
-  readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: [] as string[] };
+  readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
   /** Session groups by (API key, customer) code pair. */
   readonly sessionGroups = new Map<number, number>();
   readonly rateKeys = new Interner();

@@ -61,9 +61,9 @@ export function overlapFindings(c: AuditCollector): FindingDraft[] {
       const overlap = Math.min(s.end.at(i), s.end.at(open)) - s.start.at(i);
       drafts.push({
         code: 'OVERLAPPING_SESSIONS',
-        message: `session ${s.ids[i] || '(no id)'} opened while session ${s.ids[open] || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
+        message: `session ${s.ids.at(i) || '(no id)'} opened while session ${s.ids.at(open) || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
         ref: { file: c.files.at(s.files.at(i)), line: s.lines.at(i) },
-        id: s.ids[i] || undefined,
+        id: s.ids.at(i) || undefined,
         at: s.start.at(i),
         related: { file: c.files.at(s.files.at(open)), line: s.lines.at(open) },
         stake: [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage', quantity: overlap }],

@@ -1,23 +1,33 @@
-/** A growable column of numbers in a typed array: a few bytes a record instead of an object. */
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+
+/**
+ * A growable column of numbers in typed arrays: a few bytes a record instead of an object. It grows
+ * by chunks of 64K values, never by copying, so its peak memory is its size (a doubling array holds
+ * the old copy too while it grows).
+ */
 export class Column<T extends Float64Array | Uint32Array | Uint16Array> {
-  private data: T;
+  private readonly chunks: T[] = [];
+  private last: T;
   length = 0;
 
   constructor(private readonly make: (size: number) => T) {
-    this.data = make(1024);
+    this.last = make(CHUNK);
+    this.chunks.push(this.last);
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.make(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
+    const offset = this.length & (CHUNK - 1);
+    if (offset === 0 && this.length > 0) {
+      this.last = this.make(CHUNK);
+      this.chunks.push(this.last);
     }
-    this.data[this.length++] = value;
+    this.last[offset] = value;
+    this.length++;
   }
 
   at(index: number): number {
-    return this.data[index]!;
+    return this.chunks[index >>> CHUNK_BITS]![index & (CHUNK - 1)]!;
   }
 }
 
@@ -84,4 +94,31 @@ function sortableBits(n: number, key: (i: number) => number): Uint32Array {
     }
   }
   return bits;
+}
+
+/** A growable column of short texts kept as UTF-8 bytes in one pool: no string object a row is retained. */
+export class TextColumn {
+  private pool = new Uint8Array(1 << 16);
+  private used = 0;
+  private readonly ends = uint32();
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  push(text: string): void {
+    const need = Buffer.byteLength(text, 'utf8');
+    while (this.used + need > this.pool.length) {
+      const bigger = new Uint8Array(this.pool.length * 2);
+      bigger.set(this.pool.subarray(0, this.used));
+      this.pool = bigger;
+    }
+    this.used += Buffer.from(this.pool.buffer, this.pool.byteOffset + this.used, need).write(text, 'utf8');
+    this.ends.push(this.used);
+  }
+
+  at(index: number): string {
+    const start = index === 0 ? 0 : this.ends.at(index - 1);
+    return Buffer.from(this.pool.buffer, this.pool.byteOffset + start, this.ends.at(index) - start).toString('utf8');
+  }
 }

@@ -10,6 +10,14 @@ export function allocate(total: number, weights: readonly number[]): number[] {
   const weightSum = sum === 0 ? weights.length : sum;
   const big = BigInt(total);
   const bigSum = BigInt(weightSum);
+  if (effective.every((w) => w === effective[0])) {
+    // Equal weights: every remainder is equal, so the leftover units go to the first parts (by the
+    // rule above), with no per-part arithmetic: an estimate spreads a month over 500k sessions.
+    const n = BigInt(effective.length);
+    const share = Number(big / n);
+    const extra = Number(big % n);
+    return effective.map((_, i) => (i < extra ? share + 1 : share));
+  }
   const parts = effective.map((w) => (big * BigInt(w)) / bigSum);
   const remainders = effective.map((w, i) => ({ i, r: (big * BigInt(w)) % bigSum }));
   let leftover = total - parts.reduce((a, b) => a + Number(b), 0);

@@ -230,6 +230,18 @@ describe('allocate', () => {
     expect(allocate(7, [2, 5])).toEqual([2, 5]);
   });
 
+  it('equal weights (its fast way) split as the rule says: the leftover to the earliest parts, exact past 2^53 products', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 1e9 }), (total, n, w) => {
+        const parts = allocate(total, Array.from({ length: n }, () => w));
+        // Worked out independently with BigInt: floor share each, the first (total mod n) get one more.
+        const share = BigInt(total) / BigInt(n);
+        const extra = Number(BigInt(total) % BigInt(n));
+        expect(parts).toEqual(Array.from({ length: n }, (_, i) => Number(share) + (i < extra ? 1 : 0)));
+      }),
+    );
+  });
+
   it('the daily shares of a chart add up to each product and to the total, and change no line', async () => {
     const dims = fc.subarray(['project', 'customer', 'day', 'month'] as const);
     await fc.assert(

@@ -42,6 +42,8 @@ export class AuditCollector implements BatchObserver {
   readonly drafts = new Map<FindingCode, CodeEntry>();
   readonly requests = new Events();
   readonly streamStarts = new Events();
+  /** LLM gateway calls by model (for the per-model rate limit). */
+  readonly llmCalls = new Map<string, Events>();
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
   readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
   /** Session groups by (API key, customer) code pair. */
@@ -63,6 +65,7 @@ export class AuditCollector implements BatchObserver {
     return mine;
   }
 
+  private readonly llmCallsByPlan: (Events | undefined)[] = [];
   /** (API key, customer) code pairs linked already. */
   private readonly pairs = new Set<number>();
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
@@ -96,11 +99,23 @@ export class AuditCollector implements BatchObserver {
         t.files.push(file);
         t.lines.push(b.line[r]!);
       }
+      if (plan.llm && !Number.isNaN(at)) this.llmCallsOf(plan).push(at, file, b.line[r]!);
       if (plan.llm && this.options.tier === 'free' && !plan.freeTier) {
         this.add('FREE_TIER_LLM', b, r, stakeOf(plan, b, r), () => `LLM gateway call to ${plan.model} on the free tier: the free tier has no LLM gateway, so it is refused`);
       }
       if (plan.session) this.session(b, r, plan, file);
     }
+  }
+
+  /** The calls of a plan's model, found once per plan. */
+  private llmCallsOf(plan: Plan): Events {
+    let calls = this.llmCallsByPlan[plan.id];
+    if (calls === undefined) {
+      calls = this.llmCalls.get(plan.model);
+      if (calls === undefined) this.llmCalls.set(plan.model, (calls = new Events()));
+      this.llmCallsByPlan[plan.id] = calls;
+    }
+    return calls;
   }
 
   private session(b: UsageBatch, r: number, plan: Plan, file: number): void {

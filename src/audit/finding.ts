@@ -20,6 +20,7 @@ export const FINDING_SEVERITY = {
   DUPLICATE_ID: 'warning',
   UNPRICED: 'error',
   KEY_PER_CUSTOMER: 'info',
+  LLM_RATE_LIMIT: 'warning',
 } as const satisfies Record<string, Severity>;
 export type FindingCode = keyof typeof FINDING_SEVERITY;
 

@@ -109,6 +109,7 @@ function appliedLimits(options: AuditOptions): AppliedLimits {
     requestsPer5Minutes: options.limits.requestsPer5Minutes ?? card.requestsPer5Minutes,
     concurrency: options.limits.concurrency ?? pick(card.concurrency),
     newStreamsPerMinute: options.limits.newStreamsPerMinute ?? pick(card.newStreamsPerMinute),
+    llmRequestsPerMinute: options.limits.llmRequestsPerMinute ?? card.llmRequestsPerMinute,
   };
 }
 

@@ -13,6 +13,8 @@ export interface AppliedLimits {
   requestsPer5Minutes: number | undefined;
   concurrency: number | undefined;
   newStreamsPerMinute: number | undefined;
+  /** LLM gateway requests per minute per model (paid accounts only: the free tier has no gateway). */
+  llmRequestsPerMinute: number | undefined;
 }
 
 const FIVE_MINUTES = 300_000;
@@ -37,6 +39,15 @@ export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: st
     for (const b of slidingBreaches(s.times, ONE_MINUTE, limits.newStreamsPerMinute)) {
       push('STREAM_RATE', s.times.at(b.first), ref(s.files, s.lines, b.first),
         `${b.peak} new streaming sessions in the minute up to ${formatInstant(s.times.at(b.peakAt))} (limit ${limits.newStreamsPerMinute} on the ${tier} tier): ${b.over} session(s) past the limit are refused`);
+    }
+  }
+  if (limits.llmRequestsPerMinute !== undefined && tier === 'paid') {
+    const limit = limits.llmRequestsPerMinute;
+    for (const [model, calls] of [...c.llmCalls].sort(([a], [b]) => compareText(a, b))) {
+      for (const b of slidingBreaches(calls.times, ONE_MINUTE, limit)) {
+        push('LLM_RATE_LIMIT', calls.times.at(b.first), ref(calls.files, calls.lines, b.first),
+          `${b.peak} LLM gateway requests to ${model} in the minute up to ${formatInstant(calls.times.at(b.peakAt))} (limit ${limit} per model): ${b.over} request(s) past the limit get HTTP 429`);
+      }
     }
   }
   if (limits.concurrency !== undefined) {

@@ -13,6 +13,7 @@ interface AuditFlags extends LogFlags, AccountFlags {
   failOn: Severity;
   idleRatio: string;
   rateLimit?: number;
+  llmRateLimit?: number;
   concurrency?: number;
   streamRate?: number;
   maxFindings: number;
@@ -30,6 +31,7 @@ export function registerAudit(program: Command, run: (action: () => Promise<numb
     .option('--rate-limit <n>', "requests allowed in 5 minutes (default: the card's)", wholeNumber('--rate-limit'))
     .option('--concurrency <n>', "transcripts in flight allowed (default: the card's for the tier)", wholeNumber('--concurrency'))
     .option('--stream-rate <n>', "new streaming sessions allowed per minute (default: the card's for the tier)", wholeNumber('--stream-rate'))
+    .option('--llm-rate-limit <n>', "LLM gateway requests allowed per minute per model (default: the card's)", wholeNumber('--llm-rate-limit'))
     .option('--max-findings <n>', 'findings listed per code (all are counted)', wholeNumber('--max-findings'), 1000);
   addAccountOptions(command, false);
   addLogOptions(command, formats('audit')).addHelpText(
@@ -59,7 +61,7 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
     onProgress: tick.update,
     tier: flags.tier,
     idleRatio: Number(flags.idleRatio),
-    limits: { requestsPer5Minutes: flags.rateLimit, concurrency: flags.concurrency, newStreamsPerMinute: flags.streamRate },
+    limits: { requestsPer5Minutes: flags.rateLimit, concurrency: flags.concurrency, newStreamsPerMinute: flags.streamRate, llmRequestsPerMinute: flags.llmRateLimit },
     keepPerCode: flags.maxFindings,
   });
   tick.done();

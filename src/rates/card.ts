@@ -61,6 +61,8 @@ export interface Limits {
   requestsPer5Minutes: number | undefined;
   concurrency: { free: number; paid: number } | undefined;
   newStreamsPerMinute: { free: number; paid: number } | undefined;
+  /** LLM gateway requests per minute per model. */
+  llmRequestsPerMinute: number | undefined;
   freeCredits: Decimal | undefined;
 }
 

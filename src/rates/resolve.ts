@@ -141,6 +141,7 @@ function resolveLimits(layer: CardLayer): Limits {
     requestsPer5Minutes: l?.requests_per_5_minutes === undefined ? undefined : Number(l.requests_per_5_minutes),
     concurrency: pair(l?.concurrency),
     newStreamsPerMinute: pair(l?.new_streams_per_minute),
+    llmRequestsPerMinute: l?.llm_requests_per_minute === undefined ? undefined : Number(l.llm_requests_per_minute),
     freeCredits: l?.free_credits === undefined ? undefined : money(l.free_credits),
   };
 }

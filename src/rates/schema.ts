@@ -68,6 +68,8 @@ const limits = z.strictObject({
   requests_per_5_minutes: wholeNumber.optional(),
   concurrency: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
   new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
+  /** LLM gateway requests allowed per minute per model (paid accounts; the free tier has no gateway). */
+  llm_requests_per_minute: wholeNumber.optional(),
   free_credits: money.optional(),
 });
 

@@ -24,6 +24,7 @@ export function auditJson(result: AuditResult) {
       requests_per_5_minutes: result.limits.requestsPer5Minutes ?? null,
       concurrency: result.limits.concurrency ?? null,
       new_streams_per_minute: result.limits.newStreamsPerMinute ?? null,
+      llm_requests_per_minute: result.limits.llmRequestsPerMinute ?? null,
     },
     summary: {
       findings: result.codes.reduce((n, c) => n + c.count, 0),

@@ -158,3 +158,34 @@ describe('order and limits of the report', () => {
     expect(r.omitted).toBe(3);
   });
 });
+
+describe('LLM_RATE_LIMIT', () => {
+  it('flags more than the card\'s 30 gateway requests a minute to one model (paid), per model, and never at exactly the limit', async () => {
+    const { runAudit } = await import('../../src/audit/index.js');
+    const { loadCard } = await import('../../src/rates/load.js');
+    const { TimeZone } = await import('../../src/util/time.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const card = loadCard('assemblyai');
+    const rows = ['kind,id,timestamp,model,input_tokens,output_tokens'];
+    // 31 calls to gpt-5 within 31 s of 2026-09-10 (one past the limit), 30 to claude-sonnet-4.5 in the same minute (at it).
+    for (let i = 0; i < 31; i++) rows.push(`llm,g${i},2026-09-10T10:00:${String(i).padStart(2, '0')}Z,gpt-5,10,10`);
+    for (let i = 0; i < 30; i++) rows.push(`llm,c${i},2026-09-10T10:00:${String(i).padStart(2, '0')}Z,claude-sonnet-4.5,10,10`);
+    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-llm-')), 'calls.csv');
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    const audit = (tier: 'free' | 'paid', llmRequestsPerMinute?: number) => runAudit([path], {
+      card, zone: TimeZone.of('UTC'), inputZone: TimeZone.of('UTC'), period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
+      groupBy: [], map: new Map(), skipInvalid: false, allowUnpriced: false, tier, idleRatio: 2, limits: { llmRequestsPerMinute }, keepPerCode: 100,
+    });
+    const paid = await audit('paid');
+    expect(paid.limits.llmRequestsPerMinute).toBe(30);
+    const found = paid.findings.filter((f) => f.code === 'LLM_RATE_LIMIT');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.message).toBe('31 LLM gateway requests to gpt-5 in the minute up to 2026-09-10T10:00:30Z (limit 30 per model): 1 request(s) past the limit get HTTP 429');
+    expect(found[0]!.ref?.line).toBe(32);
+    // --llm-rate-limit 29 also catches the other model; the free tier has no gateway to limit.
+    expect((await audit('paid', 29)).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(2);
+    expect((await audit('free')).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(0);
+  });
+});

@@ -185,7 +185,8 @@ export const assemblyai = {
     {
       effective_from: '2026-09-02',
       source:
-        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime")',
+        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime"); the LLM Gateway limit of 30 requests per minute per model on paid accounts (assemblyai-skill references/llm-gateway.md, undated: first on this version)',
+      limits: { llm_requests_per_minute: '30' },
       products: [
         { id: 'prerecorded', default_model: 'universal-3-5-pro', models: { 'universal-3-5-pro': '0.21' } },
         {

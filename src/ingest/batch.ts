@@ -47,6 +47,11 @@ export class UsageBatch {
   readonly channels = new Float64Array(BATCH_ROWS);
   readonly inputTokens = new Float64Array(BATCH_ROWS);
   readonly outputTokens = new Float64Array(BATCH_ROWS);
+  /** The other LLM token classes (0 when not given). */
+  readonly cacheReadTokens = new Float64Array(BATCH_ROWS);
+  readonly cacheWriteTokens = new Float64Array(BATCH_ROWS);
+  readonly cacheWrite1hTokens = new Float64Array(BATCH_ROWS);
+  readonly reasoningTokens = new Float64Array(BATCH_ROWS);
   readonly failed = new Uint8Array(BATCH_ROWS);
   readonly closed = new Uint8Array(BATCH_ROWS);
   /** Codes in `strings.text` (0: not given). */
@@ -145,6 +150,10 @@ export class UsageBatch {
     this.channels[r] = record.channels;
     this.inputTokens[r] = record.inputTokens;
     this.outputTokens[r] = record.outputTokens;
+    this.cacheReadTokens[r] = record.cacheReadTokens;
+    this.cacheWriteTokens[r] = record.cacheWriteTokens;
+    this.cacheWrite1hTokens[r] = record.cacheWrite1hTokens;
+    this.reasoningTokens[r] = record.reasoningTokens;
     this.failed[r] = record.failed ? 1 : 0;
     this.closed[r] = record.closed ? 1 : 0;
     this.model[r] = strings.text.ofText(record.model);

@@ -40,6 +40,9 @@ export class ByteRowDecoder implements RowSink {
   private terminatedAt = -1;
   private inputAt = -1;
   private outputAt = -1;
+  /** cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens. */
+  private classAt = [-1, -1, -1, -1];
+  private readonly classTokens = new Float64Array(4);
   private projectAt = -1;
   private apiKeyAt = -1;
   private customerAt = -1;
@@ -87,6 +90,7 @@ export class ByteRowDecoder implements RowSink {
     this.terminatedAt = at('terminated');
     this.inputAt = at('input_tokens');
     this.outputAt = at('output_tokens');
+    this.classAt = [at('cache_read_tokens'), at('cache_write_tokens'), at('cache_write_1h_tokens'), at('reasoning_tokens')];
     const wanted = this.batch.strings.dimensions;
     this.projectAt = wanted.project ? at('project') : -1;
     this.apiKeyAt = wanted.apiKey ? at('api_key') : -1;
@@ -139,7 +143,15 @@ export class ByteRowDecoder implements RowSink {
     if (terminated === INVALID) return false;
     const input = filled(this.inputAt, s, e) ? integer(b, s[this.inputAt]!, e[this.inputAt]!) : ABSENT;
     const output = filled(this.outputAt, s, e) ? integer(b, s[this.outputAt]!, e[this.outputAt]!) : ABSENT;
-    if (input === INVALID || output === INVALID || (kind === LLM && input === ABSENT && output === ABSENT)) return false;
+    let classes = false;
+    for (let k = 0; k < 4; k++) {
+      const column = this.classAt[k]!;
+      const n = filled(column, s, e) ? integer(b, s[column]!, e[column]!) : ABSENT;
+      if (n === INVALID) return false;
+      if (n !== ABSENT) classes = true;
+      this.classTokens[k] = Math.max(n, 0);
+    }
+    if (input === INVALID || output === INVALID || (kind === LLM && input === ABSENT && output === ABSENT && !classes)) return false;
     const timestamp = this.instant(this.timestampAt, b, s, e);
     const started = this.instant(this.startedAt, b, s, e);
     const ended = this.instant(this.endedAt, b, s, e);
@@ -159,6 +171,10 @@ export class ByteRowDecoder implements RowSink {
     batch.channels[r] = channels;
     batch.inputTokens[r] = Math.max(input, 0);
     batch.outputTokens[r] = Math.max(output, 0);
+    batch.cacheReadTokens[r] = this.classTokens[0]!;
+    batch.cacheWriteTokens[r] = this.classTokens[1]!;
+    batch.cacheWrite1hTokens[r] = this.classTokens[2]!;
+    batch.reasoningTokens[r] = this.classTokens[3]!;
     batch.failed[r] = failed;
     batch.closed[r] = terminated !== ABSENT ? terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
     batch.model[r] = this.code(this.modelAt, b, s, e);

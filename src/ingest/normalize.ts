@@ -90,7 +90,11 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
 
   const inputTokens = count(raw, 'input_tokens', source);
   const outputTokens = count(raw, 'output_tokens', source);
-  if (kind === 'llm' && inputTokens === undefined && outputTokens === undefined) {
+  const cacheReadTokens = count(raw, 'cache_read_tokens', source);
+  const cacheWriteTokens = count(raw, 'cache_write_tokens', source);
+  const cacheWrite1hTokens = count(raw, 'cache_write_1h_tokens', source);
+  const reasoningTokens = count(raw, 'reasoning_tokens', source);
+  if (kind === 'llm' && [inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cacheWrite1hTokens, reasoningTokens].every((n) => n === undefined)) {
     fail(source, 'input_tokens', 'is missing', 'an llm record needs input_tokens and/or output_tokens');
   }
 
@@ -113,6 +117,10 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
     closed,
     inputTokens: inputTokens ?? 0,
     outputTokens: outputTokens ?? 0,
+    cacheReadTokens: cacheReadTokens ?? 0,
+    cacheWriteTokens: cacheWriteTokens ?? 0,
+    cacheWrite1hTokens: cacheWrite1hTokens ?? 0,
+    reasoningTokens: reasoningTokens ?? 0,
     source,
   };
 }

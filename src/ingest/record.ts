@@ -31,6 +31,15 @@ export interface UsageRecord {
   closed: boolean;
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The LLM token classes besides input and output, each counted apart from them (input_tokens are
+   * the uncached input; output_tokens exclude reasoning): cached input read, cache writes kept 5
+   * minutes and 1 hour, reasoning. 0 when not given.
+   */
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheWrite1hTokens: number;
+  reasoningTokens: number;
   source: SourceRef;
 }
 
@@ -55,6 +64,10 @@ export const CANONICAL_FIELDS = [
   'terminated',
   'input_tokens',
   'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'reasoning_tokens',
 ] as const;
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
 

@@ -27,7 +27,7 @@ export interface LineSink {
 }
 
 /** Canonical fields whose value may be a JSON number (read as the same decimal text). */
-const NUMERIC = new Set(['audio_duration', 'channels', 'session_duration', 'input_tokens', 'output_tokens']);
+const NUMERIC = new Set(['audio_duration', 'channels', 'session_duration', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens']);
 const KEYS = CANONICAL_FIELDS.map((name) => Buffer.from(name, 'latin1'));
 const NUMERIC_AT = CANONICAL_FIELDS.map((name) => NUMERIC.has(name));
 const KIND_AT = CANONICAL_FIELDS.indexOf('kind');

@@ -103,6 +103,9 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   const latest = card.versions[card.versions.length - 1]!;
   warn('UNDATED', tally.undated, `${tally.undated} record(s) have no timestamp; priced at card version ${latest.label}. Give the list endpoint response to date them.`);
   warn('DEFAULT_MODEL', tally.defaultModel, `${tally.defaultModel} record(s) name no model and were priced at the product's default model.`);
+  const atBase = invoice.lines.filter((l) => l.atBaseRate);
+  warn('TOKEN_CLASS_AT_BASE_RATE', atBase.length,
+    `${atBase.length} token line(s) of a class card ${card.name} does not price were billed at the input (cache) or output (reasoning) rate: ${[...new Set(atBase.map((l) => `${l.model} ${l.tokenType}`))].join(', ')}.`);
   warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
   warn('PASSED_OVER', invoice.passedOver, `${invoice.passedOver} message(s) that bill nothing (transcripts, speech events, warnings of streaming sessions) were passed over.`);
   return warnings;

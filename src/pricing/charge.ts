@@ -18,7 +18,8 @@ export const charged = { billedMs: 0, ms: 0 };
 /**
  * Writes row `r`'s quantity of each item of `plan` into `out` from `at`, and says whether it is
  * billed. The rules, in order:
- * - LLM rows pay their input and output tokens.
+ * - LLM rows pay their input and output tokens, and the other token classes (cache reads and
+ *   writes, reasoning) as items of their own.
  * - A failed transcript is free unless the product charges failures.
  * - A stream on session time pays its session, capped at max_session, or the cap when never closed.
  * - Anything else pays its audio.
@@ -28,6 +29,10 @@ export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Arra
   if (plan.llm) {
     out[at] = Math.max(b.inputTokens[r]!, 0);
     out[at + 1] = Math.max(b.outputTokens[r]!, 0);
+    out[at + 2] = b.cacheReadTokens[r]!;
+    out[at + 3] = b.cacheWriteTokens[r]!;
+    out[at + 4] = b.cacheWrite1hTokens[r]!;
+    out[at + 5] = b.reasoningTokens[r]!;
     charged.billedMs = 0;
     charged.ms = 0;
     return Charged.Billed;

@@ -209,7 +209,9 @@ export class Fold {
     tally.counted++;
     if (!priced) {
       b.outcome[r] = Outcome.Unpriced;
-      const quantity = plan.llm ? Math.max(b.inputTokens[r]!, 0) + Math.max(b.outputTokens[r]!, 0) : b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
+      const quantity = plan.llm
+        ? Math.max(b.inputTokens[r]!, 0) + Math.max(b.outputTokens[r]!, 0) + b.cacheReadTokens[r]! + b.cacheWriteTokens[r]! + b.cacheWrite1hTokens[r]! + b.reasoningTokens[r]!
+        : b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
       const reason = retired ? `card ${this.options.card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}` : plan.reason;
       this.addUnpriced(USAGE_KINDS[kind]!, retired ? plan.product : null, plan.model, null, reason, quantity, b.ref(r));
       return;
@@ -225,6 +227,7 @@ export class Fold {
     const items = plan.items;
     const found = this.found;
     for (let i = 0; i < items.length; i++) {
+      if (items[i]!.optional && b.quantities[qAt + i] === 0) continue;
       const index = found[i]! >= 0 ? found[i]! : this.bucketOf(plan, i, this.periodOf(items[i]!.cut, at), dims);
       this.bucketRefs[index]!.quantity += b.quantities[qAt + i]!;
     }
@@ -256,6 +259,10 @@ export class Fold {
     if (this.found.length < items.length) this.found = new Int32Array(items.length * 2);
     const tuple = this.bucketTuple;
     for (let i = 0; i < items.length; i++) {
+      if (items[i]!.optional && quantities[qAt + i] === 0) {
+        this.found[i] = -1;
+        continue;
+      }
       tuple[0] = plan.id;
       tuple[1] = i;
       tuple[2] = this.periodOf(items[i]!.cut, at);

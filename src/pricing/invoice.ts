@@ -1,4 +1,4 @@
-import type { DurationProduct, Product, RatePlan, RateCard, TokenProduct } from '../rates/card.js';
+import { tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenProduct } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
@@ -11,7 +11,10 @@ export interface InvoiceLine {
   product: string;
   model: string;
   addon: string | null;
-  tokenType: 'input' | 'output' | null;
+  /** For token lines: input, output, or another token class (cache_read, cache_write, cache_write_1h, reasoning). */
+  tokenType: 'input' | 'output' | TokenClass | null;
+  /** A token class the card does not price, billed at the input or output rate (said in the warnings). */
+  atBaseRate: boolean;
   tier: string | null;
   dims: (string | null)[];
   version: string;
@@ -138,7 +141,8 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
       product: bucket.product,
       model: bucket.model,
       addon: bucket.component.startsWith('addon:') ? bucket.component.slice(6) : null,
-      tokenType: bucket.component === 'input' || bucket.component === 'output' ? bucket.component : null,
+      tokenType: product.kind === 'llm' ? (bucket.component as 'input' | 'output' | TokenClass) : null,
+      atBaseRate: product.kind === 'llm' && tokenRate((product as TokenProduct).models.get(bucket.model)!, bucket.component as 'input' | 'output' | TokenClass).atBase,
       tier: tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
       dims: bucket.dims,
       version: version.label,
@@ -168,12 +172,12 @@ function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
 function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {
   if (product.kind === 'llm') {
     const price = (product as TokenProduct).models.get(bucket.model)!;
-    return bucket.component === 'input' ? price.input : price.output;
+    return tokenRate(price, bucket.component as 'input' | 'output' | TokenClass).rate;
   }
   return (plan as Extract<RatePlan, { type: 'flat' }>).rate;
 }
 
-const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3 };
+const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3, cache_read: 4, cache_write: 5, cache_write_1h: 6, reasoning: 7 };
 
 /** Card product order, then model, usage before add-ons, input before output, tier, dimensions, version. */
 function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
@@ -207,6 +211,7 @@ export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, gro
     model: u.model,
     addon: u.addon,
     tokenType: null,
+    atBaseRate: false,
     tier: null,
     dims: groupBy.map(() => null),
     version: '-',

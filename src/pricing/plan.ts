@@ -1,8 +1,8 @@
 import type { UsageKind } from '../ingest/record.js';
-import { findProduct, type RateCard, type RatePlan } from '../rates/card.js';
+import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenClass } from '../rates/card.js';
 
-/** What a quantity pays for: the model's own usage, an add-on, or input/output tokens. */
-export type Component = 'usage' | 'input' | 'output' | `addon:${string}`;
+/** What a quantity pays for: the model's own usage, an add-on, or a class of tokens. */
+export type Component = 'usage' | 'input' | 'output' | TokenClass | `addon:${string}`;
 
 /** How an item's tier period is cut. */
 export const Cut = { None: 0, Day: 1, Month: 2 } as const;
@@ -14,6 +14,8 @@ export interface PlanItem {
   cut: Cut;
   /** Multiplied by the channels (transcripts billed per channel). */
   multiply: boolean;
+  /** Adds to its bucket only when not zero (token classes a request may not have). */
+  optional: boolean;
 }
 
 /** An add-on a row names that its product does not price. */
@@ -77,15 +79,19 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
   const retiredAt = retiredOn === '' ? Infinity : card.timezone.startOfDay(retiredOn);
   const base = { id, priced: true, reason: '', version, product: product.id, model: name, rateKey: `${version}\u0000${product.id}\u0000${name}`, kind: product.kind, retiredAt, retiredOn };
   if (product.kind === 'llm') {
-    const items: PlanItem[] = [{ component: 'input', cut: Cut.None, multiply: false }, { component: 'output', cut: Cut.None, multiply: false }];
+    const items: PlanItem[] = [
+      { component: 'input', cut: Cut.None, multiply: false, optional: false },
+      { component: 'output', cut: Cut.None, multiply: false, optional: false },
+      ...TOKEN_CLASSES.map((c): PlanItem => ({ component: c.name, cut: Cut.None, multiply: false, optional: true })),
+    ];
     return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items, unpriced: [] };
   }
   const transcript = product.kind === 'transcript';
-  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply' }];
+  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply', optional: false }];
   const unpriced: UnpricedAddon[] = [];
   for (const feature of features) {
     const addon = product.addons.get(feature);
-    if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' });
+    if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply', optional: false });
     else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }
   const session = product.kind === 'stream' && product.basis === 'session';

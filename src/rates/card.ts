@@ -15,10 +15,32 @@ export type RatePlan =
   | { type: 'flat'; rate: Decimal }
   | { type: 'tiered'; mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; tiers: Tier[] };
 
-/** Input and output token prices per unit of tokens. */
+/** The LLM token classes besides input and output, each with the class a card without its price bills it as. */
+export const TOKEN_CLASSES = [
+  { name: 'cache_read', base: 'input' },
+  { name: 'cache_write', base: 'input' },
+  { name: 'cache_write_1h', base: 'input' },
+  { name: 'reasoning', base: 'output' },
+] as const;
+export type TokenClass = (typeof TOKEN_CLASSES)[number]['name'];
+
+/** Token prices per unit of tokens: input and output, and the other classes where the card prices them. */
 export interface TokenPrice {
   input: Decimal;
   output: Decimal;
+  cache_read?: Decimal | undefined;
+  cache_write?: Decimal | undefined;
+  cache_write_1h?: Decimal | undefined;
+  reasoning?: Decimal | undefined;
+}
+
+/** The price of a token class: its own, or (`atBase`) the input or output price when the card has none. */
+export function tokenRate(price: TokenPrice, component: 'input' | 'output' | TokenClass): { rate: Decimal; atBase: boolean } {
+  if (component === 'input' || component === 'output') return { rate: price[component], atBase: false };
+  const own = price[component];
+  if (own !== undefined) return { rate: own, atBase: false };
+  const base = TOKEN_CLASSES.find((c) => c.name === component)!.base;
+  return { rate: price[base], atBase: true };
 }
 
 interface ProductBase {

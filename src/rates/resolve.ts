@@ -81,7 +81,11 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
         problems.push({ path: where(`.models.${model}`), message: 'an llm model needs { input, output } prices' });
         continue;
       }
-      prices.set(model, { input: money(price.input).times(discount), output: money(price.output).times(discount) });
+      const optional = (value: string | number | undefined): Decimal | undefined => (value === undefined ? undefined : money(value).times(discount));
+      prices.set(model, {
+        input: money(price.input).times(discount), output: money(price.output).times(discount),
+        cache_read: optional(price.cache_read), cache_write: optional(price.cache_write), cache_write_1h: optional(price.cache_write_1h), reasoning: optional(price.reasoning),
+      });
     }
     const product: TokenProduct = {
       id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,

@@ -39,7 +39,15 @@ const tiers = z
   });
 
 const durationPrice = z.union([money, z.strictObject({ tiers })]);
-const tokenPrice = z.strictObject({ input: money, output: money });
+const tokenPrice = z.strictObject({
+  input: money,
+  output: money,
+  /** Cached input read, cache writes kept 5 minutes and 1 hour, reasoning: without one, the input (or output) rate. */
+  cache_read: money.optional(),
+  cache_write: money.optional(),
+  cache_write_1h: money.optional(),
+  reasoning: money.optional(),
+});
 
 /** A product as written: every field optional so that `extends` and `versions` can override a few. */
 export const productSchema = z.strictObject({

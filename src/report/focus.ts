@@ -3,6 +3,12 @@ import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { formatInstant, nextDay, nextMonth } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
 
+/** FOCUS SkuMeter of each token class. */
+const TOKEN_METERS: Record<string, string> = {
+  input: 'Input tokens', output: 'Output tokens', cache_read: 'Cached input tokens read', cache_write: 'Cache write tokens (5 min)',
+  cache_write_1h: 'Cache write tokens (1 h)', reasoning: 'Reasoning tokens',
+};
+
 /** The dimensions a FOCUS row needs: who (project, key, customer) and when (a day). */
 export const FOCUS_GROUP_BY = ['project', 'api_key', 'customer', 'day'] as const;
 
@@ -77,7 +83,7 @@ export function renderFocus(invoice: Invoice): string {
       ServiceName: { text: line.product },
       ServiceSubcategory: { text: line.tokenType !== null ? 'Generative AI' : 'Natural Language Processing' },
       SkuId: { text: sku },
-      SkuMeter: { text: line.addon ? 'Add-on' : line.tokenType ? `${line.tokenType === 'input' ? 'Input' : 'Output'} tokens` : 'Audio' },
+      SkuMeter: { text: line.addon ? 'Add-on' : line.tokenType ? TOKEN_METERS[line.tokenType]! : 'Audio' },
       SkuPriceDetails: { text: line.tier === null ? null : JSON.stringify({ tier: line.tier }) },
       SkuPriceId: { text: `${sku}@${line.version}#${line.hash}${line.tier ? `:${line.tier}` : ''}` },
       SubAccountId: { text: project },

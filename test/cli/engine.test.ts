@@ -100,3 +100,15 @@ describe('messages that bill nothing', () => {
     }
   });
 });
+
+describe('token classes from gateway responses', () => {
+  it('prices cache and reasoning tokens as the README shows, byte for byte', () => {
+    const root = join(import.meta.dirname, '../..');
+    const run = spawnSync(process.execPath, [BIN, 'invoice', 'fixtures/gateway-cache.ndjson', '--rates', 'fixtures/cards/gateway-cache.yaml'], { cwd: root, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const shown = readme.split('$ npx tallyman invoice fixtures/gateway-cache.ndjson --rates fixtures/cards/gateway-cache.yaml\n')[1]!.split('\n```')[0]!;
+    expect(run.stdout).toBe(`${shown}\n`);
+    expect(run.stdout).toContain('│                                                                      TOTAL │ 0.30 │');
+  });
+});

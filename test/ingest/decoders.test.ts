@@ -42,6 +42,7 @@ function columns(b: UsageBatch): Record<string, unknown> {
     at: b.at[0], startedAt: b.startedAt[0], completedAt: b.completedAt[0],
     audioMs: b.audioMs[0], sessionMs: b.sessionMs[0], channels: b.channels[0],
     inputTokens: b.inputTokens[0], outputTokens: b.outputTokens[0], failed: b.failed[0], closed: b.closed[0],
+    cacheReadTokens: b.cacheReadTokens[0], cacheWriteTokens: b.cacheWriteTokens[0], cacheWrite1hTokens: b.cacheWrite1hTokens[0], reasoningTokens: b.reasoningTokens[0],
     model: b.text(b.model[0]!),
     // The byte way keeps a features text as written (`a;;b`), the text way as a list joined (`a;b`):
     // the add-ons they name are what the fold reads (Fold.featureList drops the empty names).
@@ -129,6 +130,10 @@ const fields: Record<CanonicalField, fc.Arbitrary<string>> = {
   terminated: mix(pick('true', 'false', '1', '0', 'TRUE', 'False', ''), pick('maybe', 'yes', '2', 't')),
   input_tokens: mix(fc.oneof(countText, pick('')), badCount),
   output_tokens: mix(fc.oneof(countText, pick('')), badCount),
+  cache_read_tokens: fc.oneof({ weight: 3, arbitrary: pick('') }, { weight: 1, arbitrary: mix(countText, badCount) }),
+  cache_write_tokens: fc.oneof({ weight: 3, arbitrary: pick('') }, { weight: 1, arbitrary: mix(countText, badCount) }),
+  cache_write_1h_tokens: fc.oneof({ weight: 3, arbitrary: pick('') }, { weight: 1, arbitrary: mix(countText, badCount) }),
+  reasoning_tokens: fc.oneof({ weight: 3, arbitrary: pick('') }, { weight: 1, arbitrary: mix(countText, badCount) }),
 };
 
 /** A header of `kind` and some other canonical columns in any order, and a row of values for it. */

@@ -153,6 +153,10 @@ export class AuditCollector implements BatchObserver {
       this.add('UNCLOSED_SESSION', b, r, beyond(), () => `session never closed: billed ${cap()} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
     } else if (plan.capMs >= 0 && sessionMs! >= plan.capMs) {
       this.add('SESSION_AT_CAP', b, r, beyond(), () => `session reached the maximum of ${cap()} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
+    } else if (b.graceMs[r]! > 0) {
+      const grace = Math.min(b.graceMs[r]!, billed);
+      this.add('VOICE_AGENT_GRACE', b, r, [{ rateKey: plan.rateKey, component: 'usage', quantity: grace }],
+        () => `voice-agent socket closed without session.end: the provider kept the session ${formatDuration(grace)} for session.resume and billed it; end sessions with session.end`);
     } else if (b.audioMs[r] !== ABSENT && sessionMs! - audioMs >= IDLE_MIN_MS && sessionMs! >= this.options.idleRatio * Math.max(audioMs, 1)) {
       this.add('IDLE_SESSION', b, r, beyond(), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
     }

@@ -21,6 +21,7 @@ export const FINDING_SEVERITY = {
   UNPRICED: 'error',
   KEY_PER_CUSTOMER: 'info',
   LLM_RATE_LIMIT: 'warning',
+  VOICE_AGENT_GRACE: 'warning',
 } as const satisfies Record<string, Severity>;
 export type FindingCode = keyof typeof FINDING_SEVERITY;
 

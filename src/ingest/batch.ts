@@ -52,6 +52,8 @@ export class UsageBatch {
   readonly cacheWriteTokens = new Float64Array(BATCH_ROWS);
   readonly cacheWrite1hTokens = new Float64Array(BATCH_ROWS);
   readonly reasoningTokens = new Float64Array(BATCH_ROWS);
+  /** Session time billed after a dropped socket (ms; 0 when none). */
+  readonly graceMs = new Float64Array(BATCH_ROWS);
   readonly failed = new Uint8Array(BATCH_ROWS);
   readonly closed = new Uint8Array(BATCH_ROWS);
   /** Codes in `strings.text` (0: not given). */
@@ -154,6 +156,7 @@ export class UsageBatch {
     this.cacheWriteTokens[r] = record.cacheWriteTokens;
     this.cacheWrite1hTokens[r] = record.cacheWrite1hTokens;
     this.reasoningTokens[r] = record.reasoningTokens;
+    this.graceMs[r] = record.graceMs;
     this.failed[r] = record.failed ? 1 : 0;
     this.closed[r] = record.closed ? 1 : 0;
     this.model[r] = strings.text.ofText(record.model);

@@ -175,6 +175,7 @@ export class ByteRowDecoder implements RowSink {
     batch.cacheWriteTokens[r] = this.classTokens[1]!;
     batch.cacheWrite1hTokens[r] = this.classTokens[2]!;
     batch.reasoningTokens[r] = this.classTokens[3]!;
+    batch.graceMs[r] = 0;
     batch.failed[r] = failed;
     batch.closed[r] = terminated !== ABSENT ? terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
     batch.model[r] = this.code(this.modelAt, b, s, e);

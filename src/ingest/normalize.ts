@@ -121,6 +121,7 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
     cacheWriteTokens: cacheWriteTokens ?? 0,
     cacheWrite1hTokens: cacheWrite1hTokens ?? 0,
     reasoningTokens: reasoningTokens ?? 0,
+    graceMs: 0,
     source,
   };
 }

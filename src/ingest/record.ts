@@ -40,6 +40,8 @@ export interface UsageRecord {
   cacheWriteTokens: number;
   cacheWrite1hTokens: number;
   reasoningTokens: number;
+  /** Session time billed after the client's socket dropped (a voice-agent session kept for resume), in ms; 0 when none. */
+  graceMs: number;
   source: SourceRef;
 }
 

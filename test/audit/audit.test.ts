@@ -189,3 +189,34 @@ describe('LLM_RATE_LIMIT', () => {
     expect((await audit('free')).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(0);
   });
 });
+
+describe('VOICE_AGENT_GRACE', () => {
+  it('a voice-agent socket dropped without session.end: the 30 s resume grace is billed, and flagged with its cost', async () => {
+    const { runAudit } = await import('../../src/audit/index.js');
+    const { loadCard } = await import('../../src/rates/load.js');
+    const { TimeZone } = await import('../../src/util/time.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const wrap = (at: string, event: object) => JSON.stringify({ session_id: 'va-9', received_at: at, event });
+    // session.ready at 10:00:00, the last message at 10:01:00, no session.ended: 60 s + 30 s of grace = 90 s.
+    const lines = [
+      wrap('2026-05-07T10:00:00Z', { type: 'session.ready', session_id: 'va-9' }),
+      wrap('2026-05-07T10:00:30Z', { type: 'transcript.user', text: 'hello' }),
+      wrap('2026-05-07T10:01:00Z', { type: 'reply.done' }),
+    ];
+    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-va-')), 'agent.ndjson');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const card = loadCard('assemblyai');
+    const result = await runAudit([path], {
+      card, zone: TimeZone.of('UTC'), inputZone: TimeZone.of('UTC'), period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
+      groupBy: [], map: new Map(), skipInvalid: false, allowUnpriced: false, tier: 'paid', idleRatio: 2, limits: {}, keepPerCode: 100,
+    });
+    // 90 s × 4.50 / 3600 = 0.1125 → 0.11 billed; the grace 30 s × 4.50 / 3600 = 0.0375 → 0.04 at stake.
+    expect(result.invoice.total.toFixed(2)).toBe('0.11');
+    const grace = result.findings.filter((f) => f.code === 'VOICE_AGENT_GRACE');
+    expect(grace).toHaveLength(1);
+    expect(grace[0]!.amount?.toFixed(2)).toBe('0.04');
+    expect(grace[0]!.message).toContain('kept the session 30 s for session.resume and billed it');
+  });
+});

@@ -212,7 +212,12 @@ export class SessionBook {
   }
 
   private record(session: Session): Produced {
-    return attempt(() => normalizeRecord(this.fields(session), (session.begin ?? session.end)!.source, this.inputZone));
+    return attempt(() => {
+      const record = normalizeRecord(this.fields(session), (session.begin ?? session.end)!.source, this.inputZone);
+      // A voice-agent session that never got session.ended was billed the resume grace after its socket closed.
+      if (session.agent && session.end === undefined && session.begin?.at !== undefined) record.graceMs = VOICE_AGENT_GRACE_MS;
+      return record;
+    });
   }
 
   /** The canonical fields of a session from its halves, whichever came first. */

@@ -19,7 +19,8 @@ export const charged = { billedMs: 0, ms: 0 };
  * Writes row `r`'s quantity of each item of `plan` into `out` from `at`, and says whether it is
  * billed. The rules, in order:
  * - LLM rows pay their input and output tokens, and the other token classes (cache reads and
- *   writes, reasoning) as items of their own.
+ *   writes, reasoning) as items of their own; a request whose input (with its cache reads and
+ *   writes) passes the card's context band pays its input and output at the band's items instead.
  * - A failed transcript is free unless the product charges failures.
  * - A stream on session time pays its session, capped at max_session, or the cap when never closed.
  * - Anything else pays its audio.
@@ -27,8 +28,15 @@ export const charged = { billedMs: 0, ms: 0 };
  */
 export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Array, at: number): Charged {
   if (plan.llm) {
-    out[at] = Math.max(b.inputTokens[r]!, 0);
-    out[at + 1] = Math.max(b.outputTokens[r]!, 0);
+    const input = Math.max(b.inputTokens[r]!, 0);
+    const output = Math.max(b.outputTokens[r]!, 0);
+    const long = plan.bandAbove >= 0 && input + b.cacheReadTokens[r]! + b.cacheWriteTokens[r]! + b.cacheWrite1hTokens[r]! > plan.bandAbove;
+    out[at] = long ? 0 : input;
+    out[at + 1] = long ? 0 : output;
+    if (plan.bandAbove >= 0) {
+      out[at + 6] = long ? input : 0;
+      out[at + 7] = long ? output : 0;
+    }
     out[at + 2] = b.cacheReadTokens[r]!;
     out[at + 3] = b.cacheWriteTokens[r]!;
     out[at + 4] = b.cacheWrite1hTokens[r]!;

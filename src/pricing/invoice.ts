@@ -1,4 +1,4 @@
-import { tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenProduct } from '../rates/card.js';
+import { tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
@@ -141,9 +141,9 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
       product: bucket.product,
       model: bucket.model,
       addon: bucket.component.startsWith('addon:') ? bucket.component.slice(6) : null,
-      tokenType: product.kind === 'llm' ? (bucket.component as 'input' | 'output' | TokenClass) : null,
-      atBaseRate: product.kind === 'llm' && tokenRate((product as TokenProduct).models.get(bucket.model)!, bucket.component as 'input' | 'output' | TokenClass).atBase,
-      tier: tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
+      tokenType: product.kind === 'llm' ? tokenTypeOf(bucket.component as TokenComponent) : null,
+      atBaseRate: product.kind === 'llm' && tokenRate((product as TokenProduct).models.get(bucket.model)!, bucket.component as TokenComponent).atBase,
+      tier: product.kind === 'llm' ? bandLabel(product as TokenProduct, bucket) : tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
       dims: bucket.dims,
       version: version.label,
       hash: version.hash,
@@ -172,9 +172,24 @@ function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
 function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {
   if (product.kind === 'llm') {
     const price = (product as TokenProduct).models.get(bucket.model)!;
-    return tokenRate(price, bucket.component as 'input' | 'output' | TokenClass).rate;
+    return tokenRate(price, bucket.component as TokenComponent).rate;
   }
   return (plan as Extract<RatePlan, { type: 'flat' }>).rate;
+}
+
+/** The token type a line shows: a long-context request's input and output are input and output (its tier says the band). */
+function tokenTypeOf(component: TokenComponent): 'input' | 'output' | TokenClass {
+  return component === 'input:long' ? 'input' : component === 'output:long' ? 'output' : component;
+}
+
+/** The tier label of a long-context line (`context over 200,000 tokens`), or null. */
+function bandLabel(product: TokenProduct, bucket: Bucket): string | null {
+  if (bucket.component !== 'input:long' && bucket.component !== 'output:long') return null;
+  return `context over ${groupDigits(product.models.get(bucket.model)!.contextBand!.above)} tokens`;
+}
+
+function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3, cache_read: 4, cache_write: 5, cache_write_1h: 6, reasoning: 7 };

@@ -1,8 +1,8 @@
 import type { UsageKind } from '../ingest/record.js';
-import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenClass } from '../rates/card.js';
+import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenComponent } from '../rates/card.js';
 
 /** What a quantity pays for: the model's own usage, an add-on, or a class of tokens. */
-export type Component = 'usage' | 'input' | 'output' | TokenClass | `addon:${string}`;
+export type Component = 'usage' | TokenComponent | `addon:${string}`;
 
 /** How an item's tier period is cut. */
 export const Cut = { None: 0, Day: 1, Month: 2 } as const;
@@ -52,6 +52,8 @@ export interface Plan {
   capMs: number;
   /** Each row's billed duration is rounded up to a whole increment (ms). */
   incrementMs: number;
+  /** LLM: a request whose input (with cache reads and writes) passes this many tokens is priced whole at the long-context items; -1: no band. */
+  bandAbove: number;
   /** The quantities a row adds to, in order: the model's usage (or input, output tokens), then add-ons. */
   items: PlanItem[];
   /** Add-ons named by the rows that the product does not price (listed, never billed silently). */
@@ -72,19 +74,22 @@ type Resolution = { product: NonNullable<ReturnType<typeof findProduct>> } | { r
 export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[]): Plan {
   const found = resolve(card, version, kind, model);
   if ('reason' in found) {
-    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
+    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: -1, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
   }
   const { product, model: name } = found.product;
   const retiredOn = product.retired.get(name) ?? '';
   const retiredAt = retiredOn === '' ? Infinity : card.timezone.startOfDay(retiredOn);
   const base = { id, priced: true, reason: '', version, product: product.id, model: name, rateKey: `${version}\u0000${product.id}\u0000${name}`, kind: product.kind, retiredAt, retiredOn };
   if (product.kind === 'llm') {
+    // With a long-context band, a request's input and output go to the band's items or the base ones: both optional then.
+    const band = product.models.get(name)!.contextBand;
     const items: PlanItem[] = [
-      { component: 'input', cut: Cut.None, multiply: false, optional: false },
-      { component: 'output', cut: Cut.None, multiply: false, optional: false },
+      { component: 'input', cut: Cut.None, multiply: false, optional: band !== undefined },
+      { component: 'output', cut: Cut.None, multiply: false, optional: band !== undefined },
       ...TOKEN_CLASSES.map((c): PlanItem => ({ component: c.name, cut: Cut.None, multiply: false, optional: true })),
+      ...(band === undefined ? [] : (['input:long', 'output:long'] as const).map((component): PlanItem => ({ component, cut: Cut.None, multiply: false, optional: true }))),
     ];
-    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, items, unpriced: [] };
+    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: band?.above ?? -1, items, unpriced: [] };
   }
   const transcript = product.kind === 'transcript';
   const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply', optional: false }];
@@ -95,7 +100,7 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
     else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }
   const session = product.kind === 'stream' && product.basis === 'session';
-  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, items, unpriced };
+  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, bandAbove: -1, items, unpriced };
 }
 
 function resolve(card: RateCard, index: number, kind: UsageKind, model: string | undefined): Resolution {

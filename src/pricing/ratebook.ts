@@ -1,4 +1,4 @@
-import { tokenRate, type RateCard, type TokenClass } from '../rates/card.js';
+import { tokenRate, type RateCard, type TokenComponent } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { Component } from './plan.js';
 import type { InvoiceLine } from './invoice.js';
@@ -66,7 +66,7 @@ export class RateBook {
     const product = version.products.find((p) => p.id === productId)!;
     if (product.kind === 'llm') {
       const price = product.models.get(model)!;
-      return per(tokenRate(price, component as 'input' | 'output' | TokenClass).rate, product.perUnit);
+      return per(tokenRate(price, component as TokenComponent).rate, product.perUnit);
     }
     const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
     if (!plan) return per(new Decimal(0), 1);

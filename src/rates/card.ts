@@ -32,11 +32,17 @@ export interface TokenPrice {
   cache_write?: Decimal | undefined;
   cache_write_1h?: Decimal | undefined;
   reasoning?: Decimal | undefined;
+  /** Long-context prices: a request whose input passes `above` tokens pays these for its input and output. */
+  contextBand?: { above: number; input: Decimal; output: Decimal } | undefined;
 }
 
-/** The price of a token class: its own, or (`atBase`) the input or output price when the card has none. */
-export function tokenRate(price: TokenPrice, component: 'input' | 'output' | TokenClass): { rate: Decimal; atBase: boolean } {
+/** A token component: input, output, another class, or input and output of a long-context request. */
+export type TokenComponent = 'input' | 'output' | TokenClass | 'input:long' | 'output:long';
+
+/** The price of a token component: its own, or (`atBase`) the input or output price when the card has none. */
+export function tokenRate(price: TokenPrice, component: TokenComponent): { rate: Decimal; atBase: boolean } {
   if (component === 'input' || component === 'output') return { rate: price[component], atBase: false };
+  if (component === 'input:long' || component === 'output:long') return { rate: price.contextBand![component === 'input:long' ? 'input' : 'output'], atBase: false };
   const own = price[component];
   if (own !== undefined) return { rate: own, atBase: false };
   const base = TOKEN_CLASSES.find((c) => c.name === component)!.base;

@@ -85,6 +85,7 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
       prices.set(model, {
         input: money(price.input).times(discount), output: money(price.output).times(discount),
         cache_read: optional(price.cache_read), cache_write: optional(price.cache_write), cache_write_1h: optional(price.cache_write_1h), reasoning: optional(price.reasoning),
+        contextBand: price.context_band === undefined ? undefined : { above: Number(price.context_band.above), input: money(price.context_band.input).times(discount), output: money(price.context_band.output).times(discount) },
       });
     }
     const product: TokenProduct = {

@@ -47,6 +47,8 @@ const tokenPrice = z.strictObject({
   cache_write: money.optional(),
   cache_write_1h: money.optional(),
   reasoning: money.optional(),
+  /** A request whose input (with its cache reads and writes) passes `above` tokens is priced whole at these input and output rates. */
+  context_band: z.strictObject({ above: wholeNumber, input: money, output: money }).optional(),
 });
 
 /** A product as written: every field optional so that `extends` and `versions` can override a few. */

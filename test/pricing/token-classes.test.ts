@@ -68,3 +68,27 @@ describe('LLM token classes', () => {
     expect(inv.warnings.find((w) => w.code === 'TOKEN_CLASS_AT_BASE_RATE')?.message).toBe('1 token line(s) of a class card assemblyai does not price were billed at the input (cache) or output (reasoning) rate: claude-sonnet-4.5 cache_read.');
   });
 });
+
+describe('a long-context band', () => {
+  const banded = loadCard(write('band-card.json', JSON.stringify({
+    name: 'band-card',
+    products: [{ id: 'gateway', kind: 'llm', unit: '1M tokens', models: { m: { input: '3', output: '15', cache_read: '0.30', context_band: { above: 200000, input: '6', output: '22.50' } } } }],
+  })));
+
+  it('prices a request whose input with its cache passes the band whole at the band\'s rates, the others at the base rates', async () => {
+    const inv = await invoiceOf([
+      // 150,000 input + 60,000 cache reads = 210,000 > 200,000: long context
+      { kind: 'llm', id: 'long', timestamp: '2026-06-01T10:00:00Z', model: 'm', input_tokens: '150000', output_tokens: '1000', cache_read_tokens: '60000' },
+      // exactly 200,000: not past the band
+      { kind: 'llm', id: 'edge', timestamp: '2026-06-01T10:01:00Z', model: 'm', input_tokens: '200000', output_tokens: '500' },
+    ], banded);
+    expect(inv.lines.map((l) => [l.tokenType, l.tier, l.baseQuantity, l.amountExact.toString()])).toEqual([
+      ['input', null, 200000, '0.6'], // 200,000 × 3 / 1M
+      ['input', 'context over 200,000 tokens', 150000, '0.9'], // 150,000 × 6 / 1M
+      ['output', null, 500, '0.0075'], // 500 × 15 / 1M
+      ['output', 'context over 200,000 tokens', 1000, '0.0225'], // 1,000 × 22.50 / 1M
+      ['cache_read', null, 60000, '0.018'], // the class keeps its own rate: 60,000 × 0.30 / 1M
+    ]);
+    expect(inv.total.toFixed(2)).toBe('1.55'); // 0.60 + 0.90 + 0.01 + 0.02 + 0.02
+  });
+});

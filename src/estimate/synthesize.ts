@@ -45,7 +45,7 @@ function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generato
   const record = (kind: UsageKind, at: number, fields: Partial<UsageRecord>): UsageRecord => ({
       kind, id: `estimate-${serial++}`, at, completedAt: undefined, project: undefined, apiKey: undefined, customer: undefined,
       model: undefined, audioMs: undefined, channels: 1, features: [], failed: false, startedAt: at, endedAt: undefined,
-      sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, graceMs: 0, source: { file: '<estimate>', line: serial }, ...fields,
+      sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, region: undefined, graceMs: 0, source: { file: '<estimate>', line: serial }, ...fields,
   });
 
   for (const t of usage.transcribe) {

@@ -2,7 +2,7 @@ import { InputError, type SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
 import { ByteInterner } from '../util/tables.js';
 import { hashed, hashIdBytes, hashIdText } from './id-hash.js';
-import { USAGE_KINDS, type UsageRecord } from './record.js';
+import { REGIONS, USAGE_KINDS, type UsageRecord } from './record.js';
 
 /** Rows a batch holds before it is folded. */
 export const BATCH_ROWS = 2048;
@@ -52,6 +52,8 @@ export class UsageBatch {
   readonly cacheWriteTokens = new Float64Array(BATCH_ROWS);
   readonly cacheWrite1hTokens = new Float64Array(BATCH_ROWS);
   readonly reasoningTokens = new Float64Array(BATCH_ROWS);
+  /** LLM: the region a request was routed to, as its code in REGIONS (0: not given). */
+  readonly region = new Int8Array(BATCH_ROWS);
   /** Session time billed after a dropped socket (ms; 0 when none). */
   readonly graceMs = new Float64Array(BATCH_ROWS);
   readonly failed = new Uint8Array(BATCH_ROWS);
@@ -157,6 +159,7 @@ export class UsageBatch {
     this.cacheWrite1hTokens[r] = record.cacheWrite1hTokens;
     this.reasoningTokens[r] = record.reasoningTokens;
     this.graceMs[r] = record.graceMs;
+    this.region[r] = record.region === undefined ? 0 : REGIONS.indexOf(record.region);
     this.failed[r] = record.failed ? 1 : 0;
     this.closed[r] = record.closed ? 1 : 0;
     this.model[r] = strings.text.ofText(record.model);

@@ -2,7 +2,7 @@ import { ABSENT, type UsageBatch } from './batch.js';
 import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from './fields.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
 import { normalizeRecord } from './normalize.js';
-import type { CanonicalField } from './record.js';
+import { REGIONS, type CanonicalField } from './record.js';
 import type { RowSink } from './scan.js';
 import { InputError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
@@ -47,6 +47,7 @@ export class ByteRowDecoder implements RowSink {
   private apiKeyAt = -1;
   private customerAt = -1;
   private webhookAt = -1;
+  private regionAt = -1;
   /** Whether each features code is a list of add-on names (else the text way says why not). */
   private readonly featuresOk: boolean[] = [true];
   private readonly fileCode: number;
@@ -96,6 +97,7 @@ export class ByteRowDecoder implements RowSink {
     this.apiKeyAt = wanted.apiKey ? at('api_key') : -1;
     this.customerAt = wanted.customer ? at('customer_id') : -1;
     this.webhookAt = at('webhook_url');
+    this.regionAt = at('region');
   }
 
   /** Before the scanner reuses its buffer: the batch's ids point into it. */
@@ -157,6 +159,11 @@ export class ByteRowDecoder implements RowSink {
     const ended = this.instant(this.endedAt, b, s, e);
     const completed = this.instant(this.completedAt, b, s, e);
     if (timestamp === BAD || started === BAD || ended === BAD || completed === BAD) return false;
+    let region = 0;
+    if (filled(this.regionAt, s, e)) {
+      for (let code = 1; code < REGIONS.length && region === 0; code++) if (equalsText(b, s[this.regionAt]!, e[this.regionAt]!, REGIONS[code]!)) region = code;
+      if (region === 0) return false;
+    }
     const startedAt = Number.isNaN(started) ? timestamp : started;
     if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return false;
 
@@ -176,6 +183,7 @@ export class ByteRowDecoder implements RowSink {
     batch.cacheWrite1hTokens[r] = this.classTokens[2]!;
     batch.reasoningTokens[r] = this.classTokens[3]!;
     batch.graceMs[r] = 0;
+    batch.region[r] = region;
     batch.failed[r] = failed;
     batch.closed[r] = terminated !== ABSENT ? terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
     batch.model[r] = this.code(this.modelAt, b, s, e);

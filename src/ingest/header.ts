@@ -11,7 +11,7 @@ export function emptyFields(): RawFields {
     customer_id: undefined, webhook_url: undefined, model: undefined, audio_duration: undefined, channels: undefined,
     features: undefined, status: undefined, started_at: undefined, ended_at: undefined, session_duration: undefined,
     terminated: undefined, input_tokens: undefined, output_tokens: undefined,
-    cache_read_tokens: undefined, cache_write_tokens: undefined, cache_write_1h_tokens: undefined, reasoning_tokens: undefined,
+    cache_read_tokens: undefined, cache_write_tokens: undefined, cache_write_1h_tokens: undefined, reasoning_tokens: undefined, region: undefined,
   };
 }
 

@@ -90,6 +90,10 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
 
   const inputTokens = count(raw, 'input_tokens', source);
   const outputTokens = count(raw, 'output_tokens', source);
+  const regionText = text(raw, 'region')?.toLowerCase();
+  if (regionText !== undefined && regionText !== 'global' && regionText !== 'us' && regionText !== 'eu') {
+    fail(source, 'region', `"${text(raw, 'region')}" is not a region`, 'use global, us or eu');
+  }
   const cacheReadTokens = count(raw, 'cache_read_tokens', source);
   const cacheWriteTokens = count(raw, 'cache_write_tokens', source);
   const cacheWrite1hTokens = count(raw, 'cache_write_1h_tokens', source);
@@ -121,6 +125,7 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
     cacheWriteTokens: cacheWriteTokens ?? 0,
     cacheWrite1hTokens: cacheWrite1hTokens ?? 0,
     reasoningTokens: reasoningTokens ?? 0,
+    region: regionText,
     graceMs: 0,
     source,
   };

@@ -4,6 +4,11 @@ import type { SourceRef } from '../util/errors.js';
 export type UsageKind = 'transcript' | 'stream' | 'llm';
 export const USAGE_KINDS: readonly UsageKind[] = ['transcript', 'stream', 'llm'];
 
+/** Where an LLM gateway request was routed: `global` at list price, or in a region (the US or EU endpoint). */
+export type Region = 'global' | 'us' | 'eu';
+/** Regions by their batch code (0: not given). */
+export const REGIONS: readonly (Region | undefined)[] = [undefined, 'global', 'us', 'eu'];
+
 /**
  * One validated usage record. Quantities are exact integers: milliseconds and tokens.
  * Instants are epoch milliseconds; `at` is undefined for undated records (native transcript objects).
@@ -40,6 +45,8 @@ export interface UsageRecord {
   cacheWriteTokens: number;
   cacheWrite1hTokens: number;
   reasoningTokens: number;
+  /** LLM: where the request was routed, when the log says. */
+  region: Region | undefined;
   /** Session time billed after the client's socket dropped (a voice-agent session kept for resume), in ms; 0 when none. */
   graceMs: number;
   source: SourceRef;
@@ -70,6 +77,7 @@ export const CANONICAL_FIELDS = [
   'cache_write_tokens',
   'cache_write_1h_tokens',
   'reasoning_tokens',
+  'region',
 ] as const;
 export type CanonicalField = (typeof CANONICAL_FIELDS)[number];
 

@@ -106,6 +106,7 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   const atBase = invoice.lines.filter((l) => l.atBaseRate);
   warn('TOKEN_CLASS_AT_BASE_RATE', atBase.length,
     `${atBase.length} token line(s) of a class card ${card.name} does not price were billed at the input (cache) or output (reasoning) rate: ${[...new Set(atBase.map((l) => `${l.model} ${l.tokenType}`))].join(', ')}.`);
+  warn('NO_REGION', tally.noRegion, `${tally.noRegion} LLM request(s) name no region and were priced as global routing, at list price; requests sent to a regional (US or EU) endpoint cost more: give region in the log.`);
   warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
   warn('PASSED_OVER', invoice.passedOver, `${invoice.passedOver} message(s) that bill nothing (transcripts, speech events, warnings of streaming sessions) were passed over.`);
   return warnings;

@@ -45,8 +45,7 @@ export function dailySpend(lines: readonly InvoiceLine[], buckets: Iterable<Buck
   const spend = new Map<string, DailySpend>();
   for (const line of lines) {
     if (!line.priced || line.amount.isZero()) continue;
-    const component = line.addon !== null ? `addon:${line.addon}` : (line.tokenType ?? 'usage');
-    const byDay = days.get(lineKey(versionOf.get(line.version)!, line.product, line.model, component, line.dims)) ?? new Map([[null, 1]]);
+    const byDay = days.get(lineKey(versionOf.get(line.version)!, line.product, line.model, line.component, line.dims)) ?? new Map([[null, 1]]);
     const entries = [...byDay.entries()];
     // Minor units as a whole number (an invoice line is far below 2^53 of them); a credit line is shared as its size.
     const sign = line.amount.isNegative() ? -1 : 1;

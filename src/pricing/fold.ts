@@ -1,5 +1,5 @@
 import { ERROR_ROW, Outcome, type LogStrings, type UsageBatch } from '../ingest/batch.js';
-import { USAGE_KINDS } from '../ingest/record.js';
+import { REGIONS, USAGE_KINDS } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { TupleIndex } from '../util/tables.js';
@@ -51,6 +51,8 @@ export interface Tally {
   /** Sessions billed at the cap; `extra` is the ms billed beyond their audio, by `version\0product\0model`. */
   unclosed: { count: number; billedMs: number; audioMs: number; extra: Map<string, number> };
   atCap: number;
+  /** LLM requests that name no region, on a product that prices regions: priced as `global` routing. */
+  noRegion: number;
   first: number | undefined;
   last: number | undefined;
 }
@@ -99,7 +101,7 @@ const MS_PER_DAY = 86_400_000;
  */
 export class Fold {
   readonly tally: Tally = {
-    counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0,
+    counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0, noRegion: 0,
     duplicates: { count: 0, examples: [] },
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
     first: undefined, last: undefined,
@@ -112,8 +114,8 @@ export class Fold {
   /** Ids seen so far (as hashes of `kind\0id`), with where each was first seen. */
   readonly seen = new IdSet();
 
-  private readonly planIndex = new TupleIndex(4);
-  private readonly planTuple = new Int32Array(4);
+  private readonly planIndex = new TupleIndex(5);
+  private readonly planTuple = new Int32Array(5);
   /** The plan of `planTuple` (rows of one kind and model often come in runs). */
   private lastPlan: Plan | undefined;
   private readonly featureLists = new Map<number, string[]>();
@@ -163,7 +165,7 @@ export class Fold {
       const problem = this.undatedProblem();
       if (problem) return this.reject(b, r, new InputError(b.ref(r), 'timestamp', problem.problem, problem.hint));
     }
-    const plan = this.planOf(dated ? this.versionAt(at) : this.versionFrom.length - 1, kind, b.model[r]!, b.features[r]!);
+    const plan = this.planOf(dated ? this.versionAt(at) : this.versionFrom.length - 1, kind, b.model[r]!, b.features[r]!, b.region[r]!);
     b.plan[r] = plan.id;
     const qAt = (b.quantityAt[r] = this.nextQuantity);
     b.charged[r] = 0;
@@ -224,6 +226,7 @@ export class Fold {
     b.outcome[r] = Outcome.Billed;
     tally.billed++;
     if (b.model[r] === 0) tally.defaultModel++;
+    if (plan.regionalPricing && b.region[r] === 0) tally.noRegion++;
     const items = plan.items;
     const found = this.found;
     for (let i = 0; i < items.length; i++) {
@@ -292,18 +295,19 @@ export class Fold {
   }
 
   /** The plan of a (version, kind, model code, features code), compiled the first time it is met. */
-  private planOf(version: number, kind: number, model: number, features: number): Plan {
+  private planOf(version: number, kind: number, model: number, features: number, region: number): Plan {
     const tuple = this.planTuple;
     const last = this.lastPlan;
-    if (last !== undefined && tuple[0] === version && tuple[1] === kind && tuple[2] === model && tuple[3] === features) return last;
+    if (last !== undefined && tuple[0] === version && tuple[1] === kind && tuple[2] === model && tuple[3] === features && tuple[4] === region) return last;
     tuple[0] = version;
     tuple[1] = kind;
     tuple[2] = model;
     tuple[3] = features;
+    tuple[4] = region;
     const index = this.planIndex.of(tuple);
     if (index === this.plans.length) {
       const text = this.strings.text.values;
-      this.plans.push(compilePlan(index, this.options.card, version, USAGE_KINDS[kind]!, model === 0 ? undefined : text[model], this.featureList(features)));
+      this.plans.push(compilePlan(index, this.options.card, version, USAGE_KINDS[kind]!, model === 0 ? undefined : text[model], this.featureList(features), REGIONS[region]));
     }
     return (this.lastPlan = this.plans[index]!);
   }
@@ -464,7 +468,7 @@ export class Fold {
     }
     const mine = this.tally;
     const theirs = part.tally;
-    for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap'] as const) mine[counter] += theirs[counter];
+    for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap', 'noRegion'] as const) mine[counter] += theirs[counter];
     if (theirs.first !== undefined) this.dated(theirs.first);
     if (theirs.last !== undefined) this.dated(theirs.last);
     mine.duplicates.count += theirs.duplicates.count;

@@ -1,4 +1,4 @@
-import { tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
+import { splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
@@ -15,6 +15,8 @@ export interface InvoiceLine {
   tokenType: 'input' | 'output' | TokenClass | null;
   /** A token class the card does not price, billed at the input or output rate (said in the warnings). */
   atBaseRate: boolean;
+  /** The bucket component the line prices (`usage`, `addon:x`, `input`, `input:long@us`, ...): not shown, for charts. */
+  component: Component;
   tier: string | null;
   dims: (string | null)[];
   version: string;
@@ -142,8 +144,9 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
       model: bucket.model,
       addon: bucket.component.startsWith('addon:') ? bucket.component.slice(6) : null,
       tokenType: product.kind === 'llm' ? tokenTypeOf(bucket.component as TokenComponent) : null,
-      atBaseRate: product.kind === 'llm' && tokenRate((product as TokenProduct).models.get(bucket.model)!, bucket.component as TokenComponent).atBase,
-      tier: product.kind === 'llm' ? bandLabel(product as TokenProduct, bucket) : tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
+      component: bucket.component,
+      atBaseRate: product.kind === 'llm' && tokenRate(product as TokenProduct, bucket.model, bucket.component as TokenComponent).atBase,
+      tier: product.kind === 'llm' ? tokenTier(product as TokenProduct, bucket) : tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
       dims: bucket.dims,
       version: version.label,
       hash: version.hash,
@@ -171,21 +174,24 @@ function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
 
 function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {
   if (product.kind === 'llm') {
-    const price = (product as TokenProduct).models.get(bucket.model)!;
-    return tokenRate(price, bucket.component as TokenComponent).rate;
+    return tokenRate(product as TokenProduct, bucket.model, bucket.component as TokenComponent).rate;
   }
   return (plan as Extract<RatePlan, { type: 'flat' }>).rate;
 }
 
-/** The token type a line shows: a long-context request's input and output are input and output (its tier says the band). */
+/** The token type a line shows: a long-context or regional request's input is input (its tier says the band and the region). */
 function tokenTypeOf(component: TokenComponent): 'input' | 'output' | TokenClass {
-  return component === 'input:long' ? 'input' : component === 'output:long' ? 'output' : component;
+  const { base } = splitTokenComponent(component);
+  return base === 'input:long' ? 'input' : base === 'output:long' ? 'output' : base;
 }
 
-/** The tier label of a long-context line (`context over 200,000 tokens`), or null. */
-function bandLabel(product: TokenProduct, bucket: Bucket): string | null {
-  if (bucket.component !== 'input:long' && bucket.component !== 'output:long') return null;
-  return `context over ${groupDigits(product.models.get(bucket.model)!.contextBand!.above)} tokens`;
+/** The tier label of a long-context or regional token line (`context over 200,000 tokens · us in-region +10%`), or null. */
+function tokenTier(product: TokenProduct, bucket: Bucket): string | null {
+  const { base, region } = splitTokenComponent(bucket.component as TokenComponent);
+  const parts: string[] = [];
+  if (base === 'input:long' || base === 'output:long') parts.push(`context over ${groupDigits(product.models.get(bucket.model)!.contextBand!.above)} tokens`);
+  if (region !== undefined) parts.push(`${region} in-region +${product.regionalIncrease.get(region)!.times(100).toString()}%`);
+  return parts.length === 0 ? null : parts.join(' · ');
 }
 
 function groupDigits(n: number): string {
@@ -227,6 +233,7 @@ export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, gro
     addon: u.addon,
     tokenType: null,
     atBaseRate: false,
+    component: u.addon === null ? 'usage' : `addon:${u.addon}`,
     tier: null,
     dims: groupBy.map(() => null),
     version: '-',

@@ -1,5 +1,5 @@
-import type { UsageKind } from '../ingest/record.js';
-import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenComponent } from '../rates/card.js';
+import type { Region, UsageKind } from '../ingest/record.js';
+import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenBase, type TokenComponent } from '../rates/card.js';
 
 /** What a quantity pays for: the model's own usage, an add-on, or a class of tokens. */
 export type Component = 'usage' | TokenComponent | `addon:${string}`;
@@ -54,6 +54,8 @@ export interface Plan {
   incrementMs: number;
   /** LLM: a request whose input (with cache reads and writes) passes this many tokens is priced whole at the long-context items; -1: no band. */
   bandAbove: number;
+  /** LLM: the product prices regional requests above the list price (so a request that names no region is priced as `global`, and said). */
+  regionalPricing: boolean;
   /** The quantities a row adds to, in order: the model's usage (or input, output tokens), then add-ons. */
   items: PlanItem[];
   /** Add-ons named by the rows that the product does not price (listed, never billed silently). */
@@ -71,10 +73,10 @@ type Resolution = { product: NonNullable<ReturnType<typeof findProduct>> } | { r
  * Compiles the plan of rows of `kind` naming `model` (undefined: the product's default) with add-ons
  * `features`, under version `version` of `card` (-1: no version in force at the row's time).
  */
-export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[]): Plan {
+export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[], region: Region | undefined = undefined): Plan {
   const found = resolve(card, version, kind, model);
   if ('reason' in found) {
-    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: -1, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
+    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: -1, regionalPricing: false, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
   }
   const { product, model: name } = found.product;
   const retiredOn = product.retired.get(name) ?? '';
@@ -83,13 +85,16 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
   if (product.kind === 'llm') {
     // With a long-context band, a request's input and output go to the band's items or the base ones: both optional then.
     const band = product.models.get(name)!.contextBand;
+    // A request routed in a region that costs more is priced on components of that region (lines of their own).
+    const suffix = region !== undefined && region !== 'global' && product.regionalIncrease.has(region) ? `@${region}` : '';
+    const token = (component: TokenBase, optional: boolean): PlanItem => ({ component: `${component}${suffix}` as TokenComponent, cut: Cut.None, multiply: false, optional });
     const items: PlanItem[] = [
-      { component: 'input', cut: Cut.None, multiply: false, optional: band !== undefined },
-      { component: 'output', cut: Cut.None, multiply: false, optional: band !== undefined },
-      ...TOKEN_CLASSES.map((c): PlanItem => ({ component: c.name, cut: Cut.None, multiply: false, optional: true })),
-      ...(band === undefined ? [] : (['input:long', 'output:long'] as const).map((component): PlanItem => ({ component, cut: Cut.None, multiply: false, optional: true }))),
+      token('input', band !== undefined),
+      token('output', band !== undefined),
+      ...TOKEN_CLASSES.map((c) => token(c.name, true)),
+      ...(band === undefined ? [] : [token('input:long', true), token('output:long', true)]),
     ];
-    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: band?.above ?? -1, items, unpriced: [] };
+    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: band?.above ?? -1, regionalPricing: product.regionalIncrease.size > 0, items, unpriced: [] };
   }
   const transcript = product.kind === 'transcript';
   const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply', optional: false }];
@@ -100,7 +105,7 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
     else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }
   const session = product.kind === 'stream' && product.basis === 'session';
-  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, bandAbove: -1, items, unpriced };
+  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, bandAbove: -1, regionalPricing: false, items, unpriced };
 }
 
 function resolve(card: RateCard, index: number, kind: UsageKind, model: string | undefined): Resolution {

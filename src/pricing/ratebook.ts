@@ -65,8 +65,7 @@ export class RateBook {
     const version = this.card.versions[Number(v)]!;
     const product = version.products.find((p) => p.id === productId)!;
     if (product.kind === 'llm') {
-      const price = product.models.get(model)!;
-      return per(tokenRate(price, component as TokenComponent).rate, product.perUnit);
+      return per(tokenRate(product, model, component as TokenComponent).rate, product.perUnit);
     }
     const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
     if (!plan) return per(new Decimal(0), 1);

@@ -36,17 +36,31 @@ export interface TokenPrice {
   contextBand?: { above: number; input: Decimal; output: Decimal } | undefined;
 }
 
-/** A token component: input, output, another class, or input and output of a long-context request. */
-export type TokenComponent = 'input' | 'output' | TokenClass | 'input:long' | 'output:long';
+/** A token component's class: input, output, another class, or input and output of a long-context request. */
+export type TokenBase = 'input' | 'output' | TokenClass | 'input:long' | 'output:long';
+/** A token component: its class, and `@us` or `@eu` for a request routed in a region that costs more. */
+export type TokenComponent = TokenBase | `${TokenBase}@${'us' | 'eu'}`;
 
-/** The price of a token component: its own, or (`atBase`) the input or output price when the card has none. */
-export function tokenRate(price: TokenPrice, component: TokenComponent): { rate: Decimal; atBase: boolean } {
-  if (component === 'input' || component === 'output') return { rate: price[component], atBase: false };
-  if (component === 'input:long' || component === 'output:long') return { rate: price.contextBand![component === 'input:long' ? 'input' : 'output'], atBase: false };
-  const own = price[component];
-  if (own !== undefined) return { rate: own, atBase: false };
-  const base = TOKEN_CLASSES.find((c) => c.name === component)!.base;
-  return { rate: price[base], atBase: true };
+/** A token component's class and region (undefined: list price). */
+export function splitTokenComponent(component: TokenComponent): { base: TokenBase; region: 'us' | 'eu' | undefined } {
+  const at = component.indexOf('@');
+  return at < 0 ? { base: component as TokenBase, region: undefined } : { base: component.slice(0, at) as TokenBase, region: component.slice(at + 1) as 'us' | 'eu' };
+}
+
+/**
+ * The price of a token component of `model`: its class's own, or (`atBase`) the input or output
+ * price when the card has none; raised by the product's regional increase for a regional request.
+ */
+export function tokenRate(product: TokenProduct, model: string, component: TokenComponent): { rate: Decimal; atBase: boolean } {
+  const price = product.models.get(model)!;
+  const { base, region } = splitTokenComponent(component);
+  const raise = (rate: Decimal): Decimal => (region === undefined ? rate : rate.times(product.regionalIncrease.get(region)!.plus(1)));
+  if (base === 'input' || base === 'output') return { rate: raise(price[base]), atBase: false };
+  if (base === 'input:long' || base === 'output:long') return { rate: raise(price.contextBand![base === 'input:long' ? 'input' : 'output']), atBase: false };
+  const own = price[base];
+  if (own !== undefined) return { rate: raise(own), atBase: false };
+  const fallback = TOKEN_CLASSES.find((c) => c.name === base)!.base;
+  return { rate: raise(price[fallback]), atBase: true };
 }
 
 interface ProductBase {
@@ -79,6 +93,8 @@ export interface TokenProduct extends ProductBase {
   kind: 'llm';
   /** False when the free tier may not use it (AssemblyAI's LLM gateway). */
   freeTier: boolean;
+  /** What a request routed in a region costs above the list price, as a fraction (0.10 for 10 %). */
+  regionalIncrease: ReadonlyMap<string, Decimal>;
   models: ReadonlyMap<string, TokenPrice>;
 }
 

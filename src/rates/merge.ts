@@ -3,7 +3,7 @@ import type { RawCard, RawProduct, RawVersion } from './schema.js';
 /** The fields one version of a card carries once merged: a version without its history. */
 export type CardLayer = Omit<RawVersion, 'effective_from'> & { effective_from?: string | undefined };
 
-const KEYED = ['models', 'addons', 'aliases', 'retired'] as const;
+const KEYED = ['models', 'addons', 'aliases', 'retired', 'regional_increase'] as const;
 
 /**
  * Lays `over` on top of `base`: scalars are replaced, products are merged by id, and a product's

@@ -91,6 +91,7 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
     const product: TokenProduct = {
       id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
       freeTier: raw.free_tier ?? true, models: prices,
+      regionalIncrease: new Map(Object.entries(raw.regional_increase ?? {}).filter((e): e is [string, string] => e[1] !== null).map(([region, percent]) => [region, new Decimal(percent.slice(0, -1)).dividedBy(100)])),
     };
     return product;
   }

@@ -69,6 +69,8 @@ export const productSchema = z.strictObject({
   models: z.record(z.string(), z.union([durationPrice, tokenPrice, z.null()])).optional(),
   addons: z.record(z.string(), z.union([durationPrice, z.null()])).optional(),
   aliases: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
+  /** LLM: what a request routed in a region costs above the list price (`global` routing), e.g. `{ us: "10%", eu: "10%" }`. */
+  regional_increase: z.record(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 });

@@ -213,10 +213,10 @@ describe('errors: exit 2, one line naming file, line and field, no stack trace',
 
 describe('rates', () => {
   it('list, show, schema and validate', () => {
-    expect(tallyman(['rates', 'list']).stdout).toMatch(/^assemblyai\s+USD\s+9 version\(s\)/);
+    expect(tallyman(['rates', 'list']).stdout).toMatch(/^assemblyai\s+USD\s+10 version\(s\)/);
     expect(tallyman(['rates', 'show', 'tencent-asr']).stdout).toContain('realtime: volume tiers per day: < 300 h @ 1.4; 300–1000 h @ 1.2');
     expect(JSON.parse(tallyman(['rates', 'schema']).stdout).$schema).toContain('json-schema.org');
-    expect(tallyman(['rates', 'validate', 'fixtures/cards/negotiated.yaml']).stdout).toContain('ok (acme-contract, 9 version(s)');
+    expect(tallyman(['rates', 'validate', 'fixtures/cards/negotiated.yaml']).stdout).toContain('ok (acme-contract, 10 version(s)');
     const bad = tallyman(['rates', 'validate', 'fixtures/cards/broken.yaml']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(4);

@@ -92,3 +92,28 @@ describe('a long-context band', () => {
     expect(inv.total.toFixed(2)).toBe('1.55'); // 0.60 + 0.90 + 0.01 + 0.02 + 0.02
   });
 });
+
+describe('regional gateway prices (the built-in card from 2026-07-01: in-region +10 %)', () => {
+  it('prices a request routed in a region above the list price, on lines of its own; global and unnamed at list price, the unnamed said', async () => {
+    const row = (id: string, timestamp: string, region: string) => ({ kind: 'llm' as const, id, timestamp, model: 'claude-sonnet-4.5', input_tokens: '1000000', output_tokens: '0', region });
+    const inv = await invoiceOf([
+      row('us', '2026-07-10T10:00:00Z', 'us'), // 1M × 3 × 1.10 = 3.30
+      row('eu', '2026-07-10T10:00:00Z', 'EU'), // read in any case: 3.30
+      row('global', '2026-07-10T10:00:00Z', 'global'), // 3.00
+      row('none', '2026-07-10T10:00:00Z', ''), // 3.00, and said
+      row('before', '2026-06-30T10:00:00Z', 'us'), // before the surcharge: 3.00, with the global line
+    ]);
+    expect(inv.lines.filter((l) => l.tokenType === 'input').map((l) => [l.version, l.tier, l.baseQuantity, l.amountExact.toString()])).toEqual([
+      ['2026-04-01', null, 1000000, '3'],
+      ['2026-07-01', null, 2000000, '6'],
+      ['2026-07-01', 'eu in-region +10%', 1000000, '3.3'],
+      ['2026-07-01', 'us in-region +10%', 1000000, '3.3'],
+    ]);
+    expect(inv.warnings.find((w) => w.code === 'NO_REGION')?.count).toBe(1);
+  });
+
+  it('a region that is not one is an error naming the field', async () => {
+    await expect(invoiceOf([{ kind: 'llm', id: 'x', timestamp: '2026-07-10T10:00:00Z', model: 'gpt-5', input_tokens: '1', region: 'asia' }]))
+      .rejects.toThrow(/field "region": "asia" is not a region \(use global, us or eu\)/);
+  });
+});

@@ -28,8 +28,8 @@ describe('built-in cards', () => {
   it('all load, and assemblyai has one version per published change', () => {
     expect(builtinCardNames()).toEqual(['assemblyai', 'tencent-asr', 'credits-example']);
     const aai = loadCard('assemblyai');
-    expect(aai.versions.map((v) => v.label)).toEqual(['2025-04-23', '2025-06-02', '2025-09-23', '2026-02-03', '2026-03-04', '2026-04-01', '2026-07-14', '2026-08-01', '2026-09-02']);
-    expect(new Set(aai.versions.map((v) => v.hash)).size).toBe(9);
+    expect(aai.versions.map((v) => v.label)).toEqual(['2025-04-23', '2025-06-02', '2025-09-23', '2026-02-03', '2026-03-04', '2026-04-01', '2026-07-01', '2026-07-14', '2026-08-01', '2026-09-02']);
+    expect(new Set(aai.versions.map((v) => v.hash)).size).toBe(10);
   });
 
   it('hashes are stable: the same content gives the same hash on every load', () => {

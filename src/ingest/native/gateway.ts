@@ -17,6 +17,8 @@ export function gatewayFields(value: Json, source: SourceRef): RawFields {
   if (id !== undefined) raw.id = id;
   const model = toText(request.model ?? value.model, source, 'model');
   if (model !== undefined) raw.model = model;
+  const region = toText(value.region ?? request.region, source, 'region');
+  if (region !== undefined) raw.region = region;
   const at = unixOrText(value.timestamp ?? value.received_at ?? value.created ?? value.created_at, source, 'timestamp');
   if (at !== undefined) raw.timestamp = at;
   Object.assign(raw, usage.prompt_tokens !== undefined || usage.completion_tokens !== undefined ? openAiTokens(usage, source) : anthropicTokens(usage, source));

@@ -4,8 +4,8 @@
  * 2026 changes (facts/PRICES.md: Voice Agent, Sync, gateway retirements, the routing of 2026-09-02).
  * Add-on and LLM gateway prices are those of the pricing reference of 2026-05-29; their earlier
  * history is not published, so the card applies them from the first version on. Not on the card
- * (refused by name until they are): gateway models whose prices are unconfirmed, the in-region
- * gateway surcharge of 2026-07-01 (a region dimension), free keyterms on Universal-2 (a price per model).
+ * (refused by name until they are): gateway models whose prices are unconfirmed, free keyterms on
+ * Universal-2 (a price per model).
  */
 const llmModels: Record<string, { input: string; output: string }> = {
   'gpt-5.5': { input: '5', output: '30' },
@@ -169,6 +169,12 @@ export const assemblyai = {
       products: [
         { id: 'voice-agent', kind: 'stream', unit: 'hour', basis: 'session', increment: '1', default_model: 'voice-agent', models: { 'voice-agent': '4.50' } },
       ],
+    },
+    {
+      effective_from: '2026-07-01',
+      source:
+        'LLM Gateway: requests to the in-region (US, EU) endpoints cost 10 % more, a pass-through of provider prices; global routing keeps the list price (docs llm-gateway/cloud-endpoints-and-data-residency.md)',
+      products: [{ id: 'llm-gateway', regional_increase: { us: '10%', eu: '10%' } }],
     },
     {
       effective_from: '2026-07-14',

@@ -1,7 +1,7 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Plan } from '../pricing/plan.js';
-import type { RateCard } from '../rates/card.js';
+import { ratePlanOf, type RateCard } from '../rates/card.js';
 import type { SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
@@ -170,7 +170,7 @@ export class AuditCollector implements BatchObserver {
       if (bucket.period === '') continue;
       const product = card.versions[bucket.version]!.products.find((p) => p.id === bucket.product);
       if (product === undefined || product.kind === 'llm') continue;
-      const plan = bucket.component === 'usage' ? product.models.get(bucket.model) : product.addons.get(bucket.component.slice(6));
+      const plan = ratePlanOf(product, bucket.model, bucket.component);
       if (plan?.type !== 'tiered' || plan.mode !== 'volume') continue;
       const key = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
       totals.set(key, (totals.get(key) ?? 0) + bucket.quantity);

@@ -1,4 +1,4 @@
-import type { RateCard } from '../rates/card.js';
+import { ratePlanOf, type RateCard } from '../rates/card.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { orderBy } from '../util/columns.js';
@@ -115,7 +115,7 @@ export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDra
     const version = card.versions[Number(v)]!;
     const product = version.products.find((p) => p.id === productId)!;
     if (product.kind === 'llm') continue;
-    const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
+    const plan = ratePlanOf(product, model, component);
     if (plan?.type !== 'tiered') continue;
     const tier = plan.tiers.findIndex((t) => t.upToBase === null || total < t.upToBase);
     const bound = plan.tiers[tier]!.upToBase;

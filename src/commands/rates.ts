@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadCard, builtinCardNames } from '../rates/load.js';
 import { cardJsonSchema } from '../rates/schema.js';
-import type { RateCard, RatePlan } from '../rates/card.js';
+import type { RateCard, RatePlan, TokenPrice } from '../rates/card.js';
 import { formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
 import { tierLabel } from '../pricing/tiers.js';
@@ -64,6 +64,12 @@ function planText(plan: RatePlan, unit: string): string {
   return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}`).join('; ')}`;
 }
 
+function tokenPriceText(price: TokenPrice, unit: string): string {
+  const classes = (['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] as const).filter((c) => price[c] !== undefined).map((c) => `, ${c} ${formatExact(price[c]!)}`).join('');
+  const band = price.contextBand ? `; over ${price.contextBand.above} input tokens: input ${formatExact(price.contextBand.input)}, output ${formatExact(price.contextBand.output)}` : '';
+  return `input ${formatExact(price.input)}, output ${formatExact(price.output)}${classes} / ${unit}${band}`;
+}
+
 function showCard(card: RateCard): string {
   const out = [`${card.name} (${card.origin}) · ${card.currency} · ${card.timezone.name} · rounding ${card.rounding.scale} ${card.rounding.mode}`];
   if (card.description) out.push(card.description);
@@ -72,9 +78,11 @@ function showCard(card: RateCard): string {
     for (const p of version.products) {
       out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}` : ''})`);
       for (const [model, price] of p.models) {
-        out.push(`    ${model}: ${'input' in price ? `input ${formatExact(price.input)}, output ${formatExact(price.output)} / ${p.unit}` : planText(price, p.unit)}`);
+        out.push(`    ${model}: ${'input' in price ? tokenPriceText(price, p.unit) : planText(price, p.unit)}`);
       }
       if (p.kind !== 'llm') for (const [addon, plan] of p.addons) out.push(`    + ${addon}: ${planText(plan, p.unit)}`);
+      if (p.kind !== 'llm') for (const [model, plans] of p.modelAddons) for (const [addon, plan] of plans) out.push(`    + ${addon} on ${model}: ${planText(plan, p.unit)}`);
+      if (p.kind === 'llm' && p.regionalIncrease.size > 0) out.push(`    in-region: ${[...p.regionalIncrease].map(([r, f]) => `${r} +${f.times(100).toString()}%`).join(', ')}`);
       if (p.aliases.size > 0) out.push(`    aliases: ${[...p.aliases].map(([a, m]) => `${a} → ${m}`).join(', ')}`);
       if (p.retired.size > 0) out.push(`    retired: ${[...p.retired].map(([m, d]) => `${m} from ${d}`).join(', ')}`);
     }

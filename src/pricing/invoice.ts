@@ -1,4 +1,4 @@
-import { splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
+import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
@@ -169,7 +169,7 @@ function productOf(card: RateCard, bucket: Bucket): Product {
 
 function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
   if (product.kind === 'llm') return undefined;
-  return bucket.component === 'usage' ? product.models.get(bucket.model) : product.addons.get(bucket.component.slice(6));
+  return ratePlanOf(product as DurationProduct, bucket.model, bucket.component);
 }
 
 function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {

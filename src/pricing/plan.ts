@@ -1,5 +1,5 @@
 import type { Region, UsageKind } from '../ingest/record.js';
-import { findProduct, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenBase, type TokenComponent } from '../rates/card.js';
+import { findProduct, ratePlanOf, TOKEN_CLASSES, type RateCard, type RatePlan, type TokenBase, type TokenComponent } from '../rates/card.js';
 
 /** What a quantity pays for: the model's own usage, an add-on, or a class of tokens. */
 export type Component = 'usage' | TokenComponent | `addon:${string}`;
@@ -100,7 +100,7 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
   const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply', optional: false }];
   const unpriced: UnpricedAddon[] = [];
   for (const feature of features) {
-    const addon = product.addons.get(feature);
+    const addon = ratePlanOf(product, name, `addon:${feature}`);
     if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply', optional: false });
     else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }

@@ -1,4 +1,4 @@
-import { tokenRate, type RateCard, type TokenComponent } from '../rates/card.js';
+import { ratePlanOf, tokenRate, type RateCard, type TokenComponent } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { Component } from './plan.js';
 import type { InvoiceLine } from './invoice.js';
@@ -67,7 +67,7 @@ export class RateBook {
     if (product.kind === 'llm') {
       return per(tokenRate(product, model, component as TokenComponent).rate, product.perUnit);
     }
-    const plan = component === 'usage' ? product.models.get(model) : product.addons.get(component.slice(6));
+    const plan = ratePlanOf(product, model, component);
     if (!plan) return per(new Decimal(0), 1);
     if (plan.type === 'flat') return per(plan.rate, product.perUnit);
     const addon = component.startsWith('addon:') ? component.slice(6) : null;

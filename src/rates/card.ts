@@ -86,6 +86,15 @@ export interface DurationProduct extends ProductBase {
   maxSessionMs: number | undefined;
   models: ReadonlyMap<string, RatePlan>;
   addons: ReadonlyMap<string, RatePlan>;
+  /** Add-on prices of one model that replace the product's (keyterms free on one model). */
+  modelAddons: ReadonlyMap<string, ReadonlyMap<string, RatePlan>>;
+}
+
+/** The rate plan of a duration component of `model`: its own price, or an add-on's (the model's own add-on price first). */
+export function ratePlanOf(product: DurationProduct, model: string, component: string): RatePlan | undefined {
+  if (component === 'usage') return product.models.get(model);
+  const addon = component.startsWith('addon:') ? component.slice(6) : component;
+  return product.modelAddons.get(model)?.get(addon) ?? product.addons.get(addon);
 }
 
 /** A product priced on tokens. */

@@ -124,6 +124,16 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
     const p = value === null ? undefined : plan(value, `.addons.${addon}`);
     if (p) addonPlans.set(addon, p);
   }
+  const modelAddons = new Map<string, Map<string, RatePlan>>();
+  for (const [model, addons] of Object.entries(raw.model_addons ?? {})) {
+    if (!models.some(([m]) => m === model)) problems.push({ path: where(`.model_addons.${model}`), message: `"${model}" is not a model of this product` });
+    const plans = new Map<string, RatePlan>();
+    for (const [addon, value] of Object.entries(addons)) {
+      const p = plan(value, `.model_addons.${model}.${addon}`);
+      if (p) plans.set(addon, p);
+    }
+    modelAddons.set(model, plans);
+  }
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
     id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
@@ -135,6 +145,7 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
     maxSessionMs: raw.max_session === undefined ? undefined : Number(raw.max_session) * 1000,
     models: modelPlans,
     addons: addonPlans,
+    modelAddons,
   };
   return product;
 }

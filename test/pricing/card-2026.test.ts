@@ -66,3 +66,22 @@ describe('the assemblyai card in 2026', () => {
     expect(() => loadCard(path)).toThrow(/retired\.b: "b" is not a model of this product/);
   });
 });
+
+describe('add-on prices of one model', () => {
+  it('keyterms prompting is free on Universal-2 (from the card\'s 2026-09-02 version) and 0.05/h on the Pro models', async () => {
+    const invoice = await invoiceOf([
+      { kind: 'transcript', id: 'a', timestamp: '2026-09-10T10:00:00Z', model: 'universal-2', audio_duration: '3600', features: 'keyterms_prompt' },
+      { kind: 'transcript', id: 'b', timestamp: '2026-09-10T10:00:00Z', model: 'universal-3-pro', audio_duration: '3600', features: 'keyterms_prompt' },
+      { kind: 'transcript', id: 'c', timestamp: '2026-08-10T10:00:00Z', model: 'universal-2', audio_duration: '3600', features: 'keyterms_prompt' },
+    ]);
+    // universal-2 0.15 + keyterms 0 (September) or 0.05 (August, before the card says it is free); universal-3-pro 0.21 + 0.05
+    expect(invoice.lines.map((l) => [l.version, l.model, l.addon, l.amount.toFixed(2)])).toEqual([
+      ['2026-08-01', 'universal-2', null, '0.15'],
+      ['2026-09-02', 'universal-2', null, '0.15'],
+      ['2026-08-01', 'universal-2', 'keyterms_prompt', '0.05'],
+      ['2026-09-02', 'universal-2', 'keyterms_prompt', '0.00'],
+      ['2026-09-02', 'universal-3-pro', null, '0.21'],
+      ['2026-09-02', 'universal-3-pro', 'keyterms_prompt', '0.05'],
+    ]);
+  });
+});

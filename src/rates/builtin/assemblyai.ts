@@ -4,8 +4,7 @@
  * 2026 changes (facts/PRICES.md: Voice Agent, Sync, gateway retirements, the routing of 2026-09-02).
  * Add-on and LLM gateway prices are those of the pricing reference of 2026-05-29; their earlier
  * history is not published, so the card applies them from the first version on. Not on the card
- * (refused by name until they are): gateway models whose prices are unconfirmed, free keyterms on
- * Universal-2 (a price per model).
+ * (refused by name until they are): gateway models whose prices are unconfirmed.
  */
 const llmModels: Record<string, { input: string; output: string }> = {
   'gpt-5.5': { input: '5', output: '30' },
@@ -191,10 +190,15 @@ export const assemblyai = {
     {
       effective_from: '2026-09-02',
       source:
-        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime"); the LLM Gateway limit of 30 requests per minute per model on paid accounts (assemblyai-skill references/llm-gateway.md, undated: first on this version)',
+        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime"); the LLM Gateway limit of 30 requests per minute per model on paid accounts (assemblyai-skill references/llm-gateway.md, undated: first on this version); keyterms prompting free on Universal-2 while in beta, 0.05 per hour on the Pro models (docs improving-transcript-accuracy.mdx, undated: first on this version)',
       limits: { llm_requests_per_minute: '30' },
       products: [
-        { id: 'prerecorded', default_model: 'universal-3-5-pro', models: { 'universal-3-5-pro': '0.21' } },
+        {
+          id: 'prerecorded',
+          default_model: 'universal-3-5-pro',
+          models: { 'universal-3-5-pro': '0.21' },
+          model_addons: { 'universal-2': { keyterms_prompt: '0' } },
+        },
         {
           id: 'streaming',
           models: { 'u3-rt-pro': null, 'universal-3-5-pro': '0.45' },

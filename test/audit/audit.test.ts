@@ -220,3 +220,22 @@ describe('VOICE_AGENT_GRACE', () => {
     expect(grace[0]!.message).toContain('kept the session 30 s for session.resume and billed it');
   });
 });
+
+describe('voice-agent sessions never closed', () => {
+  it('are billed the 3 h maximum session of the voice agent token at 4.50/h (13.50) and flagged UNCLOSED_SESSION', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-va-open-')), 'agent.ndjson');
+    // The server's messages, bare and with no time received: session.ready, then nothing that closes it.
+    writeFileSync(path, '{"type":"session.ready","session_id":"va-open"}\n{"type":"reply.done"}\n');
+    const bin = join(import.meta.dirname, '../../bin/tallyman.js');
+    const run = spawnSync(process.execPath, [bin, 'audit', path, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    const json = JSON.parse(run.stdout);
+    const unclosed = json.findings.filter((f: { code: string }) => f.code === 'UNCLOSED_SESSION');
+    expect(unclosed).toHaveLength(1);
+    expect(unclosed[0].amount).toBe('13.50'); // 10,800 s × 4.50 / 3600, none of it audio
+  });
+});

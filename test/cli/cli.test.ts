@@ -90,9 +90,9 @@ describe('the table, the formats and the streams', () => {
     const run = tallyman(['invoice', 'fixtures/formula.csv', '--group-by', 'project,customer', '--format', 'csv']);
     expect(run.stdout.split('\n')).toEqual([
       'product,model,addon,token_type,tier,project,customer,quantity,unit,base_quantity,base_unit,rate,amount,amount_exact,card_version,card_hash',
-      `prerecorded,universal-2,,,,"'=HYPERLINK(""http://evil.example"",""click"")",'+cmd,1,hour,3600,second,0.15,0.15,0.15,2026-04-01,7313fd1edd63`,
+      `prerecorded,universal-2,,,,"'=HYPERLINK(""http://evil.example"",""click"")",'+cmd,1,hour,3600,second,0.15,0.15,0.15,2026-04-01,faf0caa5a885`,
       // 1800 s × 0.15 / 3600 = 0.075 → 0.08 half-up
-      "prerecorded,universal-2,,,,'@sum,'-2+3,0.5,hour,1800,second,0.15,0.08,0.075,2026-04-01,7313fd1edd63",
+      "prerecorded,universal-2,,,,'@sum,'-2+3,0.5,hour,1800,second,0.15,0.08,0.075,2026-04-01,faf0caa5a885",
       'TOTAL,,,,,,,,,,,,0.23,,,',
       '',
     ]);

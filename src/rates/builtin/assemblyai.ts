@@ -164,9 +164,9 @@ export const assemblyai = {
     {
       effective_from: '2026-04-01',
       source:
-        'Voice Agent API, 4.50 per hour of connected conversation time, all features included; the 30 s resume grace after a closed socket is billed (blog "introducing our voice agent API", pricing page read 2026-10-07; announced in April 2026 without a day: the card takes the 1st)',
+        'Voice Agent API, 4.50 per hour of connected conversation time, all features included; the 30 s resume grace after a closed socket is billed; a session lasts at most 10800 s (max_session_duration_seconds of the voice agent token) (blog "introducing our voice agent API", pricing page read 2026-10-07, api-reference generate-voice-agent-token; announced in April 2026 without a day: the card takes the 1st)',
       products: [
-        { id: 'voice-agent', kind: 'stream', unit: 'hour', basis: 'session', increment: '1', default_model: 'voice-agent', models: { 'voice-agent': '4.50' } },
+        { id: 'voice-agent', kind: 'stream', unit: 'hour', basis: 'session', increment: '1', max_session: '10800', default_model: 'voice-agent', models: { 'voice-agent': '4.50' } },
       ],
     },
     {

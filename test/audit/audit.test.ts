@@ -9,8 +9,8 @@ import { TimeZone } from '../../src/util/time.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tallyman-audit-'));
 let n = 0;
-function csv(lines: string[]): string {
-  const path = join(dir, `log-${n++}.csv`);
+function csv(lines: string[], extension = 'csv'): string {
+  const path = join(dir, `log-${n++}.${extension}`);
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
@@ -161,57 +161,33 @@ describe('order and limits of the report', () => {
 
 describe('LLM_RATE_LIMIT', () => {
   it('flags more than the card\'s 30 gateway requests a minute to one model (paid), per model, and never at exactly the limit', async () => {
-    const { runAudit } = await import('../../src/audit/index.js');
-    const { loadCard } = await import('../../src/rates/load.js');
-    const { TimeZone } = await import('../../src/util/time.js');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const card = loadCard('assemblyai');
     const rows = ['kind,id,timestamp,model,input_tokens,output_tokens'];
     // 31 calls to gpt-5 within 31 s of 2026-09-10 (one past the limit), 30 to claude-sonnet-4.5 in the same minute (at it).
     for (let i = 0; i < 31; i++) rows.push(`llm,g${i},2026-09-10T10:00:${String(i).padStart(2, '0')}Z,gpt-5,10,10`);
     for (let i = 0; i < 30; i++) rows.push(`llm,c${i},2026-09-10T10:00:${String(i).padStart(2, '0')}Z,claude-sonnet-4.5,10,10`);
-    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-llm-')), 'calls.csv');
-    writeFileSync(path, `${rows.join('\n')}\n`);
-    const audit = (tier: 'free' | 'paid', llmRequestsPerMinute?: number) => runAudit([path], {
-      card, zone: TimeZone.of('UTC'), inputZone: TimeZone.of('UTC'), period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
-      groupBy: [], map: new Map(), skipInvalid: false, allowUnpriced: false, tier, idleRatio: 2, limits: { llmRequestsPerMinute }, keepPerCode: 100,
-    });
-    const paid = await audit('paid');
+    const path = csv(rows);
+    const paid = await audit([path]);
     expect(paid.limits.llmRequestsPerMinute).toBe(30);
     const found = paid.findings.filter((f) => f.code === 'LLM_RATE_LIMIT');
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toBe('31 LLM gateway requests to gpt-5 in the minute up to 2026-09-10T10:00:30Z (limit 30 per model): 1 request(s) past the limit get HTTP 429');
     expect(found[0]!.ref?.line).toBe(32);
     // --llm-rate-limit 29 also catches the other model; the free tier has no gateway to limit.
-    expect((await audit('paid', 29)).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(2);
-    expect((await audit('free')).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(0);
+    expect((await audit([path], { limits: { llmRequestsPerMinute: 29 } })).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(2);
+    expect((await audit([path], { tier: 'free' })).findings.filter((f) => f.code === 'LLM_RATE_LIMIT')).toHaveLength(0);
   });
 });
 
-describe('VOICE_AGENT_GRACE', () => {
-  it('a voice-agent socket dropped without session.end: the 30 s resume grace is billed, and flagged with its cost', async () => {
-    const { runAudit } = await import('../../src/audit/index.js');
-    const { loadCard } = await import('../../src/rates/load.js');
-    const { TimeZone } = await import('../../src/util/time.js');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
+describe('voice-agent sessions', () => {
+  it('VOICE_AGENT_GRACE: a socket dropped without session.end is billed the 30 s resume grace, flagged with its cost', async () => {
     const wrap = (at: string, event: object) => JSON.stringify({ session_id: 'va-9', received_at: at, event });
     // session.ready at 10:00:00, the last message at 10:01:00, no session.ended: 60 s + 30 s of grace = 90 s.
-    const lines = [
+    const path = csv([
       wrap('2026-05-07T10:00:00Z', { type: 'session.ready', session_id: 'va-9' }),
       wrap('2026-05-07T10:00:30Z', { type: 'transcript.user', text: 'hello' }),
       wrap('2026-05-07T10:01:00Z', { type: 'reply.done' }),
-    ];
-    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-va-')), 'agent.ndjson');
-    writeFileSync(path, `${lines.join('\n')}\n`);
-    const card = loadCard('assemblyai');
-    const result = await runAudit([path], {
-      card, zone: TimeZone.of('UTC'), inputZone: TimeZone.of('UTC'), period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
-      groupBy: [], map: new Map(), skipInvalid: false, allowUnpriced: false, tier: 'paid', idleRatio: 2, limits: {}, keepPerCode: 100,
-    });
+    ], 'ndjson');
+    const result = await audit([path], {}, 'assemblyai');
     // 90 s × 4.50 / 3600 = 0.1125 → 0.11 billed; the grace 30 s × 4.50 / 3600 = 0.0375 → 0.04 at stake.
     expect(result.invoice.total.toFixed(2)).toBe('0.11');
     const grace = result.findings.filter((f) => f.code === 'VOICE_AGENT_GRACE');
@@ -219,23 +195,10 @@ describe('VOICE_AGENT_GRACE', () => {
     expect(grace[0]!.amount?.toFixed(2)).toBe('0.04');
     expect(grace[0]!.message).toContain('kept the session 30 s for session.resume and billed it');
   });
-});
 
-describe('voice-agent sessions never closed', () => {
-  it('are billed the 3 h maximum session of the voice agent token at 4.50/h (13.50) and flagged UNCLOSED_SESSION', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const path = join(mkdtempSync(join(tmpdir(), 'tallyman-va-open-')), 'agent.ndjson');
+  it('UNCLOSED_SESSION: one never closed is billed the token\'s 3 h maximum at 4.50/h', async () => {
     // The server's messages, bare and with no time received: session.ready, then nothing that closes it.
-    writeFileSync(path, '{"type":"session.ready","session_id":"va-open"}\n{"type":"reply.done"}\n');
-    const bin = join(import.meta.dirname, '../../bin/tallyman.js');
-    const run = spawnSync(process.execPath, [bin, 'audit', path, '--format', 'json'], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(run.status).toBe(1);
-    const json = JSON.parse(run.stdout);
-    const unclosed = json.findings.filter((f: { code: string }) => f.code === 'UNCLOSED_SESSION');
-    expect(unclosed).toHaveLength(1);
-    expect(unclosed[0].amount).toBe('13.50'); // 10,800 s × 4.50 / 3600, none of it audio
+    const result = await audit([csv(['{"type":"session.ready","session_id":"va-open"}', '{"type":"reply.done"}'], 'ndjson')]);
+    expect(codes(result)).toEqual({ UNCLOSED_SESSION: '1 × 13.50' }); // 10,800 s × 4.50 / 3600, none of it audio
   });
 });

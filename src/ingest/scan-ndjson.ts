@@ -81,12 +81,19 @@ function blank(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/** The canonical fields by the length of their key, so that a key is compared with a few names only. */
+const BY_LENGTH: number[][] = [];
+KEYS.forEach((key, k) => (BY_LENGTH[key.length] ??= []).push(k));
+
 /** The canonical field a key names, or -1. */
 function keyIndex(b: Uint8Array, start: number, end: number): number {
   const length = end - start;
-  for (let k = 0; k < KEYS.length; k++) {
+  const candidates = BY_LENGTH[length];
+  if (candidates === undefined) return -1;
+  for (let c = 0; c < candidates.length; c++) {
+    const k = candidates[c]!;
     const key = KEYS[k]!;
-    if (key.length !== length || key[0] !== b[start]) continue;
+    if (key[0] !== b[start] || key[length - 1] !== b[end - 1]) continue;
     let i = 1;
     while (i < length && key[i] === b[start + i]) i++;
     if (i === length) return k;

@@ -93,7 +93,7 @@ export class IdSet {
 
   /** The slot a hash starts its probe at: its place in [0, capacity) by multiplication, for a table of any size. */
   private home(h1: number): number {
-    return Math.floor(((h1 >>> 0) / 4294967296) * this.capacity);
+    return ((h1 >>> 0) * this.capacity) / 4294967296 >>> 0;
   }
 
   private put(slot: number, h1: number, h2: number, file: number, line: number): void {

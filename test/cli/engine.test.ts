@@ -112,3 +112,31 @@ describe('token classes from gateway responses', () => {
     expect(run.stdout).toContain('│                                                                      TOTAL │ 0.30 │');
   });
 });
+
+describe('one log, however it is cut', () => {
+  it('gives the same balance whole or split into a CSV and an NDJSON part with rows shuffled (plans are the one fold\'s, not a file\'s)', () => {
+    const rows = [
+      { kind: 'transcript', id: 't1', timestamp: '2026-05-01T09:00:00Z', model: 'universal-3-pro', audio_duration: '3600' },
+      { kind: 'llm', id: 'l1', timestamp: '2026-05-01T10:00:00Z', model: 'claude-sonnet-4.5', input_tokens: '1000000', output_tokens: '100000' },
+      { kind: 'transcript', id: 't2', timestamp: '2026-05-02T09:00:00Z', model: 'universal-2', audio_duration: '7200', features: 'speaker_labels' },
+      { kind: 'stream', id: 's1', timestamp: '2026-05-02T12:00:00Z', model: 'universal-streaming', session_duration: '1800', terminated: 'true' },
+    ];
+    const header = ['kind', 'id', 'timestamp', 'model', 'audio_duration', 'features', 'input_tokens', 'output_tokens', 'session_duration', 'terminated'];
+    const csvOf = (list: typeof rows) => [header.join(','), ...list.map((r) => header.map((h) => (r as Record<string, string>)[h] ?? '').join(','))].join('\n') + '\n';
+    const whole = file('whole.csv', csvOf(rows));
+    // The LLM call and a transcript first in an NDJSON part, the rest in a CSV part: each part alone would number its plans from 0.
+    const partA = file('part-a.ndjson', [rows[1], rows[2]].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const partB = file('part-b.csv', csvOf([rows[3], rows[0]]));
+    const balance = (paths: string[]) => {
+      const run = tallyman(['balance', ...paths, '--balance', '100', '--days', '0', '--format', 'json']);
+      expect(run.status).toBe(0);
+      const json = JSON.parse(run.stdout);
+      return { events: json.events, end: json.end_balance };
+    };
+    const one = balance([whole]);
+    // 0.21 + 3.00 + 1.50 (tokens) + 0.30 + 0.04 (speaker labels) + 0.075 (30 min streaming) = 5.125 exactly: 100 − 5.125 = 94.875 → 94.88
+    expect(one.end).toBe('94.88');
+    expect(balance([partA, partB])).toEqual(one);
+    expect(balance([partB, partA])).toEqual(one);
+  });
+});

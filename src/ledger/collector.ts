@@ -41,7 +41,6 @@ export class LedgerCollector implements BatchObserver {
       this.last = this.last === undefined ? completed : Math.max(this.last, completed);
       this.completed.push(completed);
       this.firstItem.push(this.itemRate.length);
-      this.itemCount.push(plan.items.length);
       this.refusedByTier.push(plan.llm && this.tier === 'free' && !plan.freeTier ? 1 : 0);
       this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
@@ -50,11 +49,17 @@ export class LedgerCollector implements BatchObserver {
         rates = plan.items.map((item) => this.rates.of(`${plan.rateKey}\u0000${item.component}`));
         this.planRates[plan.id] = rates;
       }
+      // An item that costs nothing (a token class the request did not use) is not kept.
       const from = b.quantityAt[r]!;
+      let count = 0;
       for (let i = 0; i < rates.length; i++) {
+        const quantity = b.quantities[from + i]!;
+        if (quantity === 0) continue;
         this.itemRate.push(rates[i]!);
-        this.itemQuantity.push(b.quantities[from + i]!);
+        this.itemQuantity.push(quantity);
+        count++;
       }
+      this.itemCount.push(count);
     }
   }
 

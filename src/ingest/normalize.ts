@@ -1,6 +1,6 @@
 import { InputError, type SourceRef } from '../util/errors.js';
 import { parseCount, secondsToMs } from '../util/quantity.js';
-import { parseInstant, type TimeZone } from '../util/time.js';
+import { MIN_YEAR, parseInstant, type TimeZone } from '../util/time.js';
 import { USAGE_KINDS, type RawFields, type UsageKind, type UsageRecord } from './record.js';
 
 const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -20,7 +20,10 @@ function fail(source: SourceRef, name: string, problem: string, hint?: string): 
 function instant(raw: RawFields, name: keyof RawFields, source: SourceRef, zone: TimeZone): number | undefined {
   const value = text(raw, name);
   if (value === undefined) return undefined;
-  return parseInstant(value, zone) ?? fail(source, name, `"${value}" is not an ISO 8601 timestamp`, 'write e.g. 2026-05-01T10:00:00Z');
+  const at = parseInstant(value, zone);
+  if (at !== undefined) return at;
+  if (/^\d{4}-/.test(value) && Number(value.slice(0, 4)) < MIN_YEAR) fail(source, name, `"${value}" is a date before the year ${MIN_YEAR}`, 'check the year');
+  return fail(source, name, `"${value}" is not an ISO 8601 timestamp`, 'write e.g. 2026-05-01T10:00:00Z');
 }
 
 function duration(raw: RawFields, name: keyof RawFields, source: SourceRef): number | undefined {

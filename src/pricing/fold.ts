@@ -312,11 +312,11 @@ export class Fold {
     return (this.lastPlan = this.plans[index]!);
   }
 
-  /** The add-ons of a features code (`a;b`), empty names left out. */
+  /** The add-ons of a features code (`a;b`), empty names left out and each named once (an add-on is billed once). */
   private featureList(code: number): string[] {
     let list = this.featureLists.get(code);
     if (list === undefined) {
-      list = code === 0 ? [] : this.strings.text.values[code]!.split(';').filter((name) => name !== '');
+      list = code === 0 ? [] : [...new Set(this.strings.text.values[code]!.split(';').filter((name) => name !== ''))];
       this.featureLists.set(code, list);
     }
     return list;

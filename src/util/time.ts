@@ -72,12 +72,15 @@ export class TimeZone {
   }
 }
 
+/** The first year a date may have: an earlier one is a typo (`0050` for `2050`), never usage. */
+export const MIN_YEAR = 1000;
+
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date, or NaN. */
 export function parseDay(day: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!match) return Number.NaN;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return Number.NaN;
+  if (y < MIN_YEAR || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return Number.NaN;
   return utcMs(y, m, d, 0, 0, 0, 0) / MS_PER_DAY;
 }
 
@@ -156,6 +159,7 @@ function parseUtcInstantFast(text: string): number | undefined {
   const s = digits2(text, 17);
   if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
   const y = c * 100 + y2;
+  if (y < MIN_YEAR) return undefined;
   if (d > daysInMonth(y, mo)) return undefined;
   let ms = 0;
   if (n === 24) {
@@ -185,7 +189,7 @@ export function parseInstant(text: string, zone: TimeZone): number | undefined {
   const h = Number(hs);
   const mi = Number(mis);
   const s = Number(ss);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  if (y < MIN_YEAR || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const local = utcMs(y, mo, d, h, mi, s, Number((fs + '00').slice(0, 3)));
   if (tz === undefined) return zone.fromLocal(local);
   if (tz === 'Z' || tz === 'z') return local;

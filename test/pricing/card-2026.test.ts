@@ -85,3 +85,12 @@ describe('add-on prices of one model', () => {
     ]);
   });
 });
+
+describe('an add-on named twice', () => {
+  it('is billed once', async () => {
+    // 1 h of universal-2 (0.15) with speaker labels (0.02) once, though the row names it twice
+    const invoice = await invoiceOf([{ kind: 'transcript', id: 'a', timestamp: '2026-05-10T10:00:00Z', model: 'universal-2', audio_duration: '3600', features: 'speaker_labels;speaker_labels' }]);
+    expect(amounts(invoice)).toEqual({ 'prerecorded/universal-2': '0.15', 'prerecorded/universal-2/speaker_labels': '0.02' });
+    expect(invoice.lines.find((l) => l.addon === 'speaker_labels')!.baseQuantity).toBe(3_600_000);
+  });
+});

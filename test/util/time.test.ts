@@ -75,15 +75,18 @@ describe('the fast timestamp path', () => {
   });
 });
 
-describe('years before 100', () => {
-  it('are those years, not 1900–1999 (Date.UTC maps two-digit years)', async () => {
+describe('years before 1000', () => {
+  it('are refused: a typo, never usage (the byte reader and the text reader alike)', async () => {
     const { parseInstant, TimeZone, parseDay } = await import('../../src/util/time.js');
     const { utcInstant } = await import('../../src/ingest/fields.js');
-    const text = '0050-01-01T00:00:00Z';
-    const expected = new Date('0050-01-01T00:00:00Z').getTime();
-    expect(parseInstant(text, TimeZone.of('UTC'))).toBe(expected);
-    expect(parseInstant('0050-01-01T00:00:00+01:00', TimeZone.of('UTC'))).toBe(expected - 3_600_000);
-    expect(utcInstant(Buffer.from(text), 0, text.length)).toBe(expected);
-    expect(parseDay('0050-01-01') * 86_400_000).toBe(expected);
+    const { normalizeRecord } = await import('../../src/ingest/normalize.js');
+    const text = '0050-06-15T00:00:00Z';
+    expect(parseInstant(text, TimeZone.of('UTC'))).toBeUndefined();
+    expect(parseInstant('0999-06-15T00:00:00+01:00', TimeZone.of('UTC'))).toBeUndefined();
+    expect(Number.isNaN(utcInstant(Buffer.from(text), 0, text.length))).toBe(true);
+    expect(Number.isNaN(parseDay('0050-06-15'))).toBe(true);
+    expect(parseInstant('1000-01-01T00:00:00Z', TimeZone.of('UTC'))).toBe(Date.UTC(1000, 0, 1));
+    expect(() => normalizeRecord({ kind: 'llm', timestamp: text, input_tokens: '1' }, { file: 'log.csv', line: 2 }, TimeZone.of('UTC')))
+      .toThrow('log.csv:2: field "timestamp": "0050-06-15T00:00:00Z" is a date before the year 1000 (check the year)');
   });
 });

@@ -32,6 +32,7 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
     const at = (path: string): string => (layers.length > 1 ? `version ${layer.effective_from ?? index}: ${path}` : path);
     const products = (layer.products ?? []).map((p, i) => resolveProduct(p, layer.discount, `products[${i}]`, at, problems));
     if (products.length === 0) problems.push({ path: at('products'), message: 'the card prices no product' });
+    checkProducts(products, at, problems);
     const effectiveFrom = layer.effective_from === undefined ? undefined : timezone.startOfDay(layer.effective_from);
     return {
       label: layer.effective_from ?? 'base',
@@ -134,6 +135,8 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
     }
     modelAddons.set(model, plans);
   }
+  if (raw.max_session !== undefined && Number(raw.max_session) <= 0) problems.push({ path: where('.max_session'), message: 'must be more than 0 seconds (0 would make every session free)' });
+  if (raw.increment !== undefined && Number(raw.increment) <= 0) problems.push({ path: where('.increment'), message: 'must be more than 0 seconds' });
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
     id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
@@ -164,6 +167,22 @@ function resolveLimits(layer: CardLayer): Limits {
 }
 
 /** A validated price string (the schema checked its form) as a Decimal. */
+/** Products of one version: ids used once, and each model of a kind priced by one product only (else which price applies is unclear). */
+function checkProducts(products: readonly Product[], at: (path: string) => string, problems: Problem[]): void {
+  const ids = new Set<string>();
+  const owner = new Map<string, string>();
+  products.forEach((product, i) => {
+    if (ids.has(product.id)) problems.push({ path: at(`products[${i}].id`), message: `"${product.id}" is the id of another product too; give each product its own id` });
+    ids.add(product.id);
+    for (const model of product.models.keys()) {
+      const key = `${product.kind}\u0000${model}`;
+      const other = owner.get(key);
+      if (other !== undefined && other !== product.id) problems.push({ path: at(`products[${i}].models.${model}`), message: `${product.kind} model "${model}" is priced by product "${other}" too; price each model in one product` });
+      else owner.set(key, product.id);
+    }
+  });
+}
+
 function money(value: string | number): Decimal {
   return parseDecimal(String(value)) ?? new Decimal(0);
 }

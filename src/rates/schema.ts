@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDay } from '../util/time.js';
 
 /** A non-negative decimal price written as a string (numbers in a file are kept as their source text). */
 const money = z.union([
@@ -7,8 +8,14 @@ const money = z.union([
 ]);
 const wholeNumber = z.union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
 const seconds = z.union([z.string().regex(/^\d+(\.\d{1,3})?$/, 'must be seconds, at most 3 decimals'), z.number().nonnegative()]);
-const percent = z.string().regex(/^\d+(\.\d+)?%$/, 'must be a percentage such as "10%"');
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const percent = z
+  .string()
+  .regex(/^\d+(\.\d+)?%$/, 'must be a percentage such as "10%"')
+  .refine((text) => Number(text.slice(0, -1)) <= 100, 'must be at most 100%');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((text) => !Number.isNaN(parseDay(text)), 'is not a date that exists (check the month and the day, and a year from 1000)');
 
 const tier = z.strictObject({
   up_to: z.union([money, z.null()]),

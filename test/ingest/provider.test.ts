@@ -136,7 +136,7 @@ describe('Sync API and Voice Agent', () => {
   it('a Sync response (the SDK\'s test response) is a transcript of model sync/universal-3-5-pro: 0.30 per hour from 2026-07-14', async () => {
     // Undated, so at the card's latest version: 400 ms, rounded up to the Sync product's 1 s increment.
     expect(lines(await invoice(['sync-response.json']))).toEqual([line('sync/universal-3-5-pro/', hourly(1, '0.30'))]);
-    expect(lines(await invoice(['sync-response.json'], { card: withSyncAndAgent }))).toEqual([line('universal-3-5-pro/', hourly(1, '0.30'))]);
+    expect(lines(await invoice(['sync-response.json'], { card: withSyncAndAgent }))).toEqual([line('sync/universal-3-5-pro/', hourly(1, '0.30'))]);
   });
 
   it('the Voice Agent server messages: nine passed over, session.ended bills its 95 s at the voice-agent rate', async () => {

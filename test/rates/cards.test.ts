@@ -124,3 +124,30 @@ describe('built-in cards opened for a run', () => {
     }
   });
 });
+
+describe('cards that contradict themselves are refused with the path', () => {
+  const refusal = (name: string, text: string): string => {
+    try {
+      loadCard(card(name, text));
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('max_session of 0, a discount over 100 %, a date that does not exist', () => {
+    expect(refusal('max0.yaml', 'name: x\nproducts:\n  - { id: s, kind: stream, max_session: 0, models: { m: "0.1" } }\n')).toContain('products[0].max_session: must be more than 0 seconds');
+    expect(refusal('disc.yaml', 'name: x\ndiscount: "120%"\nproducts:\n  - { id: p, kind: transcript, models: { m: "0.1" } }\n')).toContain('discount: must be at most 100%');
+    expect(refusal('feb30.yaml', 'name: x\neffective_from: "2026-02-30"\nproducts:\n  - { id: p, kind: transcript, models: { m: "0.1" } }\n')).toContain('effective_from: is not a date that exists');
+    expect(refusal('month13.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, models: { m: "0.1" } }\nversions:\n  - { effective_from: "2026-13-01" }\n')).toContain('is not a date that exists');
+  });
+
+  it('two products with one id, one model priced in two products of a kind', () => {
+    expect(refusal('ids.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, models: { a: "0.1" } }\n  - { id: p, kind: stream, models: { b: "0.1" } }\n'))
+      .toContain('products[1].id: "p" is the id of another product too');
+    expect(refusal('model2.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, models: { a: "0.1" } }\n  - { id: q, kind: transcript, models: { a: "0.2" } }\n'))
+      .toContain('products[1].models.a: transcript model "a" is priced by product "p" too');
+    // The same name in products of two kinds is two models: accepted.
+    expect(refusal('kinds.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, models: { a: "0.1" } }\n  - { id: q, kind: stream, models: { a: "0.2" } }\n')).toBe('accepted');
+  });
+});

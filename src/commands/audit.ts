@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { failsAt, runAudit, type Severity } from '../audit/index.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
-import { emit, note } from '../util/output.js';
+import { checkOut, emit, note } from '../util/output.js';
 import { progress } from './progress.js';
 import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
@@ -53,6 +53,7 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
     throw new UsageError(`--idle-ratio "${flags.idleRatio}" must be a number of at least 1, e.g. 2 or 1.5`);
   }
   checkHtmlOut(flags);
+  checkOut(flags.out, [...files, flags.rates, flags.account]);
   const options = await invoiceOptions(flags, []);
   const tick = progress(process.stderr, process.env);
   const result = await runAudit(files, {

@@ -5,7 +5,7 @@ import { runBalance } from '../ledger/index.js';
 import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
-import { emit, note } from '../util/output.js';
+import { checkOut, emit, note } from '../util/output.js';
 import { progress } from './progress.js';
 import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
@@ -38,6 +38,7 @@ Examples:
 
 async function balanceCommand(files: string[], flags: BalanceFlags): Promise<number> {
   checkHtmlOut(flags);
+  checkOut(flags.out, [...files, flags.rates, flags.account]);
   const options = await invoiceOptions(flags, []);
   const dailySpend = flags.dailySpend === undefined ? undefined : parseDecimal(flags.dailySpend);
   if (flags.dailySpend !== undefined && (dailySpend === undefined || dailySpend.isNegative())) {

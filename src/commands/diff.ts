@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { diffReports, parseThreshold } from '../diff/index.js';
 import { formats, renderer } from '../report/index.js';
-import { emit } from '../util/output.js';
+import { checkOut, emit } from '../util/output.js';
 import { tablePainter } from './shared.js';
 
 /** `tallyman diff OLD.json NEW.json`: what changed between two invoices or estimates; a budget gate for CI. */
@@ -25,6 +25,7 @@ Examples:
     )
     .action((oldPath: string, newPath: string, flags: { failAbove?: string; format: string; out?: string; color: boolean }) =>
       run(async () => {
+        checkOut(flags.out, [oldPath, newPath]);
         const result = diffReports(oldPath, newPath, flags.failAbove === undefined ? undefined : parseThreshold(flags.failAbove));
         await emit((await renderer('diff', flags.format))(result, tablePainter(flags)), flags.out);
         return result.failed ? 1 : 0;

@@ -4,7 +4,7 @@ import { usageFromFlags, type EstimateFlags } from '../estimate/usage.js';
 import { openCard } from '../rates/open.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
-import { emit } from '../util/output.js';
+import { checkOut, emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
 import { parseMap, tablePainter } from './shared.js';
 
@@ -62,6 +62,7 @@ Examples:
 async function estimateCommand(flags: Flags): Promise<number> {
   let usage = usageFromFlags(flags);
   const cardSpecs = flags.rates.split(',').map((r) => r.trim()).filter(Boolean);
+  checkOut(flags.out, [...(flags.fromLog ?? []), flags.usage, ...cardSpecs]);
   const cards = await Promise.all(cardSpecs.map((r) => openCard(r)));
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
   if (flags.fromLog) {

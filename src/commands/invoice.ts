@@ -3,7 +3,7 @@ import { computeInvoice } from '../engine/index.js';
 import { FOCUS_GROUP_BY } from '../report/focus.js';
 import { formats, renderer } from '../report/index.js';
 import { warningLines } from '../report/invoice.js';
-import { emit, note } from '../util/output.js';
+import { checkOut, emit, note } from '../util/output.js';
 import { parseGroupBy } from '../pricing/group-by.js';
 import { addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
@@ -35,6 +35,7 @@ Examples:
 
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
   checkHtmlOut(flags);
+  checkOut(flags.out, [...files, flags.rates]);
   const tick = progress(process.stderr, process.env);
   // A FOCUS row is a charge of one project, key and customer on one day.
   const groupBy = flags.format === 'focus' ? [...FOCUS_GROUP_BY] : parseGroupBy(flags.groupBy);

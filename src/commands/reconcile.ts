@@ -4,7 +4,7 @@ import { reconcile } from '../reconcile/index.js';
 import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
-import { emit, note } from '../util/output.js';
+import { checkOut, emit, note } from '../util/output.js';
 import { addLogOptions, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 /** `tallyman reconcile FILE... --statement FILE`: a provider's statement checked line by line against the log. */
@@ -24,6 +24,7 @@ Examples:
   );
   command.action((files: string[], flags: LogFlags & { statement: string; tolerance: string }) =>
     run(async () => {
+      checkOut(flags.out, [...files, flags.rates, flags.statement]);
       const tolerance = parseDecimal(flags.tolerance);
       if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
       const result = await reconcile(files, flags.statement, await invoiceOptions(flags, []), tolerance);

@@ -1,15 +1,46 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
 /**
+ * Refuses an output file that is one of the command's inputs (a log, a card, an account, a
+ * statement, a config): it would be overwritten by the report of itself. Checked before any work.
+ */
+export function checkOut(out: string | undefined, inputs: readonly (string | undefined)[]): void {
+  if (out === undefined || out === '-') return;
+  const target = canonical(out);
+  for (const input of inputs) {
+    if (input === undefined || input === '-') continue;
+    if (canonical(input) === target) throw new UsageError(`--out ${out} is one of the command's inputs (${input}): write the output to another file`);
+  }
+}
+
+/** A path as the file system resolves it (through symlinks when the file exists). */
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
  * Writes command output to `--out FILE` or standard output, waiting for the write to drain so that
- * nothing is cut off when the process ends. A reader that went away (`| head`) is not an error.
+ * nothing is cut off when the process ends. A file is written whole or not at all: to a temporary
+ * file beside it, then renamed over it, so that an interrupted run, a full disk or two runs at once
+ * never leave a mixed or truncated file (the previous one stays until the new one is complete).
+ * A reader that went away (`| head`) is not an error.
  */
 export async function emit(text: string, out: string | undefined): Promise<void> {
   if (out !== undefined && out !== '-') {
+    const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await writeFile(out, text);
+      await writeFile(temporary, text, { flag: 'wx' });
+      await rename(temporary, out);
     } catch (error) {
+      await rm(temporary, { force: true });
       throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
     }
     return;

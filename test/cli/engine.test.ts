@@ -140,3 +140,32 @@ describe('one log, however it is cut', () => {
     expect(balance([partB, partA])).toEqual(one);
   });
 });
+
+describe('output files', () => {
+  it('refuses an --out that is one of the inputs, before reading anything, and leaves it untouched', () => {
+    const log = file('self.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T10:00:00Z,universal-2,60\n');
+    for (const args of [['invoice', log, '--out', log], ['audit', log, '--out', log], ['balance', log, '--balance', '10', '--out', log]]) {
+      const run = tallyman(args);
+      expect(run.status, args[0]).toBe(2);
+      expect(run.stderr.trim()).toBe(`tallyman: --out ${log} is one of the command's inputs (${log}): write the output to another file`);
+    }
+    expect(readFileSync(log, 'utf8')).toContain('transcript,a,');
+  });
+
+  it('are written whole: two runs at once leave one complete output, never a mix, and no temporary file', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const outDir = mkdtempSync(join(tmpdir(), 'tallyman-out-'));
+    const out = join(outDir, 'invoice.json');
+    const big = file('big.csv', ['kind,id,timestamp,model,audio_duration', ...Array.from({ length: 20000 }, (_, i) => `transcript,b${i},2026-05-01T10:00:00Z,universal-2,${i % 97}`)].join('\n') + '\n');
+    const small = file('small.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,s,2026-05-02T10:00:00Z,universal-3-pro,60\n');
+    const runOne = (path: string) => new Promise<number | null>((done) => {
+      spawn(process.execPath, [BIN, 'invoice', path, '--format', 'json', '--out', out], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } }).on('exit', done);
+    });
+    expect(await Promise.all([runOne(big), runOne(small), runOne(big)])).toEqual([0, 0, 0]);
+    const written = readFileSync(out, 'utf8');
+    const alone = (path: string) => tallyman(['invoice', path, '--format', 'json']).stdout;
+    expect([alone(big), alone(small)]).toContain(written);
+    expect(readdirSync(outDir)).toEqual(['invoice.json']);
+  });
+});

@@ -61,9 +61,10 @@ Exit codes: 0 ok, 1 findings or failed checks, 2 bad input, card or usage.`);
   return program;
 }
 
+// A reader that went away (`| head`) is not an error: what is left of the output is dropped, and the
+// command still ends with its own exit code (findings are 1 however the output is read).
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  if (error.code !== 'EPIPE') throw error;
 });
 
 try {

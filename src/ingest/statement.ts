@@ -16,10 +16,12 @@ export interface StatementLine {
   month: string | undefined;
   quantity: Decimal | undefined;
   amount: Decimal;
+  /** The currency the line is billed in, when the statement says (upper case). */
+  currency: string | undefined;
   source: SourceRef;
 }
 
-const FIELDS = ['product', 'model', 'addon', 'date', 'month', 'quantity', 'amount'] as const;
+const FIELDS = ['product', 'model', 'addon', 'date', 'month', 'quantity', 'amount', 'currency'] as const;
 
 /** Reads a statement (CSV with a header, or a JSON array / `{ "lines": [...] }`), every value strictly. */
 export async function readStatement(path: string): Promise<StatementLine[]> {
@@ -88,6 +90,7 @@ function statementLine(fields: Record<string, string>, source: SourceRef): State
     month,
     quantity,
     amount,
+    currency: get('currency')?.toUpperCase(),
     source,
   };
 }

@@ -4,7 +4,7 @@ import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
-import type { SourceRef } from '../util/errors.js';
+import { InputError, type SourceRef } from '../util/errors.js';
 import type { RateCard } from '../rates/card.js';
 
 export type ReconcileStatus = 'match' | 'mismatch' | 'missing' | 'extra';
@@ -65,6 +65,8 @@ class Causes implements BatchObserver {
 /** Compares a statement with the invoice of the log, at the statement's own granularity. */
 export async function reconcile(paths: readonly string[], statementPath: string, options: InvoiceOptions, tolerance: Decimal): Promise<ReconcileResult> {
   const statement = await readStatement(statementPath);
+  const foreign = statement.find((s) => s.currency !== undefined && s.currency !== options.card.currency.toUpperCase());
+  if (foreign) throw new InputError(foreign.source, 'currency', `"${foreign.currency}" is not the currency of card ${options.card.name} (${options.card.currency})`, 'reconcile a statement against a card in its own currency');
   const { card, zone } = options;
   const causes = new Causes((at) => zone.dayKey(at));
   const invoice = await computeInvoice(paths, { ...options, groupBy: ['day'], observers: [causes] });

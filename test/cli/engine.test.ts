@@ -169,3 +169,21 @@ describe('output files', () => {
     expect(readdirSync(outDir)).toEqual(['invoice.json']);
   });
 });
+
+describe('exit codes and currencies', () => {
+  it('audit piped into a reader that stops early still exits 1 for its findings, without a stack', () => {
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" audit fixtures/audit/streams.csv | head -1; echo "exit \${PIPESTATUS[0]}"`], { cwd: join(import.meta.dirname, '../..'), env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('exit 1');
+    expect(run.stderr).not.toMatch(/EPIPE|at /);
+  });
+
+  it('reconcile refuses a statement in another currency, naming the line and field', () => {
+    const log = file('cur.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-01T10:00:00Z,universal-2,3600\n');
+    const statement = file('eur.csv', 'product,model,amount,currency\nprerecorded,universal-2,0.15,EUR\n');
+    const run = tallyman(['reconcile', log, '--statement', statement]);
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`tallyman: ${statement}:2: field "currency": "EUR" is not the currency of card assemblyai (USD) (reconcile a statement against a card in its own currency)`);
+    const usd = file('usd.csv', 'product,model,amount,currency\nprerecorded,universal-2,0.15,usd\n');
+    expect(tallyman(['reconcile', log, '--statement', usd]).status).toBe(0);
+  });
+});

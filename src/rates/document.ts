@@ -1,7 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, Scalar, isNode, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CardError } from '../util/errors.js';
+
+/** Settings files (cards, accounts, configs, usage files) are small: past this they are refused. */
+const MAX_SETTINGS_BYTES = 16 << 20;
+/** YAML aliases expanded per document at most. */
+const MAX_ALIASES = 1000;
 
 /** A parsed JSON or YAML file whose numbers are kept as their source text, with a way back to lines. */
 export interface SourceDocument {
@@ -18,8 +23,15 @@ export interface SourceDocument {
 export function readSourceDocument(file: string, text?: string): SourceDocument {
   let source: string;
   try {
+    if (text === undefined) {
+      // A device or a pipe (`/dev/zero`) would be read for ever; a settings file is small.
+      const info = statSync(file);
+      if (!info.isFile()) throw new CardError(file, [{ path: '', message: 'is not a regular file (a card, account or config is a JSON or YAML file)' }]);
+      if (info.size > MAX_SETTINGS_BYTES) throw new CardError(file, [{ path: '', message: `is ${info.size} bytes: a settings file is at most ${MAX_SETTINGS_BYTES} bytes` }]);
+    }
     source = text ?? readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof CardError) throw error;
     throw new CardError(file, [{ path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
   }
   const lineCounter = new LineCounter();
@@ -31,9 +43,16 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
     );
   }
   keepNumbersAsText(doc);
+  let value: unknown;
+  try {
+    // Aliases expanded at most MAX_ALIASES times (a "billion laughs" document is refused, not expanded).
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new CardError(file, [{ path: '', message: `${(error as Error).message.split('\n')[0]} (at most ${MAX_ALIASES} alias expansions)` }]);
+  }
   return {
     file,
-    value: doc.toJS(),
+    value,
     lineOf(path) {
       const node = doc.getIn(path as unknown[], true);
       return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;

@@ -151,3 +151,17 @@ describe('cards that contradict themselves are refused with the path', () => {
     expect(refusal('kinds.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, models: { a: "0.1" } }\n  - { id: q, kind: stream, models: { a: "0.2" } }\n')).toBe('accepted');
   });
 });
+
+describe('hostile settings files', () => {
+  it('a card that is not a regular file (a device that never ends) is refused before it is read', () => {
+    expect(() => loadCard('/dev/zero')).toThrow(/\/dev\/zero: \(root\): is not a regular file/);
+    expect(() => loadCard(card('extends-zero.yaml', 'name: x\nextends: /dev/zero\n'))).toThrow(/is not a regular file/);
+  });
+
+  it('a YAML alias bomb is refused, not expanded', () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    lines.push('name: x');
+    expect(() => loadCard(card('bomb.yaml', `${lines.join('\n')}\n`))).toThrow(/at most 1000 alias expansions/);
+  });
+});

@@ -7,7 +7,7 @@ import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { progress } from './progress.js';
-import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+import { boundedWholeNumber, addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 interface BalanceFlags extends LogFlags, AccountFlags {
   days: number;
@@ -20,7 +20,7 @@ export function registerBalance(program: Command, run: (action: () => Promise<nu
     .command('balance')
     .description('replay a log against a prepaid balance or a monthly-credit plan, and project it')
     .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
-    .option('--days <n>', 'days to project after the last record (0 for none)', wholeNumber('--days'), 30)
+    .option('--days <n>', 'days to project after the last record (0 for none, at most 3660)', boundedWholeNumber('--days', 3660), 30)
     .option('--daily-spend <amount>', "spend per projected day (default: the log's average)");
   addAccountOptions(command, true);
   addLogOptions(command, formats('balance')).addHelpText(

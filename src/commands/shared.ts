@@ -118,6 +118,16 @@ export function wholeNumber(flag: string): (value: string) => number {
   };
 }
 
+/** A whole number flag of at most `max` (a projection of ten years, not of a billion days). */
+export function boundedWholeNumber(flag: string, max: number): (value: string) => number {
+  const parse = wholeNumber(flag);
+  return (value) => {
+    const n = parse(value);
+    if (n > max) throw new InvalidArgumentError(`${flag} "${value}" is more than ${max}`);
+    return n;
+  };
+}
+
 /** Account flags, shared by `balance` and `audit` (SPEC §3). */
 export function addAccountOptions(command: Command, withTier: boolean): Command {
   if (withTier) command.addOption(new Option('--tier <tier>', 'account tier: free has its credit and no LLM gateway').choices(['free', 'paid']));

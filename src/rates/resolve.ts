@@ -11,6 +11,12 @@ const TOKENS_PER_UNIT: Record<string, number> = { '1M tokens': 1_000_000, '1K to
 
 type Problem = { path: string; message: string };
 
+/** Decimals an amount is rounded to at most (a ledger keeps 12). */
+const MAX_SCALE = 12;
+/** An increment of at most a day, a maximum session of at most a week: anything more is a typo. */
+const MAX_DAY_SECONDS = 86_400;
+const MAX_SESSION_SECONDS = 604_800;
+
 /** Turns the merged layers of a card's history into a validated RateCard; incomplete products are CardErrors. */
 export function resolveCard(name: string, origin: string, layers: readonly CardLayer[], description?: string): RateCard {
   const problems: Problem[] = [];
@@ -28,6 +34,7 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
     scale: Number(last.rounding?.scale ?? 2),
     mode: (last.rounding?.mode ?? 'half-up') as RoundingMode,
   };
+  if (rounding.scale > MAX_SCALE) problems.push({ path: 'rounding.scale', message: `must be at most ${MAX_SCALE} decimals` });
   const versions: CardVersion[] = layers.map((layer, index) => {
     const at = (path: string): string => (layers.length > 1 ? `version ${layer.effective_from ?? index}: ${path}` : path);
     const products = (layer.products ?? []).map((p, i) => resolveProduct(p, layer.discount, `products[${i}]`, at, problems));
@@ -137,6 +144,8 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
   }
   if (raw.max_session !== undefined && Number(raw.max_session) <= 0) problems.push({ path: where('.max_session'), message: 'must be more than 0 seconds (0 would make every session free)' });
   if (raw.increment !== undefined && Number(raw.increment) <= 0) problems.push({ path: where('.increment'), message: 'must be more than 0 seconds' });
+  if (raw.increment !== undefined && Number(raw.increment) > MAX_DAY_SECONDS) problems.push({ path: where('.increment'), message: `must be at most ${MAX_DAY_SECONDS} seconds (a day)` });
+  if (raw.max_session !== undefined && Number(raw.max_session) > MAX_SESSION_SECONDS) problems.push({ path: where('.max_session'), message: `must be at most ${MAX_SESSION_SECONDS} seconds (a week)` });
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
     id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,

@@ -187,3 +187,11 @@ describe('exit codes and currencies', () => {
     expect(tallyman(['reconcile', log, '--statement', usd]).status).toBe(0);
   });
 });
+
+describe('bounds', () => {
+  it('a projection of more than ten years is a usage error, not a hang', () => {
+    const run = tallyman(['balance', join(import.meta.dirname, '../../fixtures/ledger/prepaid.csv'), '--balance', '10', '--days', '999999999']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--days "999999999" is more than 3660');
+  });
+});

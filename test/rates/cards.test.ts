@@ -165,3 +165,19 @@ describe('hostile settings files', () => {
     expect(() => loadCard(card('bomb.yaml', `${lines.join('\n')}\n`))).toThrow(/at most 1000 alias expansions/);
   });
 });
+
+describe('numeric card settings within bounds', () => {
+  it('rounding to more than 12 decimals, an increment past a day, a maximum session past a week are refused', () => {
+    const refused = (name: string, text: string): string => {
+      try {
+        loadCard(card(name, text));
+        return 'accepted';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(refused('scale.yaml', 'name: x\nrounding: { scale: 100000000, mode: half-up }\nproducts:\n  - { id: p, kind: transcript, models: { m: "0.1" } }\n')).toContain('rounding.scale: must be at most 12 decimals');
+    expect(refused('inc.yaml', 'name: x\nproducts:\n  - { id: p, kind: transcript, increment: 1000000000000000, models: { m: "0.1" } }\n')).toContain('products[0].increment: must be at most 86400 seconds');
+    expect(refused('cap.yaml', 'name: x\nproducts:\n  - { id: s, kind: stream, max_session: 99999999999, models: { m: "0.1" } }\n')).toContain('products[0].max_session: must be at most 604800 seconds');
+  });
+});

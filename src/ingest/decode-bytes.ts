@@ -1,7 +1,7 @@
 import { ABSENT, type UsageBatch } from './batch.js';
 import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from './fields.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
-import { normalizeRecord } from './normalize.js';
+import { normalizeRecord, SESSION_TOLERANCE_MS } from './normalize.js';
 import { REGIONS, type CanonicalField } from './record.js';
 import type { RowSink } from './scan.js';
 import { InputError } from '../util/errors.js';
@@ -166,6 +166,11 @@ export class ByteRowDecoder implements RowSink {
     }
     const startedAt = Number.isNaN(started) ? timestamp : started;
     if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return false;
+    // Durations that contradict each other: the text way says which and how.
+    const spanMs = !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
+    if (duration !== ABSENT && spanMs !== ABSENT && Math.abs(duration - spanMs) > SESSION_TOLERANCE_MS) return false;
+    const sessionMs = duration !== ABSENT ? duration : spanMs;
+    if (kind === STREAM && sessionMs !== ABSENT && audioMs !== ABSENT && audioMs - sessionMs > SESSION_TOLERANCE_MS) return false;
 
     const batch = this.batch;
     const r = batch.open(this.fileCode, line);
@@ -174,7 +179,7 @@ export class ByteRowDecoder implements RowSink {
     batch.startedAt[r] = startedAt;
     batch.completedAt[r] = completed;
     batch.audioMs[r] = audioMs;
-    batch.sessionMs[r] = duration !== ABSENT ? duration : !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
+    batch.sessionMs[r] = sessionMs;
     batch.channels[r] = channels;
     batch.inputTokens[r] = Math.max(input, 0);
     batch.outputTokens[r] = Math.max(output, 0);

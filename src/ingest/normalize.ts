@@ -4,6 +4,8 @@ import { MIN_YEAR, parseInstant, type TimeZone } from '../util/time.js';
 import { USAGE_KINDS, type RawFields, type UsageKind, type UsageRecord } from './record.js';
 
 const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** Two durations of one session may differ by rounding, not by more than this (ms). */
+export const SESSION_TOLERANCE_MS = 1000;
 
 /** A field's trimmed text, or undefined when absent or empty. */
 function text(raw: RawFields, name: keyof RawFields): string | undefined {
@@ -89,7 +91,14 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
     else fail(source, 'terminated', `"${terminatedText}" is not true or false`);
   }
   const closed = terminated ?? (endedAt !== undefined || sessionDuration !== undefined);
-  const sessionMs = sessionDuration ?? (startedAt !== undefined && endedAt !== undefined ? endedAt - startedAt : undefined);
+  const spanMs = startedAt !== undefined && endedAt !== undefined ? endedAt - startedAt : undefined;
+  if (sessionDuration !== undefined && spanMs !== undefined && Math.abs(sessionDuration - spanMs) > SESSION_TOLERANCE_MS) {
+    fail(source, 'session_duration', `${sessionDuration / 1000} s disagrees with ended_at − started_at (${spanMs / 1000} s)`, 'give one of them, or correct it');
+  }
+  const sessionMs = sessionDuration ?? spanMs;
+  if (kind === 'stream' && sessionMs !== undefined && audioMs !== undefined && audioMs - sessionMs > SESSION_TOLERANCE_MS) {
+    fail(source, 'session_duration', `the session (${sessionMs / 1000} s) is shorter than the audio it carried (audio_duration ${audioMs / 1000} s)`, 'check both durations');
+  }
 
   const inputTokens = count(raw, 'input_tokens', source);
   const outputTokens = count(raw, 'output_tokens', source);

@@ -94,3 +94,15 @@ describe('an add-on named twice', () => {
     expect(invoice.lines.find((l) => l.addon === 'speaker_labels')!.baseQuantity).toBe(3_600_000);
   });
 });
+
+describe('a session that contradicts itself', () => {
+  it('is an error naming the field, read from a file (byte scanner) or as records alike', async () => {
+    const disagree = { kind: 'stream' as const, id: 's', timestamp: '2026-05-10T10:00:00Z', started_at: '2026-05-10T10:00:00Z', ended_at: '2026-05-10T10:05:00Z', session_duration: '600', model: 'universal-streaming' };
+    await expect(invoiceOf([disagree])).rejects.toThrow(/field "session_duration": 600 s disagrees with ended_at − started_at \(300 s\)/);
+    const short = { kind: 'stream' as const, id: 't', timestamp: '2026-05-10T10:00:00Z', session_duration: '10', audio_duration: '60', terminated: 'true', model: 'universal-streaming' };
+    await expect(invoiceOf([short])).rejects.toThrow(/field "session_duration": the session \(10 s\) is shorter than the audio it carried \(audio_duration 60 s\)/);
+    // Within a second they agree: rounding, not a contradiction.
+    const rounded = { ...disagree, id: 'u', session_duration: '300.9' };
+    expect((await invoiceOf([rounded])).total.toFixed(2)).toBe('0.01'); // 301 s × 0.15 / 3600 = 0.0125 → 0.01
+  });
+});

@@ -35,7 +35,8 @@ const row: fc.Arbitrary<RawFields> = fc.oneof(
     timestamp: fc.integer({ min: 0, max: 30 * 86400 - 1 }).map((s) => new Date(Date.UTC(2026, 4, 1) + s * 1000).toISOString()),
     model: fc.constant('universal-streaming'),
     audio_duration: fc.integer({ min: 0, max: 3600 }).map(String),
-    session_duration: fc.integer({ min: 0, max: 20000 }).map(String),
+    // A session is never shorter than the audio it carried (that is an input error).
+    session_duration: fc.integer({ min: 3600, max: 20000 }).map(String),
     terminated: fc.constantFrom('true', 'false'),
     project: fc.constantFrom('a', 'b'),
   }),
@@ -53,7 +54,10 @@ const rows = fc.array(row, { minLength: 1, maxLength: 40 }).map((rs) => rs.map((
 /** The same usage on Tencent's model names (it has no LLM product): large volumes reach higher tiers. */
 const TENCENT_MODEL: Record<string, string> = { 'universal-3-pro': 'file-large', 'universal-2': 'file', 'universal-streaming': 'realtime' };
 function forTencent(rs: RawFields[]): RawFields[] {
-  return rs.filter((r) => r.kind !== 'llm').map((r) => ({ ...r, features: '', model: TENCENT_MODEL[r.model!]!, audio_duration: String(Number(r.audio_duration) * 200) }));
+  return rs.filter((r) => r.kind !== 'llm').map((r) => ({
+    ...r, features: '', model: TENCENT_MODEL[r.model!]!, audio_duration: String(Number(r.audio_duration) * 200),
+    ...(r.session_duration === undefined ? {} : { session_duration: String(Number(r.session_duration) * 200) }),
+  }));
 }
 const tencentRows = rows.map(forTencent).filter((rs) => rs.length > 0);
 
@@ -135,7 +139,7 @@ const handRow: fc.Arbitrary<HandRow> = fc.oneof(
   fc.record({ at: april, id, model: fc.constantFrom(undefined, 'streaming', ...Object.keys(HAND.stream.models)), ms: fc.integer({ min: 0, max: 20_000_000 }), trim: fc.boolean(),
     how: fc.constantFrom('duration', 'terminated', 'ended', 'unterminated', 'open'), channels: fc.constantFrom(undefined, '2'), addons: fc.subarray(Object.keys(HAND.stream.addons)) })
     .map(({ at, id, model, ms, trim, how, channels, addons }) => ({ ms, closed: how === 'duration' || how === 'terminated' || how === 'ended', raw: {
-      kind: 'stream', id, timestamp: new Date(at).toISOString(), model, channels, features: addons.join(';'), audio_duration: '60',
+      kind: 'stream', id, timestamp: new Date(at).toISOString(), model, channels, features: addons.join(';'), audio_duration: String(Math.min(60, Math.floor(ms / 1000))),
       ...(how === 'ended' ? { started_at: new Date(at).toISOString(), ended_at: new Date(at + ms).toISOString() } : {}),
       ...(how === 'duration' || how === 'terminated' || how === 'unterminated' ? { session_duration: msText(ms, trim) } : {}),
       ...(how === 'terminated' ? { terminated: 'true' } : how === 'unterminated' ? { terminated: 'false' } : {}) } })),

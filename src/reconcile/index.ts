@@ -7,7 +7,7 @@ import { Decimal, roundMoney } from '../util/decimal.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { RateCard } from '../rates/card.js';
 
-export type ReconcileStatus = 'match' | 'mismatch' | 'missing' | 'extra';
+export type ReconcileStatus = 'match' | 'mismatch' | 'missing' | 'extra' | 'double';
 
 /** One reconciled line: what the log says it should cost, what was billed, and why they differ where known. */
 export interface ReconcileLine {
@@ -71,20 +71,27 @@ export async function reconcile(paths: readonly string[], statementPath: string,
   const causes = new Causes((at) => zone.dayKey(at));
   const invoice = await computeInvoice(paths, { ...options, groupBy: ['day'], observers: [causes] });
   const round = (d: Decimal) => roundMoney(d, card.rounding.scale, card.rounding.mode);
-  const covered = new Set<InvoiceLine>();
+  /** Each invoice line, with the statement line that billed it first: a line billed by a second one is double billing. */
+  const covered = new Map<InvoiceLine, StatementLine>();
   const itemised = new Set(statement.filter((s) => s.addon !== undefined).map((s) => `${s.product}\u0000${modelOf(card, s)}`));
 
   const lines: ReconcileLine[] = statement.map((s) => {
     const model = modelOf(card, s);
-    const matching = invoice.lines.filter((l) => l.product === s.product && l.model === model && componentMatches(l, s, model, itemised) && inPeriodOf(l, s));
-    for (const l of matching) covered.add(l);
+    const all = invoice.lines.filter((l) => l.product === s.product && l.model === model && componentMatches(l, s, model, itemised) && inPeriodOf(l, s));
+    // Usage a line before this one billed already is not this line's: each charge is matched once.
+    const billedBefore = all.filter((l) => covered.has(l));
+    const matching = all.filter((l) => !covered.has(l));
+    for (const l of matching) covered.set(l, s);
     const computed = round(matching.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)));
     const difference = s.amount.minus(computed);
-    const status: ReconcileStatus = matching.length === 0 ? 'missing' : difference.abs().lessThanOrEqualTo(tolerance) ? 'match' : 'mismatch';
+    const status: ReconcileStatus = billedBefore.length > 0 && !difference.abs().lessThanOrEqualTo(tolerance) ? 'double' : all.length === 0 ? 'missing' : difference.abs().lessThanOrEqualTo(tolerance) ? 'match' : 'mismatch';
+    const first = billedBefore[0] === undefined ? undefined : covered.get(billedBefore[0]);
     return {
       product: s.product, model: s.model, addon: s.addon ?? null, date: s.date ?? null, month: s.month ?? null,
       computed, billed: s.amount, difference, status, source: s.source,
-      reason: status === 'mismatch' ? explain(s, matching, difference, causes, options, tolerance) : status === 'missing' ? 'billed, but the log has no such usage in the period' : null,
+      reason: status === 'double'
+        ? `billed twice: ${round(billedBefore.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0))).toFixed(card.rounding.scale)} ${card.currency} of this usage is on the statement already (line ${first!.source.line})`
+        : status === 'mismatch' ? explain(s, matching, difference, causes, options, tolerance) : status === 'missing' ? 'billed, but the log has no such usage in the period' : null,
     };
   });
 

@@ -14,7 +14,7 @@ export function reconcileJson(result: ReconcileResult) {
     ...reportHeader('reconcile', result.invoice),
     tolerance: m(result, result.tolerance),
     summary: {
-      lines: result.lines.length, match: count('match'), mismatch: count('mismatch'), missing: count('missing'), extra: count('extra'),
+      lines: result.lines.length, match: count('match'), mismatch: count('mismatch'), missing: count('missing'), extra: count('extra'), double: count('double'),
       over_billed: m(result, result.overBilled), under_billed: m(result, result.underBilled),
     },
     lines: result.lines.map((l) => ({
@@ -46,7 +46,7 @@ export function renderReconcileMarkdown(result: ReconcileResult): string {
 }
 
 export function renderReconcileTable(result: ReconcileResult, paint: ChalkInstance): string {
-  const tone: Record<string, (s: string) => string> = { match: paint.green, mismatch: paint.red, missing: paint.red, extra: paint.yellow };
+  const tone: Record<string, (s: string) => string> = { match: paint.green, mismatch: paint.red, missing: paint.red, extra: paint.yellow, double: paint.red };
   const table = new Table({
     head: ['Line', 'Computed', 'Billed', 'Diff', 'Status'].map((h) => paint.bold(h)),
     style: { head: [], border: [], compact: true },

@@ -195,3 +195,24 @@ describe('bounds', () => {
     expect(run.stderr).toContain('--days "999999999" is more than 3660');
   });
 });
+
+describe('reconcile and double billing', () => {
+  const log = () => file('twice.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-04T10:00:00Z,universal-2,3600\ntranscript,b,2026-05-05T10:00:00Z,universal-2,3600\n');
+
+  it('a line repeated on the statement is billed twice, with the amount, not a second match', () => {
+    const statement = file('repeat.csv', 'product,model,amount\nprerecorded,universal-2,0.30\nprerecorded,universal-2,0.30\n');
+    const run = tallyman(['reconcile', log(), '--statement', statement, '--format', 'json']);
+    expect(run.status).toBe(1);
+    const json = JSON.parse(run.stdout);
+    expect(json.lines.map((l: { status: string; computed: string; difference: string }) => [l.status, l.computed, l.difference])).toEqual([['match', '0.30', '0.00'], ['double', '0.00', '0.30']]);
+    expect(json.lines[1].reason).toBe('billed twice: 0.30 USD of this usage is on the statement already (line 2)');
+    expect(json.summary.double).toBe(1);
+  });
+
+  it('a whole-period line plus a day line for the same usage: the day billed twice', () => {
+    // 2 h of universal-2 at 0.15 = 0.30 for the period; the day line bills 4 May's hour (0.15) again
+    const statement = file('period-and-day.csv', 'product,model,date,amount\nprerecorded,universal-2,,0.30\nprerecorded,universal-2,2026-05-04,0.15\n');
+    const json = JSON.parse(tallyman(['reconcile', log(), '--statement', statement, '--format', 'json']).stdout);
+    expect(json.lines.map((l: { status: string; difference: string }) => [l.status, l.difference])).toEqual([['match', '0.00'], ['double', '0.15']]);
+  });
+});

@@ -216,3 +216,11 @@ describe('reconcile and double billing', () => {
     expect(json.lines.map((l: { status: string; difference: string }) => [l.status, l.difference])).toEqual([['match', '0.00'], ['double', '0.15']]);
   });
 });
+
+describe('an empty statement', () => {
+  it('is bad input (exit 2), not a failed reconciliation', () => {
+    const run = tallyman(['reconcile', join(import.meta.dirname, '../../fixtures/quickstart.csv'), '--statement', file('empty.csv', 'product,model,amount\n')]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('empty.csv:1: has no lines to reconcile');
+  });
+});

@@ -65,7 +65,7 @@ class Causes implements BatchObserver {
 /** Compares a statement with the invoice of the log, at the statement's own granularity. */
 export async function reconcile(paths: readonly string[], statementPath: string, options: InvoiceOptions, tolerance: Decimal): Promise<ReconcileResult> {
   const statement = await readStatement(statementPath);
-  if (statement.length === 0) throw new InputError({ file: statementPath, line: 1 }, undefined, 'has no lines to reconcile', 'give the statement with its billed lines (product, model, amount)');
+  if (statement.length === 0) throw new InputError({ file: statementPath, line: 1 }, undefined, 'has no lines to reconcile', 'give the statement with its billed lines: product, model, amount');
   const foreign = statement.find((s) => s.currency !== undefined && s.currency !== options.card.currency.toUpperCase());
   if (foreign) throw new InputError(foreign.source, 'currency', `"${foreign.currency}" is not the currency of card ${options.card.name} (${options.card.currency})`, 'reconcile a statement against a card in its own currency');
   const { card, zone } = options;

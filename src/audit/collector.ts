@@ -1,4 +1,5 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
+import { refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Plan } from '../pricing/plan.js';
 import { ratePlanOf, type RateCard } from '../rates/card.js';
@@ -100,7 +101,7 @@ export class AuditCollector implements BatchObserver {
         t.lines.push(b.line[r]!);
       }
       if (plan.llm && !Number.isNaN(at)) this.llmCallsOf(plan).push(at, file, b.line[r]!);
-      if (plan.llm && this.options.tier === 'free' && !plan.freeTier) {
+      if (refusedByTier(plan, this.options.tier)) {
         this.add('FREE_TIER_LLM', b, r, stakeOf(plan, b, r), () => `LLM gateway call to ${plan.model} on the free tier: the free tier has no LLM gateway, so it is refused`);
       }
       if (plan.session) this.session(b, r, plan, file);

@@ -1,5 +1,5 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
-import type { CanonicalField } from '../ingest/record.js';
+import { USAGE_KINDS, type CanonicalField } from '../ingest/record.js';
 import { computeInvoice, priceRecords, type Invoice } from '../engine/index.js';
 import type { BatchObserver } from '../pricing/fold.js';
 import type { RateCard } from '../rates/card.js';
@@ -77,6 +77,9 @@ export function overCheapest(result: EstimateResult, estimate: CardEstimate): De
   return estimate.invoice.total.minus(result.cheapest.invoice.total);
 }
 
+const TRANSCRIPT = USAGE_KINDS.indexOf('transcript');
+const STREAM = USAGE_KINDS.indexOf('stream');
+
 /** What a log used, per model: the quantities `usageFromLog` scales. */
 class LogUsage implements BatchObserver {
   readonly transcripts = new Map<string, { ms: number; model: string | undefined; features: string[]; channels: number }>();
@@ -98,7 +101,7 @@ class LogUsage implements BatchObserver {
       this.records++;
       const model = b.text(b.model[r]!);
       const audioMs = b.audioMs[r]!;
-      if (b.kind[r] === 0) {
+      if (b.kind[r] === TRANSCRIPT) {
         if (b.failed[r] === 1) continue;
         const features = (b.text(b.features[r]!) ?? '').split(';').filter((name) => name !== '');
         const channels = b.channels[r]!;
@@ -106,7 +109,7 @@ class LogUsage implements BatchObserver {
         const t = this.transcripts.get(key) ?? { ms: 0, model, features, channels };
         t.ms += Math.max(audioMs, 0);
         this.transcripts.set(key, t);
-      } else if (b.kind[r] === 1) {
+      } else if (b.kind[r] === STREAM) {
         const s = this.streams.get(model ?? '') ?? { ms: 0, sessions: 0, unclosed: 0, model };
         s.sessions++;
         // Closed: its session time. Unclosed: the audio it carried (billed on audio cards; session cards add the cap).

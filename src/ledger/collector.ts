@@ -1,5 +1,5 @@
 import { Outcome, type UsageBatch } from '../ingest/batch.js';
-import { completionOf } from '../pricing/charge.js';
+import { completionOf, refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
 import { float64, uint16, uint32 } from '../util/columns.js';
@@ -41,7 +41,7 @@ export class LedgerCollector implements BatchObserver {
       this.last = this.last === undefined ? completed : Math.max(this.last, completed);
       this.completed.push(completed);
       this.firstItem.push(this.itemRate.length);
-      this.refusedByTier.push(plan.llm && this.tier === 'free' && !plan.freeTier ? 1 : 0);
+      this.refusedByTier.push(refusedByTier(plan, this.tier) ? 1 : 0);
       this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
       let rates = this.planRates[plan.id];

@@ -28,8 +28,9 @@ export const charged = { billedMs: 0, ms: 0 };
  */
 export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Array, at: number): Charged {
   if (plan.llm) {
-    const input = Math.max(b.inputTokens[r]!, 0);
-    const output = Math.max(b.outputTokens[r]!, 0);
+    // Token counts are 0 or more: both readers give 0 for a count not given.
+    const input = b.inputTokens[r]!;
+    const output = b.outputTokens[r]!;
     const long = plan.bandAbove >= 0 && input + b.cacheReadTokens[r]! + b.cacheWriteTokens[r]! + b.cacheWrite1hTokens[r]! > plan.bandAbove;
     out[at] = long ? 0 : input;
     out[at + 1] = long ? 0 : output;
@@ -72,6 +73,17 @@ export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Arra
   charged.billedMs = billedMs;
   charged.ms = ms;
   return Charged.Billed;
+}
+
+/** What a row the card does not price used (listed at zero): its tokens, else its audio, else its session time. */
+export function unpricedQuantity(plan: Plan, b: UsageBatch, r: number): number {
+  if (plan.llm) return b.inputTokens[r]! + b.outputTokens[r]! + b.cacheReadTokens[r]! + b.cacheWriteTokens[r]! + b.cacheWrite1hTokens[r]! + b.reasoningTokens[r]!;
+  return b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
+}
+
+/** Whether the account's tier refuses a billed row (the free tier has no LLM gateway): reported, not charged. */
+export function refusedByTier(plan: Plan, tier: 'free' | 'paid'): boolean {
+  return plan.llm && tier === 'free' && !plan.freeTier;
 }
 
 /** When a billed row is charged to a balance: a transcript when it completes, a stream when it ends, an LLM call at once. */

@@ -4,7 +4,7 @@ import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { TupleIndex } from '../util/tables.js';
 import { formatDay, type TimeZone } from '../util/time.js';
-import { chargeError, Charged, chargeRow, charged, tooLarge } from './charge.js';
+import { chargeError, Charged, chargeRow, charged, tooLarge, unpricedQuantity } from './charge.js';
 import type { Dimension } from './dimensions.js';
 import { IdSet, type IdList } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
@@ -181,14 +181,15 @@ export class Fold {
     }
     const within = !dated || inPeriod(this.options.period, at);
     const billed = priced && code === Charged.Billed;
-    if (billed) {
-      b.charged[r] = 1;
-      this.nextQuantity += plan.items.length;
-    }
     const dims = billed && within ? this.dimsOf(b, r, at) : 0;
     if (billed && within) {
       const item = this.findBuckets(plan, b.quantities, qAt, at, dims);
       if (item >= 0) return this.reject(b, r, tooLarge(plan, item, b.ref(r)));
+    }
+    // Only now is the row sure to be kept: its quantities stay in the batch for the observers.
+    if (billed) {
+      b.charged[r] = 1;
+      this.nextQuantity += plan.items.length;
     }
     if (b.hasId[r] === 1) {
       const first = this.seen.addOrFindHashed(b.idA[r]!, b.idB[r]!, b.file[r]!, b.line[r]!);
@@ -211,9 +212,7 @@ export class Fold {
     tally.counted++;
     if (!priced) {
       b.outcome[r] = Outcome.Unpriced;
-      const quantity = plan.llm
-        ? Math.max(b.inputTokens[r]!, 0) + Math.max(b.outputTokens[r]!, 0) + b.cacheReadTokens[r]! + b.cacheWriteTokens[r]! + b.cacheWrite1hTokens[r]! + b.reasoningTokens[r]!
-        : b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
+      const quantity = unpricedQuantity(plan, b, r);
       const reason = retired ? `card ${this.options.card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}` : plan.reason;
       this.addUnpriced(USAGE_KINDS[kind]!, retired ? plan.product : null, plan.model, null, reason, quantity, b.ref(r));
       return;

@@ -1,7 +1,5 @@
 import { hashed, hashTextKey } from '../ingest/id-hash.js';
 
-export { hashed };
-
 /** Ids as hashes with the line each was first seen on. */
 export interface IdList {
   high: Int32Array<ArrayBuffer>;

@@ -81,6 +81,12 @@ export function unpricedQuantity(plan: Plan, b: UsageBatch, r: number): number {
   return b.audioMs[r]! >= 0 ? b.audioMs[r]! : Math.max(b.sessionMs[r]!, 0);
 }
 
+/** Of a billed session's time, the part beyond the audio it carried (what an unclosed or idle session costs for nothing). */
+export function beyondAudioMs(b: UsageBatch, r: number): number {
+  const billedMs = b.billedMs[r]!;
+  return billedMs - Math.min(Math.max(b.audioMs[r]!, 0), billedMs);
+}
+
 /** Whether the account's tier refuses a billed row (the free tier has no LLM gateway): reported, not charged. */
 export function refusedByTier(plan: Plan, tier: 'free' | 'paid'): boolean {
   return plan.llm && tier === 'free' && !plan.freeTier;

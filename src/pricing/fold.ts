@@ -4,7 +4,7 @@ import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { TupleIndex } from '../util/tables.js';
 import { formatDay, type TimeZone } from '../util/time.js';
-import { chargeError, Charged, chargeRow, charged, tooLarge, unpricedQuantity } from './charge.js';
+import { beyondAudioMs, chargeError, Charged, chargeRow, charged, tooLarge, unpricedQuantity } from './charge.js';
 import type { Dimension } from './dimensions.js';
 import { IdSet, type IdList } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
@@ -280,14 +280,13 @@ export class Fold {
 
   private countSession(plan: Plan, b: UsageBatch, r: number): void {
     const billedMs = b.billedMs[r]!;
-    const audioMs = Math.max(b.audioMs[r]!, 0);
     if (b.closed[r] === 0) {
-      const audio = Math.min(audioMs, billedMs);
+      const beyond = beyondAudioMs(b, r);
       const unclosed = this.tally.unclosed;
       unclosed.count++;
       unclosed.billedMs += billedMs;
-      unclosed.audioMs += audio;
-      unclosed.extra.set(plan.rateKey, (unclosed.extra.get(plan.rateKey) ?? 0) + (billedMs - audio));
+      unclosed.audioMs += billedMs - beyond;
+      unclosed.extra.set(plan.rateKey, (unclosed.extra.get(plan.rateKey) ?? 0) + beyond);
     } else if (plan.capMs >= 0 && b.sessionMs[r]! >= plan.capMs) {
       this.tally.atCap++;
     }

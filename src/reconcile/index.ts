@@ -1,6 +1,7 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { readStatement, type StatementLine } from '../ingest/statement.js';
 import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
+import { beyondAudioMs } from '../pricing/charge.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
@@ -54,9 +55,7 @@ class Causes implements BatchObserver {
       }
       if (outcome === Outcome.Billed && plan.session && b.closed[r] === 0) {
         const key = `${plan.product}\u0000${plan.model}\u0000${this.dayOf(at)}`;
-        const billedMs = b.billedMs[r]!;
-        const extra = billedMs - Math.min(Math.max(audioMs, 0), billedMs);
-        this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + extra);
+        this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + beyondAudioMs(b, r));
       }
     }
   }

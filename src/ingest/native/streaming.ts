@@ -214,8 +214,7 @@ export class SessionBook {
   private record(session: Session): Produced {
     return attempt(() => {
       const record = normalizeRecord(this.fields(session), (session.begin ?? session.end)!.source, this.inputZone);
-      // A voice-agent session that never got session.ended was billed the resume grace after its socket closed.
-      if (session.agent && session.end === undefined && session.begin?.at !== undefined) record.graceMs = VOICE_AGENT_GRACE_MS;
+      if (graceBilled(session)) record.graceMs = VOICE_AGENT_GRACE_MS;
       return record;
     });
   }
@@ -238,14 +237,18 @@ export class SessionBook {
         fail(end.source, 'received_at', `session ${id} ended (${end.type}) but its session time is not known`,
           `log the time each message was received, for the opening message and ${end.type}`);
       }
-    } else if (agent && begin?.at !== undefined) {
-      // The socket closed without session.ended: the provider keeps (and bills) the session 30 s more.
-      raw.ended_at = new Date(Math.max(lastSeen ?? begin.at, begin.at) + VOICE_AGENT_GRACE_MS).toISOString();
+    } else if (graceBilled({ agent, begin, end })) {
+      raw.ended_at = new Date(Math.max(lastSeen ?? begin!.at!, begin!.at!) + VOICE_AGENT_GRACE_MS).toISOString();
     } else {
       raw.terminated = 'false';
     }
     return raw;
   }
+}
+
+/** A voice-agent session whose socket closed without session.ended: the provider keeps (and bills) it 30 s more for session.resume. */
+function graceBilled({ agent, begin, end }: Pick<Session, 'agent' | 'begin' | 'end'>): boolean {
+  return agent && end === undefined && begin?.at !== undefined;
 }
 
 function seconds(text: string, source: SourceRef, field: string): number {

@@ -1,10 +1,10 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { refusedByTier } from '../pricing/charge.js';
-import type { BatchObserver, Fold } from '../pricing/fold.js';
+import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { Plan } from '../pricing/plan.js';
 import { ratePlanOf, type RateCard } from '../rates/card.js';
+import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
-import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
 import { float64, TextColumn, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
@@ -31,6 +31,29 @@ class Events {
     this.files.push(file);
     this.lines.push(line);
   }
+
+  parts(): EventParts {
+    return { times: this.times.parts(), files: this.files.parts(), lines: this.lines.parts() };
+  }
+
+  /** Appends the events of another thread's part, given its file and line in this collector. */
+  append(part: EventParts, join: Join): void {
+    this.times.append(part.times);
+    this.files.append(part.files, join.file);
+    this.lines.append(part.lines, join.line);
+  }
+}
+
+interface EventParts {
+  times: Float64Array[];
+  files: Uint16Array[];
+  lines: Uint32Array[];
+}
+
+/** How the codes and lines of a worker thread's part become this collector's. */
+interface Join {
+  file: (code: number) => number;
+  line: (line: number) => number;
 }
 
 const IDLE_MIN_MS = 60_000;
@@ -47,13 +70,16 @@ export class AuditCollector implements BatchObserver {
   readonly llmCalls = new Map<string, Events>();
   readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
   readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
-  /** Session groups by (API key, customer) code pair. */
-  readonly sessionGroups = new Map<number, number>();
+  /** Session groups by API key code, then customer code, for this thread's strings. */
+  private readonly sessionGroups: (Map<number, number> | undefined)[] = [];
+  /** Session groups by `API key\0customer`: the same groups for any thread's strings. */
+  private readonly groupsByName = new Map<string, number>();
   readonly rateKeys = new Interner();
   readonly keyCustomers = new Map<string, Set<string>>();
   readonly customerKeys = new Map<string, Set<string>>();
-  /** Streaming billed on session time, and what it would have been closed at the end of the audio, per rate. */
-  readonly streaming = { billed: new Map<string, number>(), ifClosed: new Map<string, number>() };
+  /** Streaming billed on session time, and what it would have been closed at the end of the audio, by rate key code. */
+  private readonly streamBilled: number[] = [];
+  private readonly streamIfClosed: number[] = [];
   readonly files = new Interner(0xffff);
 
   /** This collector's code of each file code of the log (files are few: looked up once each). */
@@ -67,15 +93,27 @@ export class AuditCollector implements BatchObserver {
   }
 
   private readonly llmCallsByPlan: (Events | undefined)[] = [];
-  /** (API key, customer) code pairs linked already. */
-  private readonly pairs = new Set<number>();
+  /** The rate key code of each plan. */
+  private readonly rateOfPlan: number[] = [];
+  /** Customer codes linked already, by API key code. */
+  private readonly linked: (Set<number> | undefined)[] = [];
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
   readonly dimensions = { project: false, apiKey: true, customer: true };
   /** The fold the audit watched: its buckets give the volume-tier totals. */
   private fold: Fold | undefined;
 
-  constructor(private readonly options: CollectorOptions) {}
+  readonly part: ObserverPart;
 
+  constructor(private readonly options: CollectorOptions) {
+    const { zone, tier, idleRatio, keepPerCode } = options;
+    this.part = { module: import.meta.url, factory: 'auditCollector', settings: { zone: zone.name, tier, idleRatio, keepPerCode } satisfies PartSettings };
+  }
+
+  /** Streaming billed on session time, and what it would have been closed at the end of the audio, per rate. */
+  get streaming(): { billed: Map<string, number>; ifClosed: Map<string, number> } {
+    const byRate = (sums: number[]): Map<string, number> => new Map(sums.flatMap((sum, rate) => (sum === undefined ? [] : [[this.rateKeys.at(rate), sum] as const])));
+    return { billed: byRate(this.streamBilled), ifClosed: byRate(this.streamIfClosed) };
+  }
   /** The audit's view of each folded batch. */
   observe(b: UsageBatch, fold: Fold): void {
     this.fold = fold;
@@ -130,24 +168,21 @@ export class AuditCollector implements BatchObserver {
       this.streamStarts.push(start, file, b.line[r]!);
       const apiKey = b.apiKey[r]!;
       if (apiKey !== 0) {
-        const group = apiKey * 4294967296 + b.customer[r]!;
-        let g = this.sessionGroups.get(group);
-        if (g === undefined) this.sessionGroups.set(group, (g = this.sessionGroups.size));
         const x = this.sessions;
-        x.group.push(g);
+        x.group.push(this.groupOf(b, apiKey, b.customer[r]!));
         x.start.push(start);
         x.end.push(start + (sessionMs ?? billedMs));
         x.files.push(file);
         x.lines.push(b.line[r]!);
-        x.rate.push(this.rateKeys.of(plan.rateKey));
+        x.rate.push(this.rateOf(plan));
         x.ids.push(b.id(r) ?? '');
       }
     }
     const billed = b.quantities[b.quantityAt[r]!]!;
     const audio = Math.min(audioMs, billed);
-    const { billed: billedByRate, ifClosed } = this.streaming;
-    billedByRate.set(plan.rateKey, (billedByRate.get(plan.rateKey) ?? 0) + billed);
-    ifClosed.set(plan.rateKey, (ifClosed.get(plan.rateKey) ?? 0) + audio);
+    const rate = this.rateOf(plan);
+    this.streamBilled[rate] = (this.streamBilled[rate] ?? 0) + billed;
+    this.streamIfClosed[rate] = (this.streamIfClosed[rate] ?? 0) + audio;
     const beyond = (): Stake[] => [{ rateKey: plan.rateKey, component: 'usage', quantity: billed - audio }];
     const cap = (): string => formatDuration(Math.max(plan.capMs, 0));
     if (!closed) {
@@ -161,6 +196,70 @@ export class AuditCollector implements BatchObserver {
     } else if (b.audioMs[r] !== ABSENT && sessionMs! - audioMs >= IDLE_MIN_MS && sessionMs! >= this.options.idleRatio * Math.max(audioMs, 1)) {
       this.add('IDLE_SESSION', b, r, beyond(), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
     }
+  }
+
+  /** This collector's state as plain data (a worker thread's part). */
+  snapshot(): AuditPart {
+    const sets = (map: Map<string, Set<string>>): [string, string[]][] => [...map].map(([from, to]) => [from, [...to]]);
+    const sums = (byRate: number[]): [number, number][] => byRate.flatMap((sum, rate) => (sum === undefined ? [] : [[rate, sum] as [number, number]]));
+    const x = this.sessions;
+    const t = this.transcripts;
+    return {
+      drafts: [...this.drafts].map(([code, entry]) => [code, { count: entry.count, kept: entry.kept, stake: entry.stake }]),
+      requests: this.requests.parts(), streamStarts: this.streamStarts.parts(),
+      llmCalls: [...this.llmCalls].map(([model, calls]) => [model, calls.parts()]),
+      transcripts: { starts: t.starts.parts(), ends: t.ends.parts(), files: t.files.parts(), lines: t.lines.parts() },
+      sessions: { group: x.group.parts(), start: x.start.parts(), end: x.end.parts(), files: x.files.parts(), lines: x.lines.parts(), rate: x.rate.parts(), ids: x.ids.parts() },
+      groups: [...this.groupsByName.keys()], rateKeys: this.rateKeys.values, files: this.files.values,
+      keyCustomers: sets(this.keyCustomers), customerKeys: sets(this.customerKeys),
+      streamBilled: sums(this.streamBilled), streamIfClosed: sums(this.streamIfClosed),
+    };
+  }
+
+  /**
+   * Takes in a worker thread's part of the log, which follows every row observed here: its events
+   * after these, its findings counted and kept after these, its codes and lines made this collector's.
+   */
+  absorb(part: AuditPart, join: PartJoin): void {
+    this.fold = join.fold;
+    const files = part.files.map((file) => this.files.of(file));
+    const rates = part.rateKeys.map((key) => this.rateKeys.of(key));
+    const groups = part.groups.map((name) => this.groupNamed(name));
+    const moved: Join = { file: (file) => files[file]!, line: (line) => line + join.lineOffset };
+    const shift = (ref: SourceRef | undefined): SourceRef | undefined => ref && { file: ref.file, line: ref.line + join.lineOffset };
+    for (const [code, theirs] of part.drafts) {
+      const entry = this.count(code, theirs.stake);
+      entry.count += theirs.count - 1;
+      for (const draft of theirs.kept.slice(0, Math.max(0, this.options.keepPerCode - entry.kept.length))) {
+        const related = shift(draft.related);
+        entry.kept.push({ ...draft, ref: shift(draft.ref), related, message: code === 'DUPLICATE_ID' ? duplicateMessage(draft.id, related!) : draft.message });
+      }
+    }
+    this.requests.append(part.requests, moved);
+    this.streamStarts.append(part.streamStarts, moved);
+    for (const [model, calls] of part.llmCalls) {
+      let mine = this.llmCalls.get(model);
+      if (mine === undefined) this.llmCalls.set(model, (mine = new Events()));
+      mine.append(calls, moved);
+    }
+    const t = this.transcripts;
+    t.starts.append(part.transcripts.starts);
+    t.ends.append(part.transcripts.ends);
+    t.files.append(part.transcripts.files, moved.file);
+    t.lines.append(part.transcripts.lines, moved.line);
+    const x = this.sessions;
+    const y = part.sessions;
+    x.group.append(y.group, (group) => groups[group]!);
+    x.start.append(y.start);
+    x.end.append(y.end);
+    x.files.append(y.files, moved.file);
+    x.lines.append(y.lines, moved.line);
+    x.rate.append(y.rate, (rate) => rates[rate]!);
+    x.ids.append(y.ids);
+    for (const [key, customers] of part.keyCustomers) for (const customer of customers) addLink(this.keyCustomers, key, customer);
+    for (const [customer, keys] of part.customerKeys) for (const key of keys) addLink(this.customerKeys, customer, key);
+    for (const [rate, ms] of part.streamBilled) this.streamBilled[rates[rate]!] = (this.streamBilled[rates[rate]!] ?? 0) + ms;
+    for (const [rate, ms] of part.streamIfClosed) this.streamIfClosed[rates[rate]!] = (this.streamIfClosed[rates[rate]!] ?? 0) + ms;
   }
 
   /** Quantities per volume-tier scope and period (`version\0product\0model\0component\0period`), for TIER_CLIFF: from the fold's buckets. */
@@ -182,24 +281,43 @@ export class AuditCollector implements BatchObserver {
   /** Links an API key and a customer (codes of the log's strings), once per pair. */
   private keys(b: UsageBatch, apiKey: number, customer: number): void {
     if (apiKey === 0 || customer === 0) return;
-    const pair = apiKey * 4294967296 + customer;
-    if (this.pairs.has(pair)) return;
-    this.pairs.add(pair);
-    const key = b.text(apiKey)!;
-    const name = b.text(customer)!;
-    const link = (map: Map<string, Set<string>>, from: string, to: string): void => {
-      const set = map.get(from) ?? new Set();
-      if (set.size < 2) set.add(to);
-      map.set(from, set);
-    };
-    link(this.keyCustomers, key, name);
-    link(this.customerKeys, name, key);
+    let customers = this.linked[apiKey];
+    if (customers === undefined) this.linked[apiKey] = customers = new Set();
+    else if (customers.has(customer)) return;
+    customers.add(customer);
+    this.link(b.text(apiKey)!, b.text(customer)!);
+  }
+
+  /** Links an API key and a customer by name (at most two of each kept: the rule asks for one). */
+  private link(key: string, customer: string): void {
+    addLink(this.keyCustomers, key, customer);
+    addLink(this.customerKeys, customer, key);
+  }
+
+  /** The session group of an (API key, customer) code pair of this thread's strings. */
+  private groupOf(b: UsageBatch, apiKey: number, customer: number): number {
+    let groups = this.sessionGroups[apiKey];
+    if (groups === undefined) this.sessionGroups[apiKey] = groups = new Map();
+    let group = groups.get(customer);
+    if (group === undefined) groups.set(customer, (group = this.groupNamed(`${b.text(apiKey)}\u0000${b.text(customer) ?? ''}`)));
+    return group;
+  }
+
+  private groupNamed(name: string): number {
+    let group = this.groupsByName.get(name);
+    if (group === undefined) this.groupsByName.set(name, (group = this.groupsByName.size));
+    return group;
+  }
+
+  /** The code of a plan's rate key. */
+  private rateOf(plan: Plan): number {
+    return (this.rateOfPlan[plan.id] ??= this.rateKeys.of(plan.rateKey));
   }
 
   private duplicate(b: UsageBatch, r: number, plan: Plan, fold: Fold): void {
     const stake = b.charged[r] === 1 ? stakeOf(plan, b, r) : [];
     const first = { file: fold.strings.files.at(b.firstFile[r]!), line: b.firstLine[r]! };
-    this.add('DUPLICATE_ID', b, r, stake, () => `id ${b.id(r)} was already seen at ${first.file}:${first.line}; billed once, not twice`, first);
+    this.add('DUPLICATE_ID', b, r, stake, () => duplicateMessage(b.id(r), first), first);
   }
 
   /** Records a finding of row `r`; the finding (its message, id and place) is made only when it is kept to list. */
@@ -234,6 +352,48 @@ export class AuditCollector implements BatchObserver {
     }
     return entry;
   }
+}
+
+/** Links `from` to `to`, keeping at most two of a name's links (the rule asks whether there is one). */
+function addLink(map: Map<string, Set<string>>, from: string, to: string): void {
+  const set = map.get(from) ?? new Set();
+  if (set.size < 2) set.add(to);
+  map.set(from, set);
+}
+
+/** An audit collector's state as plain data (a worker thread's part). */
+interface AuditPart {
+  drafts: [FindingCode, { count: number; kept: FindingDraft[]; stake: Stake[] }][];
+  requests: EventParts;
+  streamStarts: EventParts;
+  llmCalls: [string, EventParts][];
+  transcripts: { starts: Float64Array[]; ends: Float64Array[]; files: Uint16Array[]; lines: Uint32Array[] };
+  sessions: { group: Uint32Array[]; start: Float64Array[]; end: Float64Array[]; files: Uint16Array[]; lines: Uint32Array[]; rate: Uint32Array[]; ids: ReturnType<TextColumn['parts']> };
+  groups: string[];
+  rateKeys: string[];
+  files: string[];
+  keyCustomers: [string, string[]][];
+  customerKeys: [string, string[]][];
+  streamBilled: [number, number][];
+  streamIfClosed: [number, number][];
+}
+
+/** The message of a DUPLICATE_ID finding (it names a place: rebuilt when a part's lines are moved). */
+function duplicateMessage(id: string | undefined, first: SourceRef): string {
+  return `id ${id} was already seen at ${first.file}:${first.line}; billed once, not twice`;
+}
+
+/** The settings of an audit collector, as plain data. */
+interface PartSettings {
+  zone: string;
+  tier: 'free' | 'paid';
+  idleRatio: number;
+  keepPerCode: number;
+}
+
+/** The audit collector of a worker thread's part (the card is the one the worker opened). */
+export function auditCollector(settings: PartSettings, card: RateCard): AuditCollector {
+  return new AuditCollector({ ...settings, card, zone: TimeZone.of(settings.zone) });
 }
 
 /** A code's findings: how many, the first few kept, and the quantities at stake summed by rate and component. */

@@ -6,7 +6,7 @@ import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
-import { parseMap, tablePainter } from './shared.js';
+import { engineSettings, parseMap, tablePainter } from './shared.js';
 
 interface Flags extends EstimateFlags {
   rates: string;
@@ -67,7 +67,9 @@ async function estimateCommand(flags: Flags): Promise<number> {
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
   if (flags.fromLog) {
     const zone = flags.tz ? TimeZone.of(flags.tz) : cards[0]!.timezone;
-    const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone, card: cards[0]! });
+    const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone, card: cards[0]!,
+      engine: { cardSource: { spec: cardSpecs[0]!, baseDir: process.cwd() }, ...engineSettings(process.env) },
+    });
     usage = fromLog.usage;
     source = fromLog.source;
   }

@@ -1,9 +1,9 @@
-import { LogStrings, UsageBatch } from '../ingest/batch.js';
+import { UsageBatch } from '../ingest/batch.js';
 import type { ReadStats } from '../ingest/index.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
 import { billOf, skipper, type Skipped } from '../pricing/bill.js';
 import type { Dimension } from '../pricing/dimensions.js';
-import { Fold, type BatchObserver } from '../pricing/fold.js';
+import { Fold, logStrings, type BatchObserver } from '../pricing/fold.js';
 import type { Invoice } from '../pricing/invoice.js';
 import type { Period } from '../pricing/period.js';
 import type { RateCard } from '../rates/card.js';
@@ -79,12 +79,7 @@ export function priceRecords(records: Iterable<UsageRecord>, options: Omit<Invoi
 function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
   const shadowDay = options.daily === true && !options.groupBy.includes('day');
-  const observers = options.observers ?? [];
-  const strings = new LogStrings({
-    project: options.groupBy.includes('project') || observers.some((o) => o.dimensions?.project),
-    apiKey: options.groupBy.includes('api_key') || observers.some((o) => o.dimensions?.apiKey),
-    customer: options.groupBy.includes('customer') || observers.some((o) => o.dimensions?.customer),
-  });
+  const strings = logStrings(options.groupBy, options.observers ?? []);
   const fold = new Fold({
     card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay,
     needsTime: options.needsTime, onInvalid: skipper(options.skipInvalid, skipped), observers: options.observers,

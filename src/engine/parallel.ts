@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CanonicalField } from '../ingest/record.js';
-import type { FoldSnapshot } from '../pricing/fold.js';
+import type { FoldSnapshot, ObserverPart } from '../pricing/fold.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import type { Period } from '../pricing/period.js';
 
@@ -21,10 +21,14 @@ export interface PartJob {
   groupBy: Dimension[];
   shadowDay: boolean;
   map: [CanonicalField, string][];
+  /** Why every row needs a timestamp (a ledger), when it does. */
+  needsTime: string | undefined;
+  /** The observers of the run, for the worker to make its own of and hand back in `observed`. */
+  observers: ObserverPart[];
 }
 
 /** A folded part, as plain data; or the part given back for the main thread to read itself. */
-export type PartResult = { type: 'given-back' } | ({ type: 'folded'; rows: number } & FoldSnapshot);
+export type PartResult = { type: 'given-back' } | ({ type: 'folded'; rows: number; observed: unknown[] } & FoldSnapshot);
 
 const WORKER = new URL('./worker.js', import.meta.url);
 /**

@@ -90,9 +90,10 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   decoder.tick = () => target.count(1);
   const rows = await estimateRows(path, size);
   fold.seen.reserve(fold.seen.size + rows);
-  // A worker's rows cannot reach the observers of this thread: one thread then. Nor, unless asked,
-  // for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
-  const threads = options.cardSource && (options.observers ?? []).length === 0 && options.needsTime === undefined ? threadCount(options.threads) : 1;
+  // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
+  const observers = options.observers ?? [];
+  // A worker makes observers of its own when every observer says how (their states are then taken in).
+  const threads = options.cardSource && observers.every((o) => o.part !== undefined) ? threadCount(options.threads) : 1;
   const split = threads > 1 && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
   let workerBytes = 0;
   let mainBytes = 0;
@@ -101,6 +102,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
     path, start: split.boundary, end: size, header: split.header,
     card: { ...options.cardSource!, hashes: options.card.versions.map((v) => v.hash).join() },
     zone: options.zone.name, inputZone: options.inputZone.name, period: options.period, groupBy: [...options.groupBy], shadowDay: fold.dimensions.length > options.groupBy.length, map: [...options.map],
+    needsTime: options.needsTime, observers: observers.map((o) => o.part!),
   }, (rows, bytes) => {
     target.count(rows);
     progress(mainBytes + (workerBytes = bytes));
@@ -117,6 +119,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
       const result = await part.result;
       if (result.type === 'folded' && fold.canAbsorb(result)) {
         fold.absorb(result, path, first.line - 1);
+        for (const [i, observer] of observers.entries()) observer.absorb!(result.observed[i], { file: path, lineOffset: first.line - 1, fold });
         options.trace?.(`${path}: two threads, the worker's part taken in`);
         return;
       }

@@ -1,10 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { LogStrings, UsageBatch } from '../ingest/batch.js';
+import { UsageBatch } from '../ingest/batch.js';
 import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { scanCsvFile } from '../ingest/scan.js';
 import { estimateRows } from '../ingest/split.js';
-import { Fold } from '../pricing/fold.js';
+import { Fold, logStrings, type BatchObserver } from '../pricing/fold.js';
 import { openCard } from '../rates/open.js';
+import type { RateCard } from '../rates/card.js';
 import { InputError } from '../util/errors.js';
 import { TimeZone } from '../util/time.js';
 import type { PartJob, PartResult } from './parallel.js';
@@ -23,9 +24,13 @@ class GiveBack extends Error {}
 async function foldPart(job: PartJob): Promise<PartResult> {
   const card = await openCard(job.card.spec, job.card.baseDir);
   if (card.versions.map((v) => v.hash).join() !== job.card.hashes) return { type: 'given-back' };
-  const strings = new LogStrings({ project: job.groupBy.includes('project'), apiKey: job.groupBy.includes('api_key'), customer: job.groupBy.includes('customer') });
+  const observers = await Promise.all(job.observers.map(async (part) => {
+    const make = (await import(part.module) as Record<string, (settings: unknown, card: RateCard) => BatchObserver>)[part.factory]!;
+    return make(part.settings, card);
+  }));
+  const strings = logStrings(job.groupBy, observers);
   const fold = new Fold({
-    card, zone: TimeZone.of(job.zone), period: job.period, groupBy: job.groupBy, shadowDay: job.shadowDay,
+    card, zone: TimeZone.of(job.zone), period: job.period, groupBy: job.groupBy, shadowDay: job.shadowDay, needsTime: job.needsTime, observers,
     onInvalid: () => {
       throw new GiveBack();
     },
@@ -45,7 +50,7 @@ async function foldPart(job: PartJob): Promise<PartResult> {
     const { handover } = await scanCsvFile(job.path, decoder, { start: job.start, end: job.end, line: 1, width: job.header.length });
     if (handover) return { type: 'given-back' };
     batch.flush();
-    return { type: 'folded', rows, ...fold.snapshot() };
+    return { type: 'folded', rows, ...fold.snapshot(), observed: observers.map((o) => o.snapshot!()) };
   } catch (error) {
     if (error instanceof GiveBack || error instanceof InputError) return { type: 'given-back' };
     throw error;

@@ -1,7 +1,7 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { USAGE_KINDS, type CanonicalField } from '../ingest/record.js';
-import { computeInvoice, priceRecords, type Invoice } from '../engine/index.js';
-import type { BatchObserver } from '../pricing/fold.js';
+import { computeInvoice, priceRecords, type Invoice, type InvoiceOptions } from '../engine/index.js';
+import type { BatchObserver, ObserverPart } from '../pricing/fold.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal } from '../util/decimal.js';
 import { parseDay, type TimeZone } from '../util/time.js';
@@ -51,11 +51,11 @@ export async function runEstimate(usage: EstimateUsage, cards: readonly RateCard
  * transcripts are left out (they are free); a repeated id counts once. The log is read by the one
  * engine (every row validated and judged as the invoice judges it on `card`), this observing it.
  */
-export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone; card: RateCard }): Promise<{ usage: EstimateUsage; source: string }> {
+export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone; card: RateCard; engine?: Pick<InvoiceOptions, 'cardSource' | 'threads' | 'splitBytes' | 'trace'> }): Promise<{ usage: EstimateUsage; source: string }> {
   const observer = new LogUsage();
   await computeInvoice(paths, {
     card: read.card, zone: read.zone, inputZone: read.inputZone, map: read.map, period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
-    groupBy: [], skipInvalid: false, allowUnpriced: true, observers: [observer],
+    groupBy: [], skipInvalid: false, allowUnpriced: true, observers: [observer], ...read.engine,
   });
   const { transcripts, streams, llm, first, last, records } = observer;
   const span = first === undefined ? 1 : parseDay(read.zone.dayKey(last!)) - parseDay(read.zone.dayKey(first)) + 1;
@@ -81,13 +81,35 @@ const TRANSCRIPT = USAGE_KINDS.indexOf('transcript');
 const STREAM = USAGE_KINDS.indexOf('stream');
 
 /** What a log used, per model: the quantities `usageFromLog` scales. */
-class LogUsage implements BatchObserver {
+export class LogUsage implements BatchObserver {
   readonly transcripts = new Map<string, { ms: number; model: string | undefined; features: string[]; channels: number }>();
   readonly streams = new Map<string, { ms: number; sessions: number; unclosed: number; model: string | undefined }>();
   readonly llm = new Map<string, { input: number; output: number; model: string | undefined }>();
   first: number | undefined;
   last: number | undefined;
   records = 0;
+  readonly part: ObserverPart = { module: import.meta.url, factory: 'logUsage', settings: null };
+
+  snapshot(): LogUsageState {
+    return { transcripts: [...this.transcripts], streams: [...this.streams], llm: [...this.llm], first: this.first, last: this.last, records: this.records };
+  }
+
+  /** Adds the usage of a worker thread's part. */
+  absorb(part: LogUsageState): void {
+    const add = <T extends object>(mine: Map<string, T>, theirs: [string, T][], counters: (keyof T)[]): void => {
+      for (const [key, value] of theirs) {
+        const entry = mine.get(key);
+        if (entry === undefined) mine.set(key, value);
+        else for (const counter of counters) (entry[counter] as number) += value[counter] as number;
+      }
+    };
+    add(this.transcripts, part.transcripts, ['ms']);
+    add(this.streams, part.streams, ['ms', 'sessions', 'unclosed']);
+    add(this.llm, part.llm, ['input', 'output']);
+    if (part.first !== undefined) this.first = this.first === undefined ? part.first : Math.min(this.first, part.first);
+    if (part.last !== undefined) this.last = this.last === undefined ? part.last : Math.max(this.last, part.last);
+    this.records += part.records;
+  }
 
   observe(b: UsageBatch): void {
     for (let r = 0; r < b.length; r++) {
@@ -126,4 +148,19 @@ class LogUsage implements BatchObserver {
       }
     }
   }
+}
+
+/** A log usage's state as plain data (a worker thread's part). */
+interface LogUsageState {
+  transcripts: [string, { ms: number; model: string | undefined; features: string[]; channels: number }][];
+  streams: [string, { ms: number; sessions: number; unclosed: number; model: string | undefined }][];
+  llm: [string, { input: number; output: number; model: string | undefined }][];
+  first: number | undefined;
+  last: number | undefined;
+  records: number;
+}
+
+/** The log usage of a worker thread's part. */
+export function logUsage(): LogUsage {
+  return new LogUsage();
 }

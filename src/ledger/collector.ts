@@ -1,6 +1,6 @@
 import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
-import type { BatchObserver, Fold } from '../pricing/fold.js';
+import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
 import { float64, uint16, uint32 } from '../util/columns.js';
 import { Interner } from '../util/interner.js';
@@ -27,7 +27,11 @@ export class LedgerCollector implements BatchObserver {
   /** Rate indices of each plan's items, by plan id. */
   private readonly planRates: number[][] = [];
 
-  constructor(private readonly tier: 'free' | 'paid') {}
+  readonly part: ObserverPart;
+
+  constructor(private readonly tier: 'free' | 'paid') {
+    this.part = { module: import.meta.url, factory: 'ledgerCollector', settings: tier };
+  }
 
   /** The ledger's view of each folded batch: every billed row, as numbers. */
   observe(b: UsageBatch, fold: Fold): void {
@@ -67,4 +71,49 @@ export class LedgerCollector implements BatchObserver {
     return { file: this.fileNames.at(this.files.at(index)), line: this.lines.at(index) };
   }
 
+  snapshot(): LedgerPart {
+    return {
+      completed: this.completed.parts(), firstItem: this.firstItem.parts(), itemCount: this.itemCount.parts(), refusedByTier: this.refusedByTier.parts(),
+      files: this.files.parts(), lines: this.lines.parts(), itemRate: this.itemRate.parts(), itemQuantity: this.itemQuantity.parts(),
+      rates: this.rates.values, fileNames: this.fileNames.values, first: this.first, last: this.last,
+    };
+  }
+
+  /** Appends the records of a worker thread's part, its rates and files given this collector's indices. */
+  absorb(part: LedgerPart, join: PartJoin): void {
+    const rates = part.rates.map((rate) => this.rates.of(rate));
+    const files = part.fileNames.map((file) => this.fileNames.of(file));
+    const items = this.itemRate.length;
+    this.completed.append(part.completed);
+    this.firstItem.append(part.firstItem, (first) => items + first);
+    this.itemCount.append(part.itemCount);
+    this.refusedByTier.append(part.refusedByTier);
+    this.files.append(part.files, (file) => files[file]!);
+    this.lines.append(part.lines, (line) => line + join.lineOffset);
+    this.itemRate.append(part.itemRate, (rate) => rates[rate]!);
+    this.itemQuantity.append(part.itemQuantity);
+    if (part.first !== undefined) this.first = this.first === undefined ? part.first : Math.min(this.first, part.first);
+    if (part.last !== undefined) this.last = this.last === undefined ? part.last : Math.max(this.last, part.last);
+  }
+}
+
+/** A ledger collector's state as plain data (a worker thread's part). */
+interface LedgerPart {
+  completed: Float64Array[];
+  firstItem: Uint32Array[];
+  itemCount: Uint16Array[];
+  refusedByTier: Uint16Array[];
+  files: Uint16Array[];
+  lines: Uint32Array[];
+  itemRate: Uint32Array[];
+  itemQuantity: Float64Array[];
+  rates: string[];
+  fileNames: string[];
+  first: number | undefined;
+  last: number | undefined;
+}
+
+/** The ledger collector of a worker thread's part. */
+export function ledgerCollector(tier: 'free' | 'paid'): LedgerCollector {
+  return new LedgerCollector(tier);
 }

@@ -1,4 +1,4 @@
-import { ERROR_ROW, Outcome, type LogStrings, type UsageBatch } from '../ingest/batch.js';
+import { ERROR_ROW, LogStrings, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { REGIONS, USAGE_KINDS } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
@@ -70,6 +70,41 @@ export interface BatchObserver {
   observe(batch: UsageBatch, fold: Fold): void;
   /** The reporting columns it reads (none when not said): the readers intern only those. */
   readonly dimensions?: { project: boolean; apiKey: boolean; customer: boolean };
+  /**
+   * How a worker thread makes the same observer for its part of a log, when it can. A log whose
+   * observers do not all say is read on one thread.
+   */
+  readonly part?: ObserverPart;
+  /** Its state as plain data (in a worker thread, after its part). */
+  snapshot?(): unknown;
+  /** Takes in the snapshot of the same observer over a part that follows every row observed so far. */
+  absorb?(part: unknown, join: PartJoin): void;
+}
+
+/** The strings of a log, interning the reporting columns that the grouping or an observer reads. */
+export function logStrings(groupBy: readonly Dimension[], observers: readonly BatchObserver[]): LogStrings {
+  return new LogStrings({
+    project: groupBy.includes('project') || observers.some((o) => o.dimensions?.project),
+    apiKey: groupBy.includes('api_key') || observers.some((o) => o.dimensions?.apiKey),
+    customer: groupBy.includes('customer') || observers.some((o) => o.dimensions?.customer),
+  });
+}
+
+/**
+ * An observer as plain data, for a worker thread: the module and the name of a factory
+ * `(settings, card) => BatchObserver` exported by it, and its settings.
+ */
+export interface ObserverPart {
+  module: string;
+  factory: string;
+  settings: unknown;
+}
+
+/** Where a part read by a worker thread joins the log: its file, the line its line 1 is, and the fold that took it in. */
+export interface PartJoin {
+  file: string;
+  lineOffset: number;
+  fold: Fold;
 }
 
 export interface FoldOptions {

@@ -2,11 +2,12 @@ import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { readStatement, type StatementLine } from '../ingest/statement.js';
 import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
 import { beyondAudioMs } from '../pricing/charge.js';
-import type { BatchObserver, Fold } from '../pricing/fold.js';
+import type { BatchObserver, Fold, ObserverPart } from '../pricing/fold.js';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { RateCard } from '../rates/card.js';
+import { TimeZone } from '../util/time.js';
 
 export type ReconcileStatus = 'match' | 'mismatch' | 'missing' | 'extra' | 'double';
 
@@ -35,11 +36,31 @@ export interface ReconcileResult {
 }
 
 /** What a failed transcript or an unclosed session of a model would have cost, per day: the usual causes. */
-class Causes implements BatchObserver {
+export class Causes implements BatchObserver {
   readonly failedMs = new Map<string, number>();
   readonly unclosedExtraMs = new Map<string, number>();
+  readonly part: ObserverPart;
+  private readonly zone: TimeZone;
 
-  constructor(private readonly dayOf: (at: number) => string) {}
+  /** Days are cut in `zone` (an IANA name). */
+  constructor(zone: string) {
+    this.zone = TimeZone.of(zone);
+    this.part = { module: import.meta.url, factory: 'causes', settings: zone };
+  }
+
+  private dayOf(at: number): string {
+    return this.zone.dayKey(at);
+  }
+
+  snapshot(): { failedMs: [string, number][]; unclosedExtraMs: [string, number][] } {
+    return { failedMs: [...this.failedMs], unclosedExtraMs: [...this.unclosedExtraMs] };
+  }
+
+  /** Adds the causes of a worker thread's part. */
+  absorb(part: ReturnType<Causes['snapshot']>): void {
+    for (const [key, ms] of part.failedMs) this.failedMs.set(key, (this.failedMs.get(key) ?? 0) + ms);
+    for (const [key, ms] of part.unclosedExtraMs) this.unclosedExtraMs.set(key, (this.unclosedExtraMs.get(key) ?? 0) + ms);
+  }
 
   observe(b: UsageBatch, fold: Fold): void {
     for (let r = 0; r < b.length; r++) {
@@ -61,6 +82,11 @@ class Causes implements BatchObserver {
   }
 }
 
+/** The causes of a worker thread's part. */
+export function causes(zone: string): Causes {
+  return new Causes(zone);
+}
+
 /** Compares a statement with the invoice of the log, at the statement's own granularity. */
 export async function reconcile(paths: readonly string[], statementPath: string, options: InvoiceOptions, tolerance: Decimal): Promise<ReconcileResult> {
   const statement = await readStatement(statementPath);
@@ -68,7 +94,7 @@ export async function reconcile(paths: readonly string[], statementPath: string,
   const foreign = statement.find((s) => s.currency !== undefined && s.currency !== options.card.currency.toUpperCase());
   if (foreign) throw new InputError(foreign.source, 'currency', `"${foreign.currency}" is not the currency of card ${options.card.name} (${options.card.currency})`, 'reconcile a statement against a card in its own currency');
   const { card, zone } = options;
-  const causes = new Causes((at) => zone.dayKey(at));
+  const causes = new Causes(zone.name);
   const invoice = await computeInvoice(paths, { ...options, groupBy: ['day'], observers: [causes] });
   const round = (d: Decimal) => roundMoney(d, card.rounding.scale, card.rounding.mode);
   /** Each invoice line, with the statement line that billed it first: a line billed by a second one is double billing. */

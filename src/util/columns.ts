@@ -29,6 +29,20 @@ export class Column<T extends Float64Array | Uint32Array | Uint16Array> {
   at(index: number): number {
     return this.chunks[index >>> CHUNK_BITS]![index & (CHUNK - 1)]!;
   }
+
+  /** The values as plain arrays (a copy of the last, partly filled chunk), to send to another thread. */
+  parts(): T[] {
+    const full = this.length >>> CHUNK_BITS;
+    const rest = this.length & (CHUNK - 1);
+    const parts = this.chunks.slice(0, full);
+    if (rest > 0) parts.push(this.chunks[full]!.slice(0, rest) as T);
+    return parts;
+  }
+
+  /** Appends the values of `parts` (another column's), each through `map` when given. */
+  append(parts: readonly ArrayLike<number>[], map?: (value: number) => number): void {
+    for (const part of parts) for (let i = 0; i < part.length; i++) this.push(map ? map(part[i]!) : part[i]!);
+  }
 }
 
 export const float64 = (): Column<Float64Array> => new Column((n) => new Float64Array(n));
@@ -108,13 +122,32 @@ export class TextColumn {
 
   push(text: string): void {
     const need = Buffer.byteLength(text, 'utf8');
+    this.room(need);
+    this.used += Buffer.from(this.pool.buffer, this.pool.byteOffset + this.used, need).write(text, 'utf8');
+    this.ends.push(this.used);
+  }
+
+  /** The texts as plain data, to send to another thread. */
+  parts(): { pool: Uint8Array; ends: Uint32Array[] } {
+    return { pool: this.pool.slice(0, this.used), ends: this.ends.parts() };
+  }
+
+  /** Appends the texts of another column's `parts`. */
+  append(parts: { pool: Uint8Array; ends: readonly Uint32Array[] }): void {
+    const base = this.used;
+    this.room(parts.pool.length);
+    this.pool.set(parts.pool, base);
+    this.used += parts.pool.length;
+    this.ends.append(parts.ends, (end) => base + end);
+  }
+
+  /** Makes room in the pool for `need` more bytes (doubling it). */
+  private room(need: number): void {
     while (this.used + need > this.pool.length) {
       const bigger = new Uint8Array(this.pool.length * 2);
       bigger.set(this.pool.subarray(0, this.used));
       this.pool = bigger;
     }
-    this.used += Buffer.from(this.pool.buffer, this.pool.byteOffset + this.used, need).write(text, 'utf8');
-    this.ends.push(this.used);
   }
 
   at(index: number): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The benchmark's generator: rows of every kind whose exact total is known by construction.
-import { expectedTotal, row } from '../../bench/generate.js';
+import { expectedTotal, header, row } from '../../bench/generate.js';
 
 const BIN = join(import.meta.dirname, '../../bin/tallyman.js');
 const HEADER = ['kind', 'id', 'timestamp', 'project', 'api_key', 'customer_id', 'model', 'audio_duration', 'channels', 'features', 'status', 'session_duration', 'terminated', 'input_tokens', 'output_tokens'];
@@ -86,5 +86,39 @@ describe('worker threads: a file cut in two gives the one-thread invoice', () =>
     const b = log('b.csv', lines.slice(1000));
     const run = same(['invoice', a, b, '--format', 'json', '--group-by', 'customer,month']);
     expect(run.stderr.match(/two threads/g)).toHaveLength(2);
+  });
+});
+
+describe('worker threads: commands that observe the fold give their one-thread answer', () => {
+  // The mixed shape: both stream shapes, unclosed sessions, ids repeated within the second part,
+  // transcripts with add-ons and channels, LLM calls: findings of most audit codes on both threads.
+  const columns = header('mixed') as string[];
+  // (1900 rows: the cut falls where no id repeats one of the first part, so the worker's part is taken in.)
+  const mixed = Array.from({ length: 1900 }, (_, i) => {
+    const r = row(i, 'mixed') as Record<string, string>;
+    return columns.map((h) => r[h] ?? '').join(',');
+  });
+  const path = join(dir, 'mixed.csv');
+  writeFileSync(path, `${columns.join(',')}\n${mixed.join('\n')}\n`);
+  const statement = join(dir, 'statement.csv');
+  writeFileSync(statement, 'product,model,addon,amount\nstreaming,universal-streaming,,1.00\n');
+  const taken = "two threads, the worker's part taken in";
+
+  it('audit: the same findings, counts, stakes and places (lines of the second part moved)', () => {
+    const run = same(['audit', path, '--format', 'json', '--max-findings', '400']);
+    expect(run.stderr).toContain(taken);
+    const audit = JSON.parse(run.stdout) as { findings: { code: string; line: number; related: { line: number } | null }[] };
+    // Findings from both parts, the second's at its own lines of the whole file (a duplicate's first place too).
+    expect(audit.findings.some((f) => f.line > 1900 * 0.6)).toBe(true);
+    expect(audit.findings.some((f) => f.code === 'DUPLICATE_ID' && f.related!.line > 1900 * 0.6)).toBe(true);
+    expect(new Set(audit.findings.map((f) => f.code)).size).toBeGreaterThan(3);
+  });
+
+  it('balance, reconcile and estimate --from-log, each on two threads', () => {
+    for (const args of [
+      ['balance', path, '--balance', '500', '--autopay', '100:200', '--days', '3', '--format', 'json'],
+      ['reconcile', path, '--statement', statement, '--format', 'json'],
+      ['estimate', '--from-log', path, '--format', 'json'],
+    ]) expect(same(args).stderr).toContain(taken);
   });
 });

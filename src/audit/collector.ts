@@ -175,7 +175,7 @@ export class AuditCollector implements BatchObserver {
         x.files.push(file);
         x.lines.push(b.line[r]!);
         x.rate.push(this.rateOf(plan));
-        x.ids.push(b.id(r) ?? '');
+        b.pushIdTo(r, x.ids);
       }
     }
     const billed = b.quantities[b.quantityAt[r]!]!;

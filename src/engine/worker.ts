@@ -57,5 +57,17 @@ async function foldPart(job: PartJob): Promise<PartResult> {
   }
 }
 
+/** The buffers of every typed array in a result: moved to the main thread, not copied (the worker is done with them). */
+function buffersOf(value: unknown, found = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) buffersOf(item, found);
+  } else if (value !== null && typeof value === 'object') {
+    for (const item of Object.values(value)) buffersOf(item, found);
+  }
+  return found;
+}
+
 const result = await foldPart(workerData as PartJob);
-parentPort!.postMessage(result, result.type === 'folded' ? [result.ids.high.buffer, result.ids.low.buffer, result.ids.lines.buffer] : []);
+parentPort!.postMessage(result, result.type === 'folded' ? [...buffersOf([result.ids, result.observed])] : []);

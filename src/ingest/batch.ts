@@ -1,5 +1,6 @@
 import { InputError, type SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
+import type { TextColumn } from '../util/columns.js';
 import { ByteInterner } from '../util/tables.js';
 import { hashed, hashIdBytes, hashIdText } from './id-hash.js';
 import { REGIONS, USAGE_KINDS, type UsageRecord } from './record.js';
@@ -193,6 +194,14 @@ export class UsageBatch {
     if (text !== undefined) return text;
     const bytes = this.idBytes!;
     return Buffer.from(bytes.buffer, bytes.byteOffset + this.idStart[r]!, this.idEnd[r]! - this.idStart[r]!).toString('latin1');
+  }
+
+  /** Appends the id of row `r` (or '' for none) to `column`, without making a string of an id read as bytes. */
+  pushIdTo(r: number, column: TextColumn): void {
+    const text = this.idText[r];
+    if (this.hasId[r] === 0) column.push('');
+    else if (text !== undefined) column.push(text);
+    else column.pushBytes(this.idBytes!, this.idStart[r]!, this.idEnd[r]!);
   }
 
   /** Where row `r` came from. */

@@ -127,6 +127,14 @@ export class TextColumn {
     this.ends.push(this.used);
   }
 
+  /** Appends the text whose UTF-8 bytes are `bytes[start, end)`. */
+  pushBytes(bytes: Uint8Array, start: number, end: number): void {
+    this.room(end - start);
+    this.pool.set(bytes.subarray(start, end), this.used);
+    this.used += end - start;
+    this.ends.push(this.used);
+  }
+
   /** The texts as plain data, to send to another thread. */
   parts(): { pool: Uint8Array; ends: Uint32Array[] } {
     return { pool: this.pool.slice(0, this.used), ends: this.ends.parts() };

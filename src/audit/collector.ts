@@ -99,8 +99,8 @@ export class AuditCollector implements BatchObserver {
   private readonly linked: (Set<number> | undefined)[] = [];
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
   readonly dimensions = { project: false, apiKey: true, customer: true };
-  /** The fold the audit watched: its buckets give the volume-tier totals. */
-  private fold: Fold | undefined;
+  /** The buckets of the fold the audit watched (not the fold, whose duplicate table can go): they give the volume-tier totals. */
+  private buckets: Fold['buckets'] | undefined;
 
   readonly part: ObserverPart;
 
@@ -116,7 +116,7 @@ export class AuditCollector implements BatchObserver {
   }
   /** The audit's view of each folded batch. */
   observe(b: UsageBatch, fold: Fold): void {
-    this.fold = fold;
+    this.buckets = fold.buckets;
     for (let r = 0; r < b.length; r++) {
       const outcome = b.outcome[r];
       if (outcome === Outcome.Rejected || outcome === Outcome.Excluded) continue;
@@ -221,7 +221,7 @@ export class AuditCollector implements BatchObserver {
    * after these, its findings counted and kept after these, its codes and lines made this collector's.
    */
   absorb(part: AuditPart, join: PartJoin): void {
-    this.fold = join.fold;
+    this.buckets = join.fold.buckets;
     const files = part.files.map((file) => this.files.of(file));
     const rates = part.rateKeys.map((key) => this.rateKeys.of(key));
     const groups = part.groups.map((name) => this.groupNamed(name));
@@ -266,7 +266,7 @@ export class AuditCollector implements BatchObserver {
   tierTotals(): Map<string, number> {
     const totals = new Map<string, number>();
     const card = this.options.card;
-    for (const bucket of this.fold?.buckets.values() ?? []) {
+    for (const bucket of this.buckets?.values() ?? []) {
       if (bucket.period === '') continue;
       const product = card.versions[bucket.version]!.products.find((p) => p.id === bucket.product);
       if (product === undefined || product.kind === 'llm') continue;

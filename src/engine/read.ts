@@ -68,7 +68,7 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
     const size = sizes[i]!;
     const progress = (bytes: number): void => void (stats.bytes = before + bytes);
     if (formats[i] === 'csv') await scanCsv(path, size, target, options, progress);
-    else await scanNdjson(path, target, assembler, options, progress);
+    else await scanNdjson(path, size, target, assembler, options, progress);
     before += size;
   }
   const onInvalid = (error: Parameters<ReadOptions['onInvalid']>[0]): void => target.batch.pushError(error);
@@ -141,8 +141,10 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
  * shapes, escapes, whitespace, bad JSON) read and judged as readLog reads it, in order, with the
  * assembler shared by all files of the log.
  */
-async function scanNdjson(path: string, target: ReadTarget, assembler: JsonRecordAssembler, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
-  const { batch } = target;
+async function scanNdjson(path: string, size: number, target: ReadTarget, assembler: JsonRecordAssembler, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+  const { batch, fold } = target;
+  // A line per record at most: the duplicate table is made its size once, not doubled as it fills.
+  fold.seen.reserve(fold.seen.size + await estimateRows(path, size));
   const decoder = new ByteRowDecoder(batch, path, options.inputZone, options.map);
   decoder.header([...CANONICAL_FIELDS]);
   const onInvalid = (error: Parameters<ReadOptions['onInvalid']>[0]): void => batch.pushError(error);

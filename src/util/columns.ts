@@ -51,7 +51,9 @@ export const uint16 = (): Column<Uint16Array> => new Column((n) => new Uint16Arr
 
 /**
  * Indices 0..n-1 ordered by `key`, ties by `then`, then by index: a stable LSD radix sort (16 bits a
- * pass) on the keys' bits, no comparator calls. Keys are numbers, not NaN; −0 counts as 0.
+ * pass) on the keys' bits, no comparator calls. Keys are numbers, not NaN; −0 counts as 0. Keys
+ * that are integers less than 2^32 apart (milliseconds within 49 days, codes) are sorted as 32-bit
+ * offsets from the least: half the passes and half the memory of 64-bit keys.
  */
 export function orderBy(n: number, key: (i: number) => number, then?: (i: number) => number): Uint32Array {
   let order = new Uint32Array(n);
@@ -67,27 +69,46 @@ export function orderBy(n: number, key: (i: number) => number, then?: (i: number
   let spare = new Uint32Array(n);
   const counts = new Uint32Array(0x10000);
   for (const k of then ? [then, key] : [key]) {
-    const bits = sortableBits(n, k);
-    for (let pass = 0; pass < 4; pass++) {
-      const word = pass < 2 ? LOW : 1 - LOW;
-      const shift = pass % 2 === 0 ? 0 : 16;
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(bits[2 * i + word]! >>> shift) & 0xffff]!++;
-      if (n === 0 || counts[(bits[word]! >>> shift) & 0xffff] === n) continue; // one digit for all: nothing moves
-      let at = 0;
-      for (let d = 0; d < 0x10000; d++) {
-        const c = counts[d]!;
-        counts[d] = at;
-        at += c;
+    // Each pass sorts by one 16-bit digit of a word of the key, least significant first.
+    const narrow = offsets(n, k);
+    const bits = narrow ?? sortableBits(n, k);
+    const words = narrow ? [{ stride: 1, word: 0 }] : [{ stride: 2, word: LOW }, { stride: 2, word: 1 - LOW }];
+    for (const { stride, word } of words) {
+      for (const shift of [0, 16]) {
+        counts.fill(0);
+        for (let i = 0; i < n; i++) counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++;
+        if (n === 0 || counts[(bits[word]! >>> shift) & 0xffff] === n) continue; // one digit for all: nothing moves
+        let at = 0;
+        for (let d = 0; d < 0x10000; d++) {
+          const c = counts[d]!;
+          counts[d] = at;
+          at += c;
+        }
+        for (let j = 0; j < n; j++) {
+          const i = order[j]!;
+          spare[counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++] = i;
+        }
+        [order, spare] = [spare, order];
       }
-      for (let j = 0; j < n; j++) {
-        const i = order[j]!;
-        spare[counts[(bits[2 * i + word]! >>> shift) & 0xffff]!++] = i;
-      }
-      [order, spare] = [spare, order];
     }
   }
   return order;
+}
+
+/** Each key less the least key, when all keys are integers less than 2^32 apart; else undefined. */
+function offsets(n: number, key: (i: number) => number): Uint32Array | undefined {
+  let least = Number.POSITIVE_INFINITY;
+  let most = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    if (!Number.isInteger(k)) return undefined;
+    if (k < least) least = k;
+    if (k > most) most = k;
+  }
+  if (!(most - least < 2 ** 32)) return undefined;
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = key(i) - least;
+  return out;
 }
 
 /** Which 32-bit half of a float64 is the low one on this machine. */

@@ -16,6 +16,15 @@ describe('orderBy: a stable radix order on numbers', () => {
     }));
   });
 
+  it('orders integer keys (milliseconds, codes) as 32-bit offsets where they fit, as 64-bit keys where they do not', () => {
+    const base = Date.UTC(2026, 4, 1);
+    const near = fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom(0, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1), fc.integer({ min: -(2 ** 31), max: 2 ** 31 }));
+    fc.assert(fc.property(fc.array(near, { maxLength: 300 }), fc.boolean(), (offsets, negative) => {
+      const keys = offsets.map((o) => (negative ? -o : base + o));
+      expect([...orderBy(keys.length, (i) => keys[i]!)]).toEqual(byComparator(keys));
+    }));
+  });
+
   it('orders by key, then by a second key, then by index', () => {
     fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), number), { maxLength: 300 }), (pairs) => {
       const group = pairs.map((p) => p[0]);

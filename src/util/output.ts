@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
-import { UsageError } from './errors.js';
+import { reasonOf, UsageError } from './errors.js';
 
 /**
  * Refuses an output file that is one of the command's inputs (a log, a card, an account, a
@@ -70,12 +69,6 @@ function isSpecialFile(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Why a system call failed, as the system says it ("no space left on device"), without the call and path. */
-function reasonOf(error: unknown): string {
-  const errno = (error as NodeJS.ErrnoException).errno;
-  return (errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1]) ?? (error as Error).message;
 }
 
 /** One line on standard error. */

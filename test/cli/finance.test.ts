@@ -34,6 +34,13 @@ describe('tallyman check', () => {
     ]);
   });
 
+  it('examples/ checks its own copies of the fixtures (a config reads only below its folder)', () => {
+    const copies = { 'quickstart.csv': 'quickstart.csv', 'tencent-month.csv': 'tencent-month.csv', 'streams.csv': 'audit/streams.csv', 'prepaid.csv': 'ledger/prepaid.csv' };
+    for (const [copy, fixture] of Object.entries(copies)) {
+      expect(readFileSync(join(ROOT, 'examples/usage', copy), 'utf8'), copy).toBe(readFileSync(join(ROOT, 'fixtures', fixture), 'utf8'));
+    }
+  });
+
   it('a golden that differs fails, with the difference line by line, and --update rewrites it', () => {
     const dir = workspace();
     const golden = join(dir, 'examples/golden/quickstart.json');

@@ -5,7 +5,7 @@ import { ConfigFolder } from './folder.js';
 /** A case whose files have been checked against the config's folder. */
 export interface PlannedCase {
   case: CheckCase;
-  /** How messages name the case: `case "quickstart"`. */
+  /** How messages name the case: `case "quickstart":`. */
   what: string;
   /** The built-in name or the card file, as the config names it. */
   card: string;

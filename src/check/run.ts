@@ -66,7 +66,7 @@ async function runCase(planned: PlannedCase, folder: ConfigFolder, renderInvoice
   if (golden !== undefined) {
     if ('write' in golden) {
       // An existing golden that cannot be read or is not JSON is written again too.
-      if (!holds(golden.write, json)) {
+      if (!holdsText(golden.write, json)) {
         await emit(json, golden.write);
         updated = true;
       }
@@ -92,7 +92,7 @@ async function runCase(planned: PlannedCase, folder: ConfigFolder, renderInvoice
 }
 
 /** Whether a file holds exactly this text (false when it cannot be read: `--update` writes it again). */
-function holds(path: string, text: string): boolean {
+function holdsText(path: string, text: string): boolean {
   try {
     return readFileSync(path, 'utf8') === text;
   } catch {

@@ -61,11 +61,11 @@ Exit codes: 0 ok, 1 findings or failed checks, 2 bad input, card or usage.`);
   return program;
 }
 
-// A reader that went away (`| head`) is not an error: what is left of the output is dropped, and the
-// command still ends with its own exit code (findings are 1 however the output is read).
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
-});
+// A failed write to standard output is answered by the write that made it (util/output.ts emit): a
+// reader that went away (`| head`) is not an error, and the command still ends with its own exit code
+// (findings are 1 however the output is read); any other failure (`> /dev/full`) is one line, exit 2.
+// Here the stream's own error event is only kept from ending the process with a stack trace.
+process.stdout.on('error', () => {});
 
 try {
   await (await buildProgram(process.argv)).parseAsync(process.argv);

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { diffDocuments, parseThreshold } from '../diff/index.js';
 import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
@@ -8,8 +7,11 @@ import { periodFromFlags } from '../pricing/period.js';
 import { openCard } from '../rates/open.js';
 import { Decimal, formatMoney, parseDecimal } from '../util/decimal.js';
 import { parseGroupBy } from '../pricing/group-by.js';
+import { reasonOf } from '../util/errors.js';
+import { emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
-import type { CheckCase, CheckConfig } from './config.js';
+import type { ConfigFolder } from './folder.js';
+import type { CheckPlan, PlannedCase } from './plan.js';
 
 /** The outcome of one case: its total, whether it passed, and what differs when it did not. */
 export interface CaseResult {
@@ -22,24 +24,26 @@ export interface CaseResult {
 }
 
 /**
- * Runs every case from the config file's folder, so that paths in the invoices (and so the golden
- * files) are the same whatever folder CI runs from. `update` rewrites golden files instead of
- * comparing them. `renderInvoice` writes an invoice as the golden files hold it (the JSON report).
+ * Runs every case of a plan from the config file's folder, so that paths in the invoices (and so the
+ * golden files) are the same whatever folder CI runs from. A plan made for `--update` rewrites the
+ * golden files (each written whole, or not at all) instead of comparing them. `renderInvoice` writes
+ * an invoice as the golden files hold it (the JSON report).
  */
-export async function runCheck(config: CheckConfig, configPath: string, update: boolean, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult[]> {
+export async function runCheck(plan: CheckPlan, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult[]> {
   const home = process.cwd();
-  process.chdir(dirname(resolve(configPath)));
+  process.chdir(plan.folder.path);
   try {
     const results: CaseResult[] = [];
-    for (const c of config.cases) results.push(await runCase(c, update, renderInvoice));
+    for (const planned of plan.cases) results.push(await runCase(planned, plan.folder, renderInvoice));
     return results;
   } finally {
     process.chdir(home);
   }
 }
 
-async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult> {
-  const card = await openCard(c.rates ?? 'assemblyai');
+async function runCase(planned: PlannedCase, folder: ConfigFolder, renderInvoice: (invoice: Invoice) => string): Promise<CaseResult> {
+  const { case: c, what } = planned;
+  const card = await openCard(planned.card, folder.path, (path) => folder.allows(path, `${what} card`));
   const zone = c.tz ? TimeZone.of(c.tz) : card.timezone;
   const options = {
     card, zone, inputZone: TimeZone.of(c.input_tz ?? 'UTC'), period: periodFromFlags(c, zone),
@@ -58,19 +62,21 @@ async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: I
   const json = renderInvoice(invoice);
   const expect = typeof c.expect === 'string' ? { golden: c.expect } : c.expect;
   let updated = false;
-  if (expect.golden !== undefined) {
-    if (update) {
-      if (!existsSync(expect.golden) || readFileSync(expect.golden, 'utf8') !== json) {
-        writeFileSync(expect.golden, json);
+  const golden = planned.golden;
+  if (golden !== undefined) {
+    if ('write' in golden) {
+      // An existing golden that cannot be read or is not JSON is written again too.
+      if (!holdsText(golden.write, json)) {
+        await emit(json, golden.write);
         updated = true;
       }
-    } else if (!existsSync(expect.golden)) {
-      failures.push(`golden file ${expect.golden} does not exist (run with --update to write it)`);
+    } else if (golden.read === undefined) {
+      failures.push(`golden file ${golden.named} does not exist (run with --update to write it)`);
     } else {
-      const golden = readFileSync(expect.golden, 'utf8');
-      if (expect.max_increase === undefined && golden !== json) failures.push(...goldenDifference(golden, json, expect.golden));
+      const { text, old } = readGolden(golden.read, folder, what, golden.named);
+      if (expect.max_increase === undefined && text !== json) failures.push(...goldenDifference(text, old, json, golden.named));
       if (expect.max_increase !== undefined) {
-        const diff = diffDocuments(JSON.parse(golden), expect.golden, JSON.parse(json), c.name, parseThreshold(expect.max_increase));
+        const diff = diffDocuments(old, golden.named, JSON.parse(json), c.name, parseThreshold(expect.max_increase));
         const t = diff.comparisons[0]!.total;
         if (diff.failed) failures.push(`the total grew from ${t.old.toFixed(scale)} to ${t.new.toFixed(scale)} (${t.percent === null ? 'from zero' : `+${t.percent.toString()}%`}), more than max_increase ${expect.max_increase}`);
       }
@@ -85,10 +91,37 @@ async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: I
   return { name: c.name, passed: failures.length === 0, updated, total: formatMoney(invoice.total, scale), currency: card.currency, failures };
 }
 
+/** Whether a file holds exactly this text (false when it cannot be read: `--update` writes it again). */
+function holdsText(path: string, text: string): boolean {
+  try {
+    return readFileSync(path, 'utf8') === text;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A golden file's text and JSON (the plan checked that it is a regular file in the config's folder).
+ * One that cannot be read or is not JSON is one line naming it, never showing what it holds.
+ */
+function readGolden(path: string, folder: ConfigFolder, what: string, named: string): { text: string; old: unknown } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw folder.problem(`${what} golden`, named, `cannot be read (${reasonOf(error)}); run tallyman check --update to write it again`);
+  }
+  try {
+    return { text, old: JSON.parse(text) };
+  } catch {
+    throw folder.problem(`${what} golden`, named, 'is not JSON (an invoice that tallyman check --update writes): restore it, or run tallyman check --update to write it again');
+  }
+}
+
 /** The invoice lines that differ, and else the first differing lines of the JSON text. */
-function goldenDifference(golden: string, json: string, path: string): string[] {
+function goldenDifference(golden: string, old: unknown, json: string, path: string): string[] {
   const out: string[] = [`differs from ${path}:`];
-  const diff = diffDocuments(JSON.parse(golden), path, JSON.parse(json), 'now', undefined);
+  const diff = diffDocuments(old, path, JSON.parse(json), 'now', undefined);
   for (const l of diff.comparisons[0]!.lines) {
     if (l.status === 'unchanged') continue;
     const name = [l.fields.product, l.fields.model, l.fields.addon ?? l.fields.token_type, l.fields.tier].filter(Boolean).join(' · ');

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import { loadCheckConfig } from '../check/config.js';
+import { planCheck } from '../check/plan.js';
 import { runCheck } from '../check/run.js';
 import { painter, useColor } from '../report/color.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
-import { emit } from '../util/output.js';
+import { checkOut, emit } from '../util/output.js';
 
 /** `tallyman check`: the cases of tallyman.config.json against golden invoices and budgets, for CI. */
 export function registerCheck(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -29,7 +30,11 @@ Examples:
         if (flags.reporter && !flags.out) throw new UsageError('--reporter junit needs --out FILE');
         const plain = painter(false);
         const invoiceJson = await renderer('invoice', 'json');
-        const results = await runCheck(loadCheckConfig(flags.config), flags.config, flags.update, (invoice) => invoiceJson(invoice, plain));
+        // Every path of the config is checked against its folder before any case runs; --out, the
+        // user's own flag, may be anywhere but on one of the config's inputs.
+        const plan = planCheck(loadCheckConfig(flags.config), flags.config, flags.update);
+        checkOut(flags.out, [flags.config, ...plan.files]);
+        const results = await runCheck(plan, (invoice) => invoiceJson(invoice, plain));
         await emit((await renderer('check', 'text'))(results, painter(useColor(process.stdout, process.env, flags.color))), undefined);
         if (flags.reporter !== undefined) await emit((await renderer('check', flags.reporter))(results, plain), flags.out);
         return results.every((r) => r.passed) ? 0 : 1;

@@ -7,10 +7,14 @@ import { historyLayers, type CardLayer } from './merge.js';
 import { resolveCard } from './resolve.js';
 import { cardSchema, type RawCard } from './schema.js';
 
-/** Loads a rate card by built-in name or file path (JSON or YAML), validated and resolved. */
-export function loadCard(spec: string, baseDir = process.cwd()): RateCard {
-  const { raw, origin, path } = readRawCard(spec, baseDir);
-  return resolveCard(raw.name, origin, layersOf(raw, path, [path]), raw.description);
+/**
+ * Loads a rate card by built-in name or file path (JSON or YAML), validated and resolved. `allow` is
+ * shown the absolute path of every card file before it is read, the card's own and those it
+ * `extends`, and throws to refuse one (`check` keeps its config's cards in the config's folder).
+ */
+export function loadCard(spec: string, baseDir = process.cwd(), allow?: (path: string) => void): RateCard {
+  const { raw, origin, path } = readRawCard(spec, baseDir, allow);
+  return resolveCard(raw.name, origin, layersOf(raw, path, [path], allow), raw.description);
 }
 
 /** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
@@ -19,7 +23,7 @@ export function validateCardFile(path: string): RateCard {
 }
 
 /** A card as written; `origin` is how the user named it (portable in output), `path` where it was read. */
-function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: string; path: string } {
+function readRawCard(spec: string, baseDir: string, allow: ((path: string) => void) | undefined): { raw: RawCard; origin: string; path: string } {
   const builtin = BUILTIN_CARDS[spec];
   if (builtin !== undefined) {
     const doc: SourceDocument = { file: `built-in:${spec}`, value: builtin, lineOf: () => undefined };
@@ -29,6 +33,7 @@ function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: str
     throw new CardError(spec, [{ path: '', message: `no built-in card of that name (built-in: ${Object.keys(BUILTIN_CARDS).join(', ')}); give a card file path` }]);
   }
   const path = resolve(baseDir, spec);
+  allow?.(path);
   // Read by the name the user gave where that is the same file, so that messages name it as given.
   const doc = readSourceDocument(baseDir === process.cwd() ? spec : path);
   const raw = validateDocument({ ...doc, file: spec }, cardSchema);
@@ -38,14 +43,14 @@ function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: str
   return { raw, origin: spec, path };
 }
 
-function layersOf(raw: RawCard, path: string, chain: string[]): CardLayer[] {
+function layersOf(raw: RawCard, path: string, chain: string[], allow: ((path: string) => void) | undefined): CardLayer[] {
   if (raw.extends === undefined) return historyLayers(raw, undefined);
   const baseDir = path.startsWith('built-in:') ? process.cwd() : dirname(path);
-  const base = readRawCard(raw.extends, baseDir);
+  const base = readRawCard(raw.extends, baseDir, allow);
   if (chain.includes(base.path)) {
     throw new CardError(path, [{ path: 'extends', message: `extends itself through ${[...chain, base.path].join(' → ')}` }]);
   }
-  return historyLayers(raw, layersOf(base.raw, base.path, [...chain, base.path]));
+  return historyLayers(raw, layersOf(base.raw, base.path, [...chain, base.path], allow));
 }
 
 /** Names of the built-in cards. */

@@ -1,3 +1,5 @@
+import { getSystemErrorMap } from 'node:util';
+
 /** Where a record came from: the file (or `-`) and its line (CSV/NDJSON line, or JSON array index). */
 export interface SourceRef {
   file: string;
@@ -53,4 +55,10 @@ function formatInputMessage(ref: SourceRef | undefined, field: string | undefine
   const where = ref ? `${formatRef(ref)}: ` : '';
   const what = field ? `field "${field}": ` : '';
   return `${where}${what}${problem}${hint ? ` (${hint})` : ''}`;
+}
+
+/** Why a system call failed, as the system says it ("no space left on device"), without the call and path. */
+export function reasonOf(error: unknown): string {
+  const errno = (error as NodeJS.ErrnoException).errno;
+  return (errno === undefined ? undefined : getSystemErrorMap().get(errno)?.[1]) ?? (error as Error).message;
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from './errors.js';
+import { reasonOf, UsageError } from './errors.js';
 
 /**
  * Refuses an output file that is one of the command's inputs (a log, a card, an account, a
@@ -31,23 +31,44 @@ function canonical(path: string): string {
  * nothing is cut off when the process ends. A file is written whole or not at all: to a temporary
  * file beside it, then renamed over it, so that an interrupted run, a full disk or two runs at once
  * never leave a mixed or truncated file (the previous one stays until the new one is complete).
- * A reader that went away (`| head`) is not an error.
+ * An `--out` that is not a regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to, never
+ * replaced. A reader that went away (`| head`) is not an error; any other failed write is one line.
  */
 export async function emit(text: string, out: string | undefined): Promise<void> {
-  if (out !== undefined && out !== '-') {
-    const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    try {
-      await writeFile(temporary, text, { flag: 'wx' });
-      await rename(temporary, out);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw new UsageError(`cannot write ${out}: ${(error as Error).message}`);
-    }
+  if (out === undefined || out === '-') return writeStdout(text);
+  if (isSpecialFile(out)) {
+    await writeFile(out, text).catch((error: unknown) => {
+      throw new UsageError(`cannot write ${out}: ${reasonOf(error)}`);
+    });
     return;
   }
-  await new Promise<void>((resolve) => {
-    process.stdout.write(text, () => resolve());
+  const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { flag: 'wx' });
+    await rename(temporary, out);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new UsageError(`cannot write ${out}: ${reasonOf(error)}`);
+  }
+}
+
+/** Standard output, drained; a closed pipe ends the output quietly, a full disk is an error. */
+function writeStdout(text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    process.stdout.write(text, (error) => {
+      if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(new UsageError(`cannot write standard output: ${reasonOf(error)}`));
+      else resolve();
+    });
   });
+}
+
+/** A path that exists and is not a regular file once links are followed: a device, a pipe, a socket. */
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** One line on standard error. */

@@ -14,11 +14,10 @@ function tallyman(args: string[], cwd = ROOT) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A copy of examples/ and fixtures/ to change without touching the repository. */
+/** A copy of examples/ (the config, its logs and goldens) to change without touching the repository. */
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tallyman-check-'));
   cpSync(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
-  cpSync(join(ROOT, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   return dir;
 }
 
@@ -33,6 +32,13 @@ describe('tallyman check', () => {
       'PASS prepaid account never blocks: total 9.00 USD',
       '4 passed, 0 failed',
     ]);
+  });
+
+  it('examples/ checks its own copies of the fixtures (a config reads only below its folder)', () => {
+    const copies = { 'quickstart.csv': 'quickstart.csv', 'tencent-month.csv': 'tencent-month.csv', 'streams.csv': 'audit/streams.csv', 'prepaid.csv': 'ledger/prepaid.csv' };
+    for (const [copy, fixture] of Object.entries(copies)) {
+      expect(readFileSync(join(ROOT, 'examples/usage', copy), 'utf8'), copy).toBe(readFileSync(join(ROOT, 'fixtures', fixture), 'utf8'));
+    }
   });
 
   it('a golden that differs fails, with the difference line by line, and --update rewrites it', () => {
@@ -55,10 +61,10 @@ describe('tallyman check', () => {
     writeFileSync(golden, readFileSync(golden, 'utf8').replace('"total": "944.80"', '"total": "900.00"'));
     writeFileSync(config, JSON.stringify({
       cases: [
-        { name: 'exact', usage: ['../fixtures/audit/streams.csv'], expect: { total: '1.07' } },
-        { name: 'ceiling', usage: ['../fixtures/audit/streams.csv'], expect: { max_total: '1.00' } },
-        { name: 'growth ok', usage: ['../fixtures/tencent-month.csv'], rates: 'tencent-asr', expect: { golden: 'golden/tencent-month.json', max_increase: '5%' } },
-        { name: 'blocks', usage: ['../fixtures/ledger/prepaid.csv'], account: { balance: '8' }, expect: { max_total: '10' } },
+        { name: 'exact', usage: ['usage/streams.csv'], expect: { total: '1.07' } },
+        { name: 'ceiling', usage: ['usage/streams.csv'], expect: { max_total: '1.00' } },
+        { name: 'growth ok', usage: ['usage/tencent-month.csv'], rates: 'tencent-asr', expect: { golden: 'golden/tencent-month.json', max_increase: '5%' } },
+        { name: 'blocks', usage: ['usage/prepaid.csv'], account: { balance: '8' }, expect: { max_total: '10' } },
       ],
     }));
     const run = tallyman(['check', '--config', config, '--reporter', 'junit', '--out', join(dir, 'junit.xml')]);
@@ -72,7 +78,7 @@ describe('tallyman check', () => {
     expect(xml).toContain('<testsuites name="tallyman check" tests="4" failures="3" errors="0">');
     expect(xml).toContain('<failure message="total 1.08 USD, expected 1.07">');
     writeFileSync(golden, readFileSync(golden, 'utf8').replace('"total": "900.00"', '"total": "899.00"'));
-    writeFileSync(config, JSON.stringify({ cases: [{ name: 'growth', usage: ['../fixtures/tencent-month.csv'], rates: 'tencent-asr', expect: { golden: 'golden/tencent-month.json', max_increase: '5%' } }] }));
+    writeFileSync(config, JSON.stringify({ cases: [{ name: 'growth', usage: ['usage/tencent-month.csv'], rates: 'tencent-asr', expect: { golden: 'golden/tencent-month.json', max_increase: '5%' } }] }));
     expect(tallyman(['check', '--config', config]).stdout).toContain('the total grew from 899.00 to 944.80 (+5.09%), more than max_increase 5%');
   });
 

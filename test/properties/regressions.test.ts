@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { answers } from './answers.js';
+import type { Cut } from './files.js';
+import type { Log } from './logs.js';
+import type { Run } from './runs.js';
+
+/**
+ * Logs the order-and-cuts property (cuts.test.ts) found, as fast-check shrank them: each answered
+ * differently when its rows came in another order. Each is run whole (one CSV) and with its rows
+ * reversed into a CSV part and a JSON part, and the answer is pinned too.
+ */
+const reversed = (rows: number): Cut => ({
+  rows: [...Array(rows).keys()].reverse(), native: [], formats: ['csv', 'json'], rowEnds: [1, rows], nativeEnds: [0, 0], numbers: false, columnSeed: 0, crlf: false,
+});
+
+async function sameAnswer(log: Log, run: Run): Promise<Record<string, any>> {
+  const [a] = await answers(log, [run], reversed(log.rows.length));
+  expect(a!.cut).toEqual(a!.whole);
+  return JSON.parse(a!.whole.json);
+}
+
+describe('logs whose answer depended on the order of their rows', () => {
+  it('estimate --from-log lists the usage by model, channels and add-ons, not in the order first seen', async () => {
+    const report = await sameAnswer({
+      card: 'credits-example',
+      rows: [
+        { kind: 'transcript', id: 'r0', timestamp: '2026-08-30T06:59:59Z', model: 'standard', audio_duration: '3101.929', features: 'speaker_labels' },
+        { kind: 'transcript', id: 'r1', timestamp: '2026-08-30T06:59:59Z', model: 'standard', audio_duration: '2348.851' },
+      ],
+      native: [],
+    }, { command: 'estimate', flags: ['--rates', 'credits-example'] });
+    expect(report.usage.transcribe.map((t: { features: string[] }) => t.features)).toEqual([[], ['speaker_labels']]);
+  });
+});

@@ -31,4 +31,16 @@ describe('logs whose answer depended on the order of their rows', () => {
     }, { command: 'estimate', flags: ['--rates', 'credits-example'] });
     expect(report.usage.transcribe.map((t: { features: string[] }) => t.features)).toEqual([[], ['speaker_labels']]);
   });
+
+  it('balance: records that complete at the same instant are charged cheapest first (nothing refused after the block here)', async () => {
+    const report = await sameAnswer({
+      card: 'credits-example',
+      rows: [
+        { kind: 'llm', id: 'r0', timestamp: '2026-08-23T09:43:39Z', model: 'assistant', input_tokens: '0', output_tokens: '0' },
+        { kind: 'llm', id: 'r1', timestamp: '2026-08-23T09:43:39Z', model: 'assistant', input_tokens: '0', output_tokens: '98864', cache_write_tokens: '55381', cache_write_1h_tokens: '49163' },
+      ],
+      native: [],
+    }, { command: 'balance', flags: ['--rates', 'credits-example', '--monthly-credits', '600', '--addon', 'voice-cloning=100', '--topup', '0', '--credits-per-usd', '60', '--rollover', '0'] });
+    expect([report.blocked_at, report.refused]).toEqual(['2026-08-23T09:43:39Z', { count: 0, amount: '0' }]);
+  });
 });

@@ -43,4 +43,11 @@ describe('logs whose answer depended on the order of their rows', () => {
     }, { command: 'balance', flags: ['--rates', 'credits-example', '--monthly-credits', '600', '--addon', 'voice-cloning=100', '--topup', '0', '--credits-per-usd', '60', '--rollover', '0'] });
     expect([report.blocked_at, report.refused]).toEqual(['2026-08-23T09:43:39Z', { count: 0, amount: '0' }]);
   });
+
+  it('audit: of two sessions of one key and customer opened at the same instant, the same one is reported as opened while the other was open', async () => {
+    const stream = (id: string, model: string | undefined) => ({ kind: 'stream', id, timestamp: '2026-08-30T07:00:59Z', model, audio_duration: '0', api_key: 'key-3', customer_id: 'globex', terminated: 'false' });
+    const report = await sameAnswer({ card: 'credits-example', rows: [stream('r2', undefined), stream('r3', 'live')], native: [] }, { command: 'audit', flags: ['--rates', 'credits-example'] });
+    const overlap = report.findings.filter((f: { code: string }) => f.code === 'OVERLAPPING_SESSIONS');
+    expect(overlap.map((f: { message: string }) => f.message)).toEqual(['session r3 opened while session r2 of the same API key and customer was still open (3 h overlap): a stream opened twice?']);
+  });
 });

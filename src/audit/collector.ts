@@ -8,6 +8,7 @@ import type { TimeZone } from '../util/time.js';
 import { Interner } from '../util/interner.js';
 import { float64, TextColumn, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
+import { keepFinding, mayKeep } from './kept.js';
 
 /** Settings of the per-record rules. */
 export interface CollectorOptions {
@@ -202,19 +203,20 @@ export class AuditCollector implements BatchObserver {
     this.add('DUPLICATE_ID', b, r, stake, () => `id ${b.id(r)} was already seen at ${first.file}:${first.line}; billed once, not twice`, first);
   }
 
-  /** Records a finding of row `r`; the finding (its message, id and place) is made only when it is kept to list. */
+  /** Records a finding of row `r`; the finding (its message, id and place) is made only when it may be kept to list. */
   private add(code: FindingCode, b: UsageBatch, r: number, stake: Stake[], message: () => string, related?: SourceRef): void {
     const entry = this.count(code, stake);
-    if (entry.kept.length >= this.options.keepPerCode) return;
     const startedAt = b.startedAt[r]!;
-    const at = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
-    entry.kept.push({ code, message: message(), ref: b.ref(r), id: b.id(r), at: Number.isNaN(at) ? undefined : at, related, stake });
+    const time = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
+    const at = Number.isNaN(time) ? undefined : time;
+    if (!mayKeep(entry.kept, this.options.keepPerCode, at, () => b.id(r))) return;
+    keepFinding(entry.kept, this.options.keepPerCode, { code, message: message(), ref: b.ref(r), id: b.id(r), at, related, stake });
   }
 
-  /** Counts a finding and sums its stake; only the first `keepPerCode` of a code are kept to list. */
+  /** Counts a finding and sums its stake; only the first `keepPerCode` of a code in time are kept to list. */
   keep(draft: FindingDraft): void {
     const entry = this.count(draft.code, draft.stake);
-    if (entry.kept.length < this.options.keepPerCode) entry.kept.push(draft);
+    keepFinding(entry.kept, this.options.keepPerCode, draft);
   }
 
   /** The entry of a code, with one more finding counted and its stake added (by rate, then component). */
@@ -236,7 +238,7 @@ export class AuditCollector implements BatchObserver {
   }
 }
 
-/** A code's findings: how many, the first few kept, and the quantities at stake summed by rate and component. */
+/** A code's findings: how many, the first few in time kept (a heap, `kept.ts`), and the quantities at stake summed by rate and component. */
 interface CodeEntry {
   count: number;
   kept: FindingDraft[];

@@ -50,4 +50,14 @@ describe('logs whose answer depended on the order of their rows', () => {
     const overlap = report.findings.filter((f: { code: string }) => f.code === 'OVERLAPPING_SESSIONS');
     expect(overlap.map((f: { message: string }) => f.message)).toEqual(['session r3 opened while session r2 of the same API key and customer was still open (3 h overlap): a stream opened twice?']);
   });
+
+  it('audit --max-findings lists the first findings of each code in time, not the first in file order', async () => {
+    const unclosed = (id: string, timestamp: string) => ({ kind: 'stream', id, timestamp, model: 'universal-streaming', audio_duration: '60', terminated: 'false' });
+    const report = await sameAnswer(
+      { card: 'assemblyai', rows: [unclosed('r0', '2026-08-02T00:00:00Z'), unclosed('r1', '2026-08-01T00:00:00Z'), unclosed('r2', '2026-08-03T00:00:00Z')], native: [] },
+      { command: 'audit', flags: ['--rates', 'assemblyai', '--max-findings', '2'] },
+    );
+    expect(report.findings.map((f: { code: string; id: string }) => `${f.code} ${f.id}`).sort()).toEqual(['UNCLOSED_SESSION r0', 'UNCLOSED_SESSION r1']);
+    expect(report.summary.omitted).toBe(1);
+  });
 });

@@ -77,6 +77,7 @@ export function runsOf(card: CardName): fc.Arbitrary<Run[]> {
       opt('--concurrency', pick(undefined, '1', '2')),
       opt('--llm-rate-limit', pick(undefined, '1', '2')),
       opt('--idle-ratio', pick(undefined, '1.5', '4')),
+      opt('--max-findings', pick(undefined, undefined, '1', '2')),
     ).map(flat),
     account: fc.option(account),
   }).map(({ tz, tier, limits, account: a }): Run => {

@@ -12,17 +12,29 @@ export interface Prepared {
   flags: string[][];
 }
 
-const PERIOD_FLAGS = ['--rates', '--tz', '--month', '--from', '--to'];
+/** The flags of a run that say how the log is read and cut into periods: the statement's invoice reads it alike. */
+function readingFlags(flags: readonly string[]): string[] {
+  const out: string[] = [];
+  flags.forEach((flag, i) => {
+    if (['--rates', '--tz', '--input-tz', '--month', '--from', '--to'].includes(flag)) out.push(flag, flags[i + 1]!);
+    if (flag === '--skip-invalid') out.push(flag);
+  });
+  return out;
+}
 
-/** Writes the log whole, and each run's files (a statement is made from the whole log's invoice by day, in the run's zone and period). */
+/**
+ * Writes the log whole, and each run's files (a statement is made from the whole log's invoice by
+ * day, in the run's zones and period). A log with an invalid row is read with --skip-invalid by
+ * every command that has it (estimate --from-log has not: it stops at the row).
+ */
 export async function prepare(log: Log, runs: readonly Run[]): Promise<Prepared> {
   const dir = caseDir();
   const whole = writeWhole(log, dir);
   const flags: string[][] = [];
   for (const run of runs) {
-    flags.push(await filesOf(run, dir, async () => {
-      const period = run.flags.filter((f, i, all) => PERIOD_FLAGS.includes(f) || PERIOD_FLAGS.includes(all[i - 1]!));
-      return (await inProcess(commandLine('invoice', [...period, '--group-by', 'day'], whole), join(dir, 'by-day.json'))).json;
+    const read = { ...run, flags: [...run.flags, ...(log.invalid && run.command !== 'estimate' ? ['--skip-invalid'] : [])] };
+    flags.push(await filesOf(read, dir, async () => {
+      return (await inProcess(commandLine('invoice', [...readingFlags(read.flags), '--group-by', 'day'], whole), join(dir, 'by-day.json'))).json;
     }));
   }
   return { dir, whole, flags };

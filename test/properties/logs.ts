@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { RawFields } from '../../src/ingest/record.js';
-import { nativeItem } from './native.js';
+import { nativeItem, type Lines } from './native.js';
 
 /**
  * Random usage logs of every record kind for one built-in card: canonical rows (pre-recorded
@@ -13,10 +13,12 @@ import { nativeItem } from './native.js';
  */
 export interface Log {
   card: CardName;
-  /** Canonical rows, copies of repeated ids included. */
+  /** Canonical rows, copies of repeated ids included, and at most one invalid row (read with --skip-invalid). */
   rows: RawFields[];
   /** Native JSON lines (one object each). */
   native: string[];
+  /** The log has an invalid row: the commands that can skip it are run with --skip-invalid. */
+  invalid?: boolean;
 }
 
 export type CardName = 'assemblyai' | 'tencent-asr' | 'credits-example';
@@ -143,7 +145,7 @@ function row(p: Profile, moments: number[]): fc.Arbitrary<RawFields> {
   }).map((t): RawFields => ({
     kind: 'transcript', timestamp: stamp(t.when.at, t.when.how, t.when.which), model: t.model, audio_duration: seconds(t.ms, t.fine),
     channels: t.channels, features: t.features.length > 0 ? t.features.join(';') : undefined, status: t.status,
-    completed_at: t.completedAfter === null ? undefined : stamp(t.when.at + t.completedAfter * SECOND, 'z'), ...t.dims,
+    completed_at: t.completedAfter === null ? undefined : stamp(t.when.at + t.completedAfter * SECOND, t.when.how, t.when.which), ...t.dims,
   }));
   const session = (models: (string | undefined)[], addons: string[]) => fc.record({
     when, dims, fine,
@@ -160,12 +162,12 @@ function row(p: Profile, moments: number[]): fc.Arbitrary<RawFields> {
       features: s.features.length > 0 ? s.features.join(';') : undefined, ...s.dims,
     };
     const duration = seconds(s.sessionMs, 1);
-    const ended = stamp(s.when.at + s.sessionMs, 'ms');
+    // Both ends written alike (a time without an offset is read in --input-tz, so both move together).
     switch (s.shape) {
       case 'terminated': return { ...base, session_duration: duration, terminated: 'true' };
       case 'duration': return { ...base, session_duration: duration };
-      case 'ends': return { ...base, started_at: stamp(s.when.at, 'z'), ended_at: ended };
-      case 'ends-terminated': return { ...base, started_at: start, ended_at: ended, terminated: 'true' };
+      case 'ends': return { ...base, started_at: stamp(s.when.at, 'z'), ended_at: stamp(s.when.at + s.sessionMs, 'ms') };
+      case 'ends-terminated': return { ...base, started_at: start, ended_at: stamp(s.when.at + s.sessionMs, s.when.how, s.when.which), terminated: 'true' };
       case 'open': return { ...base, terminated: 'false' };
       default: return base;
     }
@@ -194,19 +196,34 @@ function row(p: Profile, moments: number[]): fc.Arbitrary<RawFields> {
   return fc.oneof(...kinds);
 }
 
-/** A log for a card: canonical rows with ids, copies of a few (a log exported twice), native lines on the AssemblyAI card. */
+/** A row no command may bill: a negative duration, a count that is not one, a session that ends before it starts, an unknown kind. */
+const invalidRow: fc.Arbitrary<RawFields> = pick<RawFields>(
+  { kind: 'transcript', timestamp: '2026-08-01T00:00:00Z', audio_duration: '-5' },
+  { kind: 'llm', timestamp: '2026-08-01T00:00:00Z', input_tokens: '12x', output_tokens: '1' },
+  { kind: 'stream', timestamp: '2026-08-01T00:00:00Z', audio_duration: '1', started_at: '2026-08-01T00:00:00Z', ended_at: '2026-07-31T23:00:00Z' },
+  { kind: 'fax', timestamp: '2026-08-01T00:00:00Z' },
+);
+
+/**
+ * A log for a card: canonical rows with ids, copies of a few (a log exported twice), sometimes one
+ * invalid row, and native lines on the AssemblyAI card (a transcript object now and then without
+ * its list page: undated).
+ */
 export function log(card: CardName, size = 14): fc.Arbitrary<Log> {
   const p = PROFILES[card];
+  const listed = fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 });
   return fc.array(moment, { minLength: 1, maxLength: 5 }).chain((moments) => fc.record({
     rows: fc.array(row(p, moments), { minLength: 1, maxLength: size }),
     copies: fc.array(fc.nat(), { maxLength: 3 }),
-    native: p.native ? fc.array(nativeItem(timeOf(moments), fc.constant(true)), { maxLength: 4 }) : fc.constant([]),
-  })).map(({ rows, copies, native }) => {
+    invalid: fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: invalidRow, weight: 1 }),
+    native: p.native ? fc.array(nativeItem(timeOf(moments), listed), { maxLength: 4 }) : fc.constant<Lines[]>([]),
+  })).map(({ rows, copies, invalid, native }) => {
     const named = rows.map((r, i) => ({ ...r, id: `r${i}` }));
     return {
       card,
-      rows: [...named, ...copies.map((c) => named[c % named.length]!)],
+      rows: [...named, ...copies.map((c) => named[c % named.length]!), ...(invalid ? [{ ...invalid, id: 'bad' }] : [])],
       native: native.flatMap((make, i) => make(`n${i}`)).map((o) => JSON.stringify(o)),
+      invalid: invalid !== null,
     };
   });
 }

@@ -11,7 +11,9 @@ import type { CommandName } from './commands.js';
  * - the examples of the invoice's DUPLICATE_ID warning (`id at file:line and file:line`), listed
  *   in a fixed order;
  * - the file names in the estimate's `source` (`... of a.csv, b.json, scaled to ...`);
- * - `file` and `line` of skipped records (none in these logs).
+ * - `file`, `line` and `index` of skipped records (--skip-invalid), and the `file:line` their
+ *   messages and the SKIPPED_INVALID warning quote, listed in a fixed order (their order is the
+ *   file order);
  * - the `file:line` an error names (bad input: the first in file order is reported).
  * Reconcile's `file` and `line` name the statement, the same file in every run: kept.
  */
@@ -20,7 +22,10 @@ export function normalise(command: CommandName, json: string, files: readonly st
   const mask = (text: string) => text.replace(refs, '<file>:<line>');
   if (!json.startsWith('{')) return mask(json);
   const report = JSON.parse(json);
-  if (report.skipped && Array.isArray(report.skipped.records)) for (const s of report.skipped.records) Object.assign(s, { file: '<file>', line: '<line>' });
+  const skipped = (records: { message: string }[]) => records.map((r) => ({ ...r, file: '<file>', line: '<line>', index: '<index>', message: mask(r.message) })).sort((a, b) => compare(a.message, b.message));
+  if (Array.isArray(report.skipped)) report.skipped = skipped(report.skipped);
+  else if (report.skipped) report.skipped.records = skipped(report.skipped.records);
+  for (const w of report.warnings ?? []) if (w.code === 'SKIPPED_INVALID') w.message = sortedExamples(mask(w.message));
   if (command === 'invoice') {
     for (const w of report.warnings) if (w.code === 'DUPLICATE_ID') w.message = sortedExamples(mask(w.message));
   }
@@ -36,11 +41,15 @@ export function normalise(command: CommandName, json: string, files: readonly st
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** `N record(s) repeat ...: a at X and Y; b at X and Y.` with its examples sorted. */
+/** `N record(s) repeat ...: a at X and Y; b at X and Y.` (or `... skipped (--skip-invalid): m1; m2`) with its examples sorted. */
 function sortedExamples(message: string): string {
-  const match = /^(.*?: )(.*?)(; \.\.\.)?\.$/.exec(message);
+  const match = /^(.*?\): |.*?again: )(.*?)(; \.\.\.)?(\.?)$/.exec(message);
   if (!match) return message;
-  return `${match[1]}${match[2]!.split('; ').sort().join('; ')}${match[3] ?? ''}.`;
+  return `${match[1]}${match[2]!.split('; ').sort(compare).join('; ')}${match[3] ?? ''}${match[4]}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function escape(text: string): string {

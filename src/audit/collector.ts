@@ -8,6 +8,7 @@ import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
 import { float64, TextColumn, uint16, uint32, type Column } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
+import { keepFinding, mayKeep } from './kept.js';
 
 /** Settings of the per-record rules. */
 export interface CollectorOptions {
@@ -230,9 +231,9 @@ export class AuditCollector implements BatchObserver {
     for (const [code, theirs] of part.drafts) {
       const entry = this.count(code, theirs.stake);
       entry.count += theirs.count - 1;
-      for (const draft of theirs.kept.slice(0, Math.max(0, this.options.keepPerCode - entry.kept.length))) {
+      for (const draft of theirs.kept) {
         const related = shift(draft.related);
-        entry.kept.push({ ...draft, ref: shift(draft.ref), related, message: code === 'DUPLICATE_ID' ? duplicateMessage(draft.id, related!) : draft.message });
+        keepFinding(entry.kept, this.options.keepPerCode, { ...draft, ref: shift(draft.ref), related, message: code === 'DUPLICATE_ID' ? duplicateMessage(draft.id, related!) : draft.message });
       }
     }
     this.requests.append(part.requests, moved);
@@ -320,19 +321,20 @@ export class AuditCollector implements BatchObserver {
     this.add('DUPLICATE_ID', b, r, stake, () => duplicateMessage(b.id(r), first), first);
   }
 
-  /** Records a finding of row `r`; the finding (its message, id and place) is made only when it is kept to list. */
+  /** Records a finding of row `r`; the finding (its message, id and place) is made only when it may be kept to list. */
   private add(code: FindingCode, b: UsageBatch, r: number, stake: Stake[], message: () => string, related?: SourceRef): void {
     const entry = this.count(code, stake);
-    if (entry.kept.length >= this.options.keepPerCode) return;
     const startedAt = b.startedAt[r]!;
-    const at = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
-    entry.kept.push({ code, message: message(), ref: b.ref(r), id: b.id(r), at: Number.isNaN(at) ? undefined : at, related, stake });
+    const time = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
+    const at = Number.isNaN(time) ? undefined : time;
+    if (!mayKeep(entry.kept, this.options.keepPerCode, at, () => b.id(r))) return;
+    keepFinding(entry.kept, this.options.keepPerCode, { code, message: message(), ref: b.ref(r), id: b.id(r), at, related, stake });
   }
 
-  /** Counts a finding and sums its stake; only the first `keepPerCode` of a code are kept to list. */
+  /** Counts a finding and sums its stake; only the first `keepPerCode` of a code in time are kept to list. */
   keep(draft: FindingDraft): void {
     const entry = this.count(draft.code, draft.stake);
-    if (entry.kept.length < this.options.keepPerCode) entry.kept.push(draft);
+    keepFinding(entry.kept, this.options.keepPerCode, draft);
   }
 
   /** The entry of a code, with one more finding counted and its stake added (by rate, then component). */
@@ -396,7 +398,7 @@ export function auditCollector(settings: PartSettings, card: RateCard): AuditCol
   return new AuditCollector({ ...settings, card, zone: TimeZone.of(settings.zone) });
 }
 
-/** A code's findings: how many, the first few kept, and the quantities at stake summed by rate and component. */
+/** A code's findings: how many, the first few in time kept (a heap, `kept.ts`), and the quantities at stake summed by rate and component. */
 interface CodeEntry {
   count: number;
   kept: FindingDraft[];

@@ -64,6 +64,7 @@ export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: st
 export function overlapFindings(c: AuditCollector): FindingDraft[] {
   const s = c.sessions;
   const order = orderBy(s.start.length, (i) => s.group.at(i), (i) => s.start.at(i));
+  longestFirst(c, order);
   const drafts: FindingDraft[] = [];
   let open = -1;
   for (let k = 0; k < order.length; k++) {
@@ -83,6 +84,24 @@ export function overlapFindings(c: AuditCollector): FindingDraft[] {
     if (open === -1 || s.group.at(open) !== s.group.at(i) || s.end.at(i) > s.end.at(open)) open = i;
   }
   return drafts;
+}
+
+/**
+ * Sessions of one group that open at the same instant, longest first, then by id and rate (in
+ * place): which of them is reported as opened while the other was open never depends on the order
+ * of the log's lines.
+ */
+function longestFirst(c: AuditCollector, order: Uint32Array): void {
+  const s = c.sessions;
+  const same = (a: number, b: number) => s.group.at(a) === s.group.at(b) && s.start.at(a) === s.start.at(b);
+  for (let k = 0; k < order.length; ) {
+    let end = k + 1;
+    while (end < order.length && same(order[k]!, order[end]!)) end++;
+    if (end - k > 1) {
+      order.subarray(k, end).sort((a, b) => s.end.at(b) - s.end.at(a) || compareText(s.ids.at(a), s.ids.at(b)) || compareText(c.rateKeys.at(s.rate.at(a)), c.rateKeys.at(s.rate.at(b))));
+    }
+    k = end;
+  }
 }
 
 /** KEY_PER_CUSTOMER: two or more API keys that each serve exactly one customer, and that customer no other key. */

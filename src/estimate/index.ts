@@ -3,6 +3,7 @@ import { USAGE_KINDS, type CanonicalField } from '../ingest/record.js';
 import { computeInvoice, priceRecords, type Invoice, type InvoiceOptions } from '../engine/index.js';
 import type { BatchObserver, ObserverPart } from '../pricing/fold.js';
 import type { RateCard } from '../rates/card.js';
+import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
 import { parseDay, type TimeZone } from '../util/time.js';
 import { synthesize } from './synthesize.js';
@@ -63,12 +64,17 @@ export async function usageFromLog(paths: readonly string[], base: EstimateUsage
   const scale = (n: number) => Number((BigInt(n) * BigInt(target) * 2n + BigInt(span)) / (2n * BigInt(span)));
   const usage: EstimateUsage = {
     ...base,
-    transcribe: [...base.transcribe, ...[...transcripts.values()].map((t) => ({ ...t, ms: scale(t.ms) }))],
-    stream: [...base.stream, ...[...streams.values()].map((s) => ({ ms: scale(s.ms), model: s.model, sessions: scale(s.sessions), unclosed: Math.min(scale(s.unclosed), scale(s.sessions)), features: [] }))],
-    llm: [...base.llm, ...[...llm.values()].map((l) => ({ model: l.model, inputTokens: scale(l.input), outputTokens: scale(l.output) }))],
+    transcribe: [...base.transcribe, ...byKey(transcripts).map((t) => ({ ...t, ms: scale(t.ms) }))],
+    stream: [...base.stream, ...byKey(streams).map((s) => ({ ms: scale(s.ms), model: s.model, sessions: scale(s.sessions), unclosed: Math.min(scale(s.unclosed), scale(s.sessions)), features: [] }))],
+    llm: [...base.llm, ...byKey(llm).map((l) => ({ model: l.model, inputTokens: scale(l.input), outputTokens: scale(l.output) }))],
   };
   const source = `${records} record(s) over ${span} day(s) of ${paths.join(', ')}, scaled to ${target} day(s)`;
   return { usage, source };
+}
+
+/** A map's values in the order of their keys: the usage of a log is listed the same however its rows came. */
+function byKey<T>(map: ReadonlyMap<string, T>): T[] {
+  return [...map].sort(([a], [b]) => compareText(a, b)).map(([, value]) => value);
 }
 
 /** How much more than the cheapest a card costs. */

@@ -79,14 +79,19 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const costs = new Costs(options.rates);
   const order = orderBy(c.completed.length, (i) => c.completed.at(i));
   let demand = 0n;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const at = c.completed.at(i);
+  for (let k = 0; k < order.length; ) {
+    const at = c.completed.at(order[k]!);
     months(at);
-    const cost = costs.of(c, i);
-    demand += cost;
-    if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
-    else state.charge(at, cost, zone.dayKey(at), i);
+    let end = k + 1;
+    while (end < order.length && c.completed.at(order[end]!) === at) end++;
+    if (end - k > 1) cheapestFirst(c, costs, order.subarray(k, end));
+    for (; k < end; k++) {
+      const i = order[k]!;
+      const cost = costs.of(c, i);
+      demand += cost;
+      if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
+      else state.charge(at, cost, zone.dayKey(at), i);
+    }
   }
   book.flush();
   const endBalance = book.balance;
@@ -112,6 +117,16 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
     blocked, refused: refused(state.refused), refusedByTier: refused(state.refusedByTier), demand: fromUnits(demand), days,
     projection: { days: options.projectionDays, dailySpend: options.dailySpend ?? fromUnits(dailySpend), source: options.dailySpend ? '--daily-spend' : 'log average', entries },
   };
+}
+
+/**
+ * Puts records that complete at the same instant cheapest first (in place): which of them the
+ * balance pays for before a block or an autopay never depends on the order of the log's lines
+ * (records of equal cost at one instant move the ledger alike).
+ */
+function cheapestFirst(c: LedgerCollector, costs: Costs, records: Uint32Array): void {
+  const byCost = [...records].map((i) => ({ i, cost: costs.of(c, i) })).sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
+  byCost.forEach(({ i }, k) => (records[k] = i));
 }
 
 /** The account's amounts in ledger units: each refused with its setting's name when finer than the ledger counts. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { diffDocuments, parseThreshold } from '../diff/index.js';
+import { diffDocuments, parseReport, parseThreshold } from '../diff/index.js';
 import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
 import { computeInvoice, type Invoice } from '../engine/index.js';
@@ -70,7 +70,7 @@ async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: I
       const golden = readFileSync(expect.golden, 'utf8');
       if (expect.max_increase === undefined && golden !== json) failures.push(...goldenDifference(golden, json, expect.golden));
       if (expect.max_increase !== undefined) {
-        const diff = diffDocuments(JSON.parse(golden), expect.golden, JSON.parse(json), c.name, parseThreshold(expect.max_increase));
+        const diff = diffDocuments(parseReport(golden, expect.golden), expect.golden, JSON.parse(json), c.name, parseThreshold(expect.max_increase));
         const t = diff.comparisons[0]!.total;
         if (diff.failed) failures.push(`the total grew from ${t.old.toFixed(scale)} to ${t.new.toFixed(scale)} (${t.percent === null ? 'from zero' : `+${t.percent.toString()}%`}), more than max_increase ${expect.max_increase}`);
       }
@@ -88,7 +88,7 @@ async function runCase(c: CheckCase, update: boolean, renderInvoice: (invoice: I
 /** The invoice lines that differ, and else the first differing lines of the JSON text. */
 function goldenDifference(golden: string, json: string, path: string): string[] {
   const out: string[] = [`differs from ${path}:`];
-  const diff = diffDocuments(JSON.parse(golden), path, JSON.parse(json), 'now', undefined);
+  const diff = diffDocuments(parseReport(golden, path), path, JSON.parse(json), 'now', undefined);
   for (const l of diff.comparisons[0]!.lines) {
     if (l.status === 'unchanged') continue;
     const name = [l.fields.product, l.fields.model, l.fields.addon ?? l.fields.token_type, l.fields.tier].filter(Boolean).join(' · ');

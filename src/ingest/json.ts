@@ -1,4 +1,5 @@
 import { InputError } from '../util/errors.js';
+import { repeatedKey } from '../util/json-keys.js';
 
 /** One JSON value read from a file, with the line it starts on and, in an array, its index. */
 export interface JsonItem {
@@ -132,10 +133,22 @@ function isSpace(c: string): boolean {
   return c === ' ' || c === '\n' || c === '\r' || c === '\t';
 }
 
+/**
+ * One JSON value, strictly: text that is not JSON, or an object that gives a key twice (JSON.parse
+ * would keep the last value and drop the other without a word), is an InputError naming the line.
+ */
 export function parseJson(text: string, file: string, line: number, index: number | undefined): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new InputError({ file, line, index }, undefined, `is not valid JSON (${(error as Error).message})`);
   }
+  const repeated = repeatedKey(text, value);
+  if (repeated) {
+    const spellings = repeated.first === repeated.second ? '' : `, as "${repeated.first}" and "${repeated.second}"`;
+    throw new InputError({ file, line: line + repeated.line - 1, index }, repeated.path,
+      `is given twice in one object${spellings}`, 'JSON would keep only the last value: remove or rename one');
+  }
+  return value;
 }

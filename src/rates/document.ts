@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, Scalar, isNode, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, Scalar, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CardError } from '../util/errors.js';
 
@@ -39,7 +39,12 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
   if (doc.errors.length > 0) {
     throw new CardError(
       file,
-      doc.errors.map((e) => ({ path: '', line: lineCounter.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })),
+      doc.errors.map((e) => {
+        const line = lineCounter.linePos(e.pos[0]).line;
+        const repeated = e.code === 'DUPLICATE_KEY' ? keyPathAt(doc, e.pos[0]) : undefined;
+        if (repeated) return { path: formatPath(repeated), line, message: 'is given twice in one mapping (only one value would be kept: remove or rename one)' };
+        return { path: '', line, message: e.message.split('\n')[0]! };
+      }),
     );
   }
   keepNumbersAsText(doc);
@@ -58,6 +63,26 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
       return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
     },
   };
+}
+
+/** The path of the map key that starts at `offset` (`products[0].id`), where there is one. */
+function keyPathAt(doc: Document, offset: number): PropertyKey[] | undefined {
+  let found: PropertyKey[] | undefined;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const chain = [...ancestors, pair];
+      found = [];
+      chain.forEach((node, i) => {
+        const child = chain[i + 1];
+        if (isSeq(node)) found!.push(node.items.indexOf(child as never));
+        else if (isPair(node) && child !== undefined && child === node.value) found!.push(String(isScalar(node.key) ? node.key.value : node.key));
+      });
+      found.push(String(pair.key.value));
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function keepNumbersAsText(doc: Document): void {

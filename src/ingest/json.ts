@@ -1,5 +1,6 @@
 import { InputError } from '../util/errors.js';
 import { repeatedKey } from '../util/json-keys.js';
+import { startsWithBom, strayBom } from './decode.js';
 
 /** One JSON value read from a file, with the line it starts on and, in an array, its index. */
 export interface JsonItem {
@@ -15,6 +16,7 @@ export async function* readNdjson(text: AsyncIterable<string>, file: string): As
   const parseLine = (raw: string): JsonItem | undefined => {
     line++;
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (startsWithBom(body)) throw strayBom(file, line);
     if (body.trim() === '') return undefined;
     return { line, index: undefined, value: parseJson(body, file, line, undefined) };
   };

@@ -34,6 +34,10 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
     if (error instanceof CardError) throw error;
     throw new CardError(file, [{ path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
   }
+  // One BOM is read as YAML reads it; a second would become part of the first key.
+  if (source.startsWith('\uFEFF\uFEFF')) {
+    throw new CardError(file, [{ path: '', line: 1, message: 'begins with two byte-order marks (EF BB BF EF BB BF): save the file as UTF-8 with one BOM or none' }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {

@@ -40,6 +40,8 @@ export async function readStatement(path: string): Promise<StatementLine[]> {
   for await (const rows of readCsvRows(text, path)) for (const row of rows) {
     if (!header) {
       header = row.values.map((h) => h.trim());
+      const repeated = header.find((h, i) => h !== '' && header!.indexOf(h) !== i);
+      if (repeated !== undefined) throw new InputError({ file: path, line: row.line }, repeated, 'is a duplicate column name', 'each column may appear once');
       for (const required of ['product', 'model', 'amount']) {
         if (!header.includes(required)) throw new InputError({ file: path, line: 1 }, required, 'is not a column', 'a statement has product, model and amount (addon, date or month, quantity optional)');
       }

@@ -4,7 +4,8 @@ import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
 import { decodeUtf8, invalidUtf8, startsWithBom, strayBom } from './decode.js';
-import { parseJson, readJsonDocument, readNdjson } from './json.js';
+import { parseJson, readJsonDocument, readNdjson, tooLongLine } from './json.js';
+import { MAX_JSON_VALUE } from './limits.js';
 import { JsonRecordAssembler, type Produced } from './native.js';
 import { normalizeRecord } from './normalize.js';
 import { openBytes } from './open.js';
@@ -124,6 +125,7 @@ export function readNdjsonLine(bytes: Uint8Array, file: string, line: number, as
   }
   // The scanner skipped the file's own BOM: one here is a second, or a joined file's.
   if (startsWithBom(text)) throw strayBom(file, line);
+  if (text.length > MAX_JSON_VALUE) throw tooLongLine(file, line);
   if (text.trim() === '') return [];
   const value = parseJson(text, file, line, undefined);
   const records: UsageRecord[] = [];

@@ -1,4 +1,6 @@
 import { open } from 'node:fs/promises';
+import { tooLongLine } from './json.js';
+import { MAX_FIELD, MAX_JSON_VALUE } from './limits.js';
 import { FileWindow } from './window.js';
 import { CANONICAL_FIELDS } from './record.js';
 
@@ -52,13 +54,16 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
       while (pos < filled) {
         let end = buffer.indexOf(LF, pos);
         if (end === -1 || end >= filled) {
-          if (!eof) break;
+          if (!eof && filled - pos <= MAX_LINE_BYTES) break;
           end = filled;
         }
         const next = end + 1;
         const body = end > pos && bytes[end - 1] === CR ? end - 1 : end;
+        if (body - pos > MAX_LINE_BYTES) throw tooLongLine(path, line);
         if (!blank(bytes, pos, body)) {
-          if (!(flat(bytes, pos, body, starts, ends) && sink.flat(bytes, starts, ends, line))) sink.other(bytes, pos, body, line);
+          // A line longer than a field may be goes the record way, which checks each field's length.
+          const plain = body - pos <= MAX_FIELD && flat(bytes, pos, body, starts, ends);
+          if (!(plain && sink.flat(bytes, starts, ends, line))) sink.other(bytes, pos, body, line);
         }
         line++;
         pos = next;
@@ -71,6 +76,12 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
     await handle.close();
   }
 }
+
+/**
+ * A line past this many bytes is past MAX_JSON_VALUE characters whatever it holds (a character is at
+ * most 3 UTF-8 bytes a UTF-16 unit), and is refused unread; a shorter one is judged by the record way.
+ */
+const MAX_LINE_BYTES = 3 * MAX_JSON_VALUE;
 
 /** Only ASCII whitespace (a line the record path would skip; other blank-looking lines go there). */
 function blank(b: Uint8Array, start: number, end: number): boolean {

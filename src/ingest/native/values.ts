@@ -36,8 +36,9 @@ export function toText(value: unknown, source: SourceRef, field: string): string
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') {
+    // The number as read may not be the one written (9007199254740993 reads as …992): not quoted back.
     if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-      fail(source, field, `${value} is too large to be read exactly`, 'write it as a string');
+      fail(source, field, 'is a number past 2^53, which JSON cannot carry exactly', 'write it as a string');
     }
     return String(value);
   }

@@ -75,6 +75,14 @@ export class TimeZone {
 /** The first year a date may have: an earlier one is a typo (`0050` for `2050`), never usage. */
 export const MIN_YEAR = 1000;
 
+const FIRST_MS = Date.UTC(MIN_YEAR, 0, 1);
+const END_MS = Date.UTC(10000, 0, 1);
+
+/** ISO 8601 UTC text of an instant of a year from MIN_YEAR to 9999 (what a log may say), else undefined. */
+export function isoInstant(utcMs: number): string | undefined {
+  return utcMs >= FIRST_MS && utcMs < END_MS ? new Date(utcMs).toISOString() : undefined;
+}
+
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date, or NaN. */
 export function parseDay(day: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);

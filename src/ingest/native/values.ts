@@ -1,5 +1,5 @@
 import { InputError, type SourceRef } from '../../util/errors.js';
-import { parseInstant, type TimeZone } from '../../util/time.js';
+import { isoInstant, parseInstant, type TimeZone } from '../../util/time.js';
 import type { CanonicalField, RawFields, UsageRecord } from '../record.js';
 
 /** A JSON object as the native readers see it. */
@@ -66,8 +66,8 @@ export function instantField(text: string, source: SourceRef, field: string, zon
 /** Unix seconds (as the provider's `created` gives them) as ISO text; other text as is. */
 export function unixOrText(value: unknown, source: SourceRef, field: string): string | undefined {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) fail(source, field, `${value} is not a Unix time in seconds`);
-    return new Date(value * 1000).toISOString();
+    const text = Number.isSafeInteger(value) && value >= 0 ? isoInstant(value * 1000) : undefined;
+    return text ?? fail(source, field, `${value} is not a Unix time in seconds (from 1970 to the year 9999)`);
   }
   return toText(value, source, field);
 }

@@ -1,6 +1,6 @@
 import type { SourceRef } from '../../util/errors.js';
 import { secondsToMs } from '../../util/quantity.js';
-import { isoInstant, MIN_YEAR, type TimeZone } from '../../util/time.js';
+import { isoInstant, MAX_YEAR, MIN_YEAR, type TimeZone } from '../../util/time.js';
 import { normalizeRecord } from '../normalize.js';
 import type { RawFields } from '../record.js';
 import { attempt, dimensions, fail, instantField, isObject, toText, unixOrText, type Json, type Produced } from './values.js';
@@ -240,7 +240,7 @@ export class SessionBook {
           `log the time each message was received, for the opening message and ${end.type}`);
       }
     } else if (graceBilled({ agent, begin, end })) {
-      raw.ended_at = isoInstant(Math.max(lastSeen ?? begin!.at!, begin!.at!) + VOICE_AGENT_GRACE_MS) ?? fail(begin!.source, 'received_at', 'is too close to the end of the year 9999');
+      raw.ended_at = isoInstant(Math.max(lastSeen ?? begin!.at!, begin!.at!) + VOICE_AGENT_GRACE_MS) ?? fail(begin!.source, 'received_at', `is too close to the end of the year ${MAX_YEAR}`);
     } else {
       raw.terminated = 'false';
     }

@@ -67,7 +67,7 @@ export function instantField(text: string, source: SourceRef, field: string, zon
 export function unixOrText(value: unknown, source: SourceRef, field: string): string | undefined {
   if (typeof value === 'number') {
     const text = Number.isSafeInteger(value) && value >= 0 ? isoInstant(value * 1000) : undefined;
-    return text ?? fail(source, field, `${value} is not a Unix time in seconds (from 1970 to the year 9999)`);
+    return text ?? fail(source, field, `${value} is not a Unix time in seconds (from 1970 to the year 8999)`);
   }
   return toText(value, source, field);
 }

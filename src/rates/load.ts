@@ -10,7 +10,7 @@ import { cardSchema, type RawCard } from './schema.js';
 /** Loads a rate card by built-in name or file path (JSON or YAML), validated and resolved. */
 export function loadCard(spec: string, baseDir = process.cwd()): RateCard {
   const { raw, origin, path } = readRawCard(spec, baseDir);
-  return resolveCard(raw.name, origin, layersOf(raw, path, [path]), raw.description);
+  return resolveCard(raw.name, origin, layersOf(raw, path, origin, [path]), raw.description);
 }
 
 /** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
@@ -38,14 +38,29 @@ function readRawCard(spec: string, baseDir: string): { raw: RawCard; origin: str
   return { raw, origin: spec, path };
 }
 
-function layersOf(raw: RawCard, path: string, chain: string[]): CardLayer[] {
+/** The layers of a card and of the cards it extends; `shown` is how messages name the card. */
+function layersOf(raw: RawCard, path: string, shown: string, chain: string[]): CardLayer[] {
   if (raw.extends === undefined) return historyLayers(raw, undefined);
   const baseDir = path.startsWith('built-in:') ? process.cwd() : dirname(path);
-  const base = readRawCard(raw.extends, baseDir);
+  const base = readBase(raw.extends, baseDir, shown);
   if (chain.includes(base.path)) {
     throw new CardError(path, [{ path: 'extends', message: `extends itself through ${[...chain, base.path].join(' → ')}` }]);
   }
-  return historyLayers(raw, layersOf(base.raw, base.path, [...chain, base.path]));
+  return historyLayers(raw, layersOf(base.raw, base.path, base.origin, [...chain, base.path]));
+}
+
+/**
+ * The card `extends` names. A file that cannot be read as a card at all (missing, `/dev/zero`, an
+ * alias bomb) is a problem of the extending card's `extends`; one inside the base names the base.
+ */
+function readBase(spec: string, baseDir: string, extending: string): ReturnType<typeof readRawCard> {
+  try {
+    return readRawCard(spec, baseDir);
+  } catch (error) {
+    const problem = error instanceof CardError && error.problems.length === 1 ? error.problems[0]! : undefined;
+    if (problem === undefined || problem.path !== '' || problem.line !== undefined) throw error;
+    throw new CardError(extending, [{ path: 'extends', message: `${spec}: ${problem.message}` }]);
+  }
 }
 
 /** Names of the built-in cards. */

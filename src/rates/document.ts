@@ -51,6 +51,10 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
       }),
     );
   }
+  const odd = oddKey(doc);
+  if (odd !== undefined) {
+    throw new CardError(file, [{ path: '', line: odd < 0 ? undefined : lineCounter.linePos(odd).line, message: 'has a key that is a mapping, a list or null: a key is a name' }]);
+  }
   keepNumbersAsText(doc);
   let value: unknown;
   try {
@@ -67,6 +71,22 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
       return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
     },
   };
+}
+
+/**
+ * Where the first map key that is not a name (a mapping, a list, null) starts, -1 when it has no
+ * place, or undefined: such a key would be made a text of its own (`"{ a: b }"`) with a warning.
+ */
+function oddKey(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value !== null) return undefined;
+      found = isNode(pair.key) && pair.key.range ? pair.key.range[0] : isNode(pair.value) && pair.value.range ? pair.value.range[0] : -1;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The path of the map key that starts at `offset` (`products[0].id`), where there is one. */

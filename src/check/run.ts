@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { diffDocuments, parseThreshold } from '../diff/index.js';
+import { repeatedKey } from '../util/json-keys.js';
 import { accountFrom } from '../ledger/account.js';
 import { runBalance } from '../ledger/index.js';
 import { computeInvoice, type Invoice } from '../engine/index.js';
@@ -111,11 +112,15 @@ function readGolden(path: string, folder: ConfigFolder, what: string, named: str
   } catch (error) {
     throw folder.problem(`${what} golden`, named, `cannot be read (${reasonOf(error)}); run tallyman check --update to write it again`);
   }
+  let old: unknown;
   try {
-    return { text, old: JSON.parse(text) };
+    old = JSON.parse(text);
   } catch {
     throw folder.problem(`${what} golden`, named, 'is not JSON (an invoice that tallyman check --update writes): restore it, or run tallyman check --update to write it again');
   }
+  const repeated = repeatedKey(text, old);
+  if (repeated) throw folder.problem(`${what} golden`, named, `gives ${repeated.path} twice in one object (line ${repeated.line}): restore it, or run tallyman check --update to write it again`);
+  return { text, old };
 }
 
 /** The invoice lines that differ, and else the first differing lines of the JSON text. */

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Decimal, parseDecimal } from '../util/decimal.js';
 import { InputError, UsageError } from '../util/errors.js';
+import { repeatedKey } from '../util/json-keys.js';
 
 /** The fields that name a line, in order; prices and versions are not among them, so a price change is a change. */
 const KEY_FIELDS = ['product', 'model', 'addon', 'token_type', 'tier'] as const;
@@ -107,15 +108,33 @@ function percentOf(change: Decimal, base: Decimal | null): Decimal | null {
   return change.dividedBy(base).times(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
-/** Reads a JSON report file. */
+const REPORT_HINT = 'give the --format json output of tallyman invoice or estimate';
+
+/** Reads a JSON report file (a regular file: a pipe or a device is refused, never read for ever). */
 export function readReport(path: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    if (!statSync(path).isFile()) throw new UsageError(`${path} is not a regular file (${REPORT_HINT})`);
+    text = readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`cannot read ${path}: no such file`);
-    throw new InputError({ file: path, line: 1 }, undefined, `is not JSON (${(error as Error).message})`, 'give the --format json output of tallyman invoice or estimate');
+    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+  return parseReport(text, path);
+}
+
+/** A report's JSON text, strictly: text that is not JSON, or an object that gives a key twice, is an error naming the file. */
+export function parseReport(text: string, path: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError({ file: path, line: 1 }, undefined, `is not JSON (${(error as Error).message})`, REPORT_HINT);
+  }
+  const repeated = repeatedKey(text, value);
+  if (repeated) throw new InputError({ file: path, line: repeated.line }, repeated.path, 'is given twice in one object', REPORT_HINT);
+  return value;
 }
 
 /** An invoice (one sheet) or an estimate (one sheet per card); anything else is an error naming the file. */

@@ -10,6 +10,7 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: strin
   let linesBefore = from.line;
   let pending: Uint8Array = new Uint8Array(0);
   let started = from.midFile;
+  let checked = from.midFile;
   for await (const chunk of chunks) {
     let text: string;
     try {
@@ -23,6 +24,11 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: strin
       throw invalidUtf8(file, linesBefore + countNewlines(bytes, bad));
     }
     started = true;
+    if (!checked && text !== '') {
+      // The decoder dropped one BOM; a second one would stick to the first column name or key.
+      if (startsWithBom(text)) throw strayBom(file, 1);
+      checked = true;
+    }
     linesBefore += countNewlines(chunk, chunk.length);
     pending = trailingIncomplete(chunk);
     if (text !== '') yield text;
@@ -34,6 +40,23 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>, file: strin
     throw invalidUtf8(file, linesBefore);
   }
   if (tail !== '') yield tail;
+}
+
+const BOM = 0xfeff;
+
+/**
+ * A byte-order mark where it does not belong: right after the file's own (line 1), or at the start
+ * of a later line (files joined together, each with its BOM). Text would keep it as part of a name.
+ */
+export function strayBom(file: string, line: number): InputError {
+  return line === 1
+    ? new InputError({ file, line }, undefined, 'begins with two byte-order marks (EF BB BF EF BB BF)', 'save the file as UTF-8 with one BOM or none')
+    : new InputError({ file, line }, undefined, 'begins with a byte-order mark (EF BB BF) that is not at the start of the file', 'remove it: a file joined onto another keeps its BOM');
+}
+
+/** Whether a text begins with a byte-order mark (U+FEFF). */
+export function startsWithBom(text: string): boolean {
+  return text.charCodeAt(0) === BOM;
 }
 
 export function invalidUtf8(file: string, line: number): InputError {

@@ -1,4 +1,4 @@
-import { daysInMonth, MIN_YEAR, utcMs } from '../util/time.js';
+import { daysInMonth, MAX_YEAR, MIN_YEAR, utcMs } from '../util/time.js';
 import { USAGE_KINDS } from './record.js';
 
 /**
@@ -100,7 +100,7 @@ export function utcInstant(b: Uint8Array, start: number, end: number): number {
   const sec = digits2(b, p + 17);
   if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
   const y = c * 100 + y2;
-  if (y < MIN_YEAR) return Number.NaN;
+  if (y < MIN_YEAR || y > MAX_YEAR) return Number.NaN;
   if (d > daysInMonth(y, mo)) return Number.NaN;
   let ms = 0;
   if (n === 24) {

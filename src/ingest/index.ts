@@ -3,8 +3,9 @@ import { extname } from 'node:path';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
-import { decodeUtf8, invalidUtf8 } from './decode.js';
-import { parseJson, readJsonDocument, readNdjson } from './json.js';
+import { decodeUtf8, invalidUtf8, startsWithBom, strayBom } from './decode.js';
+import { parseJson, readJsonDocument, readNdjson, tooLongLine } from './json.js';
+import { MAX_JSON_VALUE } from './limits.js';
 import { JsonRecordAssembler, type Produced } from './native.js';
 import { normalizeRecord } from './normalize.js';
 import { openBytes } from './open.js';
@@ -122,6 +123,9 @@ export function readNdjsonLine(bytes: Uint8Array, file: string, line: number, as
   } catch {
     throw invalidUtf8(file, line);
   }
+  // The scanner skipped the file's own BOM: one here is a second, or a joined file's.
+  if (startsWithBom(text)) throw strayBom(file, line);
+  if (text.length > MAX_JSON_VALUE) throw tooLongLine(file, line);
   if (text.trim() === '') return [];
   const value = parseJson(text, file, line, undefined);
   const records: UsageRecord[] = [];
@@ -167,6 +171,7 @@ async function* readCsvRecords(text: AsyncIterable<string>, file: string, option
   for await (const rows of read(text)) {
     const batch: UsageRecord[] = [];
     for (const row of rows) {
+      if (startsWithBom(row.values[0]!)) throw strayBom(file, row.line);
       if (!columns) {
         columns = mapHeader(row.values, file, options.map);
         continue;

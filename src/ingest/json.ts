@@ -1,4 +1,7 @@
 import { InputError } from '../util/errors.js';
+import { repeatedKey } from '../util/json-keys.js';
+import { startsWithBom, strayBom } from './decode.js';
+import { MAX_JSON_VALUE, tooLong } from './limits.js';
 
 /** One JSON value read from a file, with the line it starts on and, in an array, its index. */
 export interface JsonItem {
@@ -9,29 +12,38 @@ export interface JsonItem {
 
 /** NDJSON: one JSON value per line; blank lines are allowed, CRLF accepted. */
 export async function* readNdjson(text: AsyncIterable<string>, file: string): AsyncGenerator<JsonItem> {
+  // The unfinished line: it never holds a line break, so each chunk is searched once.
   let carry = '';
   let line = 0;
   const parseLine = (raw: string): JsonItem | undefined => {
     line++;
     const body = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (startsWithBom(body)) throw strayBom(file, line);
+    if (body.length > MAX_JSON_VALUE) throw tooLongLine(file, line);
     if (body.trim() === '') return undefined;
     return { line, index: undefined, value: parseJson(body, file, line, undefined) };
   };
   for await (const chunk of text) {
-    carry += chunk;
     let start = 0;
     let newline: number;
-    while ((newline = carry.indexOf('\n', start)) !== -1) {
-      const item = parseLine(carry.slice(start, newline));
+    while ((newline = chunk.indexOf('\n', start)) !== -1) {
+      const item = parseLine(carry + chunk.slice(start, newline));
+      carry = '';
       if (item) yield item;
       start = newline + 1;
     }
-    carry = carry.slice(start);
+    carry += chunk.slice(start);
+    if (carry.length > MAX_JSON_VALUE) throw tooLongLine(file, line + 1);
   }
   if (carry !== '') {
     const item = parseLine(carry);
     if (item) yield item;
   }
+}
+
+/** The error of an NDJSON line past MAX_JSON_VALUE. */
+export function tooLongLine(file: string, line: number): InputError {
+  return tooLong(file, line, 'a line', MAX_JSON_VALUE, 'a file with no line breaks is not NDJSON');
 }
 
 /**
@@ -44,10 +56,23 @@ export async function* readJsonDocument(text: AsyncIterable<string>, file: strin
   yield* splitter.end();
 }
 
-/** Splits a streamed top-level JSON array into its elements by tracking depth and strings. */
+const LF = 10;
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+
+/**
+ * Splits a streamed top-level JSON array into its elements by tracking depth and strings, a
+ * character at a time; an element's text is cut from the chunk in one slice, not built up.
+ */
 class ArraySplitter {
   private mode: 'start' | 'array' | 'whole' | 'done' = 'start';
   private line = 1;
+  /** The text of the element (or, in mode whole, the document) from earlier chunks. */
   private buffer = '';
   private depth = 0;
   private inString = false;
@@ -58,52 +83,52 @@ class ArraySplitter {
   constructor(private readonly file: string) {}
 
   *push(chunk: string): Generator<JsonItem> {
+    if (this.mode === 'whole') return this.keep(chunk);
+    // Where the unfinished element starts in this chunk (-1: none open in it).
+    let from = this.buffer === '' ? -1 : 0;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i]!;
-      if (this.mode === 'whole') {
-        this.buffer += chunk.slice(i);
-        return;
-      }
-      if (c === '\n') this.line++;
-      if (this.mode === 'start') {
+      const c = chunk.charCodeAt(i);
+      if (c === LF) this.line++;
+      if (this.mode === 'array') {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === BACKSLASH) this.escaped = true;
+          else if (c === QUOTE) this.inString = false;
+          continue;
+        }
+        if (this.depth === 0) {
+          if (isSpace(c)) continue;
+          if (c === COMMA || c === CLOSE_ARRAY) {
+            if (from !== -1) this.keep(chunk.slice(from, i));
+            from = -1;
+            if (this.buffer !== '') yield this.emit();
+            else if (c === COMMA) throw this.error(this.line, 'has an empty array element');
+            else if (this.index > 0) throw this.error(this.line, 'has a trailing comma before ]');
+            if (c === CLOSE_ARRAY) this.mode = 'done';
+            continue;
+          }
+          if (from === -1) {
+            this.elementLine = this.line;
+            from = i;
+          }
+        }
+        if (c === QUOTE) this.inString = true;
+        else if (c === OPEN_OBJECT || c === OPEN_ARRAY) this.depth++;
+        else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --this.depth < 0) throw this.error(this.line, 'has a } that closes nothing', 'the element before it ends early');
+      } else if (this.mode === 'start') {
         if (isSpace(c)) continue;
-        if (c === '[') {
+        if (c === OPEN_ARRAY) {
           this.mode = 'array';
           continue;
         }
         this.mode = 'whole';
         this.elementLine = this.line;
-        this.buffer = chunk.slice(i);
-        return;
+        return this.keep(chunk.slice(i));
+      } else if (!isSpace(c)) {
+        throw this.error(this.line, 'has text after the closing ]');
       }
-      if (this.mode === 'done') {
-        if (!isSpace(c)) throw this.error(this.line, 'has text after the closing ]');
-        continue;
-      }
-      // mode === 'array'
-      if (this.depth === 0 && !this.inString) {
-        if (isSpace(c)) {
-          if (this.buffer !== '') this.buffer += c;
-          continue;
-        }
-        if (c === ',' || c === ']') {
-          if (this.buffer !== '') yield this.emit();
-          else if (c === ',') throw this.error(this.line, 'has an empty array element');
-          else if (this.index > 0) throw this.error(this.line, 'has a trailing comma before ]');
-          if (c === ']') this.mode = 'done';
-          continue;
-        }
-        if (this.buffer === '') this.elementLine = this.line;
-      }
-      this.buffer += c;
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === '\\') this.escaped = true;
-        else if (c === '"') this.inString = false;
-      } else if (c === '"') this.inString = true;
-      else if (c === '{' || c === '[') this.depth++;
-      else if (c === '}' || c === ']') this.depth--;
     }
+    if (from !== -1) this.keep(chunk.slice(from));
   }
 
   *end(): Generator<JsonItem> {
@@ -114,6 +139,15 @@ class ArraySplitter {
     } else if (this.mode === 'start') {
       throw this.error(1, 'is empty', 'a JSON log is an array of records');
     }
+  }
+
+  /** Adds text to the element (or the document) read so far, within its bound. */
+  private keep(text: string): void {
+    this.buffer += text;
+    if (this.buffer.length <= MAX_JSON_VALUE) return;
+    throw this.mode === 'whole'
+      ? tooLong(this.file, this.elementLine, 'a document', MAX_JSON_VALUE, 'a big log is a JSON array of records, or NDJSON: those are read record by record')
+      : tooLong(this.file, this.elementLine, 'an array element', MAX_JSON_VALUE, 'is a quote or a bracket never closed?');
   }
 
   private emit(): JsonItem {
@@ -128,14 +162,26 @@ class ArraySplitter {
   }
 }
 
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\n' || c === '\r' || c === '\t';
+function isSpace(c: number): boolean {
+  return c === 32 || c === LF || c === 13 || c === 9;
 }
 
+/**
+ * One JSON value, strictly: text that is not JSON, or an object that gives a key twice (JSON.parse
+ * would keep the last value and drop the other without a word), is an InputError naming the line.
+ */
 export function parseJson(text: string, file: string, line: number, index: number | undefined): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new InputError({ file, line, index }, undefined, `is not valid JSON (${(error as Error).message})`);
   }
+  const repeated = repeatedKey(text, value);
+  if (repeated) {
+    const spellings = repeated.first === repeated.second ? '' : `, as "${repeated.first}" and "${repeated.second}"`;
+    throw new InputError({ file, line: line + repeated.line - 1, index }, repeated.path,
+      `is given twice in one object${spellings}`, 'JSON would keep only the last value: remove or rename one');
+  }
+  return value;
 }

@@ -64,7 +64,12 @@ export class JsonRecordAssembler {
   private read(value: unknown, source: SourceRef): Produced[] {
     if (!isObject(value)) throw new InputError(source, undefined, 'is not a JSON object', 'each record is an object');
     if (Array.isArray(value.transcripts)) {
-      return value.transcripts.flatMap((item, index) => this.accept(item, { ...source, index }));
+      // One level: a list inside a list is not a response (and would be read by recursion, as deep as it nests).
+      return value.transcripts.flatMap((item, index) => {
+        const at = { ...source, index };
+        if (isObject(item) && Array.isArray(item.transcripts)) return [new InputError(at, 'transcripts', 'is a list inside a list response', 'give each list endpoint response as it came')];
+        return this.accept(item, at);
+      });
     }
     if ('kind' in value || this.map.has('kind')) return [normalizeRecord(this.canonical(value, source), source, this.inputZone)];
     const message = streamMessage(value);

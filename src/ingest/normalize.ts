@@ -1,6 +1,7 @@
 import { InputError, type SourceRef } from '../util/errors.js';
 import { parseCount, secondsToMs } from '../util/quantity.js';
-import { MIN_YEAR, parseInstant, type TimeZone } from '../util/time.js';
+import { MAX_YEAR, MIN_YEAR, parseInstant, type TimeZone } from '../util/time.js';
+import { MAX_FIELD } from './limits.js';
 import { USAGE_KINDS, type RawFields, type UsageKind, type UsageRecord } from './record.js';
 
 const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -24,7 +25,9 @@ function instant(raw: RawFields, name: keyof RawFields, source: SourceRef, zone:
   if (value === undefined) return undefined;
   const at = parseInstant(value, zone);
   if (at !== undefined) return at;
-  if (/^\d{4}-/.test(value) && Number(value.slice(0, 4)) < MIN_YEAR) fail(source, name, `"${value}" is a date before the year ${MIN_YEAR}`, 'check the year');
+  const year = /^\d{4}-/.test(value) ? Number(value.slice(0, 4)) : undefined;
+  if (year !== undefined && year < MIN_YEAR) fail(source, name, `"${value}" is a date before the year ${MIN_YEAR}`, 'check the year');
+  if (year !== undefined && year > MAX_YEAR) fail(source, name, `"${value}" is a date after the year ${MAX_YEAR}`, 'check the year');
   return fail(source, name, `"${value}" is not an ISO 8601 timestamp`, 'write e.g. 2026-05-01T10:00:00Z');
 }
 
@@ -44,6 +47,10 @@ function count(raw: RawFields, name: keyof RawFields, source: SourceRef): number
 
 /** Turns raw canonical fields into a validated record; any bad value is an InputError naming the field. */
 export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: TimeZone): UsageRecord {
+  for (const name in raw) {
+    const length = raw[name as keyof RawFields]?.length ?? 0;
+    if (length > MAX_FIELD) fail(source, name, `is ${length} characters long, more than ${MAX_FIELD}`, 'is it the right column?');
+  }
   const kindText = text(raw, 'kind') ?? fail(source, 'kind', 'is missing', `give one of ${USAGE_KINDS.join(', ')}`);
   if (kindText !== 'transcript' && kindText !== 'stream' && kindText !== 'llm') {
     fail(source, 'kind', `"${kindText}" is not a usage kind`, `use one of ${USAGE_KINDS.join(', ')}`);

@@ -1,4 +1,6 @@
 import { open } from 'node:fs/promises';
+import { tooLongLine } from './json.js';
+import { MAX_FIELD, MAX_JSON_VALUE } from './limits.js';
 import { FileWindow } from './window.js';
 import { CANONICAL_FIELDS } from './record.js';
 
@@ -52,13 +54,16 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
       while (pos < filled) {
         let end = buffer.indexOf(LF, pos);
         if (end === -1 || end >= filled) {
-          if (!eof) break;
+          if (!eof && filled - pos <= MAX_LINE_BYTES) break;
           end = filled;
         }
         const next = end + 1;
         const body = end > pos && bytes[end - 1] === CR ? end - 1 : end;
+        if (body - pos > MAX_LINE_BYTES) throw tooLongLine(path, line);
         if (!blank(bytes, pos, body)) {
-          if (!(flat(bytes, pos, body, starts, ends) && sink.flat(bytes, starts, ends, line))) sink.other(bytes, pos, body, line);
+          // A line longer than a field may be goes the record way, which checks each field's length.
+          const plain = body - pos <= MAX_FIELD && flat(bytes, pos, body, starts, ends);
+          if (!(plain && sink.flat(bytes, starts, ends, line))) sink.other(bytes, pos, body, line);
         }
         line++;
         pos = next;
@@ -71,6 +76,12 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
     await handle.close();
   }
 }
+
+/**
+ * A line past this many bytes is past MAX_JSON_VALUE characters whatever it holds (a character is at
+ * most 3 UTF-8 bytes a UTF-16 unit), and is refused unread; a shorter one is judged by the record way.
+ */
+const MAX_LINE_BYTES = 3 * MAX_JSON_VALUE;
 
 /** Only ASCII whitespace (a line the record path would skip; other blank-looking lines go there). */
 function blank(b: Uint8Array, start: number, end: number): boolean {
@@ -141,12 +152,28 @@ function literal(b: Uint8Array, from: number, limit: number, text: string): bool
   return true;
 }
 
+/** Where the keys that are not canonical names start and end on the line (a few; more go the record way). */
+const OTHER_KEYS = new Int32Array(16);
+
+/** Whether the key `b[start, end)` is one of the first `count` other keys of the line. */
+function repeatsOtherKey(b: Uint8Array, start: number, end: number, count: number): boolean {
+  for (let k = 0; k < count; k += 2) {
+    const from = OTHER_KEYS[k]!;
+    if (OTHER_KEYS[k + 1]! - from !== end - start) continue;
+    let i = 0;
+    while (start + i < end && b[from + i] === b[start + i]) i++;
+    if (start + i === end) return true;
+  }
+  return false;
+}
+
 /** Reads `{"key":value,…}` with no whitespace into field ranges; false for anything else. */
 function flat(b: Uint8Array, start: number, end: number, starts: Int32Array, ends: Int32Array): boolean {
   if (b[start] !== OPEN || b[end - 1] !== CLOSE || end - start < 2) return false;
   starts.fill(0);
   ends.fill(0);
   let seen = 0;
+  let others = 0;
   let p = start + 1;
   if (b[p] === CLOSE) return false;
   for (;;) {
@@ -177,11 +204,16 @@ function flat(b: Uint8Array, start: number, end: number, starts: Int32Array, end
       if (to === -1 || (field >= 0 && !NUMERIC_AT[field])) return false;
       v = to;
     }
+    // A repeated key (JSON.parse keeps the last value) goes the record way, which says so.
     if (field >= 0) {
-      if (seen & (1 << field)) return false; // a repeated key: JSON.parse keeps the last; the record path says so
+      if (seen & (1 << field)) return false;
       seen |= 1 << field;
       starts[field] = from;
       ends[field] = to;
+    } else {
+      if (others === OTHER_KEYS.length || repeatsOtherKey(b, p + 1, keyEnd, others)) return false;
+      OTHER_KEYS[others++] = p + 1;
+      OTHER_KEYS[others++] = keyEnd;
     }
     if (b[v] === COMMA) {
       p = v + 1;

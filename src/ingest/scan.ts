@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { MAX_CSV_RECORD, MAX_FIELD } from './limits.js';
 import { FileWindow } from './window.js';
 
 const COMMA = 44;
@@ -12,7 +13,8 @@ export interface RowSink {
   header(names: string[]): void;
   /**
    * A row of as many fields as the header: field i is `bytes[starts[i], ends[i])`, ASCII without
-   * quotes. `spaced` when some byte is a space or a control character (so a field may need trimming).
+   * quotes. `spaced` when some byte is a space or a control character (so a field may need trimming),
+   * or the row is longer than a field may be: such a row is read the text way.
    * The arrays are reused for the next row: read them now.
    */
   row(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, line: number, spaced: boolean): void;
@@ -109,10 +111,13 @@ export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange
           }
         }
         if (!stop && end === -1) {
-          if (!eof) break; // the row goes on in the next read
+          if (!eof && filled - pos <= MAX_CSV_RECORD) break; // the row goes on in the next read
           end = filled;
           next = filled;
         }
+        // A row past the bound, or one longer than a field may be: the text reader says which is wrong.
+        if (end - pos > MAX_CSV_RECORD) stop = true;
+        else if (end - pos > MAX_FIELD) spaced = true;
         if (stop || (width !== -1 && field + 1 !== width)) {
           return { handover: { offset: base + pos, line, afterHeader: width !== -1 }, line };
         }

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { parseDecimal, type Decimal } from '../util/decimal.js';
 import { InputError, type SourceRef } from '../util/errors.js';
-import { parseDay } from '../util/time.js';
+import { readDay } from '../util/time.js';
 import { readCsvRows } from './csv.js';
 import { decodeUtf8 } from './decode.js';
 import { readJsonDocument } from './json.js';
@@ -40,6 +40,8 @@ export async function readStatement(path: string): Promise<StatementLine[]> {
   for await (const rows of readCsvRows(text, path)) for (const row of rows) {
     if (!header) {
       header = row.values.map((h) => h.trim());
+      const repeated = header.find((h, i) => h !== '' && header!.indexOf(h) !== i);
+      if (repeated !== undefined) throw new InputError({ file: path, line: row.line }, repeated, 'is a duplicate column name', 'each column may appear once');
       for (const required of ['product', 'model', 'amount']) {
         if (!header.includes(required)) throw new InputError({ file: path, line: 1 }, required, 'is not a column', 'a statement has product, model and amount (addon, date or month, quantity optional)');
       }
@@ -78,9 +80,9 @@ function statementLine(fields: Record<string, string>, source: SourceRef): State
   const quantityText = get('quantity');
   const quantity = quantityText === undefined ? undefined : (parseDecimal(quantityText) ?? fail('quantity', `"${quantityText}" is not a decimal quantity`));
   const date = get('date');
-  if (date !== undefined && Number.isNaN(parseDay(date))) fail('date', `"${date}" is not a date`, 'write YYYY-MM-DD');
+  if (date !== undefined && Number.isNaN(readDay(date))) fail('date', `"${date}" is not a date`, 'write YYYY-MM-DD');
   const month = get('month');
-  if (month !== undefined && (!/^\d{4}-\d{2}$/.test(month) || Number.isNaN(parseDay(`${month}-01`)))) fail('month', `"${month}" is not a month`, 'write YYYY-MM');
+  if (month !== undefined && (!/^\d{4}-\d{2}$/.test(month) || Number.isNaN(readDay(`${month}-01`)))) fail('month', `"${month}" is not a month`, 'write YYYY-MM');
   if (date !== undefined && month !== undefined) fail('month', 'is given with date', 'a line covers a date or a month, not both');
   return {
     product: get('product') ?? fail('product', 'is missing'),

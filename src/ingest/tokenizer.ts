@@ -1,5 +1,6 @@
 import { InputError } from '../util/errors.js';
 import type { CsvRow } from './csv.js';
+import { MAX_CSV_RECORD, tooLong } from './limits.js';
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -66,6 +67,7 @@ export class CsvTokenizer {
       const parsed = this.record(text, pos, line, final);
       if (parsed === undefined) break;
       const { values, next, endLine } = parsed;
+      if (next - pos > MAX_CSV_RECORD) throw this.tooLong(line);
       const terminated = next > 0 && isBreak(text.charCodeAt(next - 1)) && next > pos;
       const startLine = line;
       line = terminated ? endLine + 1 : endLine;
@@ -80,6 +82,11 @@ export class CsvTokenizer {
     }
     this.carry = text.slice(pos);
     this.line = line;
+    if (this.carry.length > MAX_CSV_RECORD) throw this.tooLong(line);
+  }
+
+  private tooLong(line: number): InputError {
+    return tooLong(this.file, line, 'a record', MAX_CSV_RECORD, 'is a quote never closed? a usage row is a few hundred bytes');
   }
 
   /** One record from `pos`, or undefined when the chunk ends before it does (and more text may come). */

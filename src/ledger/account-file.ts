@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { readSourceDocument, validateDocument } from '../rates/document.js';
+import { parseDecimal } from '../util/decimal.js';
 
 const amount = z.union([z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal such as "25"'), z.number().nonnegative()]);
 const signedAmount = z.union([z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal such as "25" or "-3.50"'), z.number()]);
 const whole = z.union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
+
+/** Whether autopay's `to` is above its `below` (true when either is not a decimal: that is said apart). */
+function refillsAbove(to: unknown, below: unknown): boolean {
+  const [t, b] = [parseDecimal(String(to)), parseDecimal(String(below))];
+  return t === undefined || b === undefined || t.greaterThan(b);
+}
 
 /** An account file (JSON or YAML), as written. */
 export const accountSchema = z.strictObject({
@@ -11,7 +18,10 @@ export const accountSchema = z.strictObject({
   balance: signedAmount.optional(),
   tier: z.enum(['free', 'paid']).optional(),
   free_credits: amount.optional(),
-  autopay: z.strictObject({ below: amount, to: amount, inclusive: z.boolean().optional() }).optional(),
+  autopay: z
+    .strictObject({ below: amount, to: amount, inclusive: z.boolean().optional() })
+    .refine((a) => refillsAbove(a.to, a.below), { path: ['to'], message: 'must be above autopay.below: a refill to it would leave the balance below the trigger' })
+    .optional(),
   monthly_credits: amount.optional(),
   rollover_months: whole.optional(),
   addons: z.record(z.string(), amount).optional(),

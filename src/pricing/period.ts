@@ -1,5 +1,5 @@
 import { UsageError } from '../util/errors.js';
-import { formatInstant, nextMonth, parseDay, parseInstant, type TimeZone } from '../util/time.js';
+import { formatInstant, MAX_YEAR, MIN_YEAR, nextMonth, parseInstant, readDay, type TimeZone } from '../util/time.js';
 
 /** A billing period: `from` inclusive, `to` exclusive, either end open. Text as the user gave it. */
 export interface Period {
@@ -13,7 +13,7 @@ export interface Period {
 export function periodFromFlags(flags: { month?: string; from?: string; to?: string }, zone: TimeZone): Period {
   if (flags.month !== undefined) {
     if (flags.from !== undefined || flags.to !== undefined) throw new UsageError('give --month or --from/--to, not both');
-    if (!/^\d{4}-\d{2}$/.test(flags.month) || Number.isNaN(parseDay(`${flags.month}-01`))) {
+    if (!/^\d{4}-\d{2}$/.test(flags.month) || Number.isNaN(readDay(`${flags.month}-01`))) {
       throw new UsageError(`--month "${flags.month}" is not a month; write YYYY-MM, e.g. 2026-05`);
     }
     const next = nextMonth(flags.month);
@@ -22,7 +22,7 @@ export function periodFromFlags(flags: { month?: string; from?: string; to?: str
   const bound = (text: string | undefined, flag: string): number | undefined => {
     if (text === undefined) return undefined;
     const at = parseInstant(text, zone);
-    if (at === undefined) throw new UsageError(`${flag} "${text}" is not a date or instant; write e.g. 2026-05-01 or 2026-05-01T12:00:00Z`);
+    if (at === undefined) throw new UsageError(`${flag} "${text}" is not a date or instant (of a year from ${MIN_YEAR} to ${MAX_YEAR}); write e.g. 2026-05-01 or 2026-05-01T12:00:00Z`);
     return at;
   };
   const from = bound(flags.from, '--from');

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, Scalar, isNode, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, Scalar, isNode, isPair, isScalar, isSeq, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { CardError } from '../util/errors.js';
 
@@ -34,13 +34,26 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
     if (error instanceof CardError) throw error;
     throw new CardError(file, [{ path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
   }
+  // One BOM is read as YAML reads it; a second would become part of the first key.
+  if (source.startsWith('\uFEFF\uFEFF')) {
+    throw new CardError(file, [{ path: '', line: 1, message: 'begins with two byte-order marks (EF BB BF EF BB BF): save the file as UTF-8 with one BOM or none' }]);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new CardError(
       file,
-      doc.errors.map((e) => ({ path: '', line: lineCounter.linePos(e.pos[0]).line, message: e.message.split('\n')[0]! })),
+      doc.errors.map((e) => {
+        const line = lineCounter.linePos(e.pos[0]).line;
+        const repeated = e.code === 'DUPLICATE_KEY' ? keyPathAt(doc, e.pos[0]) : undefined;
+        if (repeated) return { path: formatPath(repeated), line, message: 'is given twice in one mapping (only one value would be kept: remove or rename one)' };
+        return { path: '', line, message: e.message.split('\n')[0]! };
+      }),
     );
+  }
+  const odd = oddKey(doc);
+  if (odd !== undefined) {
+    throw new CardError(file, [{ path: '', line: odd < 0 ? undefined : lineCounter.linePos(odd).line, message: 'has a key that is a mapping, a list or null: a key is a name' }]);
   }
   keepNumbersAsText(doc);
   let value: unknown;
@@ -58,6 +71,42 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
       return isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
     },
   };
+}
+
+/**
+ * Where the first map key that is not a name (a mapping, a list, null) starts, -1 when it has no
+ * place, or undefined: such a key would be made a text of its own (`"{ a: b }"`) with a warning.
+ */
+function oddKey(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value !== null) return undefined;
+      found = isNode(pair.key) && pair.key.range ? pair.key.range[0] : isNode(pair.value) && pair.value.range ? pair.value.range[0] : -1;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The path of the map key that starts at `offset` (`products[0].id`), where there is one. */
+function keyPathAt(doc: Document, offset: number): PropertyKey[] | undefined {
+  let found: PropertyKey[] | undefined;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const chain = [...ancestors, pair];
+      found = [];
+      chain.forEach((node, i) => {
+        const child = chain[i + 1];
+        if (isSeq(node)) found!.push(node.items.indexOf(child as never));
+        else if (isPair(node) && child !== undefined && child === node.value) found!.push(String(isScalar(node.key) ? node.key.value : node.key));
+      });
+      found.push(String(pair.key.value));
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function keepNumbersAsText(doc: Document): void {

@@ -14,7 +14,7 @@ import { cardSchema, type RawCard } from './schema.js';
  */
 export function loadCard(spec: string, baseDir = process.cwd(), allow?: (path: string) => void): RateCard {
   const { raw, origin, path } = readRawCard(spec, baseDir, allow);
-  return resolveCard(raw.name, origin, layersOf(raw, path, [path], allow), raw.description);
+  return resolveCard(raw.name, origin, layersOf(raw, path, origin, [path], allow), raw.description);
 }
 
 /** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
@@ -43,14 +43,29 @@ function readRawCard(spec: string, baseDir: string, allow: ((path: string) => vo
   return { raw, origin: spec, path };
 }
 
-function layersOf(raw: RawCard, path: string, chain: string[], allow: ((path: string) => void) | undefined): CardLayer[] {
+/** The layers of a card and of the cards it extends; `shown` is how messages name the card. */
+function layersOf(raw: RawCard, path: string, shown: string, chain: string[], allow: ((path: string) => void) | undefined): CardLayer[] {
   if (raw.extends === undefined) return historyLayers(raw, undefined);
   const baseDir = path.startsWith('built-in:') ? process.cwd() : dirname(path);
-  const base = readRawCard(raw.extends, baseDir, allow);
+  const base = readBase(raw.extends, baseDir, shown, allow);
   if (chain.includes(base.path)) {
     throw new CardError(path, [{ path: 'extends', message: `extends itself through ${[...chain, base.path].join(' → ')}` }]);
   }
-  return historyLayers(raw, layersOf(base.raw, base.path, [...chain, base.path], allow));
+  return historyLayers(raw, layersOf(base.raw, base.path, base.origin, [...chain, base.path], allow));
+}
+
+/**
+ * The card `extends` names. A file that cannot be read as a card at all (missing, `/dev/zero`, an
+ * alias bomb) is a problem of the extending card's `extends`; one inside the base names the base.
+ */
+function readBase(spec: string, baseDir: string, extending: string, allow: ((path: string) => void) | undefined): ReturnType<typeof readRawCard> {
+  try {
+    return readRawCard(spec, baseDir, allow);
+  } catch (error) {
+    const problem = error instanceof CardError && error.problems.length === 1 ? error.problems[0]! : undefined;
+    if (problem === undefined || problem.path !== '' || problem.line !== undefined) throw error;
+    throw new CardError(extending, [{ path: 'extends', message: `${spec}: ${problem.message}` }]);
+  }
 }
 
 /** Names of the built-in cards. */

@@ -56,8 +56,26 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
       problems.push({ path: `versions[${i - 1}].effective_from`, message: 'versions must be in date order, each after the one before' });
     }
   }
-  if (problems.length > 0) throw new CardError(origin, problems);
+  if (problems.length > 0) throw new CardError(origin, sayOnce(problems));
   return { name, description: description ?? first.description ?? last.description, provider: last.provider ?? name, origin, currency, timezone, rounding, versions };
+}
+
+const VERSION_PREFIX = /^version ([^:]+): /;
+
+/**
+ * A problem that later versions repeat (an extending card's product override is merged into each
+ * version of the card it extends) is said once, for the first version, with how many repeat it.
+ */
+function sayOnce(problems: readonly Problem[]): Problem[] {
+  const first = new Map<string, { problem: Problem; repeats: number }>();
+  for (const problem of problems) {
+    const key = `${problem.path.replace(VERSION_PREFIX, '')}\n${problem.message}`;
+    const seen = first.get(key);
+    if (seen) seen.repeats++;
+    else first.set(key, { problem, repeats: 0 });
+  }
+  return [...first.values()].map(({ problem, repeats }) =>
+    repeats === 0 ? problem : { ...problem, path: problem.path.replace(VERSION_PREFIX, `version $1 (and ${repeats} later): `) });
 }
 
 function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path: string, at: (p: string) => string, problems: Problem[]): Product {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDay } from '../util/time.js';
+import { readDay } from '../util/time.js';
 
 /** A non-negative decimal price written as a string (numbers in a file are kept as their source text). */
 const money = z.union([
@@ -15,7 +15,7 @@ const percent = z
 const date = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((text) => !Number.isNaN(parseDay(text)), 'is not a date that exists (check the month and the day, and a year from 1000)');
+  .refine((text) => !Number.isNaN(readDay(text)), 'is not a date that exists (check the month and the day, and a year from 1000 to 8999)');
 
 const tier = z.strictObject({
   up_to: z.union([money, z.null()]),

@@ -34,7 +34,7 @@ export class CardError extends Error {
   ) {
     super(
       problems
-        .map((p) => `${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`)
+        .map((p) => oneLine(`${file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path || '(root)'}: ${p.message}`))
         .join('\n'),
     );
     this.name = 'CardError';
@@ -44,6 +44,10 @@ export class CardError extends Error {
 /** Bad command-line usage (unknown zone, bad flag value). Exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  constructor(message: string) {
+    super(oneLine(message));
+  }
 }
 
 /** Errors a user can fix; the CLI prints their message as is, without a stack. */
@@ -54,7 +58,17 @@ export function isExpectedError(error: unknown): error is InputError | CardError
 function formatInputMessage(ref: SourceRef | undefined, field: string | undefined, problem: string, hint?: string): string {
   const where = ref ? `${formatRef(ref)}: ` : '';
   const what = field ? `field "${field}": ` : '';
-  return `${where}${what}${problem}${hint ? ` (${hint})` : ''}`;
+  return oneLine(`${where}${what}${problem}${hint ? ` (${hint})` : ''}`);
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A message kept on one line: a line break or another control character that came in with a value
+ * or a file name (a quoted CSV field, a JSON parser's excerpt) is written as its escape, `\n`.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Why a system call failed, as the system says it ("no space left on device"), without the call and path. */

@@ -74,6 +74,24 @@ export class TimeZone {
 
 /** The first year a date may have: an earlier one is a typo (`0050` for `2050`), never usage. */
 export const MIN_YEAR = 1000;
+/**
+ * The last year a date read may have: a later one is a typo too, and the days after the last one
+ * read (a projection of up to ten years, the end of a period) must still be dates of four digits.
+ */
+export const MAX_YEAR = 8999;
+
+const FIRST_MS = Date.UTC(MIN_YEAR, 0, 1);
+const END_MS = Date.UTC(MAX_YEAR + 1, 0, 1);
+
+/** ISO 8601 UTC text of an instant of a year from MIN_YEAR to MAX_YEAR (what a log may say), else undefined. */
+export function isoInstant(utcMs: number): string | undefined {
+  return utcMs >= FIRST_MS && utcMs < END_MS ? new Date(utcMs).toISOString() : undefined;
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` date as read from a user (a year up to MAX_YEAR), or NaN. */
+export function readDay(day: string): number {
+  return Number(day.slice(0, 4)) > MAX_YEAR ? Number.NaN : parseDay(day);
+}
 
 /** Days since 1970-01-01 of a `YYYY-MM-DD` date, or NaN. */
 export function parseDay(day: string): number {
@@ -159,7 +177,7 @@ function parseUtcInstantFast(text: string): number | undefined {
   const s = digits2(text, 17);
   if (c < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return undefined;
   const y = c * 100 + y2;
-  if (y < MIN_YEAR) return undefined;
+  if (y < MIN_YEAR || y > MAX_YEAR) return undefined;
   if (d > daysInMonth(y, mo)) return undefined;
   let ms = 0;
   if (n === 24) {
@@ -189,7 +207,7 @@ export function parseInstant(text: string, zone: TimeZone): number | undefined {
   const h = Number(hs);
   const mi = Number(mis);
   const s = Number(ss);
-  if (y < MIN_YEAR || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  if (y < MIN_YEAR || y > MAX_YEAR || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const local = utcMs(y, mo, d, h, mi, s, Number((fs + '00').slice(0, 3)));
   if (tz === undefined) return zone.fromLocal(local);
   if (tz === 'Z' || tz === 'z') return local;

@@ -78,7 +78,7 @@ describe('validation', () => {
     const path = card('bad.json', '{\n  "name": "x",\n  "products": [\n    { "id": "p", "kind": "transcript", "models": { "m": "0x1f" } }\n  ]\n}\n');
     expect(problems(path)).toEqual([`${path}:4: products[0].models.m: must be a non-negative decimal such as "0.37"`]);
     const dup = card('dup.json', '{ "name": "x", "name": "y", "products": [] }');
-    expect(problems(dup)[0]).toMatch(/:1: \(root\): Map keys must be unique/);
+    expect(problems(dup)[0]).toMatch(/:1: name: is given twice in one mapping/);
   });
 
   it('keeps YAML numbers as their text: 0.10 is the decimal 0.10, never the float 0.1', () => {

@@ -90,3 +90,19 @@ describe('years before 1000', () => {
       .toThrow('log.csv:2: field "timestamp": "0050-06-15T00:00:00Z" is a date before the year 1000 (check the year)');
   });
 });
+
+describe('years after 8999', () => {
+  it('are refused where read, so that the days after them (a ten-year projection) keep four digits', async () => {
+    const { parseInstant, TimeZone, readDay, nextDay } = await import('../../src/util/time.js');
+    const { utcInstant } = await import('../../src/ingest/fields.js');
+    const { normalizeRecord } = await import('../../src/ingest/normalize.js');
+    const text = '9999-12-31T23:59:59Z';
+    expect(parseInstant(text, TimeZone.of('UTC'))).toBeUndefined();
+    expect(Number.isNaN(utcInstant(Buffer.from(text), 0, text.length))).toBe(true);
+    expect(Number.isNaN(readDay('9000-01-01'))).toBe(true);
+    expect(parseInstant('8999-12-31T23:59:59Z', TimeZone.of('UTC'))).toBe(Date.UTC(8999, 11, 31, 23, 59, 59));
+    expect(nextDay('9009-12-31')).toBe('9010-01-01');
+    expect(() => normalizeRecord({ kind: 'llm', timestamp: text, input_tokens: '1' }, { file: 'log.csv', line: 2 }, TimeZone.of('UTC')))
+      .toThrow('log.csv:2: field "timestamp": "9999-12-31T23:59:59Z" is a date after the year 8999 (check the year)');
+  });
+});

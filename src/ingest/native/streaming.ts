@@ -1,6 +1,6 @@
 import type { SourceRef } from '../../util/errors.js';
 import { secondsToMs } from '../../util/quantity.js';
-import type { TimeZone } from '../../util/time.js';
+import { isoInstant, MAX_YEAR, MIN_YEAR, type TimeZone } from '../../util/time.js';
 import { normalizeRecord } from '../normalize.js';
 import type { RawFields } from '../record.js';
 import { attempt, dimensions, fail, instantField, isObject, toText, unixOrText, type Json, type Produced } from './values.js';
@@ -230,7 +230,9 @@ export class SessionBook {
       if (end.audioText !== undefined) raw.audio_duration = end.audioText;
       if (end.sessionText !== undefined) {
         raw.session_duration = end.sessionText;
-        if (begin?.atText === undefined && end.at !== undefined) raw.timestamp = new Date(end.at - end.sessionMs!).toISOString();
+        if (begin?.atText === undefined && end.at !== undefined) {
+          raw.timestamp = isoInstant(end.at - end.sessionMs!) ?? fail(end.source, 'session_duration_seconds', `${end.sessionText} s before ${end.atText} is before the year ${MIN_YEAR}`);
+        }
       } else if (begin?.at !== undefined && end.atText !== undefined) {
         raw.ended_at = end.atText;
       } else {
@@ -238,7 +240,7 @@ export class SessionBook {
           `log the time each message was received, for the opening message and ${end.type}`);
       }
     } else if (graceBilled({ agent, begin, end })) {
-      raw.ended_at = new Date(Math.max(lastSeen ?? begin!.at!, begin!.at!) + VOICE_AGENT_GRACE_MS).toISOString();
+      raw.ended_at = isoInstant(Math.max(lastSeen ?? begin!.at!, begin!.at!) + VOICE_AGENT_GRACE_MS) ?? fail(begin!.source, 'received_at', `is too close to the end of the year ${MAX_YEAR}`);
     } else {
       raw.terminated = 'false';
     }

@@ -1,5 +1,5 @@
 import { InputError, type SourceRef } from '../../util/errors.js';
-import { parseInstant, type TimeZone } from '../../util/time.js';
+import { isoInstant, parseInstant, type TimeZone } from '../../util/time.js';
 import type { CanonicalField, RawFields, UsageRecord } from '../record.js';
 
 /** A JSON object as the native readers see it. */
@@ -36,8 +36,9 @@ export function toText(value: unknown, source: SourceRef, field: string): string
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'number') {
+    // The number as read may not be the one written (9007199254740993 reads as …992): not quoted back.
     if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-      fail(source, field, `${value} is too large to be read exactly`, 'write it as a string');
+      fail(source, field, 'is a number past 2^53, which JSON cannot carry exactly', 'write it as a string');
     }
     return String(value);
   }
@@ -65,8 +66,8 @@ export function instantField(text: string, source: SourceRef, field: string, zon
 /** Unix seconds (as the provider's `created` gives them) as ISO text; other text as is. */
 export function unixOrText(value: unknown, source: SourceRef, field: string): string | undefined {
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) fail(source, field, `${value} is not a Unix time in seconds`);
-    return new Date(value * 1000).toISOString();
+    const text = Number.isSafeInteger(value) && value >= 0 ? isoInstant(value * 1000) : undefined;
+    return text ?? fail(source, field, `${value} is not a Unix time in seconds (from 1970 to the year 8999)`);
   }
   return toText(value, source, field);
 }

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { answers, prepare } from './answers.js';
 import { commandLine, inProcess, inTurn, inZone, type Outcome } from './commands.js';
-import { cutOf } from './files.js';
+import { cutOf, removeCases } from './files.js';
 import { log, type CardName } from './logs.js';
 import { runsOf } from './runs.js';
 
@@ -22,6 +22,8 @@ const CARDS: CardName[] = ['assemblyai', 'tencent-asr', 'credits-example'];
 const PROCESS_ZONES = ['Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kathmandu'];
 
 describe('order and cuts never change an answer', () => {
+  afterAll(removeCases);
+
   for (const card of CARDS) {
     it(`invoice, audit, balance, reconcile and estimate on ${card}: the log whole, or shuffled and cut into CSV, NDJSON and JSON parts`, async () => {
       await fc.assert(

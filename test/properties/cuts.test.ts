@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { answers, prepare } from './answers.js';
 import { commandLine, inProcess, inTurn, inZone, type Outcome } from './commands.js';
-import { cutOf } from './files.js';
+import { cutOf, removeCases } from './files.js';
 import { log, type CardName } from './logs.js';
 import { runsOf } from './runs.js';
 
@@ -16,10 +16,14 @@ import { runsOf } from './runs.js';
  * again for each smaller log it tries).
  */
 const RUNS = Number(process.env.TALLYMAN_PROPERTY_RUNS ?? 20);
+/** Room for fast-check to shrink a failing log (each smaller log runs every command again). */
+const TIMEOUT = 120_000 + RUNS * 3_000;
 const CARDS: CardName[] = ['assemblyai', 'tencent-asr', 'credits-example'];
 const PROCESS_ZONES = ['Pacific/Kiritimati', 'America/St_Johns', 'Asia/Kathmandu'];
 
 describe('order and cuts never change an answer', () => {
+  afterAll(removeCases);
+
   for (const card of CARDS) {
     it(`invoice, audit, balance, reconcile and estimate on ${card}: the log whole, or shuffled and cut into CSV, NDJSON and JSON parts`, async () => {
       await fc.assert(
@@ -28,7 +32,7 @@ describe('order and cuts never change an answer', () => {
         }),
         { numRuns: RUNS, endOnFailure: process.env.TALLYMAN_PROPERTY_SHRINK === '0' },
       );
-    }, 300_000);
+    }, TIMEOUT);
   }
 
   it(`the same bytes from the binary under TZ=${PROCESS_ZONES.join(', ')}`, async () => {
@@ -47,5 +51,5 @@ describe('order and cuts never change an answer', () => {
       ),
       { numRuns: Math.max(3, Math.round(RUNS / 10)) },
     );
-  }, 300_000);
+  }, TIMEOUT);
 });

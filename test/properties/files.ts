@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -29,6 +29,11 @@ export interface Cut {
 
 const ROOT = mkdtempSync(join(tmpdir(), 'tallyman-cuts-'));
 let written = 0;
+
+/** Removes every case's files (after a test file's last test). */
+export function removeCases(): void {
+  rmSync(ROOT, { recursive: true, force: true });
+}
 
 /** A fresh folder for one case's files. */
 export function caseDir(): string {

@@ -213,7 +213,7 @@ export function log(card: CardName, size = 14): fc.Arbitrary<Log> {
   const p = PROFILES[card];
   const listed = fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 });
   return fc.array(moment, { minLength: 1, maxLength: 5 }).chain((moments) => fc.record({
-    rows: fc.array(row(p, moments), { minLength: 1, maxLength: size }),
+    rows: fc.array(row(p, moments), { minLength: 1, maxLength: size, size: 'max' }),
     copies: fc.array(fc.nat(), { maxLength: 3 }),
     invalid: fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: invalidRow, weight: 1 }),
     native: p.native ? fc.array(nativeItem(timeOf(moments), listed), { maxLength: 4 }) : fc.constant<Lines[]>([]),

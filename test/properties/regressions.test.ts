@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { answers } from './answers.js';
-import type { Cut } from './files.js';
+import { removeCases, type Cut } from './files.js';
 import type { Log } from './logs.js';
 import type { Run } from './runs.js';
 
@@ -20,6 +20,8 @@ async function sameAnswer(log: Log, run: Run): Promise<Record<string, any>> {
 }
 
 describe('logs whose answer depended on the order of their rows', () => {
+  afterAll(removeCases);
+
   it('estimate --from-log lists the usage by model, channels and add-ons, not in the order first seen', async () => {
     const report = await sameAnswer({
       card: 'credits-example',

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { BalanceResult } from '../ledger/index.js';
 import type { LedgerEvent } from '../ledger/book.js';
@@ -9,6 +8,7 @@ import { daysFrom, formatInstant } from '../util/time.js';
 import { lineChart, sample } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
+import { drawTable } from './text-table.js';
 
 /** Events as printed: each balance rounded, each amount the difference of printed balances, so they add up. */
 interface ShownEvent {
@@ -145,17 +145,15 @@ export function renderBalanceMarkdown(result: BalanceResult): string {
 export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance): string {
   const scale = result.invoice.card.rounding.scale;
   const tone: Record<string, (s: string) => string> = { usage: (s) => s, grant: paint.green, topup: paint.green, autopay: paint.green, addon: paint.yellow, expire: paint.red };
-  const table = new Table({
-    head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => paint.bold(h)),
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'right', 'right', 'left'],
-    colWidths: [22, 9, 12, 12, 40],
-    wordWrap: true,
-  });
   const events = shown(result).events;
   const logEvents = events.filter((e) => !e.event.projected);
-  for (const e of logEvents) table.push([formatInstant(e.event.at), tone[e.event.type]!(e.event.type), formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']);
-  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table.toString() : '(no events in the log)'];
+  const table = drawTable({
+    head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => ({ text: h, paint: paint.bold })),
+    aligns: ['left', 'left', 'right', 'right', 'left'],
+    widths: [22, 9, 12, 12, 40],
+    wrap: 'words',
+  }, logEvents.map((e) => [formatInstant(e.event.at), { text: e.event.type, paint: tone[e.event.type]! }, formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']));
+  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table : '(no events in the log)'];
   const projectedEvents = events.filter((e) => e.event.projected && e.event.type !== 'usage');
   if (projectedEvents.length > 0) {
     out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));

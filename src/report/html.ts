@@ -6,7 +6,7 @@ import { daysFrom } from '../util/time.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { auditJson } from './audit.js';
 import { balanceJson, dailyBalances } from './balance.js';
-import { displayQuantity, componentLabel } from './format.js';
+import { displayQuantity, componentLabel, linesByProduct } from './format.js';
 import { esc, horizontalBars, lineChart, PALETTE, stackedBars } from './svg.js';
 
 /**
@@ -158,8 +158,10 @@ export function renderInvoiceHtml(invoice: Invoice): string {
   const money = (d: Decimal): string => `${formatMoney(d, scale)} ${card.currency}`;
   const lineHead = [{ text: 'Product' }, { text: 'Model' }, { text: 'Add-on / tokens' }, { text: 'Tier' }, ...invoice.groupBy.map((g) => ({ text: g })), { text: 'Quantity', num: true }, { text: 'Rate', num: true }, { text: card.currency, num: true }];
   const lineRows: Row[] = [];
+  const groups = linesByProduct(invoice.lines);
   for (const subtotal of invoice.subtotals) {
-    for (const l of invoice.lines.filter((line) => line.product === subtotal.product)) {
+    for (const i of groups.get(subtotal.product) ?? []) {
+      const l = invoice.lines[i]!;
       lineRows.push({ cells: [l.product, l.model, componentLabel(l), l.tier ?? '', ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale)] });
     }
     if (invoice.subtotals.length > 1) lineRows.push(spanRow(`subtotal ${subtotal.product}`, formatMoney(subtotal.amount, scale), lineHead.length, 'subtotal'));

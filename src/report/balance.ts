@@ -206,14 +206,14 @@ export function dailyBalances(result: BalanceResult): {
     const before = byDay.get(days[i - 1]!)!;
     byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
   });
+  const indexOf = new Map(days.map((day, i) => [day, i]));
   const markers: { index: number; kind: string; label: string }[] = [];
   view.events.forEach((e, i) => {
     if (e.type === 'usage') return;
-    const index = days.indexOf(dayOf(i));
-    if (index >= 0) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
+    const index = indexOf.get(dayOf(i));
+    if (index !== undefined) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
   });
-  const blocked = result.ledger.blocked ? days.indexOf(zone.dayKey(result.ledger.blocked.at)) : -1;
-  return { days, byDay, markers, blockedIndex: blocked >= 0 ? blocked : undefined };
+  return { days, byDay, markers, blockedIndex: result.ledger.blocked ? indexOf.get(zone.dayKey(result.ledger.blocked.at)) : undefined };
 }
 
 /** The end-of-day balance over the log and the projection as a line chart, with event markers (display only). */

@@ -49,29 +49,31 @@ const ELLIPSIS = '…';
 
 /** The table as lines joined by `\n`, with no final newline. */
 export function drawTable(spec: TableSpec, body: readonly (readonly (string | TableCell)[])[]): string {
-  const rows = [spec.head, ...body].map((row) => place(row, spec.aligns));
-  const widths = spec.widths ? spec.widths.map((w) => Math.max(1, w)) : naturalWidths(rows, spec.aligns.length);
-  for (const row of rows) {
-    for (const cell of row) cell.lines = linesOf(cell, spec);
-  }
-  const out = [rule(rows[0]!, widths, ['┌', '┬', '─', '┐'])];
-  rows.forEach((row, y) => {
+  const rows = [spec.head, ...body];
+  const widths = spec.widths ? spec.widths.map((w) => Math.max(1, w)) : naturalWidths(rows);
+  // One row at a time, so that a big table holds its lines of text and nothing per cell.
+  const out: string[] = [];
+  let row: Placed[] = [];
+  for (let y = 0; y < rows.length; y++) {
+    row = place(rows[y]!, spec);
+    if (y === 0) out.push(rule(row, widths, ['┌', '┬', '─', '┐']));
     if (y === 1) out.push(rule(row, widths, ['├', '┼', '┴', '┤']));
     let height = 1;
     for (const cell of row) height = Math.max(height, cell.lines.length);
     for (let n = 0; n < height; n++) out.push(textLine(row, widths, n));
-  });
-  out.push(bottom(rows[rows.length - 1]!, widths));
+  }
+  out.push(bottom(row, widths));
   return out.join('\n');
 }
 
-/** Each cell of a row with its first column, span and alignment. */
-function place(row: readonly (string | TableCell)[], aligns: readonly Align[]): Placed[] {
+/** Each cell of a row with its first column, span, alignment and the lines it draws. */
+function place(row: readonly (string | TableCell)[], spec: TableSpec): Placed[] {
   let x = 0;
   return row.map((given) => {
     const cell = typeof given === 'string' ? { text: given } : given;
     const span = cell.span ?? 1;
-    const placed = { text: cell.text, paint: cell.paint, x, span, align: cell.align ?? aligns[x] ?? 'left', lines: [] };
+    const placed = { text: cell.text, paint: cell.paint, x, span, align: cell.align ?? spec.aligns[x] ?? 'left', lines: [] as string[] };
+    placed.lines = linesOf(placed, spec);
     x += span;
     return placed;
   });
@@ -81,23 +83,26 @@ function place(row: readonly (string | TableCell)[], aligns: readonly Align[]): 
  * Widths that fit every cell on one line: each column its widest single-column cell, then each
  * spanning cell, the last first, widens the columns under it in turn (half-up shares of what it lacks).
  */
-function naturalWidths(rows: readonly Placed[][], columns: number): number[] {
-  const widths = Array.from({ length: columns }, () => 1);
-  const spanning: Placed[] = [];
+function naturalWidths(rows: readonly (readonly (string | TableCell)[])[]): number[] {
+  const widths = rows[0]!.map(() => 1);
+  const spanning: { x: number; span: number; wanted: number }[] = [];
   for (const row of rows) {
+    let x = 0;
     for (const cell of row) {
-      if (cell.span > 1) spanning.push(cell);
-      else widths[cell.x] = Math.max(widths[cell.x]!, textWidth(cell.text) + PADDING);
+      const span = typeof cell === 'string' ? 1 : (cell.span ?? 1);
+      const wanted = textWidth(typeof cell === 'string' ? cell : cell.text) + PADDING;
+      if (span > 1) spanning.push({ x, span, wanted });
+      else widths[x] = Math.max(widths[x]!, wanted);
+      x += span;
     }
   }
   for (let k = spanning.length - 1; k >= 0; k--) {
-    const cell = spanning[k]!;
-    const wanted = textWidth(cell.text) + PADDING;
-    let have = spanWidth(widths, cell);
-    for (let i = 0, open = cell.span; open > 0 && wanted > have; i++, open--) {
+    const { x, span, wanted } = spanning[k]!;
+    let have = spanWidth(widths, x, span);
+    for (let i = 0, open = span; open > 0 && wanted > have; i++, open--) {
       const more = Math.round((wanted - have) / open);
       have += more;
-      widths[cell.x + i]! += more;
+      widths[x + i]! += more;
     }
   }
   return widths;
@@ -177,7 +182,7 @@ function rule(row: readonly Placed[], widths: readonly number[], [first, between
 
 function bottom(row: readonly Placed[], widths: readonly number[]): string {
   let line = '';
-  for (const cell of row) line += (cell.x === 0 ? '└' : '┴') + '─'.repeat(spanWidth(widths, cell));
+  for (const cell of row) line += (cell.x === 0 ? '└' : '┴') + '─'.repeat(spanWidth(widths, cell.x, cell.span));
   return `${line}┘`;
 }
 
@@ -185,7 +190,7 @@ function bottom(row: readonly Placed[], widths: readonly number[]): string {
 function textLine(row: readonly Placed[], widths: readonly number[], n: number): string {
   let line = '';
   for (const cell of row) {
-    const width = spanWidth(widths, cell);
+    const width = spanWidth(widths, cell.x, cell.span);
     const text = cell.lines[n];
     line += `│${text === undefined ? ' '.repeat(width) : ` ${fit(text, width - PADDING, cell)} `}`;
   }
@@ -226,8 +231,9 @@ export function textWidth(text: string): number {
 
 const ANSI_SGR = /\u001b\[(?:\d*;){0,5}\d*m/g;
 
-function spanWidth(widths: readonly number[], cell: Placed): number {
-  let width = widths[cell.x]!;
-  for (let i = 1; i < cell.span; i++) width += 1 + widths[cell.x + i]!;
+/** Width of `span` columns from column `x`, the borders between them included. */
+function spanWidth(widths: readonly number[], x: number, span: number): number {
+  let width = widths[x]!;
+  for (let i = 1; i < span; i++) width += 1 + widths[x + i]!;
   return width;
 }

@@ -37,20 +37,32 @@ function shown(result: BalanceResult): { events: ShownEvent[]; start: Decimal; t
   return { events, start, totals, counts };
 }
 
-/** The balance as the JSON of SPEC §4; also the view the table and markdown print from. */
+/** The balance as the JSON of SPEC §4. */
 export function balanceJson(result: BalanceResult) {
+  const view = shown(result);
+  const scale = result.invoice.card.rounding.scale;
+  const m = (d: Decimal) => formatMoney(d, scale);
+  const { head, tail } = balanceParts(result, view);
+  return {
+    ...head,
+    events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
+    ...tail,
+  };
+}
+
+/** The balance's JSON before and after its events: what the summary lines print, without an object per event. */
+function balanceParts(result: BalanceResult, view: ReturnType<typeof shown>) {
   const { ledger, account, invoice } = result;
   const { scale, mode } = invoice.card.rounding;
   const m = (d: Decimal) => formatMoney(d, scale);
   const r = (d: Decimal) => m(roundMoney(d, scale, mode));
-  const view = shown(result);
   const total = (type: string) => m(view.totals[type] ?? new Decimal(0));
   const projected = view.events.filter((e) => e.event.projected);
   const next = (type: string) => {
     const e = projected.find((p) => p.event.type === type);
     return e ? { at: formatInstant(e.event.at), amount: m(e.amount) } : null;
   };
-  return {
+  const head = {
     ...reportHeader('balance', invoice),
     model: ledger.model,
     account: {
@@ -65,7 +77,8 @@ export function balanceJson(result: BalanceResult) {
       credits_per_usd: account.creditsPerUsd?.toString() ?? null,
     },
     start_balance: m(view.start),
-    events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
+  };
+  const tail = {
     end_balance: r(ledger.endBalance),
     blocked_at: ledger.blocked ? formatInstant(ledger.blocked.at) : null,
     blocked: ledger.blocked
@@ -88,6 +101,7 @@ export function balanceJson(result: BalanceResult) {
       expiring: m(projected.filter((e) => e.event.type === 'expire').reduce((s, e) => s.minus(e.amount), new Decimal(0))),
     },
   };
+  return { head, tail };
 }
 
 export function renderBalanceJson(result: BalanceResult): string {
@@ -107,8 +121,9 @@ export function renderBalanceCsv(result: BalanceResult): string {
   return writeCsv(['at', 'type', 'amount', 'balance', 'projected', 'note'], rows);
 }
 
-function summaryLines(result: BalanceResult): string[] {
-  const j = balanceJson(result);
+function summaryLines(result: BalanceResult, view: ReturnType<typeof shown>): string[] {
+  const { head, tail } = balanceParts(result, view);
+  const j = { ...head, ...tail };
   const c = j.currency;
   const lines = [
     `Start ${j.start_balance} ${c} · usage ${j.totals.usage} · grants ${j.totals.grants} · add-ons ${j.totals.addons} · autopay ${j.autopay.total} (${j.autopay.count}×) · top-ups ${j.topups.total} (${j.topups.count}×) · expired ${j.totals.expired} → end ${j.end_balance} ${c}`,
@@ -134,8 +149,9 @@ function summaryLines(result: BalanceResult): string[] {
 /** Markdown: the summary and the events. */
 export function renderBalanceMarkdown(result: BalanceResult): string {
   const scale = result.invoice.card.rounding.scale;
-  const out = [`## tallyman balance: ${result.invoice.card.name} (${result.ledger.model})`, '', ...summaryLines(result).map((l) => `- ${l}`), '', '| At | Type | Amount | Balance | Note |', '| --- | --- | ---: | ---: | --- |'];
-  for (const e of shown(result).events) {
+  const view = shown(result);
+  const out = [`## tallyman balance: ${result.invoice.card.name} (${result.ledger.model})`, '', ...summaryLines(result, view).map((l) => `- ${l}`), '', '| At | Type | Amount | Balance | Note |', '| --- | --- | ---: | ---: | --- |'];
+  for (const e of view.events) {
     out.push(`| ${formatInstant(e.event.at)}${e.event.projected ? ' (projected)' : ''} | ${e.event.type} | ${formatMoney(e.amount, scale)} | ${formatMoney(e.balance, scale)} | ${(e.event.note ?? '').replaceAll('|', '\\|')} |`);
   }
   return `${out.join('\n')}\n`;
@@ -145,7 +161,8 @@ export function renderBalanceMarkdown(result: BalanceResult): string {
 export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance): string {
   const scale = result.invoice.card.rounding.scale;
   const tone: Record<string, (s: string) => string> = { usage: (s) => s, grant: paint.green, topup: paint.green, autopay: paint.green, addon: paint.yellow, expire: paint.red };
-  const events = shown(result).events;
+  const view = shown(result);
+  const events = view.events;
   const logEvents = events.filter((e) => !e.event.projected);
   const table = drawTable({
     head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => ({ text: h, paint: paint.bold })),
@@ -158,7 +175,7 @@ export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance):
   if (projectedEvents.length > 0) {
     out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));
   }
-  out.push(...summaryLines(result).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
+  out.push(...summaryLines(result, view).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
   if (paint.level > 0) out.push('', chart(result, paint));
   return `${out.join('\n')}\n`;
 }
@@ -175,13 +192,12 @@ export interface DayBalance {
  * (a day without events keeps the balance before it), the events that mark days (autopay, top-up,
  * grant, add-on, expiry) and the day API access is blocked: what the charts draw.
  */
-export function dailyBalances(result: BalanceResult): {
+export function dailyBalances(result: BalanceResult, view = balanceJson(result)): {
   days: string[];
   byDay: Map<string, DayBalance>;
   markers: { index: number; kind: string; label: string }[];
   blockedIndex: number | undefined;
 } {
-  const view = balanceJson(result);
   const zone = result.invoice.card.timezone;
   const currency = view.currency;
   const dayOf = (i: number): string => zone.dayKey(result.ledger.events[i]!.at);

@@ -52,7 +52,7 @@ export function drawTable(spec: TableSpec, body: readonly (readonly (string | Ta
   const rows = [spec.head, ...body];
   const widths = spec.widths ? spec.widths.map((w) => Math.max(1, w)) : naturalWidths(rows);
   // One row at a time, so that a big table holds its lines of text and nothing per cell.
-  const out: string[] = [];
+  const out = new Lines();
   let row: Placed[] = [];
   for (let y = 0; y < rows.length; y++) {
     row = place(rows[y]!, spec);
@@ -63,7 +63,29 @@ export function drawTable(spec: TableSpec, body: readonly (readonly (string | Ta
     for (let n = 0; n < height; n++) out.push(textLine(row, widths, n));
   }
   out.push(bottom(row, widths));
-  return out.join('\n');
+  return out.text();
+}
+
+/**
+ * Lines of text joined by `\n`, a thousand at a time: a line made of many pieces is held as a tree
+ * of them until it is joined, so joining early keeps a big table's memory near its text's size.
+ */
+class Lines {
+  private readonly blocks: string[] = [];
+  private pending: string[] = [];
+
+  push(line: string): void {
+    this.pending.push(line);
+    if (this.pending.length === 1024) {
+      this.blocks.push(this.pending.join('\n'));
+      this.pending = [];
+    }
+  }
+
+  text(): string {
+    if (this.pending.length > 0) this.blocks.push(this.pending.join('\n'));
+    return this.blocks.join('\n');
+  }
 }
 
 /** Each cell of a row with its first column, span, alignment and the lines it draws. */
@@ -115,6 +137,10 @@ function linesOf(cell: Placed, spec: TableSpec): string[] {
   // A spanning cell wraps within its columns' widths without the borders between them.
   let room = fixed - PADDING;
   for (let i = 1; i < cell.span; i++) room += spec.widths![cell.x + i]!;
+  // Most cells: one line of printable ASCII that fits, and does not start with a space (which
+  // wrapping anywhere would drop), is its own only line either way; an empty cell has none.
+  if (cell.text === '') return [];
+  if (cell.text.length <= room && /^[\x21-\x7e][\x20-\x7e]*$/.test(cell.text)) return [cell.text];
   const wrap = spec.wrap === 'words' ? wrapWords : wrapAnywhere;
   return cell.text.split('\n').flatMap((line) => wrap(line, room));
 }

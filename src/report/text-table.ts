@@ -137,10 +137,10 @@ function linesOf(cell: Placed, spec: TableSpec): string[] {
   // A spanning cell wraps within its columns' widths without the borders between them.
   let room = fixed - PADDING;
   for (let i = 1; i < cell.span; i++) room += spec.widths![cell.x + i]!;
-  // Most cells: one line of printable ASCII that fits, and does not start with a space (which
+  // Most cells: one line of one-column characters that fits, and does not start with a space (which
   // wrapping anywhere would drop), is its own only line either way; an empty cell has none.
   if (cell.text === '') return [];
-  if (cell.text.length <= room && /^[\x21-\x7e][\x20-\x7e]*$/.test(cell.text)) return [cell.text];
+  if (cell.text.length <= room && FITS_AS_IS.test(cell.text)) return [cell.text];
   const wrap = spec.wrap === 'words' ? wrapWords : wrapAnywhere;
   return cell.text.split('\n').flatMap((line) => wrap(line, room));
 }
@@ -247,9 +247,19 @@ function cutTo(text: string, room: number): string {
   return kept;
 }
 
-/** Width of a cell's text, its widest line: printable ASCII is one column a character; anything else is measured without ANSI colour codes. */
+/**
+ * Characters one column wide each, whatever is beside them: printable ASCII and Latin-1, the dashes,
+ * quotes, bullets and `…` of General Punctuation, and the arrows `←↑→↓` (what tallyman's own words,
+ * `·`, `—`, `→`, and most names are made of). Their width is their count, found without string-width.
+ */
+const NARROW = '\\x20-\\x7e\\xa0-\\xff\\u2010-\\u2027\\u2190-\\u2193';
+const ALL_NARROW = new RegExp(`^[${NARROW}]*$`);
+/** A text of narrow characters that starts with a visible one. */
+const FITS_AS_IS = new RegExp(`^(?!\\s)[${NARROW}]+$`);
+
+/** Width of a cell's text, its widest line: narrow characters are one column each; anything else is measured without ANSI colour codes. */
 export function textWidth(text: string): number {
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (ALL_NARROW.test(text)) return text.length;
   let widest = 0;
   for (const line of text.split('\n')) widest = Math.max(widest, stringWidth(line.replace(ANSI_SGR, '')));
   return widest;

@@ -55,7 +55,7 @@ function ours(c: Case): string {
 
 /** Text with what tables meet: words, runs of spaces, tabs, line breaks, wide and combining characters, emoji, long words. */
 const text = fc
-  .array(fc.constantFrom('a', 'bc', 'word', 'prerecorded', 'universal-3-pro', ' ', '  ', '\t', '\n', '長', '顧客', '😀', 'é', 'e\u0301', '|', '0.15', '1,200 tok', 'averyveryverylongwordwithoutspaces', '…'), { maxLength: 8 })
+  .array(fc.constantFrom('a', 'bc', 'word', 'prerecorded', 'universal-3-pro', ' ', '  ', '\t', '\n', '長', '顧客', '😀', 'é', 'e\u0301', '|', '0.15', '1,200 tok', 'averyveryverylongwordwithoutspaces', '…', ' · ', '—', '→', '\u00a0', 'ñ', '\u200b', '©'), { maxLength: 8 })
   .map((parts) => parts.join(''));
 
 const caseArb: fc.Arbitrary<Case> = fc

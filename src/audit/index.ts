@@ -74,7 +74,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   for (const [code, entry] of collector.drafts) {
     const money = (d: FindingDraft): Decimal | null => (d.money !== undefined ? round(d.money) : d.stake.length > 0 ? book.amount(d.stake) : null);
     const kept = entry.kept.map((d): Finding => ({ code, severity: FINDING_SEVERITY[code], message: d.message, ref: d.ref, id: d.id, at: d.at, related: d.related, amount: money(d) }));
-    findings.push(...kept);
+    for (const finding of kept) findings.push(finding); // not push(...kept): --max-findings may keep more than a call's arguments
     omitted += entry.count - kept.length;
     const known = entry.kept.some((d) => d.money !== undefined)
       ? kept.reduce((s, f) => s.plus(f.amount ?? 0), new Decimal(0))

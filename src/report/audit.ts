@@ -1,10 +1,10 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { AuditResult, Finding } from '../audit/index.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
+import { drawTable } from './text-table.js';
 
 const money = (result: AuditResult, value: Decimal | null): string | null =>
   value === null ? null : formatMoney(value, result.invoice.card.rounding.scale);
@@ -95,25 +95,23 @@ export function renderAuditTable(result: AuditResult, paint: ChalkInstance): str
   if (result.codes.length === 0) {
     out.push(paint.green('No findings.'));
   } else {
-    const summary = new Table({ head: ['Severity', 'Code', 'Count', `At stake (${cur})`].map((h) => paint.bold(h)), style: { head: [], border: [], compact: true }, colAligns: ['left', 'left', 'right', 'right'] });
-    for (const c of result.codes) summary.push([tone[c.severity](c.severity), c.code, String(c.count), money(result, c.amount) ?? '—']);
-    out.push(summary.toString());
+    const summary = drawTable(
+      { head: ['Severity', 'Code', 'Count', `At stake (${cur})`].map((h) => ({ text: h, paint: paint.bold })), aligns: ['left', 'left', 'right', 'right'] },
+      result.codes.map((c) => [{ text: c.severity, paint: tone[c.severity] }, c.code, String(c.count), money(result, c.amount) ?? '—']),
+    );
+    out.push(summary);
     for (const severity of ['error', 'warning', 'info'] as const) {
       const group = result.findings.filter((f) => f.severity === severity);
       if (group.length === 0) continue;
       out.push('', tone[severity](paint.bold(`${severity.toUpperCase()} (${group.length})`)));
       const shown = group.slice(0, 20);
       const whereWidth = Math.min(40, Math.max(8, ...shown.map((f) => Math.max(where(f).length, (f.id ?? '').length) + 2)));
-      const table = new Table({
-        head: ['Code', 'Where', cur, 'What'].map((h) => paint.bold(h)),
-        style: { head: [], border: [], compact: true },
-        colWidths: [22, whereWidth, 10, 100 - 5 - 22 - 10 - whereWidth],
-        colAligns: ['left', 'left', 'right', 'left'],
-        wordWrap: true,
-        wrapOnWordBoundary: true,
-      });
-      for (const f of shown) table.push([f.code, [where(f), f.id].filter(Boolean).join('\n'), money(result, f.amount) ?? '', f.message]);
-      out.push(table.toString());
+      out.push(drawTable({
+        head: ['Code', 'Where', cur, 'What'].map((h) => ({ text: h, paint: paint.bold })),
+        widths: [22, whereWidth, 10, 100 - 5 - 22 - 10 - whereWidth],
+        aligns: ['left', 'left', 'right', 'left'],
+        wrap: 'words',
+      }, shown.map((f) => [f.code, [where(f), f.id].filter(Boolean).join('\n'), money(result, f.amount) ?? '', f.message])));
       if (group.length > 20) out.push(paint.dim(`… and ${group.length - 20} more ${severity} finding(s) (see --format json or csv)`));
     }
   }

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { BalanceResult } from '../ledger/index.js';
 import type { LedgerEvent } from '../ledger/book.js';
@@ -9,6 +8,7 @@ import { daysFrom, formatInstant } from '../util/time.js';
 import { lineChart, sample } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
+import { drawTable } from './text-table.js';
 
 /** Events as printed: each balance rounded, each amount the difference of printed balances, so they add up. */
 interface ShownEvent {
@@ -37,20 +37,32 @@ function shown(result: BalanceResult): { events: ShownEvent[]; start: Decimal; t
   return { events, start, totals, counts };
 }
 
-/** The balance as the JSON of SPEC §4; also the view the table and markdown print from. */
+/** The balance as the JSON of SPEC §4. */
 export function balanceJson(result: BalanceResult) {
+  const view = shown(result);
+  const scale = result.invoice.card.rounding.scale;
+  const m = (d: Decimal) => formatMoney(d, scale);
+  const { head, tail } = balanceParts(result, view);
+  return {
+    ...head,
+    events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
+    ...tail,
+  };
+}
+
+/** The balance's JSON before and after its events: what the summary lines print, without an object per event. */
+function balanceParts(result: BalanceResult, view: ReturnType<typeof shown>) {
   const { ledger, account, invoice } = result;
   const { scale, mode } = invoice.card.rounding;
   const m = (d: Decimal) => formatMoney(d, scale);
   const r = (d: Decimal) => m(roundMoney(d, scale, mode));
-  const view = shown(result);
   const total = (type: string) => m(view.totals[type] ?? new Decimal(0));
   const projected = view.events.filter((e) => e.event.projected);
   const next = (type: string) => {
     const e = projected.find((p) => p.event.type === type);
     return e ? { at: formatInstant(e.event.at), amount: m(e.amount) } : null;
   };
-  return {
+  const head = {
     ...reportHeader('balance', invoice),
     model: ledger.model,
     account: {
@@ -65,7 +77,8 @@ export function balanceJson(result: BalanceResult) {
       credits_per_usd: account.creditsPerUsd?.toString() ?? null,
     },
     start_balance: m(view.start),
-    events: view.events.map((e) => ({ at: formatInstant(e.event.at), type: e.event.type, amount: m(e.amount), balance: m(e.balance), projected: e.event.projected, note: e.event.note ?? null })),
+  };
+  const tail = {
     end_balance: r(ledger.endBalance),
     blocked_at: ledger.blocked ? formatInstant(ledger.blocked.at) : null,
     blocked: ledger.blocked
@@ -88,6 +101,7 @@ export function balanceJson(result: BalanceResult) {
       expiring: m(projected.filter((e) => e.event.type === 'expire').reduce((s, e) => s.minus(e.amount), new Decimal(0))),
     },
   };
+  return { head, tail };
 }
 
 export function renderBalanceJson(result: BalanceResult): string {
@@ -107,8 +121,9 @@ export function renderBalanceCsv(result: BalanceResult): string {
   return writeCsv(['at', 'type', 'amount', 'balance', 'projected', 'note'], rows);
 }
 
-function summaryLines(result: BalanceResult): string[] {
-  const j = balanceJson(result);
+function summaryLines(result: BalanceResult, view: ReturnType<typeof shown>): string[] {
+  const { head, tail } = balanceParts(result, view);
+  const j = { ...head, ...tail };
   const c = j.currency;
   const lines = [
     `Start ${j.start_balance} ${c} · usage ${j.totals.usage} · grants ${j.totals.grants} · add-ons ${j.totals.addons} · autopay ${j.autopay.total} (${j.autopay.count}×) · top-ups ${j.topups.total} (${j.topups.count}×) · expired ${j.totals.expired} → end ${j.end_balance} ${c}`,
@@ -134,8 +149,9 @@ function summaryLines(result: BalanceResult): string[] {
 /** Markdown: the summary and the events. */
 export function renderBalanceMarkdown(result: BalanceResult): string {
   const scale = result.invoice.card.rounding.scale;
-  const out = [`## tallyman balance: ${result.invoice.card.name} (${result.ledger.model})`, '', ...summaryLines(result).map((l) => `- ${l}`), '', '| At | Type | Amount | Balance | Note |', '| --- | --- | ---: | ---: | --- |'];
-  for (const e of shown(result).events) {
+  const view = shown(result);
+  const out = [`## tallyman balance: ${result.invoice.card.name} (${result.ledger.model})`, '', ...summaryLines(result, view).map((l) => `- ${l}`), '', '| At | Type | Amount | Balance | Note |', '| --- | --- | ---: | ---: | --- |'];
+  for (const e of view.events) {
     out.push(`| ${formatInstant(e.event.at)}${e.event.projected ? ' (projected)' : ''} | ${e.event.type} | ${formatMoney(e.amount, scale)} | ${formatMoney(e.balance, scale)} | ${(e.event.note ?? '').replaceAll('|', '\\|')} |`);
   }
   return `${out.join('\n')}\n`;
@@ -145,22 +161,21 @@ export function renderBalanceMarkdown(result: BalanceResult): string {
 export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance): string {
   const scale = result.invoice.card.rounding.scale;
   const tone: Record<string, (s: string) => string> = { usage: (s) => s, grant: paint.green, topup: paint.green, autopay: paint.green, addon: paint.yellow, expire: paint.red };
-  const table = new Table({
-    head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => paint.bold(h)),
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'right', 'right', 'left'],
-    colWidths: [22, 9, 12, 12, 40],
-    wordWrap: true,
-  });
-  const events = shown(result).events;
+  const view = shown(result);
+  const events = view.events;
   const logEvents = events.filter((e) => !e.event.projected);
-  for (const e of logEvents) table.push([formatInstant(e.event.at), tone[e.event.type]!(e.event.type), formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']);
-  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table.toString() : '(no events in the log)'];
+  const table = drawTable({
+    head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => ({ text: h, paint: paint.bold })),
+    aligns: ['left', 'left', 'right', 'right', 'left'],
+    widths: [22, 9, 12, 12, 40],
+    wrap: 'words',
+  }, logEvents.map((e) => [formatInstant(e.event.at), { text: e.event.type, paint: tone[e.event.type]! }, formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']));
+  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table : '(no events in the log)'];
   const projectedEvents = events.filter((e) => e.event.projected && e.event.type !== 'usage');
   if (projectedEvents.length > 0) {
     out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));
   }
-  out.push(...summaryLines(result).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
+  out.push(...summaryLines(result, view).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
   if (paint.level > 0) out.push('', chart(result, paint));
   return `${out.join('\n')}\n`;
 }
@@ -177,13 +192,12 @@ export interface DayBalance {
  * (a day without events keeps the balance before it), the events that mark days (autopay, top-up,
  * grant, add-on, expiry) and the day API access is blocked: what the charts draw.
  */
-export function dailyBalances(result: BalanceResult): {
+export function dailyBalances(result: BalanceResult, view = balanceJson(result)): {
   days: string[];
   byDay: Map<string, DayBalance>;
   markers: { index: number; kind: string; label: string }[];
   blockedIndex: number | undefined;
 } {
-  const view = balanceJson(result);
   const zone = result.invoice.card.timezone;
   const currency = view.currency;
   const dayOf = (i: number): string => zone.dayKey(result.ledger.events[i]!.at);
@@ -208,14 +222,14 @@ export function dailyBalances(result: BalanceResult): {
     const before = byDay.get(days[i - 1]!)!;
     byDay.set(day, { balance: before.balance, projected: before.projected, events: [] });
   });
+  const indexOf = new Map(days.map((day, i) => [day, i]));
   const markers: { index: number; kind: string; label: string }[] = [];
   view.events.forEach((e, i) => {
     if (e.type === 'usage') return;
-    const index = days.indexOf(dayOf(i));
-    if (index >= 0) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
+    const index = indexOf.get(dayOf(i));
+    if (index !== undefined) markers.push({ index, kind: e.type, label: `${e.projected ? 'projected ' : ''}${e.type} ${e.amount} ${currency} at ${e.at}` });
   });
-  const blocked = result.ledger.blocked ? days.indexOf(zone.dayKey(result.ledger.blocked.at)) : -1;
-  return { days, byDay, markers, blockedIndex: blocked >= 0 ? blocked : undefined };
+  return { days, byDay, markers, blockedIndex: result.ledger.blocked ? indexOf.get(zone.dayKey(result.ledger.blocked.at)) : undefined };
 }
 
 /** The end-of-day balance over the log and the projection as a line chart, with event markers (display only). */

@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Comparison, DiffResult, LineDiff } from '../diff/index.js';
 import type { Decimal } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { SCHEMA_VERSION } from './invoice.js';
+import { drawTable, type TableCell } from './text-table.js';
 
 const text = (d: Decimal | null): string | null => (d === null ? null : d.toFixed(Math.max(2, d.decimalPlaces())));
 const signed = (d: Decimal): string => `${d.isPositive() && !d.isZero() ? '+' : ''}${text(d)}`;
@@ -80,14 +80,13 @@ export function renderDiffTable(result: DiffResult, paint: ChalkInstance): strin
 
 function comparisonTable(c: Comparison, paint: ChalkInstance): string {
   const tone: Record<string, (s: string) => string> = { added: paint.green, removed: paint.red, changed: paint.yellow, unchanged: paint.dim };
-  const table = new Table({
-    head: ['Line', 'Status', 'Old', 'New', 'Change', '%'].map((h) => paint.bold(h)),
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
-    colWidths: [40, 11, 11, 11, 12, 10],
-    wordWrap: true,
-  });
-  for (const l of c.lines) table.push([label(l, c.dims), tone[l.status]!(l.status), text(l.old) ?? '—', text(l.new) ?? '—', signed(l.change), pct(l.percent)]);
-  table.push([{ colSpan: 2, content: paint.bold(`TOTAL (${c.currency})`) }, text(c.total.old)!, text(c.total.new)!, paint.bold(signed(c.total.change)), pct(c.total.percent)]);
-  return `${c.oldCard === c.newCard ? c.newCard : `${c.oldCard} → ${c.newCard}`}\n${table.toString()}`;
+  const rows: (string | TableCell)[][] = c.lines.map((l) => [label(l, c.dims), { text: l.status, paint: tone[l.status]! }, text(l.old) ?? '—', text(l.new) ?? '—', signed(l.change), pct(l.percent)]);
+  rows.push([{ span: 2, text: `TOTAL (${c.currency})`, paint: paint.bold }, text(c.total.old)!, text(c.total.new)!, { text: signed(c.total.change), paint: paint.bold }, pct(c.total.percent)]);
+  const table = drawTable({
+    head: ['Line', 'Status', 'Old', 'New', 'Change', '%'].map((h) => ({ text: h, paint: paint.bold })),
+    aligns: ['left', 'left', 'right', 'right', 'right', 'right'],
+    widths: [40, 11, 11, 11, 12, 10],
+    wrap: 'words',
+  }, rows);
+  return `${c.oldCard === c.newCard ? c.newCard : `${c.oldCard} → ${c.newCard}`}\n${table}`;
 }

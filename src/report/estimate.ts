@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { overCheapest, type EstimateResult } from '../estimate/index.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { lineJson, linesTable, SCHEMA_VERSION } from './invoice.js';
+import { drawTable } from './text-table.js';
 
 const hours = (ms: number) => new Decimal(ms).dividedBy(3_600_000).toDecimalPlaces(6).toString();
 
@@ -75,12 +75,14 @@ export function renderEstimateTable(result: EstimateResult, paint: ChalkInstance
     for (const n of e.notes) out.push(paint.dim(`note: ${n}`));
   }
   if (result.estimates.length > 1) {
-    const table = new Table({ head: ['Card', 'Total', 'vs cheapest'].map((h) => paint.bold(h)), style: { head: [], border: [], compact: true }, colAligns: ['left', 'right', 'right'] });
-    for (const e of result.estimates) {
-      const row = [e.card.name, totalText(e), overText(result, e)];
-      table.push(e === result.cheapest ? row.map((c) => paint.green(c)) : row);
-    }
-    out.push('', table.toString());
+    const table = drawTable(
+      { head: ['Card', 'Total', 'vs cheapest'].map((h) => ({ text: h, paint: paint.bold })), aligns: ['left', 'right', 'right'] },
+      result.estimates.map((e) => {
+        const row = [e.card.name, totalText(e), overText(result, e)];
+        return e === result.cheapest ? row.map((text) => ({ text, paint: paint.green })) : row;
+      }),
+    );
+    out.push('', table);
     if (result.cheapest) out.push(paint.green(`Cheapest: ${result.cheapest.card.name} at ${totalText(result.cheapest)}.`));
   }
   return `${out.join('\n')}\n`;

@@ -35,4 +35,15 @@ export function componentLabel(line: InvoiceLine): string {
   return line.addon ?? (line.tokenType ? `${line.tokenType} tokens` : '');
 }
 
+/** The indices of an invoice's lines by product, products in the order they first appear: one pass. */
+export function linesByProduct(lines: readonly InvoiceLine[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  lines.forEach((line, i) => {
+    const group = groups.get(line.product);
+    if (group) group.push(i);
+    else groups.set(line.product, [i]);
+  });
+  return groups;
+}
+
 export { formatExact, formatMoney };

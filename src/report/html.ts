@@ -6,8 +6,8 @@ import { daysFrom } from '../util/time.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { auditJson } from './audit.js';
 import { balanceJson, dailyBalances } from './balance.js';
-import { displayQuantity, componentLabel } from './format.js';
-import { esc, horizontalBars, lineChart, PALETTE, stackedBars } from './svg.js';
+import { displayQuantity, componentLabel, linesByProduct } from './format.js';
+import { esc, horizontalBars, lineChart, PALETTE, stackedBars, type Marker } from './svg.js';
 
 /**
  * Self-contained HTML reports: one file, inline CSS and SVG, nothing fetched from the network,
@@ -158,8 +158,10 @@ export function renderInvoiceHtml(invoice: Invoice): string {
   const money = (d: Decimal): string => `${formatMoney(d, scale)} ${card.currency}`;
   const lineHead = [{ text: 'Product' }, { text: 'Model' }, { text: 'Add-on / tokens' }, { text: 'Tier' }, ...invoice.groupBy.map((g) => ({ text: g })), { text: 'Quantity', num: true }, { text: 'Rate', num: true }, { text: card.currency, num: true }];
   const lineRows: Row[] = [];
+  const groups = linesByProduct(invoice.lines);
   for (const subtotal of invoice.subtotals) {
-    for (const l of invoice.lines.filter((line) => line.product === subtotal.product)) {
+    for (const i of groups.get(subtotal.product) ?? []) {
+      const l = invoice.lines[i]!;
       lineRows.push({ cells: [l.product, l.model, componentLabel(l), l.tier ?? '', ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale)] });
     }
     if (invoice.subtotals.length > 1) lineRows.push(spanRow(`subtotal ${subtotal.product}`, formatMoney(subtotal.amount, scale), lineHead.length, 'subtotal'));
@@ -205,21 +207,42 @@ export function renderAuditHtml(result: AuditResult): string {
   ]);
 }
 
+/** Markers a chart draws one by one, at most; past them it draws one a day and kind. */
+const MAX_MARKERS = 1000;
+
+/**
+ * The markers of the balance chart: every event's, up to MAX_MARKERS (a 720-pixel chart is full long
+ * before); past that, one for each day and kind, its label saying how many events it stands for.
+ */
+function chartMarkers(markers: Marker[], days: readonly string[]): Marker[] {
+  if (markers.length <= MAX_MARKERS) return markers;
+  const byDayAndKind = new Map<string, { marker: Marker; count: number }>();
+  for (const marker of markers) {
+    const key = `${marker.index}\u0000${marker.kind}`;
+    const seen = byDayAndKind.get(key);
+    if (seen) seen.count++;
+    else byDayAndKind.set(key, { marker, count: 1 });
+  }
+  return [...byDayAndKind.values()].map(({ marker, count }) => (count === 1 ? marker : { ...marker, label: `${count} ${marker.kind} events on ${days[marker.index]}` }));
+}
+
 /** `balance --format html`. */
 export function renderBalanceHtml(result: BalanceResult): string {
   const view = balanceJson(result);
   const currency = view.currency;
-  const { days, byDay, markers, blockedIndex } = dailyBalances(result);
+  const { days, byDay, markers, blockedIndex } = dailyBalances(result, view);
   const values = days.map((d) => new Decimal(byDay.get(d)!.balance));
   const firstProjected = days.findIndex((d) => byDay.get(d)!.projected);
   const projectedFrom = firstProjected === -1 ? days.length : firstProjected;
-  const count = (kind: string): number => markers.filter((m) => m.kind === kind).length;
+  const drawn = chartMarkers(markers, days);
+  const count = (kind: string): number => drawn.filter((m) => m.kind === kind).length;
   const desc = days.length === 0
     ? 'No balance to chart.'
     : `Balance at the end of each day from ${days[0]} to ${days[days.length - 1]}${projectedFrom < days.length ? ` (projected from ${days[projectedFrom]})` : ''}: from ${view.start_balance} to ${byDay.get(days[days.length - 1]!)!.balance} ${currency}; ${count('autopay')} autopay, ${count('topup')} top-up, ${count('grant')} grant and ${count('expire')} expiry marker(s)${view.blocked ? `; API access blocked on ${blockedIndex === undefined ? view.blocked.at : days[blockedIndex]}` : ''}.`;
+  const merged = drawn.length < markers.length ? ` Its ${markers.length} events are more than a chart can show one by one: it marks each day and kind once, and the table under it lists every event.` : '';
   const chart = days.length === 0 ? '<p class="meta">No balance to chart.</p>' : `<figure>${lineChart({
-    id: 'balance-over-time', title: `Balance over time (${currency})`, desc, categories: days, values, projectedFrom, markers, blockedAt: blockedIndex,
-  })}<figcaption>${esc(desc)} Solid: the log; dashed: the projection. Triangles mark autopay, top-ups, grants and expiries.</figcaption></figure>`;
+    id: 'balance-over-time', title: `Balance over time (${currency})`, desc, categories: days, values, projectedFrom, markers: drawn, blockedAt: blockedIndex,
+  })}<figcaption>${esc(desc)} Solid: the log; dashed: the projection. Triangles mark autopay, top-ups, grants and expiries.${esc(merged)}</figcaption></figure>`;
   const dayRows: Row[] = days.map((d) => {
     const e = byDay.get(d)!;
     return { cells: [d, e.projected ? 'projected' : 'log', e.balance, e.events.join('; ')] };

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { compareText } from '../util/compare.js';
@@ -7,7 +6,8 @@ import { formatRef } from '../util/errors.js';
 import { daysFrom } from '../util/time.js';
 import { sample, sparkline } from './terminal.js';
 import { writeCsv, type Cell } from './csv.js';
-import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, unitQuantity } from './format.js';
+import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, linesByProduct, unitQuantity } from './format.js';
+import { drawTable, type TableCell } from './text-table.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -33,11 +33,10 @@ function skippedJson(invoice: Invoice): object[] {
 export function invoiceJson(invoice: Invoice): object {
   const { card, tally } = invoice;
   const scale = card.rounding.scale;
-  const usedVersions = card.versions.filter((v) => invoice.lines.some((l) => l.version === v.label));
   return {
     schema_version: SCHEMA_VERSION,
     command: 'invoice',
-    card: { name: card.name, origin: card.origin, versions: usedVersions.map((v) => ({ version: v.label, hash: v.hash })) },
+    card: { name: card.name, origin: card.origin, versions: usedVersions(invoice).map((v) => ({ version: v.label, hash: v.hash })) },
     currency: card.currency,
     timezone: card.timezone.name,
     rounding: { scale, mode: card.rounding.mode },
@@ -121,9 +120,10 @@ export function renderInvoiceMarkdown(invoice: Invoice): string {
   const scale = invoice.card.rounding.scale;
   const cur = invoice.card.currency;
   const escape = (s: string): string => s.replaceAll('|', '\\|').replace(/[\r\n]+/g, ' ');
-  const head = ['Product', 'Model', 'Add-on', ...(hasTiers(invoice) ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', `Amount (${cur})`];
+  const tiers = hasTiers(invoice);
+  const head = ['Product', 'Model', 'Add-on', ...(tiers ? ['Tier'] : []), ...invoice.groupBy.map(dimTitle), 'Quantity', 'Rate', `Amount (${cur})`];
   const right = new Set([head.length - 3, head.length - 2, head.length - 1]);
-  const rows = invoice.lines.map((l) => [l.product, l.model, componentLabel(l), ...(hasTiers(invoice) ? [l.tier ?? ''] : []), ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale)]);
+  const rows = invoice.lines.map((l) => [l.product, l.model, componentLabel(l), ...(tiers ? [l.tier ?? ''] : []), ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale)]);
   const out = [
     `## Invoice: ${invoice.card.name} (${periodText(invoice)})`,
     '',
@@ -184,29 +184,26 @@ export function linesTable(invoice: Invoice, paint: ChalkInstance): string {
     ...l.dims.map((d) => d ?? '—'), displayQuantity(l), formatExact(l.rate), formatMoney(l.amount, scale),
   ]);
   const numeric = 3;
-  const table = new Table({
-    head: head.map((h) => paint.bold(h)),
-    style: { head: [], border: [], compact: true },
-    colAligns: head.map((_, i) => (i >= head.length - numeric ? 'right' : 'left')),
-    wordWrap: true,
-    wrapOnWordBoundary: false,
-    ...fitWidths([head, ...cells], numeric, TABLE_WIDTH),
-  });
   const span = head.length - 1;
-  const products = [...new Set(invoice.lines.map((l) => l.product))];
-  for (const product of products) {
-    invoice.lines.forEach((line, i) => {
-      if (line.product !== product) return;
+  const groups = linesByProduct(invoice.lines);
+  const rows: (string | TableCell)[][] = [];
+  for (const [product, indices] of groups) {
+    for (const i of indices) {
       const row = cells[i]!;
-      table.push(line.priced ? row : [...row.slice(0, -1), paint.red(row[row.length - 1]!)]);
-    });
-    if (products.length > 1) {
+      rows.push(invoice.lines[i]!.priced ? row : [...row.slice(0, -1), { text: row[row.length - 1]!, paint: paint.red }]);
+    }
+    if (groups.size > 1) {
       const subtotal = invoice.subtotals.find((s) => s.product === product)!;
-      table.push([{ colSpan: span, content: paint.dim(`subtotal ${product}`), hAlign: 'right' }, paint.dim(formatMoney(subtotal.amount, scale))]);
+      rows.push([{ span, text: `subtotal ${product}`, paint: paint.dim, align: 'right' }, { text: formatMoney(subtotal.amount, scale), paint: paint.dim }]);
     }
   }
-  table.push([{ colSpan: span, content: paint.bold('TOTAL'), hAlign: 'right' }, paint.bold(formatMoney(invoice.total, scale))]);
-  return table.toString();
+  rows.push([{ span, text: 'TOTAL', paint: paint.bold, align: 'right' }, { text: formatMoney(invoice.total, scale), paint: paint.bold }]);
+  return drawTable({
+    head: head.map((h) => ({ text: h, paint: paint.bold })),
+    aligns: head.map((_, i) => (i >= head.length - numeric ? 'right' : 'left')),
+    wrap: 'anywhere',
+    ...fitWidths(head, cells, numeric, TABLE_WIDTH),
+  }, rows);
 }
 
 const TABLE_WIDTH = 100;
@@ -215,9 +212,12 @@ const TABLE_WIDTH = 100;
  * Column widths that keep a table within `limit` characters: none when it fits as is; otherwise the
  * text columns share what the numeric columns leave, and wrap.
  */
-function fitWidths(rows: string[][], numeric: number, limit: number): { colWidths?: (number | null)[] } {
-  const columns = rows[0]!.length;
-  const natural = Array.from({ length: columns }, (_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)) + 2);
+function fitWidths(head: readonly string[], cells: readonly string[][], numeric: number, limit: number): { widths?: number[] } {
+  const columns = head.length;
+  const natural = head.map((h) => h.length + 2);
+  for (const row of cells) {
+    for (let c = 0; c < columns; c++) natural[c] = Math.max(natural[c]!, (row[c] ?? '').length + 2);
+  }
   const border = columns + 1;
   if (natural.reduce((a, b) => a + b, 0) + border <= limit) return {};
   const fixed = natural.slice(columns - numeric);
@@ -231,7 +231,7 @@ function fitWidths(rows: string[][], numeric: number, limit: number): { colWidth
     widths[i] = Math.max(6, Math.min(w, share));
     room -= widths[i]!;
   });
-  return { colWidths: [...widths, ...fixed] };
+  return { widths: [...widths, ...fixed] };
 }
 
 /** Warnings on their own, for standard error when the data goes to stdout as JSON or CSV. */
@@ -258,8 +258,14 @@ function periodText(invoice: Invoice): string {
   return `${from ?? '…'} → ${to ?? '…'}`;
 }
 
+/** The card's versions that price at least one line, in the card's order. */
+function usedVersions(invoice: Invoice): Invoice['card']['versions'] {
+  const used = new Set(invoice.lines.map((l) => l.version));
+  return invoice.card.versions.filter((v) => used.has(v.label));
+}
+
 function versionsText(invoice: Invoice): string {
-  const used = invoice.card.versions.filter((v) => invoice.lines.some((l) => l.version === v.label));
+  const used = usedVersions(invoice);
   return used.length === 0 ? 'no lines' : used.map((v) => `${v.label} #${v.hash}`).join(', ');
 }
 

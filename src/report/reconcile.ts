@@ -1,9 +1,9 @@
-import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { ReconcileLine, ReconcileResult } from '../reconcile/index.js';
 import { formatMoney, type Decimal } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
+import { drawTable } from './text-table.js';
 
 const m = (r: ReconcileResult, d: Decimal) => formatMoney(d, r.invoice.card.rounding.scale);
 const when = (l: ReconcileLine) => l.date ?? l.month ?? 'period';
@@ -47,18 +47,13 @@ export function renderReconcileMarkdown(result: ReconcileResult): string {
 
 export function renderReconcileTable(result: ReconcileResult, paint: ChalkInstance): string {
   const tone: Record<string, (s: string) => string> = { match: paint.green, mismatch: paint.red, missing: paint.red, extra: paint.yellow, double: paint.red };
-  const table = new Table({
-    head: ['Line', 'Computed', 'Billed', 'Diff', 'Status'].map((h) => paint.bold(h)),
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right', 'left'],
-    colWidths: [44, 11, 11, 11, 10],
-    wordWrap: true,
-  });
-  for (const l of result.lines) {
-    const name = [l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · ');
-    table.push([name, m(result, l.computed), m(result, l.billed), m(result, l.difference), tone[l.status]!(l.status)]);
-  }
-  const out = [`Reconcile · card ${result.invoice.card.name} · tolerance ${m(result, result.tolerance)} ${result.invoice.card.currency}`, table.toString()];
+  const table = drawTable({
+    head: ['Line', 'Computed', 'Billed', 'Diff', 'Status'].map((h) => ({ text: h, paint: paint.bold })),
+    aligns: ['left', 'right', 'right', 'right', 'left'],
+    widths: [44, 11, 11, 11, 10],
+    wrap: 'words',
+  }, result.lines.map((l) => [[l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · '), m(result, l.computed), m(result, l.billed), m(result, l.difference), { text: l.status, paint: tone[l.status]! }]));
+  const out = [`Reconcile · card ${result.invoice.card.name} · tolerance ${m(result, result.tolerance)} ${result.invoice.card.currency}`, table];
   for (const l of result.lines.filter((x) => x.status !== 'match')) {
     out.push(`${tone[l.status]!(l.status)} ${[l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · ')}${l.source ? ` (${l.source.file}:${l.source.line})` : ''}: ${l.reason}`);
   }

@@ -7,9 +7,22 @@ import { Decimal } from '../util/decimal.js';
  * test can count them and add them up.
  */
 
-/** Escapes text for HTML and SVG content and attributes. */
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML and SVG content and attributes (one pass, none for the plain text of most cells). */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => ENTITIES[c]!) : text;
+}
+
+/** The lowest and highest of some amounts and 0, in one pass (a chart may have more points than a call has arguments). */
+function extent(values: Iterable<Decimal>): { low: Decimal; high: Decimal } {
+  let low = new Decimal(0);
+  let high = new Decimal(0);
+  for (const v of values) {
+    if (v.lt(low)) low = v;
+    if (v.gt(high)) high = v;
+  }
+  return { low, high };
 }
 
 /** Colours of the series, in order (distinguishable in colour-blind palettes, and in print). */
@@ -84,7 +97,7 @@ export function stackedBars(options: { id: string; title: string; desc: string; 
   const totals = categories.map((_, c) => series.reduce((sum, _s, s) => sum.plus(values[s]![c]!), new Decimal(0)));
   const positives = categories.map((_, c) => series.reduce((sum, _s, s) => sum.plus(Decimal.max(values[s]![c]!, 0)), new Decimal(0)));
   const negatives = categories.map((_, c) => series.reduce((sum, _s, s) => sum.plus(Decimal.min(values[s]![c]!, 0)), new Decimal(0)));
-  const { frame: f, grid } = frame(Decimal.min(0, ...negatives), Decimal.max(0, ...positives), 260);
+  const { frame: f, grid } = frame(extent(negatives).low, extent(positives).high, 260);
   const band = new Decimal(WIDTH - PLOT_LEFT - PLOT_RIGHT).dividedBy(Math.max(1, categories.length));
   const barWidth = Decimal.max(band.times(0.7), 1);
   const x = (i: number): Decimal => band.times(i).plus(PLOT_LEFT).plus(band.dividedBy(2));
@@ -137,7 +150,8 @@ export interface Marker {
 /** A line through one point per category, with markers on some points and a dashed line where blocked. */
 export function lineChart(options: { id: string; title: string; desc: string; categories: string[]; values: Decimal[]; projectedFrom: number; markers: Marker[]; blockedAt: number | undefined }): string {
   const { categories, values } = options;
-  const { frame: f, grid } = frame(Decimal.min(0, ...values), Decimal.max(0, ...values), 280);
+  const { low, high } = extent(values);
+  const { frame: f, grid } = frame(low, high, 280);
   const step = new Decimal(WIDTH - PLOT_LEFT - PLOT_RIGHT - 8).dividedBy(Math.max(1, categories.length - 1));
   const x = (i: number): Decimal => step.times(i).plus(PLOT_LEFT + 4);
   const coords = values.map((v, i) => `${px(x(i))},${px(f.y(v))}`);

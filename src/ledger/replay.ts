@@ -79,19 +79,33 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const costs = new Costs(options.rates);
   const order = orderBy(c.completed.length, (i) => c.completed.at(i));
   let demand = 0n;
+  // Records come in time order: the local day is found again only when one passes its end.
+  let day = '';
+  let dayFrom = Infinity;
+  let dayTo = -Infinity;
   for (let k = 0; k < order.length; ) {
     const at = c.completed.at(order[k]!);
     months(at);
+    if (at < dayFrom || at >= dayTo) {
+      day = zone.dayKey(at);
+      dayFrom = zone.startOfDay(day);
+      dayTo = zone.startOfDay(nextDay(day));
+    }
     let end = k + 1;
     while (end < order.length && c.completed.at(order[end]!) === at) end++;
-    if (end - k > 1) cheapestFirst(c, costs, order.subarray(k, end));
-    for (; k < end; k++) {
-      const i = order[k]!;
-      const cost = costs.of(c, i);
+    const charge = (i: number, cost: bigint): void => {
       demand += cost;
       if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
-      else state.charge(at, cost, zone.dayKey(at), i);
+      else state.charge(at, cost, day, i);
+    };
+    if (end - k === 1) {
+      charge(order[k]!, costs.of(c, order[k]!));
+    } else {
+      const records = order.subarray(k, end);
+      const charges = cheapestFirst(c, costs, records);
+      for (let j = 0; j < records.length; j++) charge(records[j]!, charges[j]!);
     }
+    k = end;
   }
   book.flush();
   const endBalance = book.balance;
@@ -101,14 +115,14 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const dailySpend = options.dailySpend === undefined ? roundHalfEven(demand, BigInt(days)) : toUnits(options.dailySpend, '--daily-spend');
   book.projected = true;
   const entries: { date: string; balance: Decimal }[] = [];
-  let day = lastDay;
+  let projected = lastDay;
   for (let d = 0; d < options.projectionDays; d++) {
-    day = nextDay(day);
-    const dayStart = zone.startOfDay(day);
+    projected = nextDay(projected);
+    const dayStart = zone.startOfDay(projected);
     months(dayStart);
-    state.chargeDay(dayStart, dailySpend, day, zone.startOfDay(nextDay(day)) - dayStart);
+    state.chargeDay(dayStart, dailySpend, projected, zone.startOfDay(nextDay(projected)) - dayStart);
     book.flush();
-    entries.push({ date: day, balance: fromUnits(book.balance) });
+    entries.push({ date: projected, balance: fromUnits(book.balance) });
   }
   const refused = (r: { count: number; amount: bigint }) => ({ count: r.count, amount: fromUnits(r.amount) });
   const blocked = state.blocked && { at: state.blocked.at, ref: state.blocked.record === undefined ? undefined : c.ref(state.blocked.record), projected: state.blocked.projected };
@@ -122,11 +136,23 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
 /**
  * Puts records that complete at the same instant cheapest first (in place): which of them the
  * balance pays for before a block or an autopay never depends on the order of the log's lines
- * (records of equal cost at one instant move the ledger alike).
+ * (records of equal cost at one instant move the ledger alike). Returns their costs in that order.
  */
-function cheapestFirst(c: LedgerCollector, costs: Costs, records: Uint32Array): void {
-  const byCost = [...records].map((i) => ({ i, cost: costs.of(c, i) })).sort((a, b) => (a.cost < b.cost ? -1 : a.cost > b.cost ? 1 : 0));
-  byCost.forEach(({ i }, k) => (records[k] = i));
+function cheapestFirst(c: LedgerCollector, costs: Costs, records: Uint32Array): bigint[] {
+  const charges = Array.from(records, (i) => costs.of(c, i));
+  // An insertion sort, stable: the records of one instant are few.
+  for (let k = 1; k < records.length; k++) {
+    const record = records[k]!;
+    const cost = charges[k]!;
+    let j = k;
+    for (; j > 0 && charges[j - 1]! > cost; j--) {
+      records[j] = records[j - 1]!;
+      charges[j] = charges[j - 1]!;
+    }
+    records[j] = record;
+    charges[j] = cost;
+  }
+  return charges;
 }
 
 /** The account's amounts in ledger units: each refused with its setting's name when finer than the ledger counts. */

@@ -39,7 +39,8 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
     throw new CardError(file, [{ path: '', line: 1, message: 'begins with two byte-order marks (EF BB BF EF BB BF): save the file as UTF-8 with one BOM or none' }]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // logLevel error: the yaml package never writes a warning to standard error (each problem is ours to say).
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length > 0) {
     throw new CardError(
       file,
@@ -53,7 +54,7 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
   }
   const odd = oddKey(doc);
   if (odd !== undefined) {
-    throw new CardError(file, [{ path: '', line: odd < 0 ? undefined : lineCounter.linePos(odd).line, message: 'has a key that is a mapping, a list or null: a key is a name' }]);
+    throw new CardError(file, [{ path: '', line: odd < 0 ? undefined : lineCounter.linePos(odd).line, message: 'has a key that is a mapping, a list, null or binary: a key is a name' }]);
   }
   keepNumbersAsText(doc);
   let value: unknown;
@@ -74,14 +75,14 @@ export function readSourceDocument(file: string, text?: string): SourceDocument 
 }
 
 /**
- * Where the first map key that is not a name (a mapping, a list, null) starts, -1 when it has no
+ * Where the first map key that is not a name (a mapping, a list, null, `!!binary`) starts, -1 when it has no
  * place, or undefined: such a key would be made a text of its own (`"{ a: b }"`) with a warning.
  */
 function oddKey(doc: Document): number | undefined {
   let found: number | undefined;
   visit(doc, {
     Pair(_key, pair) {
-      if (isScalar(pair.key) && pair.key.value !== null) return undefined;
+      if (isScalar(pair.key) && typeof pair.key.value !== 'object') return undefined;
       found = isNode(pair.key) && pair.key.range ? pair.key.range[0] : isNode(pair.value) && pair.value.range ? pair.value.range[0] : -1;
       return visit.BREAK;
     },

@@ -10,6 +10,7 @@ import { estimateRows, splitPoint } from '../ingest/split.js';
 import type { Fold } from '../pricing/fold.js';
 import type { InvoiceOptions } from './index.js';
 import { startPart, threadCount } from './parallel.js';
+import { UsageError } from '../util/errors.js';
 
 /**
  * Files estimated to hold more rows than this are read on one thread unless threads are asked for:
@@ -18,6 +19,9 @@ import { startPart, threadCount } from './parallel.js';
  * at best (and costs a quarter when the other core is busy).
  */
 export const WORKER_MAX_ROWS = 5_000_000;
+
+/** Log files one run reads at most. */
+export const MAX_FILES = 0xffff;
 
 /** What reading a log needs: the batch every reader fills, the fold it drains into, progress. */
 export interface ReadTarget {
@@ -36,6 +40,8 @@ export interface ReadTarget {
  * folded, so that an earlier row's error is the one reported.
  */
 export async function readInto(paths: readonly string[], target: ReadTarget, options: InvoiceOptions): Promise<void> {
+  // A row names its file by a 16-bit code.
+  if (paths.length > MAX_FILES) throw new UsageError(`${paths.length} log files in one run, more than ${MAX_FILES}: join them into fewer files (cat the CSV parts under one header, or the NDJSON parts)`);
   try {
     const formats = options.byteScanner === false ? undefined : await byteFormats(paths, options.map);
     if (formats) await readByBytes(paths, formats, target, options);

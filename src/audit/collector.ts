@@ -259,8 +259,11 @@ export class AuditCollector implements BatchObserver {
     x.ids.append(y.ids);
     for (const [key, customers] of part.keyCustomers) for (const customer of customers) addLink(this.keyCustomers, key, customer);
     for (const [customer, keys] of part.customerKeys) for (const key of keys) addLink(this.customerKeys, customer, key);
-    for (const [rate, ms] of part.streamBilled) this.streamBilled[rates[rate]!] = (this.streamBilled[rates[rate]!] ?? 0) + ms;
-    for (const [rate, ms] of part.streamIfClosed) this.streamIfClosed[rates[rate]!] = (this.streamIfClosed[rates[rate]!] ?? 0) + ms;
+    const addSums = (mine: number[], theirs: [number, number][]): void => {
+      for (const [rate, ms] of theirs) mine[rates[rate]!] = (mine[rates[rate]!] ?? 0) + ms;
+    };
+    addSums(this.streamBilled, part.streamBilled);
+    addSums(this.streamIfClosed, part.streamIfClosed);
   }
 
   /** Quantities per volume-tier scope and period (`version\0product\0model\0component\0period`), for TIER_CLIFF: from the fold's buckets. */

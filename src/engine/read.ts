@@ -96,10 +96,10 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   decoder.tick = () => target.count(1);
   const rows = await estimateRows(path, size);
   fold.seen.reserve(fold.seen.size + rows);
-  // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
   const observers = options.observers ?? [];
   // A worker makes observers of its own when every observer says how (their states are then taken in).
   const threads = options.cardSource && observers.every((o) => o.part !== undefined) ? threadCount(options.threads) : 1;
+  // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
   const split = threads > 1 && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
   let workerBytes = 0;
   let mainBytes = 0;

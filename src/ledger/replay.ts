@@ -79,6 +79,11 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const costs = new Costs(options.rates);
   const order = orderBy(c.completed.length, (i) => c.completed.at(i));
   let demand = 0n;
+  const charge = (i: number, cost: bigint, at: number, day: string): void => {
+    demand += cost;
+    if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
+    else state.charge(at, cost, day, i);
+  };
   // Records come in time order: the local day is found again only when one passes its end.
   let day = '';
   let dayFrom = Infinity;
@@ -93,17 +98,12 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
     }
     let end = k + 1;
     while (end < order.length && c.completed.at(order[end]!) === at) end++;
-    const charge = (i: number, cost: bigint): void => {
-      demand += cost;
-      if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
-      else state.charge(at, cost, day, i);
-    };
     if (end - k === 1) {
-      charge(order[k]!, costs.of(c, order[k]!));
+      charge(order[k]!, costs.of(c, order[k]!), at, day);
     } else {
       const records = order.subarray(k, end);
       const charges = cheapestFirst(c, costs, records);
-      for (let j = 0; j < records.length; j++) charge(records[j]!, charges[j]!);
+      for (let j = 0; j < records.length; j++) charge(records[j]!, charges[j]!, at, day);
     }
     k = end;
   }

@@ -6,7 +6,7 @@ import { ratePlanOf, type RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
-import { float64, TextColumn, uint16, uint32, type Column } from '../util/columns.js';
+import { float64, TextColumn, uint16, uint32, type Column, type ColumnParts } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 import { keepFinding, mayKeep } from './kept.js';
 
@@ -46,9 +46,9 @@ class Events {
 }
 
 interface EventParts {
-  times: Float64Array[];
-  files: Uint16Array[];
-  lines: Uint32Array[];
+  times: ColumnParts<Float64Array>;
+  files: ColumnParts<Uint16Array>;
+  lines: ColumnParts<Uint32Array>;
 }
 
 /** How the codes and lines of a worker thread's part become this collector's. */
@@ -326,18 +326,21 @@ export class AuditCollector implements BatchObserver {
 
   /** Records a finding of row `r`; the finding (its message, id and place) is made only when it may be kept to list. */
   private add(code: FindingCode, b: UsageBatch, r: number, stake: Stake[], message: () => string, related?: SourceRef): void {
-    const entry = this.count(code, stake);
     const startedAt = b.startedAt[r]!;
     const time = Number.isNaN(startedAt) ? b.at[r]! : startedAt;
     const at = Number.isNaN(time) ? undefined : time;
-    if (!mayKeep(entry.kept, this.options.keepPerCode, at, () => b.id(r))) return;
-    keepFinding(entry.kept, this.options.keepPerCode, { code, message: message(), ref: b.ref(r), id: b.id(r), at, related, stake });
+    this.offer(code, stake, at, () => b.id(r), () => ({ code, message: message(), ref: b.ref(r), id: b.id(r), at, related, stake }));
   }
 
   /** Counts a finding and sums its stake; only the first `keepPerCode` of a code in time are kept to list. */
   keep(draft: FindingDraft): void {
-    const entry = this.count(draft.code, draft.stake);
-    keepFinding(entry.kept, this.options.keepPerCode, draft);
+    this.offer(draft.code, draft.stake, draft.at, () => draft.id, () => draft);
+  }
+
+  /** As `keep`, for a finding whose draft (at `at`, with id `id()`) is made only when it may be kept to list. */
+  offer(code: FindingCode, stake: Stake[], at: number | undefined, id: () => string | undefined, draft: () => FindingDraft): void {
+    const entry = this.count(code, stake);
+    if (mayKeep(entry.kept, this.options.keepPerCode, at, id)) keepFinding(entry.kept, this.options.keepPerCode, draft());
   }
 
   /** The entry of a code, with one more finding counted and its stake added (by rate, then component). */
@@ -372,8 +375,11 @@ interface AuditPart {
   requests: EventParts;
   streamStarts: EventParts;
   llmCalls: [string, EventParts][];
-  transcripts: { starts: Float64Array[]; ends: Float64Array[]; files: Uint16Array[]; lines: Uint32Array[] };
-  sessions: { group: Uint32Array[]; start: Float64Array[]; end: Float64Array[]; files: Uint16Array[]; lines: Uint32Array[]; rate: Uint32Array[]; ids: ReturnType<TextColumn['parts']> };
+  transcripts: { starts: ColumnParts<Float64Array>; ends: ColumnParts<Float64Array>; files: ColumnParts<Uint16Array>; lines: ColumnParts<Uint32Array> };
+  sessions: {
+    group: ColumnParts<Uint32Array>; start: ColumnParts<Float64Array>; end: ColumnParts<Float64Array>; files: ColumnParts<Uint16Array>;
+    lines: ColumnParts<Uint32Array>; rate: ColumnParts<Uint32Array>; ids: ReturnType<TextColumn['parts']>;
+  };
   groups: string[];
   rateKeys: string[];
   files: string[];

@@ -50,9 +50,9 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
   const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined });
   const limits = appliedLimits(options);
+  overlapFindings(collector);
   const late: FindingDraft[] = [
     ...limitFindings(collector, limits, options.tier),
-    ...overlapFindings(collector),
     ...keyPerCustomerFindings(collector),
     ...tierCliffFindings(collector, card),
   ];

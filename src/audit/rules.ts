@@ -60,30 +60,33 @@ export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: st
   return drafts;
 }
 
-/** OVERLAPPING_SESSIONS: a session of an API key and customer that starts before another one ends. */
-export function overlapFindings(c: AuditCollector): FindingDraft[] {
+/**
+ * OVERLAPPING_SESSIONS: a session of an API key and customer that starts before another one ends.
+ * Each is counted by the collector, whose draft is made only when it may be kept to list.
+ */
+export function overlapFindings(c: AuditCollector): void {
   const s = c.sessions;
   const order = orderBy(s.start.length, (i) => s.group.at(i), (i) => s.start.at(i));
   longestFirst(c, order);
-  const drafts: FindingDraft[] = [];
   let open = -1;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     if (open !== -1 && s.group.at(open) === s.group.at(i) && s.start.at(i) < s.end.at(open)) {
       const overlap = Math.min(s.end.at(i), s.end.at(open)) - s.start.at(i);
-      drafts.push({
+      const first = open;
+      const stake = [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage' as const, quantity: overlap }];
+      c.offer('OVERLAPPING_SESSIONS', stake, s.start.at(i), () => s.ids.at(i) || undefined, () => ({
         code: 'OVERLAPPING_SESSIONS',
-        message: `session ${s.ids.at(i) || '(no id)'} opened while session ${s.ids.at(open) || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
+        message: `session ${s.ids.at(i) || '(no id)'} opened while session ${s.ids.at(first) || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
         ref: { file: c.files.at(s.files.at(i)), line: s.lines.at(i) },
         id: s.ids.at(i) || undefined,
         at: s.start.at(i),
-        related: { file: c.files.at(s.files.at(open)), line: s.lines.at(open) },
-        stake: [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage', quantity: overlap }],
-      });
+        related: { file: c.files.at(s.files.at(first)), line: s.lines.at(first) },
+        stake,
+      }));
     }
     if (open === -1 || s.group.at(open) !== s.group.at(i) || s.end.at(i) > s.end.at(open)) open = i;
   }
-  return drafts;
 }
 
 /**

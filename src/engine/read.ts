@@ -73,7 +73,9 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
   for (const [i, path] of paths.entries()) {
     const size = sizes[i]!;
     const progress = (bytes: number): void => void (stats.bytes = before + bytes);
-    if (formats[i] === 'csv') await scanCsv(path, size, target, options, progress);
+    // After the last file, when no file fed the JSON assembler (which may give out records at the end), no id is looked up again.
+    const last = i === paths.length - 1 && formats.every((format) => format === 'csv');
+    if (formats[i] === 'csv') await scanCsv(path, size, target, options, progress, last);
     else await scanNdjson(path, size, target, assembler, options, progress);
     before += size;
   }
@@ -90,17 +92,19 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
  * reader reads, and so does the main thread any part the worker gives back or whose ids repeat ids
  * seen before it: the invoice is the one-thread invoice, to the line numbers.
  */
-async function scanCsv(path: string, size: number, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+async function scanCsv(path: string, size: number, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void, last: boolean): Promise<void> {
   const { batch, fold } = target;
   const decoder = new ByteRowDecoder(batch, path, options.inputZone, options.map);
   decoder.tick = () => target.count(1);
   const rows = await estimateRows(path, size);
-  fold.seen.reserve(fold.seen.size + rows);
   const observers = options.observers ?? [];
   // A worker makes observers of its own when every observer says how (their states are then taken in).
   const threads = options.cardSource && observers.every((o) => o.part !== undefined) ? threadCount(options.threads) : 1;
   // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
   const split = threads > 1 && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
+  // Room for the ids of this thread's part; a worker's part checks its ids against them, and adds
+  // them only when a later file may repeat one (the table grows if the worker's part is read here).
+  fold.seen.reserve(fold.seen.size + (split ? await estimateRows(path, size, split.boundary) : rows));
   let workerBytes = 0;
   let mainBytes = 0;
   decoder.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);
@@ -124,7 +128,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
     } else {
       const result = await part.result;
       if (result.type === 'folded' && fold.canAbsorb(result)) {
-        fold.absorb(result, path, first.line - 1);
+        fold.absorb(result, path, first.line - 1, !last);
         for (const [i, observer] of observers.entries()) observer.absorb!(result.observed[i], { file: path, lineOffset: first.line - 1, fold });
         options.trace?.(`${path}: two threads, the worker's part taken in`);
         return;

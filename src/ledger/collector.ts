@@ -2,7 +2,7 @@ import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
-import { float64, uint16, uint32 } from '../util/columns.js';
+import { float64, uint16, uint32, type ColumnParts } from '../util/columns.js';
 import { Interner } from '../util/interner.js';
 
 /**
@@ -99,14 +99,14 @@ export class LedgerCollector implements BatchObserver {
 
 /** A ledger collector's state as plain data (a worker thread's part). */
 interface LedgerPart {
-  completed: Float64Array[];
-  firstItem: Uint32Array[];
-  itemCount: Uint16Array[];
-  refusedByTier: Uint16Array[];
-  files: Uint16Array[];
-  lines: Uint32Array[];
-  itemRate: Uint32Array[];
-  itemQuantity: Float64Array[];
+  completed: ColumnParts<Float64Array>;
+  firstItem: ColumnParts<Uint32Array>;
+  itemCount: ColumnParts<Uint16Array>;
+  refusedByTier: ColumnParts<Uint16Array>;
+  files: ColumnParts<Uint16Array>;
+  lines: ColumnParts<Uint32Array>;
+  itemRate: ColumnParts<Uint32Array>;
+  itemQuantity: ColumnParts<Float64Array>;
   rates: string[];
   fileNames: string[];
   first: number | undefined;

@@ -478,13 +478,17 @@ export class Fold {
 
   /**
    * Takes in a part of `file` that follows everything folded so far, read by another thread whose
-   * line 1 is line `lineOffset + 1` here: as if its rows had been folded one by one, in order.
+   * line 1 is line `lineOffset + 1` here: as if its rows had been folded one by one, in order. Its
+   * ids join this fold's only when `keepIds` says that a later row may repeat one.
    */
-  absorb(part: FoldSnapshot, file: string, lineOffset: number): void {
+  absorb(part: FoldSnapshot, file: string, lineOffset: number, keepIds: boolean): void {
     const shift = (ref: SourceRef): SourceRef => ({ ...ref, line: ref.line + lineOffset });
     const fileIndex = this.strings.files.of(file);
     const { high, low, lines } = part.ids;
-    for (let i = 0; i < high.length; i++) this.seen.addOrFindHashed(high[i]!, low[i]!, fileIndex, lines[i]! + lineOffset);
+    if (keepIds) {
+      this.seen.reserve(this.seen.size + high.length);
+      for (let i = 0; i < high.length; i++) this.seen.addOrFindHashed(high[i]!, low[i]!, fileIndex, lines[i]! + lineOffset);
+    }
     for (const b of part.buckets) {
       const bucket = this.bucket(b.version, b.product, b.model, b.component, b.period, b.dims);
       const sum = bucket.quantity + b.quantity;

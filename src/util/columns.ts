@@ -30,19 +30,53 @@ export class Column<T extends Float64Array | Uint32Array | Uint16Array> {
     return this.chunks[index >>> CHUNK_BITS]![index & (CHUNK - 1)]!;
   }
 
-  /** The values as plain arrays (a copy of the last, partly filled chunk), to send to another thread. */
-  parts(): T[] {
-    const full = this.length >>> CHUNK_BITS;
-    const rest = this.length & (CHUNK - 1);
-    const parts = this.chunks.slice(0, full);
-    if (rest > 0) parts.push(this.chunks[full]!.slice(0, rest) as T);
-    return parts;
+  /** The column as plain data, to send to another thread: its chunks as they are (the last one partly filled), not copied. */
+  parts(): ColumnParts<T> {
+    return { chunks: this.chunks.slice(0, Math.max(1, Math.ceil(this.length / CHUNK))), length: this.length };
   }
 
-  /** Appends the values of `parts` (another column's), each through `map` when given. */
-  append(parts: readonly ArrayLike<number>[], map?: (value: number) => number): void {
-    for (const part of parts) for (let i = 0; i < part.length; i++) this.push(map ? map(part[i]!) : part[i]!);
+  /**
+   * Appends another column's values (from `parts`, each through `map` when given) by taking its
+   * chunks over rather than copying them: the chunks are the caller's to give away. Where this
+   * column's last chunk is partly filled, every taken chunk's values move down in place to fill it,
+   * so that the peak memory is the two columns, not three.
+   */
+  append(parts: ColumnParts<T>, map?: (value: number) => number): void {
+    const { chunks, length } = parts;
+    if (length === 0) return;
+    const used = Math.ceil(length / CHUNK);
+    if (map) {
+      for (let c = 0; c < used; c++) {
+        const chunk = chunks[c]!;
+        for (let i = 0, n = Math.min(CHUNK, length - c * CHUNK); i < n; i++) chunk[i] = map(chunk[i]!);
+      }
+    }
+    const filled = this.length & (CHUNK - 1);
+    if (this.length === 0) this.chunks.length = 0;
+    for (let c = 0; c < used; c++) {
+      const chunk = chunks[c]!;
+      if (chunk.length !== CHUNK) throw new RangeError(`a column chunk of ${chunk.length} values, not ${CHUNK}`);
+      if (filled === 0) {
+        this.chunks.push(chunk);
+        continue;
+      }
+      // The last chunk takes this one's first CHUNK − filled values; its other values move to its start.
+      const n = Math.min(CHUNK, length - c * CHUNK);
+      this.last.set(chunk.subarray(0, Math.min(n, CHUNK - filled)), filled);
+      if (n <= CHUNK - filled) break;
+      chunk.copyWithin(0, CHUNK - filled, n);
+      this.chunks.push(chunk);
+      this.last = chunk;
+    }
+    this.length += length;
+    this.last = this.chunks[this.chunks.length - 1]!;
   }
+}
+
+/** A column as plain data: its chunks (each CHUNK values long, the last partly filled) and its length. */
+export interface ColumnParts<T> {
+  chunks: T[];
+  length: number;
 }
 
 export const float64 = (): Column<Float64Array> => new Column((n) => new Float64Array(n));
@@ -157,12 +191,12 @@ export class TextColumn {
   }
 
   /** The texts as plain data, to send to another thread. */
-  parts(): { pool: Uint8Array; ends: Uint32Array[] } {
+  parts(): { pool: Uint8Array; ends: ColumnParts<Uint32Array> } {
     return { pool: this.pool.slice(0, this.used), ends: this.ends.parts() };
   }
 
   /** Appends the texts of another column's `parts`. */
-  append(parts: { pool: Uint8Array; ends: readonly Uint32Array[] }): void {
+  append(parts: { pool: Uint8Array; ends: ColumnParts<Uint32Array> }): void {
     const base = this.used;
     this.room(parts.pool.length);
     this.pool.set(parts.pool, base);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderBy } from '../../src/util/columns.js';
+import { orderBy, uint32 } from '../../src/util/columns.js';
 
 /** The order orderBy promises, by a comparator: key, then `then`, then index. */
 function byComparator(keys: number[], then?: number[]): number[] {
@@ -31,5 +31,26 @@ describe('orderBy: a stable radix order on numbers', () => {
       const start = pairs.map((p) => p[1]);
       expect([...orderBy(pairs.length, (i) => group[i]!, (i) => start[i]!)]).toEqual(byComparator(group, start));
     }));
+  });
+});
+
+describe('Column.append: another column taken over without a copy', () => {
+  const CHUNK = 1 << 16;
+  const filled = (n: number, from: number) => {
+    const column = uint32();
+    for (let i = 0; i < n; i++) column.push(from + i);
+    return column;
+  };
+  // Lengths around the chunk size: empty, a few, one short of a chunk, a chunk, more than two.
+  const lengths = [0, 5, CHUNK - 5, CHUNK, 2 * CHUNK + 11];
+
+  it.each(lengths.flatMap((mine) => lengths.map((theirs) => [mine, theirs])))('%i values, then %i from another column', (mine, theirs) => {
+    const column = filled(mine, 0);
+    column.append(filled(theirs, 1_000_000).parts(), (v) => v + 1);
+    column.push(7);
+    expect(column.length).toBe(mine + theirs + 1);
+    const values = Array.from({ length: column.length }, (_, i) => column.at(i));
+    const expected = [...Array.from({ length: mine }, (_, i) => i), ...Array.from({ length: theirs }, (_, i) => 1_000_001 + i), 7];
+    expect(values).toEqual(expected);
   });
 });

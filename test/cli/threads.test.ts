@@ -87,6 +87,15 @@ describe('worker threads: a file cut in two gives the one-thread invoice', () =>
     const run = same(['invoice', a, b, '--format', 'json', '--group-by', 'customer,month']);
     expect(run.stderr.match(/two threads/g)).toHaveLength(2);
   });
+
+  it("finds a later file's repeat of an id read by the worker (its ids join the first thread's table)", () => {
+    const a = log('first.csv', lines.slice(0, 1000));
+    const b = log('again.csv', [lines[900]!, ...lines.slice(1000, 1010)]);
+    const run = same(['invoice', a, b, '--format', 'json']);
+    expect(run.stderr).toContain(`${a}: two threads, the worker's part taken in`);
+    expect(run.stdout).toContain(`t900 at ${a}:902 and ${b}:2`);
+    expect(JSON.parse(run.stdout).records.duplicates).toBe(1);
+  });
 });
 
 describe('worker threads: commands that observe the fold give their one-thread answer', () => {

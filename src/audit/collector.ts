@@ -6,7 +6,7 @@ import { ratePlanOf, type RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
-import { float64, TextColumn, uint16, uint32, type Column, type ColumnParts } from '../util/columns.js';
+import { float64, RunColumn, TextColumn, uint32, type Column, type ColumnParts, type RunParts } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 import { keepFinding, mayKeep } from './kept.js';
 
@@ -24,7 +24,7 @@ export interface CollectorOptions {
 /** A compact list of events: a time, where it came from, and (for sessions) more columns. */
 class Events {
   readonly times = float64();
-  readonly files = uint16();
+  readonly files = new RunColumn();
   readonly lines = uint32();
 
   push(at: number, file: number, line: number): void {
@@ -47,7 +47,7 @@ class Events {
 
 interface EventParts {
   times: ColumnParts<Float64Array>;
-  files: ColumnParts<Uint16Array>;
+  files: RunParts;
   lines: ColumnParts<Uint32Array>;
 }
 
@@ -69,8 +69,8 @@ export class AuditCollector implements BatchObserver {
   readonly streamStarts = new Events();
   /** LLM gateway calls by model (for the per-model rate limit). */
   readonly llmCalls = new Map<string, Events>();
-  readonly transcripts = { starts: float64(), ends: float64(), files: uint16(), lines: uint32() };
-  readonly sessions = { group: uint32(), start: float64(), end: float64(), files: uint16(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
+  readonly transcripts = { starts: float64(), ends: float64(), files: new RunColumn(), lines: uint32() };
+  readonly sessions = { group: uint32(), start: float64(), end: float64(), files: new RunColumn(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
   /** Session groups by API key code, then customer code, for this thread's strings. */
   private readonly sessionGroups: (Map<number, number> | undefined)[] = [];
   /** Session groups by `API key\0customer`: the same groups for any thread's strings. */
@@ -375,9 +375,9 @@ interface AuditPart {
   requests: EventParts;
   streamStarts: EventParts;
   llmCalls: [string, EventParts][];
-  transcripts: { starts: ColumnParts<Float64Array>; ends: ColumnParts<Float64Array>; files: ColumnParts<Uint16Array>; lines: ColumnParts<Uint32Array> };
+  transcripts: { starts: ColumnParts<Float64Array>; ends: ColumnParts<Float64Array>; files: RunParts; lines: ColumnParts<Uint32Array> };
   sessions: {
-    group: ColumnParts<Uint32Array>; start: ColumnParts<Float64Array>; end: ColumnParts<Float64Array>; files: ColumnParts<Uint16Array>;
+    group: ColumnParts<Uint32Array>; start: ColumnParts<Float64Array>; end: ColumnParts<Float64Array>; files: RunParts;
     lines: ColumnParts<Uint32Array>; rate: ColumnParts<Uint32Array>; ids: ReturnType<TextColumn['parts']>;
   };
   groups: string[];

@@ -1,4 +1,4 @@
-import { orderBy, type Column } from '../util/columns.js';
+import { orderIfNeeded, type Column } from '../util/columns.js';
 
 /** A stretch of time in which a limit was broken: where it was first crossed and how far. */
 export interface Breach {
@@ -18,23 +18,24 @@ export interface Breach {
  * events after `time(j) − windowMs`. Consecutive crossings form one breach.
  */
 export function slidingBreaches(times: Column<Float64Array>, windowMs: number, limit: number): Breach[] {
-  const order = orderBy(times.length, (i) => times.at(i));
+  const order = orderIfNeeded(times.length, (i) => times.at(i));
+  const nth = (k: number): number => (order === undefined ? k : order[k]!);
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let start = 0;
-  for (let j = 0; j < order.length; j++) {
-    const t = times.at(order[j]!);
-    while (times.at(order[start]!) <= t - windowMs) start++;
+  for (let j = 0; j < times.length; j++) {
+    const t = times.at(nth(j));
+    while (times.at(nth(start)) <= t - windowMs) start++;
     const count = j - start + 1;
     if (count > limit) {
       if (!current) {
-        current = { first: order[j]!, peak: count, peakAt: order[j]!, over: 0 };
+        current = { first: nth(j), peak: count, peakAt: nth(j), over: 0 };
         breaches.push(current);
       }
       current.over++;
       if (count > current.peak) {
         current.peak = count;
-        current.peakAt = order[j]!;
+        current.peakAt = nth(j);
       }
     } else {
       current = undefined;
@@ -48,16 +49,17 @@ export function slidingBreaches(times: Column<Float64Array>, windowMs: number, l
  * when another starts is no longer open.
  */
 export function concurrencyBreaches(starts: Column<Float64Array>, ends: Column<Float64Array>, limit: number): Breach[] {
-  const byStart = orderBy(starts.length, (i) => starts.at(i));
-  const byEnd = orderBy(ends.length, (i) => ends.at(i));
+  const byStart = orderIfNeeded(starts.length, (i) => starts.at(i));
+  const byEnd = orderIfNeeded(ends.length, (i) => ends.at(i));
+  const nthEnd = (k: number): number => (byEnd === undefined ? k : byEnd[k]!);
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let open = 0;
   let e = 0;
-  for (let k = 0; k < byStart.length; k++) {
-    const index = byStart[k]!;
+  for (let k = 0; k < starts.length; k++) {
+    const index = byStart === undefined ? k : byStart[k]!;
     const t = starts.at(index);
-    while (e < byEnd.length && ends.at(byEnd[e]!) <= t) {
+    while (e < ends.length && ends.at(nthEnd(e)) <= t) {
       e++;
       open--;
     }

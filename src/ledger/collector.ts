@@ -2,23 +2,25 @@ import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
-import { float64, uint16, uint32, type ColumnParts } from '../util/columns.js';
+import { float64, RunColumn, uint16, uint32, WholeColumn, type ColumnParts, type RunParts, type WholeParts } from '../util/columns.js';
 import { Interner } from '../util/interner.js';
+
+/** The bit of a record's shape that says the free tier refuses it (a record has at most a few items). */
+const REFUSED = 0x8000;
 
 /**
  * Keeps what the ledger needs of each billed record, in typed-array columns: when it completed, and
- * its priced quantities (as indices into `rates`). About 30 bytes a record; no record objects.
+ * its priced quantities (as indices into `rates`). About 16 bytes a record and 8 an item; no record objects.
  */
 export class LedgerCollector implements BatchObserver {
   readonly completed = float64();
   readonly firstItem = uint32();
-  readonly itemCount = uint16();
-  /** 1 when the free tier refuses the record (LLM gateway). */
-  readonly refusedByTier = uint16();
-  readonly files = uint16();
+  /** Each record's number of items, plus REFUSED when the free tier refuses it (LLM gateway). */
+  readonly shape = uint16();
+  readonly files = new RunColumn();
   readonly lines = uint32();
   readonly itemRate = uint32();
-  readonly itemQuantity = float64();
+  readonly itemQuantity = new WholeColumn();
   /** `rateKey\0component` of each rate index. */
   readonly rates = new Interner();
   readonly fileNames = new Interner(0xffff);
@@ -45,7 +47,6 @@ export class LedgerCollector implements BatchObserver {
       this.last = this.last === undefined ? completed : Math.max(this.last, completed);
       this.completed.push(completed);
       this.firstItem.push(this.itemRate.length);
-      this.refusedByTier.push(refusedByTier(plan, this.tier) ? 1 : 0);
       this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
       let rates = this.planRates[plan.id];
@@ -63,8 +64,18 @@ export class LedgerCollector implements BatchObserver {
         this.itemQuantity.push(quantity);
         count++;
       }
-      this.itemCount.push(count);
+      this.shape.push(count | (refusedByTier(plan, this.tier) ? REFUSED : 0));
     }
+  }
+
+  /** How many priced items record `index` has. */
+  itemCount(index: number): number {
+    return this.shape.at(index) & ~REFUSED;
+  }
+
+  /** Whether the free tier refuses record `index`. */
+  refusedByTier(index: number): boolean {
+    return (this.shape.at(index) & REFUSED) !== 0;
   }
 
   ref(index: number): SourceRef {
@@ -73,7 +84,7 @@ export class LedgerCollector implements BatchObserver {
 
   snapshot(): LedgerPart {
     return {
-      completed: this.completed.parts(), firstItem: this.firstItem.parts(), itemCount: this.itemCount.parts(), refusedByTier: this.refusedByTier.parts(),
+      completed: this.completed.parts(), firstItem: this.firstItem.parts(), shape: this.shape.parts(),
       files: this.files.parts(), lines: this.lines.parts(), itemRate: this.itemRate.parts(), itemQuantity: this.itemQuantity.parts(),
       rates: this.rates.values, fileNames: this.fileNames.values, first: this.first, last: this.last,
     };
@@ -86,8 +97,7 @@ export class LedgerCollector implements BatchObserver {
     const items = this.itemRate.length;
     this.completed.append(part.completed);
     this.firstItem.append(part.firstItem, (first) => items + first);
-    this.itemCount.append(part.itemCount);
-    this.refusedByTier.append(part.refusedByTier);
+    this.shape.append(part.shape);
     this.files.append(part.files, (file) => files[file]!);
     this.lines.append(part.lines, (line) => line + join.lineOffset);
     this.itemRate.append(part.itemRate, (rate) => rates[rate]!);
@@ -101,12 +111,11 @@ export class LedgerCollector implements BatchObserver {
 interface LedgerPart {
   completed: ColumnParts<Float64Array>;
   firstItem: ColumnParts<Uint32Array>;
-  itemCount: ColumnParts<Uint16Array>;
-  refusedByTier: ColumnParts<Uint16Array>;
-  files: ColumnParts<Uint16Array>;
+  shape: ColumnParts<Uint16Array>;
+  files: RunParts;
   lines: ColumnParts<Uint32Array>;
   itemRate: ColumnParts<Uint32Array>;
-  itemQuantity: ColumnParts<Float64Array>;
+  itemQuantity: WholeParts;
   rates: string[];
   fileNames: string[];
   first: number | undefined;

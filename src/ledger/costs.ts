@@ -34,7 +34,7 @@ export class Costs {
   /** Record `i`'s cost in ledger units, rounded half-even. */
   of(c: LedgerCollector, i: number): bigint {
     const first = c.firstItem.at(i);
-    const end = first + c.itemCount.at(i);
+    const end = first + c.itemCount(i);
     let sum = first < end ? BigInt(c.itemQuantity.at(first)) * this.multipliers[c.itemRate.at(first)]! : 0n;
     for (let j = first + 1; j < end; j++) sum += BigInt(c.itemQuantity.at(j)) * this.multipliers[c.itemRate.at(j)]!;
     return this.divisor === 1n ? sum : roundHalfEven(sum, this.divisor);

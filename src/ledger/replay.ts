@@ -1,7 +1,7 @@
 import type { RateCard } from '../rates/card.js';
 import type { Decimal } from '../util/decimal.js';
 import { UsageError, type SourceRef } from '../util/errors.js';
-import { orderBy } from '../util/columns.js';
+import { orderIfNeeded } from '../util/columns.js';
 import { nextDay, nextMonth, parseDay, type TimeZone } from '../util/time.js';
 import type { Account } from './account.js';
 import { Book, type LedgerEvent } from './book.js';
@@ -77,19 +77,21 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   };
 
   const costs = new Costs(options.rates);
-  const order = orderBy(c.completed.length, (i) => c.completed.at(i));
+  const order = orderIfNeeded(c.completed.length, (i) => c.completed.at(i));
+  const nth = (k: number): number => (order === undefined ? k : order[k]!);
+  const n = c.completed.length;
   let demand = 0n;
   const charge = (i: number, cost: bigint, at: number, day: string): void => {
     demand += cost;
-    if (c.refusedByTier.at(i) === 1) state.refuseByTier(cost);
+    if (c.refusedByTier(i)) state.refuseByTier(cost);
     else state.charge(at, cost, day, i);
   };
   // Records come in time order: the local day is found again only when one passes its end.
   let day = '';
   let dayFrom = Infinity;
   let dayTo = -Infinity;
-  for (let k = 0; k < order.length; ) {
-    const at = c.completed.at(order[k]!);
+  for (let k = 0; k < n; ) {
+    const at = c.completed.at(nth(k));
     months(at);
     if (at < dayFrom || at >= dayTo) {
       day = zone.dayKey(at);
@@ -97,11 +99,11 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
       dayTo = zone.startOfDay(nextDay(day));
     }
     let end = k + 1;
-    while (end < order.length && c.completed.at(order[end]!) === at) end++;
+    while (end < n && c.completed.at(nth(end)) === at) end++;
     if (end - k === 1) {
-      charge(order[k]!, costs.of(c, order[k]!), at, day);
+      charge(nth(k), costs.of(c, nth(k)), at, day);
     } else {
-      const records = order.subarray(k, end);
+      const records = order === undefined ? Uint32Array.from({ length: end - k }, (_, j) => k + j) : order.subarray(k, end);
       const charges = cheapestFirst(c, costs, records);
       for (let j = 0; j < records.length; j++) charge(records[j]!, charges[j]!, at, day);
     }

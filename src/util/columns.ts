@@ -79,6 +79,105 @@ export interface ColumnParts<T> {
   length: number;
 }
 
+/**
+ * A column whose values come in long runs (the file of each record: a log's files are read one
+ * after another): a run costs two numbers, not each value two bytes.
+ */
+export class RunColumn {
+  private readonly starts: number[] = [];
+  private readonly values: number[] = [];
+  length = 0;
+
+  push(value: number): void {
+    if (this.values.length === 0 || this.values[this.values.length - 1] !== value) {
+      this.starts.push(this.length);
+      this.values.push(value);
+    }
+    this.length++;
+  }
+
+  at(index: number): number {
+    // The last run starting at or before `index`.
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.starts[middle]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    return this.values[low]!;
+  }
+
+  /** The runs as plain data, to send to another thread. */
+  parts(): RunParts {
+    return { starts: [...this.starts], values: [...this.values], length: this.length };
+  }
+
+  /** Appends another column's runs, each value through `map` when given. */
+  append(parts: RunParts, map?: (value: number) => number): void {
+    for (let k = 0; k < parts.starts.length; k++) {
+      const value = map ? map(parts.values[k]!) : parts.values[k]!;
+      if (this.values.length === 0 || this.values[this.values.length - 1] !== value) {
+        this.starts.push(this.length + parts.starts[k]!);
+        this.values.push(value);
+      }
+    }
+    this.length += parts.length;
+  }
+}
+
+export interface RunParts {
+  starts: number[];
+  values: number[];
+  length: number;
+}
+
+/** Past this, a whole number is kept aside (4 bytes a value below it). */
+const WIDE = 0xffffffff;
+
+/**
+ * A column of whole numbers that are nearly always below 2^32 (a priced quantity: milliseconds,
+ * tokens, seconds): 4 bytes a value, the rare wider one (or anything else) kept aside by index.
+ */
+export class WholeColumn {
+  private readonly narrow = uint32();
+  private readonly wide = new Map<number, number>();
+
+  get length(): number {
+    return this.narrow.length;
+  }
+
+  push(value: number): void {
+    if (Number.isInteger(value) && value >= 0 && value < WIDE) {
+      this.narrow.push(value);
+    } else {
+      this.wide.set(this.narrow.length, value);
+      this.narrow.push(WIDE);
+    }
+  }
+
+  at(index: number): number {
+    const value = this.narrow.at(index);
+    return value === WIDE ? this.wide.get(index)! : value;
+  }
+
+  /** The values as plain data, to send to another thread. */
+  parts(): WholeParts {
+    return { narrow: this.narrow.parts(), wide: [...this.wide] };
+  }
+
+  /** Appends another column's values (taking its chunks over, see Column.append). */
+  append(parts: WholeParts): void {
+    for (const [index, value] of parts.wide) this.wide.set(this.length + index, value);
+    this.narrow.append(parts.narrow);
+  }
+}
+
+export interface WholeParts {
+  narrow: ColumnParts<Uint32Array>;
+  wide: [number, number][];
+}
+
 export const float64 = (): Column<Float64Array> => new Column((n) => new Float64Array(n));
 export const uint32 = (): Column<Uint32Array> => new Column((n) => new Uint32Array(n));
 export const uint16 = (): Column<Uint16Array> => new Column((n) => new Uint16Array(n));
@@ -89,17 +188,28 @@ export const uint16 = (): Column<Uint16Array> => new Column((n) => new Uint16Arr
  * that are integers less than 2^32 apart (milliseconds within 49 days, codes) are sorted as 32-bit
  * offsets from the least: half the passes and half the memory of 64-bit keys.
  */
+/**
+ * Whether indices 0..n-1 are in `orderBy`'s order already (logs mostly come in time order): one
+ * pass, no memory, so that a caller can walk the indices as they are.
+ */
+export function inOrder(n: number, key: (i: number) => number, then?: (i: number) => number): boolean {
+  for (let i = 1; i < n; i++) {
+    const a = key(i - 1);
+    const b = key(i);
+    if (!(a < b || (a === b && (!then || then(i - 1) <= then(i))))) return false;
+  }
+  return true;
+}
+
+/** `orderBy`, or nothing where the indices are in order already. */
+export function orderIfNeeded(n: number, key: (i: number) => number): Uint32Array | undefined {
+  return inOrder(n, key) ? undefined : orderBy(n, key);
+}
+
 export function orderBy(n: number, key: (i: number) => number, then?: (i: number) => number): Uint32Array {
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  // Logs mostly come in time order: then the order is the identity, found in one pass.
-  let sorted = true;
-  for (let i = 1; i < n && sorted; i++) {
-    const a = key(i - 1);
-    const b = key(i);
-    sorted = a < b || (a === b && (!then || then(i - 1) <= then(i)));
-  }
-  if (sorted) return order;
+  if (inOrder(n, key, then)) return order;
   let spare = new Uint32Array(n);
   const counts = new Uint32Array(0x10000);
   for (const k of then ? [then, key] : [key]) {

@@ -14,8 +14,7 @@ function records(n: number, quantity: number, start: number): LedgerCollector {
   for (let i = 0; i < n; i++) {
     c.completed.push(start + i);
     c.firstItem.push(i);
-    c.itemCount.push(1);
-    c.refusedByTier.push(0);
+    c.shape.push(1); // one item, not refused
     c.files.push(0);
     c.lines.push(i + 2);
     c.itemRate.push(0);

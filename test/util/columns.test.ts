@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderBy, uint32 } from '../../src/util/columns.js';
+import { orderBy, RunColumn, uint32, WholeColumn } from '../../src/util/columns.js';
 
 /** The order orderBy promises, by a comparator: key, then `then`, then index. */
 function byComparator(keys: number[], then?: number[]): number[] {
@@ -52,5 +52,31 @@ describe('Column.append: another column taken over without a copy', () => {
     const values = Array.from({ length: column.length }, (_, i) => column.at(i));
     const expected = [...Array.from({ length: mine }, (_, i) => i), ...Array.from({ length: theirs }, (_, i) => 1_000_001 + i), 7];
     expect(values).toEqual(expected);
+  });
+});
+
+describe('RunColumn: values in runs', () => {
+  it('gives each value back, across runs and after another column is appended (values mapped, runs joined)', () => {
+    const values = [3, 3, 3, 0, 0, 7, 3, 3];
+    const mine = new RunColumn();
+    for (const v of values) mine.push(v);
+    const theirs = new RunColumn();
+    for (const v of [1, 1, 2]) theirs.push(v);
+    mine.append(theirs.parts(), (v) => (v === 1 ? 3 : 9)); // 1 becomes 3: the same run as mine's last
+    mine.push(9);
+    expect(Array.from({ length: mine.length }, (_, i) => mine.at(i))).toEqual([...values, 3, 3, 9, 9]);
+    expect(mine.parts().starts).toEqual([0, 3, 5, 6, 10]);
+  });
+});
+
+describe('WholeColumn: whole numbers in 4 bytes, wider ones aside', () => {
+  it('keeps every value exactly, 2^32 − 1 and past it, 2^53 − 1 and a fraction included, across an append', () => {
+    const values = [0, 1, 2 ** 32 - 2, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER, 0.5, 42];
+    const mine = new WholeColumn();
+    for (const v of values) mine.push(v);
+    const theirs = new WholeColumn();
+    for (const v of [...values].reverse()) theirs.push(v);
+    mine.append(theirs.parts());
+    expect(Array.from({ length: mine.length }, (_, i) => mine.at(i))).toEqual([...values, ...[...values].reverse()]);
   });
 });

@@ -212,31 +212,47 @@ export function orderBy(n: number, key: (i: number) => number, then?: (i: number
   if (inOrder(n, key, then)) return order;
   let spare = new Uint32Array(n);
   const counts = new Uint32Array(0x10000);
-  for (const k of then ? [then, key] : [key]) {
+  const keys = then ? [then, key] : [key];
+  for (let k = 0; k < keys.length; k++) {
     // Each pass sorts by one 16-bit digit of a word of the key, least significant first.
-    const narrow = offsets(n, k);
-    const bits = narrow ?? sortableBits(n, k);
-    const words = narrow ? [{ stride: 1, word: 0 }] : [{ stride: 2, word: LOW }, { stride: 2, word: 1 - LOW }];
-    for (const { stride, word } of words) {
-      for (const shift of [0, 16]) {
-        counts.fill(0);
-        for (let i = 0; i < n; i++) counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++;
-        if (n === 0 || counts[(bits[word]! >>> shift) & 0xffff] === n) continue; // one digit for all: nothing moves
-        let at = 0;
-        for (let d = 0; d < 0x10000; d++) {
-          const c = counts[d]!;
-          counts[d] = at;
-          at += c;
-        }
-        for (let j = 0; j < n; j++) {
-          const i = order[j]!;
-          spare[counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++] = i;
-        }
+    const narrow = offsets(n, keys[k]!);
+    const bits = narrow ?? sortableBits(n, keys[k]!);
+    const stride = narrow ? 1 : 2;
+    for (let w = 0; w < stride; w++) {
+      const word = narrow ? 0 : w === 0 ? LOW : 1 - LOW;
+      for (let shift = 0; shift <= 16; shift += 16) {
+        if (!countDigits(counts, bits, n, stride, word, shift)) continue; // one digit for all: nothing moves
+        scatter(order, spare, counts, bits, n, stride, word, shift);
         [order, spare] = [spare, order];
       }
     }
   }
   return order;
+}
+
+// The passes of orderBy, each a function of its own: a run calls orderBy a few times on many keys,
+// and one function of many loops would run mostly unoptimized (each loop reached first deoptimizes it).
+
+/** Counts each digit's keys and turns the counts into starting places; false when one digit holds every key. */
+function countDigits(counts: Uint32Array, bits: Uint32Array, n: number, stride: number, word: number, shift: number): boolean {
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++;
+  if (n === 0 || counts[(bits[word]! >>> shift) & 0xffff] === n) return false;
+  let at = 0;
+  for (let d = 0; d < 0x10000; d++) {
+    const c = counts[d]!;
+    counts[d] = at;
+    at += c;
+  }
+  return true;
+}
+
+/** Moves each index of `order` to its digit's next place in `spare`. */
+function scatter(order: Uint32Array, spare: Uint32Array, counts: Uint32Array, bits: Uint32Array, n: number, stride: number, word: number, shift: number): void {
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    spare[counts[(bits[stride * i + word]! >>> shift) & 0xffff]!++] = i;
+  }
 }
 
 /** Each key less the least key, when all keys are integers less than 2^32 apart; else undefined. */

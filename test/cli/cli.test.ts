@@ -243,6 +243,11 @@ describe('HTML reports and terminal charts from the real binary', () => {
     expect(again.stdout).toBe(html);
   });
 
+  it('names the zone --tz cuts the days in, in the JSON', () => {
+    const args = ['invoice', 'fixtures/tencent-month.csv', '--rates', 'tencent-asr', '--tz', 'UTC'];
+    expect(JSON.parse(tallyman([...args, '--format', 'json']).stdout).timezone).toBe('UTC');
+  });
+
   it('gives every calendar day a place in the daily chart, a day without spend too', () => {
     // fixtures/quickstart.csv bills on 3, 4, 6 and 7 May; 5 May has only a failed (free) transcript.
     const html = tallyman(['invoice', 'fixtures/quickstart.csv', '--format', 'html']).stdout;

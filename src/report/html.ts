@@ -98,8 +98,9 @@ export function renderAuditHtml(result: AuditResult): string {
   const { alerts, notes } = splitWarnings(result.invoice);
   for (const c of result.codes) {
     const title = MONEY_FINDINGS[c.code];
+    if (title === undefined) continue;
     const first = result.findings.find((f) => f.code === c.code);
-    if (title !== undefined) alerts.push({ title, code: c.code, message: `${c.count} finding(s)${first ? `; the first: ${first.message}` : ''}`, amount: c.amount === null ? null : `${formatMoney(c.amount, result.invoice.card.rounding.scale)} ${currency}` });
+    alerts.push({ title, code: c.code, message: `${c.count} finding(s)${first ? `; the first: ${first.message}` : ''}`, amount: c.amount === null ? null : `${formatMoney(c.amount, result.invoice.card.rounding.scale)} ${currency}` });
   }
   return page(`Audit · ${view.card.name}`, provenanceOf('audit', result.invoice, [['Tier', `${view.tier} (its limits apply)`]]), alertBanner(alerts), [
     kpis([['Findings', String(view.summary.findings)], ['Money at stake', `${view.summary.money_at_stake ?? '0'} ${currency}`], ['Invoice total', `${view.summary.invoice_total} ${currency}`], ['Avoidable streaming', `${view.summary.streaming.avoidable} ${currency}`]]),

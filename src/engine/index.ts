@@ -54,7 +54,7 @@ const PROGRESS_EVERY = 10_000;
 
 /** Reads the log once, every row through the one fold as it streams, then prices each bucket once. */
 export async function computeInvoice(paths: readonly string[], options: InvoiceOptions): Promise<Invoice> {
-  const run = startRun(options);
+  const run = startRun(options, paths);
   let seen = 0;
   let next = PROGRESS_EVERY;
   const count = (rows: number): void => {
@@ -70,13 +70,13 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
 
 /** Prices records from a list (an estimate's, a test's): through the same batch and fold as a log. */
 export function priceRecords(records: Iterable<UsageRecord>, options: Omit<InvoiceOptions, 'inputZone' | 'map'>): Invoice {
-  const run = startRun(options);
+  const run = startRun(options, []);
   for (const record of records) run.batch.pushRecord(record);
   run.batch.flush();
   return run.finish();
 }
 
-function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
+function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>, sources: readonly string[]): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
   const shadowDay = options.daily === true && !options.groupBy.includes('day');
   const strings = logStrings(options.groupBy, options.observers ?? []);
@@ -87,6 +87,6 @@ function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>): { batch: 
   const batch = new UsageBatch(strings);
   batch.drain = (b) => fold.fold(b);
   const stats: ReadStats = { pending: 0 };
-  const finish = (): Invoice => billOf(fold, { card: options.card, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
+  const finish = (): Invoice => billOf(fold, { card: options.card, zone: options.zone, sources, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
   return { batch, fold, stats, finish };
 }

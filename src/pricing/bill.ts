@@ -1,4 +1,5 @@
 import type { RateCard } from '../rates/card.js';
+import type { TimeZone } from '../util/time.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
@@ -11,6 +12,9 @@ import { describePeriod, type Period } from './period.js';
 /** What pricing a fold's buckets needs besides the fold. */
 export interface BillOptions {
   card: RateCard;
+  zone: TimeZone;
+  /** The logs read, as named on the command line. */
+  sources: readonly string[];
   period: Period;
   groupBy: readonly Dimension[];
   allowUnpriced: boolean;
@@ -56,8 +60,11 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
   }
   const invoice: Invoice = {
     card,
+    zone: options.zone,
+    sources: options.sources,
     groupBy: options.groupBy,
     period: describePeriod(options.period, fold.tally.first, fold.tally.last),
+    bounds: { from: options.period.from, to: options.period.to },
     lines,
     subtotals,
     total,

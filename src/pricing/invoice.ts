@@ -5,6 +5,7 @@ import { allocate } from './allocate.js';
 import type { Bucket, Component, Dimension, Tally, Unpriced } from './fold.js';
 import { tierLabel, tierSlices } from './tiers.js';
 import { compareText } from '../util/compare.js';
+import type { TimeZone } from '../util/time.js';
 
 /** One priced invoice line: exact quantity, the card's rate, the exact amount and the rounded one. */
 export interface InvoiceLine {
@@ -44,8 +45,15 @@ export interface Warning {
 /** A complete invoice: lines, totals, counts and warnings. Plain data; renderers turn it into text. */
 export interface Invoice {
   card: RateCard;
+  /** The zone its days, months and period are cut in: the card's unless `--tz`. */
+  zone: TimeZone;
+  /** The logs it was read from, as named on the command line (none for an estimate). */
+  sources: readonly string[];
   groupBy: readonly Dimension[];
+  /** The period as printed: the bounds as the user gave them, else the first and last record instants. */
   period: { from: string | null; to: string | null };
+  /** The period's bounds as instants (from inclusive, to exclusive), where the user gave them. */
+  bounds: { from: number | undefined; to: number | undefined };
   lines: InvoiceLine[];
   subtotals: { product: string; amount: Decimal }[];
   total: Decimal;

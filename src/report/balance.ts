@@ -198,7 +198,7 @@ export function dailyBalances(result: BalanceResult, view = balanceJson(result))
   markers: { index: number; kind: string; label: string }[];
   blockedIndex: number | undefined;
 } {
-  const zone = result.invoice.card.timezone;
+  const zone = result.invoice.zone;
   const currency = view.currency;
   const dayOf = (i: number): string => zone.dayKey(result.ledger.events[i]!.at);
   const byDay = new Map<string, DayBalance>();

@@ -18,7 +18,7 @@ export function reportHeader(command: string, invoice: Invoice) {
     command,
     card: { name: invoice.card.name, origin: invoice.card.origin },
     currency: invoice.card.currency,
-    timezone: invoice.card.timezone.name,
+    timezone: invoice.zone.name,
     period: invoice.period,
     skipped: { count: invoice.skipped.count, records: skippedJson(invoice) },
   };
@@ -38,7 +38,7 @@ export function invoiceJson(invoice: Invoice): object {
     command: 'invoice',
     card: { name: card.name, origin: card.origin, versions: usedVersions(invoice).map((v) => ({ version: v.label, hash: v.hash })) },
     currency: card.currency,
-    timezone: card.timezone.name,
+    timezone: invoice.zone.name,
     rounding: { scale, mode: card.rounding.mode },
     period: invoice.period,
     group_by: invoice.groupBy,
@@ -259,7 +259,7 @@ function periodText(invoice: Invoice): string {
 }
 
 /** The card's versions that price at least one line, in the card's order. */
-function usedVersions(invoice: Invoice): Invoice['card']['versions'] {
+export function usedVersions(invoice: Invoice): Invoice['card']['versions'] {
   const used = new Set(invoice.lines.map((l) => l.version));
   return invoice.card.versions.filter((v) => used.has(v.label));
 }

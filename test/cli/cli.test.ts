@@ -241,6 +241,19 @@ describe('HTML reports and terminal charts from the real binary', () => {
     expect(html).toContain('13.63 USD in all');
     const again = tallyman(['invoice', 'fixtures/month.csv', '--format', 'html'], { TZ: 'Asia/Kathmandu', LANG: 'de_DE.UTF-8' });
     expect(again.stdout).toBe(html);
+    // The input is named by its base name: the same log from an absolute path elsewhere gives the same page.
+    expect(html).toContain('<dt>Input</dt><dd>month.csv</dd>');
+    const copy = join(dir, 'month.csv');
+    writeFileSync(copy, readFileSync(join(ROOT, 'fixtures/month.csv')));
+    expect(tallyman(['invoice', copy, '--format', 'html']).stdout).toBe(html);
+  });
+
+  it('names the zone --tz cuts the days in, in the JSON and in the HTML period', () => {
+    const args = ['invoice', 'fixtures/tencent-month.csv', '--rates', 'tencent-asr', '--tz', 'UTC'];
+    expect(JSON.parse(tallyman([...args, '--format', 'json']).stdout).timezone).toBe('UTC');
+    // Its records run from 2026-05-03T17:00Z to 05-05T16:00Z: the card's Shanghai days 05-04 to 05-06, UTC days 05-03 to 05-05.
+    expect(tallyman([...args, '--format', 'html']).stdout).toContain('<dt>Period</dt><dd>2026-05-03 to 2026-05-05 · local days in UTC (first to last record)</dd>');
+    expect(tallyman(['invoice', 'fixtures/tencent-month.csv', '--rates', 'tencent-asr', '--format', 'html']).stdout).toContain('2026-05-04 to 2026-05-06 · local days in Asia/Shanghai');
   });
 
   it('gives every calendar day a place in the daily chart, a day without spend too', () => {

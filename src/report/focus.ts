@@ -41,7 +41,7 @@ export function renderFocus(invoice: Invoice): string {
   const days = invoice.lines.map((l) => dim(l, 'day')).filter((d): d is string => d !== null).sort();
   const billingStart = invoice.period.from && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.from) ? invoice.period.from : days[0]?.slice(0, 7).concat('-01');
   const billingEnd = invoice.period.to && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.to) ? invoice.period.to : days.length > 0 ? `${nextMonth(days[days.length - 1]!.slice(0, 7))}-01` : undefined;
-  const instant = (day: string | undefined) => (day === undefined ? null : formatInstant(card.timezone.startOfDay(day)));
+  const instant = (day: string | undefined) => (day === undefined ? null : formatInstant(invoice.zone.startOfDay(day)));
   const rows = invoice.lines.map((line): Cell[] => {
     const day = dim(line, 'day');
     const consumed = new Decimal(line.baseQuantity).dividedBy(line.baseUnit === 'ms' ? 3_600_000 : 1);

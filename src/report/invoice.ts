@@ -142,7 +142,7 @@ export function renderInvoiceMarkdown(invoice: Invoice): string {
 /** A table for people, within 100 columns: lines, a subtotal per product, the total, then warnings. */
 export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): string {
   const out = [
-    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.card.timezone.name}`,
+    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.zone.name}`,
     invoice.lines.length > 0 ? linesTable(invoice, paint) : '(no billable usage)',
     recordsText(invoice),
   ];

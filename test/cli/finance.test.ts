@@ -160,4 +160,9 @@ describe('FOCUS 1.2 export', () => {
     const rows = parse(tallyman(['invoice', 'fixtures/tencent-month.csv', '--rates', 'tencent-asr', '--format', 'focus']).stdout, { columns: true }) as Record<string, string>[];
     expect(rows[0]).toMatchObject({ BilledCost: '378.00', SkuPriceDetails: '{"tier":"300–1000 h"}', ChargePeriodStart: '2026-05-03T16:00:00Z' });
   });
+
+  it('cuts charge periods in the --tz zone, not the card\'s', () => {
+    const rows = parse(tallyman(['invoice', 'fixtures/quickstart.csv', '--tz', 'Asia/Tokyo', '--format', 'focus']).stdout, { columns: true }) as Record<string, string>[];
+    expect(rows[0]).toMatchObject({ ChargePeriodStart: '2026-05-03T15:00:00Z', ChargePeriodEnd: '2026-05-04T15:00:00Z', BillingPeriodStart: '2026-04-30T15:00:00Z' });
+  });
 });

@@ -44,10 +44,9 @@ function stepsOf(block: Block): Step[] {
   return steps;
 }
 
-/** `npx tallyman …` and `tallyman …` run as the built binary, as a fresh clone would after `npm install`. */
+/** A command as the shell runs it: a leading `npx tallyman` or `tallyman` is the built binary. */
 function shellOf(command: string): string {
-  const bin = `"${process.execPath}" "${BIN}"`;
-  return command.replace(/^(npx )?tallyman(?= |$)/, bin).replace(/\| (npx )?tallyman(?= |$)/g, `| ${bin}`);
+  return command.replace(/^(npx )?tallyman(?= |$)/, `"${process.execPath}" "${BIN}"`);
 }
 
 /**

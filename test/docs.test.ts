@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,31 +49,35 @@ function shellOf(command: string): string {
   return command.replace(/^(npx )?tallyman(?= |$)/, `"${process.execPath}" "${BIN}"`);
 }
 
+/** One command through `/bin/sh`, with what it printed on each stream. */
+function runOne(command: string, cwd: string): Promise<{ out: string; err: string }> {
+  const env = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', shellOf(command)], { cwd, env });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', () => resolve({ out, err }));
+  });
+}
+
 /**
  * Runs one block's commands in order in a fresh folder that sees the repository's `fixtures/` and
  * `examples/` (files a command writes, such as `> before.json`, land there, never in the
  * repository), with no colour, in UTC, without the caller's terminal width.
  */
-async function run(steps: Step[]): Promise<string[]> {
+async function run(steps: Step[]): Promise<{ out: string; err: string }[]> {
   const cwd = mkdtempSync(join(tmpdir(), 'tallyman-docs-'));
   for (const dir of ['fixtures', 'examples']) symlinkSync(join(ROOT, dir), join(cwd, dir));
-  const env = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
-  const outputs: string[] = [];
-  for (const step of steps) {
-    outputs.push(await new Promise<string>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', shellOf(step.command)], { cwd, env });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-      child.on('error', reject);
-      child.on('close', () => {
-        expect(err, `no stack trace from: ${step.command}`).not.toMatch(/\n\s+at /);
-        resolve(out);
-      });
-    }));
+  try {
+    const outputs = [];
+    for (const step of steps) outputs.push(await runOne(step.command, cwd));
+    return outputs;
+  } finally {
+    rmSync(cwd, { recursive: true, force: true }); // removes the links, never what they lead to
   }
-  return outputs;
 }
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -137,7 +141,12 @@ describe('the documentation', () => {
     it.each(consoleBlocks.map((b) => [`${b.page}:${b.line}`, b] as const))('%s', async (_, block) => {
       const steps = stepsOf(block);
       const outputs = await run(steps);
-      steps.forEach((step, i) => expect(outputs[i]!.trimEnd(), `${block.page}:${block.line}: $ ${step.command}`).toBe(step.expected.trimEnd()));
+      steps.forEach((step, i) => {
+        const { out, err } = outputs[i]!;
+        const where = `${block.page}:${block.line}: $ ${step.command}`;
+        expect(out.trimEnd(), where).toBe(step.expected.trimEnd());
+        expect(err, `${where}: a stack trace`).not.toMatch(/\n\s+at /);
+      });
     });
   });
 });

@@ -101,18 +101,6 @@ describe('messages that bill nothing', () => {
   });
 });
 
-describe('token classes from gateway responses', () => {
-  it('prices cache and reasoning tokens as the README shows, byte for byte', () => {
-    const root = join(import.meta.dirname, '../..');
-    const run = spawnSync(process.execPath, [BIN, 'invoice', 'fixtures/gateway-cache.ndjson', '--rates', 'fixtures/cards/gateway-cache.yaml'], { cwd: root, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, encoding: 'utf8' });
-    expect(run.status).toBe(0);
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const shown = readme.split('$ npx tallyman invoice fixtures/gateway-cache.ndjson --rates fixtures/cards/gateway-cache.yaml\n')[1]!.split('\n```')[0]!;
-    expect(run.stdout).toBe(`${shown}\n`);
-    expect(run.stdout).toContain('│                                                                      TOTAL │ 0.30 │');
-  });
-});
-
 describe('one log, however it is cut', () => {
   it('gives the same balance whole or split into a CSV and an NDJSON part with rows shuffled (plans are the one fold\'s, not a file\'s)', () => {
     const rows = [

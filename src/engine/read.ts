@@ -102,6 +102,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
   const split = threads > 1 && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
   let workerBytes = 0;
+  let workerRows = 0;
   let mainBytes = 0;
   decoder.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);
   const part = split && startPart({
@@ -111,6 +112,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
     needsTime: options.needsTime, observers: observers.map((o) => o.part!),
   }, (rows, bytes) => {
     target.count(rows);
+    workerRows += rows;
     progress(mainBytes + (workerBytes = bytes));
   });
   const first = await scanCsvFile(path, decoder, split ? { start: 0, end: split.boundary, line: 1, width: -1 } : undefined);
@@ -125,12 +127,13 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
       const result = await part.result;
       if (result.type === 'folded' && fold.canAbsorb(result)) {
         fold.absorb(result, path, first.line - 1);
+        target.count(result.rows - workerRows); // the rows of its last progress message and after
         for (const [i, observer] of observers.entries()) observer.absorb!(result.observed[i], { file: path, lineOffset: first.line - 1, fold });
         options.trace?.(`${path}: two threads, the worker's part taken in`);
         return;
       }
       way = result.type === 'folded' ? 'two threads, the second part read again (its ids repeat earlier ones)' : 'two threads, the second part given back';
-      target.count(-(result.type === 'folded' ? result.rows : 0));
+      target.count(-workerRows);
       handover = (await scanCsvFile(path, decoder, { start: split.boundary, end: size, line: first.line, width: split.header.length })).handover;
       batch.flush();
     }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { mergeDisplayFlags, noColorOption, widthOption } from './commands/display.js';
 import { isExpectedError } from './util/errors.js';
 
 type Register = (program: Command, run: (action: () => Promise<number>) => Promise<void>) => void;
@@ -44,9 +45,14 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .version(version)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`tallyman: ${text.replace(/^error: /, '')}`) })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Display flags before the command are the program's (`tallyman --no-color invoice …`); after it, the command's own.
+    .addOption(noColorOption())
+    .addOption(widthOption())
+    .enablePositionalOptions()
+    .hook('preAction', (_, command) => mergeDisplayFlags(program.opts(), command));
   // The command named first, when it is one; else all of them (top-level help, an unknown command).
-  const named = argv[2];
+  const named = commandName(argv);
   const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `
@@ -59,6 +65,15 @@ Examples:
 Exit codes: 0 ok, 1 findings or failed checks, 2 bad input, card or usage.`);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The first word after the program's own flags: the command, when it is one. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i] === '--width') i++;
+    else if (!argv[i]!.startsWith('-')) return argv[i];
+  }
+  return undefined;
 }
 
 // A failed write to standard output is answered by the write that made it (util/output.ts emit): a

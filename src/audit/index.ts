@@ -49,6 +49,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
   const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined });
+  options.onPhase?.('checking limits, overlaps and tiers');
   const limits = appliedLimits(options);
   overlapFindings(collector);
   const late: FindingDraft[] = [
@@ -57,6 +58,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
     ...tierCliffFindings(collector, card),
   ];
   if (ledger && options.account) {
+    options.onPhase?.('replaying the ledger');
     const replayed = ledgerOf(ledger, invoice, { ...options, account: options.account, projectionDays: 0, dailySpend: undefined });
     const blocked = negativeBalanceFinding(replayed, card.currency, card.rounding);
     if (blocked) late.push(blocked);

@@ -6,7 +6,8 @@ import { UsageError } from '../util/errors.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { progress } from './progress.js';
 import { hasAccount, resolveAccount, type AccountFlags } from '../ledger/account.js';
-import { addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
+import { tableWidth } from './display.js';
+import { addAccountOptions, addLogOptions, checkHtmlOut, hintStdin, invoiceOptions, tablePainter, wholeNumber, type LogFlags } from './shared.js';
 
 interface AuditFlags extends LogFlags, AccountFlags {
   tier: 'free' | 'paid';
@@ -55,18 +56,22 @@ async function auditCommand(files: string[], flags: AuditFlags): Promise<number>
   checkHtmlOut(flags);
   checkOut(flags.out, [...files, flags.rates, flags.account]);
   const options = await invoiceOptions(flags, []);
+  hintStdin(files);
   const tick = progress(process.stderr, process.env);
   const result = await runAudit(files, {
     ...options,
     account: hasAccount(flags) ? await resolveAccount(flags, options.card) : undefined,
     onProgress: tick.update,
+    onPhase: tick.phase,
     tier: flags.tier,
     idleRatio: Number(flags.idleRatio),
     limits: { requestsPer5Minutes: flags.rateLimit, concurrency: flags.concurrency, newStreamsPerMinute: flags.streamRate, llmRequestsPerMinute: flags.llmRateLimit },
     keepPerCode: flags.maxFindings,
   });
+  tick.phase('rendering');
+  const text = (await renderer('audit', flags.format))(result, tablePainter(flags), tableWidth(flags));
   tick.done();
-  await emit((await renderer('audit', flags.format))(result, tablePainter(flags)), flags.out);
+  await emit(text, flags.out);
   for (const line of skippedLines(result.invoice)) note(line);
   return failsAt(result, flags.failOn) ? 1 : 0;
 }

@@ -7,7 +7,9 @@ import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { progress } from './progress.js';
-import { boundedWholeNumber, addAccountOptions, addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
+import type { RateCard } from '../rates/card.js';
+import { tableWidth } from './display.js';
+import { boundedWholeNumber, addAccountOptions, addLogOptions, checkHtmlOut, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 interface BalanceFlags extends LogFlags, AccountFlags {
   days: number;
@@ -40,20 +42,39 @@ async function balanceCommand(files: string[], flags: BalanceFlags): Promise<num
   checkHtmlOut(flags);
   checkOut(flags.out, [...files, flags.rates, flags.account]);
   const options = await invoiceOptions(flags, []);
+  const account = await resolveAccount(flags, options.card);
+  if (!startsSomewhere(flags, options.card)) {
+    throw new UsageError('balance needs where the account starts: --balance AMOUNT (prepaid), --monthly-credits N (a credit plan), --account FILE, or --tier free on a card with free credits');
+  }
   const dailySpend = flags.dailySpend === undefined ? undefined : parseDecimal(flags.dailySpend);
   if (flags.dailySpend !== undefined && (dailySpend === undefined || dailySpend.isNegative())) {
     throw new UsageError(`--daily-spend "${flags.dailySpend}" is not an amount such as 12.50`);
   }
+  hintStdin(files);
   const tick = progress(process.stderr, process.env);
   const result = await runBalance(files, {
     ...options,
     onProgress: tick.update,
-    account: await resolveAccount(flags, options.card),
+    onPhase: tick.phase,
+    account,
     projectionDays: flags.days,
     dailySpend,
   });
+  tick.phase('rendering');
+  const text = (await renderer('balance', flags.format))(result, tablePainter(flags), tableWidth(flags));
   tick.done();
-  await emit((await renderer('balance', flags.format))(result, tablePainter(flags)), flags.out);
+  await emit(text, flags.out);
   for (const line of skippedLines(result.invoice)) note(line);
   return 0;
+}
+
+/**
+ * Whether the flags say where the ledger starts: a balance, an account file (a balance it does not
+ * set is 0), a monthly-credit plan (its first grant), or the free tier of a card that grants free
+ * credits. Autopay alone says how the balance is refilled, not what it is.
+ */
+function startsSomewhere(flags: BalanceFlags, card: RateCard): boolean {
+  if (flags.balance !== undefined || flags.account !== undefined || flags.monthlyCredits !== undefined) return true;
+  const free = card.versions[card.versions.length - 1]!.limits.freeCredits;
+  return flags.tier === 'free' && free !== undefined && free.greaterThan(0);
 }

@@ -6,7 +6,8 @@ import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
-import { engineSettings, parseMap, tablePainter } from './shared.js';
+import { noColorOption, tableWidth, widthOption } from './display.js';
+import { engineSettings, hintStdin, parseMap, tablePainter } from './shared.js';
 
 interface Flags extends EstimateFlags {
   rates: string;
@@ -17,6 +18,7 @@ interface Flags extends EstimateFlags {
   tz?: string;
   map: string[];
   color: boolean;
+  width?: number;
 }
 
 /** `tallyman estimate`: what-if costs for one period, on one card or several side by side. */
@@ -45,7 +47,8 @@ export function registerEstimate(program: Command, run: (action: () => Promise<n
     .option('--tz <zone>', 'zone for --from-log days')
     .option('--input-tz <zone>', 'zone for --from-log timestamps without an offset', 'UTC')
     .option('--map <field=column>', 'for --from-log: read a field from another column (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
-    .option('--no-color', 'never colour the output')
+    .addOption(noColorOption())
+    .addOption(widthOption())
     .addHelpText(
       'after',
       `
@@ -66,6 +69,7 @@ async function estimateCommand(flags: Flags): Promise<number> {
   const cards = await Promise.all(cardSpecs.map((r) => openCard(r)));
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
   if (flags.fromLog) {
+    hintStdin(flags.fromLog);
     const zone = flags.tz ? TimeZone.of(flags.tz) : cards[0]!.timezone;
     const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone, card: cards[0]!,
       engine: { cardSource: { spec: cardSpecs[0]!, baseDir: process.cwd() }, ...engineSettings(process.env) },
@@ -77,6 +81,6 @@ async function estimateCommand(flags: Flags): Promise<number> {
     throw new UsageError('nothing to estimate: give --transcribe, --stream, --input-tokens, --usage FILE or --from-log FILE');
   }
   const result = await runEstimate(usage, cards, source);
-  await emit((await renderer('estimate', flags.format))(result, tablePainter(flags)), flags.out);
+  await emit((await renderer('estimate', flags.format))(result, tablePainter(flags), tableWidth(flags)), flags.out);
   return 0;
 }

@@ -5,7 +5,8 @@ import { formats, renderer } from '../report/index.js';
 import { warningLines } from '../report/invoice.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { parseGroupBy } from '../pricing/group-by.js';
-import { addLogOptions, checkHtmlOut, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
+import { tableWidth } from './display.js';
+import { addLogOptions, checkHtmlOut, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
 
 interface InvoiceFlags extends LogFlags {
@@ -36,15 +37,18 @@ Examples:
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
   checkHtmlOut(flags);
   checkOut(flags.out, [...files, flags.rates]);
+  hintStdin(files);
   const tick = progress(process.stderr, process.env);
   // A FOCUS row is a charge of one project, key and customer on one day.
   const groupBy = flags.format === 'focus' ? [...FOCUS_GROUP_BY] : parseGroupBy(flags.groupBy);
   const paint = tablePainter(flags);
   // The daily spend is drawn in the HTML report, and as a sparkline under a table on a terminal.
   const daily = flags.format === 'html' || paint.level > 0;
-  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, groupBy)), onProgress: tick.update, daily });
+  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, groupBy)), onProgress: tick.update, onPhase: tick.phase, daily });
+  tick.phase('rendering');
+  const text = (await renderer('invoice', flags.format))(invoice, paint, tableWidth(flags));
   tick.done();
-  await emit((await renderer('invoice', flags.format))(invoice, paint), flags.out);
+  await emit(text, flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
   if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;

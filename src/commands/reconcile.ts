@@ -5,7 +5,8 @@ import { formats, renderer } from '../report/index.js';
 import { parseDecimal } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit, note } from '../util/output.js';
-import { addLogOptions, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
+import { tableWidth } from './display.js';
+import { addLogOptions, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 /** `tallyman reconcile FILE... --statement FILE`: a provider's statement checked line by line against the log. */
 export function registerReconcile(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -27,8 +28,9 @@ Examples:
       checkOut(flags.out, [...files, flags.rates, flags.statement]);
       const tolerance = parseDecimal(flags.tolerance);
       if (tolerance === undefined || tolerance.isNegative()) throw new UsageError(`--tolerance "${flags.tolerance}" is not an amount such as 0.01`);
+      hintStdin(files);
       const result = await reconcile(files, flags.statement, await invoiceOptions(flags, []), tolerance);
-      await emit((await renderer('reconcile', flags.format))(result, tablePainter(flags)), flags.out);
+      await emit((await renderer('reconcile', flags.format))(result, tablePainter(flags), tableWidth(flags)), flags.out);
       for (const line of skippedLines(result.invoice)) note(line);
       return result.lines.every((l) => l.status === 'match') ? 0 : 1;
     }),

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { noColorOption, widthOption } from './display.js';
 import type { ChalkInstance } from 'chalk';
 import type { InvoiceOptions } from '../engine/index.js';
 import { periodFromFlags } from '../pricing/period.js';
@@ -23,6 +24,7 @@ export interface LogFlags {
   skipInvalid: boolean;
   allowUnpriced: boolean;
   color: boolean;
+  width?: number;
 }
 
 /** Adds the shared flags of commands that read usage logs. */
@@ -39,7 +41,13 @@ export function addLogOptions(command: Command, formats: readonly string[]): Com
     .option('--map <field=column>', 'read a canonical field from another column (repeatable)', collect, [])
     .option('--skip-invalid', 'skip invalid records (each is listed) instead of stopping', false)
     .option('--allow-unpriced', 'list usage the card does not price at zero instead of stopping', false)
-    .option('--no-color', 'never colour the output');
+    .addOption(noColorOption())
+    .addOption(widthOption());
+}
+
+/** One line on standard error when a log is read from standard input and that is a terminal: how to end it. */
+export function hintStdin(files: readonly string[], stdin: { isTTY?: boolean } = process.stdin): void {
+  if (files.includes('-') && stdin.isTTY === true) process.stderr.write('tallyman: reading usage from standard input; end with Ctrl-D\n');
 }
 
 function collect(value: string, previous: string[]): string[] {

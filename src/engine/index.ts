@@ -25,6 +25,8 @@ export interface InvoiceOptions {
   allowUnpriced: boolean;
   /** Called every few thousand records, for a progress display. */
   onProgress?: (progress: Progress) => void;
+  /** Told what the run does once the log is read ("pricing", "replaying the ledger"), for a progress display. */
+  onPhase?: (phase: string) => void;
   /** Read the priced batches of the one pass (the audit, the ledger, reconcile). */
   observers?: readonly BatchObserver[];
   /** Why every record must have a timestamp (a ledger), when it must: an undated one is then invalid. */
@@ -65,6 +67,8 @@ export async function computeInvoice(paths: readonly string[], options: InvoiceO
     }
   };
   await readInto(paths, { batch: run.batch, fold: run.fold, count, stats: run.stats }, options);
+  options.onProgress?.({ records: seen, bytes: run.stats.totalBytes ?? 0, totalBytes: run.stats.totalBytes ?? 0 });
+  options.onPhase?.('pricing');
   return run.finish();
 }
 

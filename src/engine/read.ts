@@ -106,6 +106,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   // them only when a later file may repeat one (the table grows if the worker's part is read here).
   fold.seen.reserve(fold.seen.size + (split ? await estimateRows(path, size, split.boundary) : rows));
   let workerBytes = 0;
+  let workerRows = 0;
   let mainBytes = 0;
   decoder.progress = (bytes) => progress((mainBytes = bytes) + workerBytes);
   const part = split && startPart({
@@ -115,6 +116,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
     needsTime: options.needsTime, observers: observers.map((o) => o.part!),
   }, (rows, bytes) => {
     target.count(rows);
+    workerRows += rows;
     progress(mainBytes + (workerBytes = bytes));
   });
   const first = await scanCsvFile(path, decoder, split ? { start: 0, end: split.boundary, line: 1, width: -1 } : undefined);
@@ -129,12 +131,13 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
       const result = await part.result;
       if (result.type === 'folded' && fold.canAbsorb(result)) {
         fold.absorb(result, path, first.line - 1, !last);
+        target.count(result.rows - workerRows); // the rows of its last progress message and after
         for (const [i, observer] of observers.entries()) observer.absorb!(result.observed[i], { file: path, lineOffset: first.line - 1, fold });
         options.trace?.(`${path}: two threads, the worker's part taken in`);
         return;
       }
       way = result.type === 'folded' ? 'two threads, the second part read again (its ids repeat earlier ones)' : 'two threads, the second part given back';
-      target.count(-(result.type === 'folded' ? result.rows : 0));
+      target.count(-workerRows);
       handover = (await scanCsvFile(path, decoder, { start: split.boundary, end: size, line: first.line, width: split.header.length })).handover;
       batch.flush();
     }

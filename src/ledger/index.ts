@@ -47,5 +47,6 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
 export async function runBalance(paths: readonly string[], options: BalanceOptions): Promise<BalanceResult> {
   const collector = ledgerCollector(options.account);
   const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME });
+  options.onPhase?.('replaying the ledger');
   return { invoice, account: options.account, ledger: ledgerOf(collector, invoice, options) };
 }

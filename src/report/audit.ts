@@ -5,6 +5,7 @@ import { formatInstant } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
 import { drawTable } from './text-table.js';
+import { fitLine, fitLines } from './fit.js';
 
 const money = (result: AuditResult, value: Decimal | null): string | null =>
   value === null ? null : formatMoney(value, result.invoice.card.rounding.scale);
@@ -87,16 +88,20 @@ export function renderAuditMarkdown(result: AuditResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A table for people: totals per code, then the findings grouped by severity, worst first. */
-export function renderAuditTable(result: AuditResult, paint: ChalkInstance): string {
+/** A table for people: totals per code, then the findings grouped by severity, worst first; fitted to `width` when given. */
+export function renderAuditTable(result: AuditResult, paint: ChalkInstance, width?: number): string {
   const cur = result.invoice.card.currency;
   const tone = { error: paint.red, warning: paint.yellow, info: paint.cyan };
-  const out: string[] = [`Audit · card ${result.invoice.card.name} · ${result.tier} tier · ${result.invoice.period.from ?? '…'} → ${result.invoice.period.to ?? '…'}`];
+  const out: string[] = fitLine(`Audit · card ${result.invoice.card.name} · ${result.tier} tier · ${result.invoice.period.from ?? '…'} → ${result.invoice.period.to ?? '…'}`, width);
   if (result.codes.length === 0) {
     out.push(paint.green('No findings.'));
   } else {
     const summary = drawTable(
-      { head: ['Severity', 'Code', 'Count', `At stake (${cur})`].map((h) => ({ text: h, paint: paint.bold })), aligns: ['left', 'left', 'right', 'right'] },
+      {
+        head: ['Severity', 'Code', 'Count', `At stake (${cur})`].map((h) => ({ text: h, paint: paint.bold })),
+        aligns: ['left', 'left', 'right', 'right'],
+        ...(width === undefined ? {} : { fit: { width, whole: [true, false, true, true] } }),
+      },
       result.codes.map((c) => [{ text: c.severity, paint: tone[c.severity] }, c.code, String(c.count), money(result, c.amount) ?? '—']),
     );
     out.push(summary);
@@ -108,14 +113,13 @@ export function renderAuditTable(result: AuditResult, paint: ChalkInstance): str
       const whereWidth = Math.min(40, Math.max(8, ...shown.map((f) => Math.max(where(f).length, (f.id ?? '').length) + 2)));
       out.push(drawTable({
         head: ['Code', 'Where', cur, 'What'].map((h) => ({ text: h, paint: paint.bold })),
-        widths: [22, whereWidth, 10, 100 - 5 - 22 - 10 - whereWidth],
         aligns: ['left', 'left', 'right', 'left'],
-        wrap: 'words',
+        ...(width === undefined ? { widths: [22, whereWidth, 10, 100 - 5 - 22 - 10 - whereWidth], wrap: 'words' as const } : { fit: { width, whole: [false, false, true, false] } }),
       }, shown.map((f) => [f.code, [where(f), f.id].filter(Boolean).join('\n'), money(result, f.amount) ?? '', f.message])));
-      if (group.length > 20) out.push(paint.dim(`… and ${group.length - 20} more ${severity} finding(s) (see --format json or csv)`));
+      if (group.length > 20) out.push(...fitLines([`… and ${group.length - 20} more ${severity} finding(s) (see --format json or csv)`], width, paint.dim));
     }
   }
-  out.push('', `Streaming billed ${money(result, result.streaming.billed)} ${cur}; closed at the end of their audio: ${money(result, result.streaming.ifClosedAtAudioEnd)} ${cur}; avoidable: ${money(result, result.streaming.avoidable)} ${cur}.`);
-  if (result.omitted > 0) out.push(paint.dim(`${result.omitted} finding(s) beyond --max-findings per code are counted above but not listed.`));
+  out.push('', ...fitLine(`Streaming billed ${money(result, result.streaming.billed)} ${cur}; closed at the end of their audio: ${money(result, result.streaming.ifClosedAtAudioEnd)} ${cur}; avoidable: ${money(result, result.streaming.avoidable)} ${cur}.`, width));
+  if (result.omitted > 0) out.push(...fitLines([`${result.omitted} finding(s) beyond --max-findings per code are counted above but not listed.`], width, paint.dim));
   return `${out.join('\n')}\n`;
 }

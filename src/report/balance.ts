@@ -5,7 +5,8 @@ import { BLOCKED_MESSAGE } from '../ledger/replay.js';
 import { Decimal, formatMoney, roundMoney } from '../util/decimal.js';
 import { compareText } from '../util/compare.js';
 import { daysFrom, formatInstant } from '../util/time.js';
-import { lineChart, sample } from './terminal.js';
+import { blockName, blocksOf, lineChart } from './terminal.js';
+import { fitLine, fitLines } from './fit.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
 import { drawTable } from './text-table.js';
@@ -157,26 +158,30 @@ export function renderBalanceMarkdown(result: BalanceResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A table of the events, the summary, and on a terminal a chart of the balance over time. */
-export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance): string {
+/**
+ * A table of the events, the summary, and on a terminal a chart of the balance over time: within
+ * 100 columns, or fitted to `width` when given (the instants then break between date and time).
+ */
+export function renderBalanceTable(result: BalanceResult, paint: ChalkInstance, width?: number): string {
   const scale = result.invoice.card.rounding.scale;
   const tone: Record<string, (s: string) => string> = { usage: (s) => s, grant: paint.green, topup: paint.green, autopay: paint.green, addon: paint.yellow, expire: paint.red };
   const view = shown(result);
   const events = view.events;
   const logEvents = events.filter((e) => !e.event.projected);
+  const at = (e: ShownEvent): string => (width === undefined ? formatInstant(e.event.at) : formatInstant(e.event.at).replace('T', ' '));
   const table = drawTable({
     head: ['At', 'Type', 'Amount', 'Balance', 'Note'].map((h) => ({ text: h, paint: paint.bold })),
     aligns: ['left', 'left', 'right', 'right', 'left'],
-    widths: [22, 9, 12, 12, 40],
-    wrap: 'words',
-  }, logEvents.map((e) => [formatInstant(e.event.at), { text: e.event.type, paint: tone[e.event.type]! }, formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']));
-  const out = [`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, logEvents.length > 0 ? table : '(no events in the log)'];
+    ...(width === undefined ? { widths: [22, 9, 12, 12, 39], wrap: 'words' as const } : { fit: { width, whole: [true, true, true, true, false] } }),
+  }, logEvents.map((e) => [at(e), { text: e.event.type, paint: tone[e.event.type]! }, formatMoney(e.amount, scale), formatMoney(e.balance, scale), e.event.note ?? '']));
+  const out = [...fitLine(`Balance · card ${result.invoice.card.name} · ${result.ledger.model} · ${result.invoice.card.currency}`, width), logEvents.length > 0 ? table : '(no events in the log)'];
   const projectedEvents = events.filter((e) => e.event.projected && e.event.type !== 'usage');
   if (projectedEvents.length > 0) {
-    out.push(paint.dim('Projected: ' + projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`).join(' · ') + (projectedEvents.length > 8 ? ' · …' : '')));
+    const projected = projectedEvents.slice(0, 8).map((e) => `${formatInstant(e.event.at).slice(0, 10)} ${e.event.type} ${formatMoney(e.amount, scale)}`);
+    out.push(...fitLines([`Projected: ${projected.join(' · ')}${projectedEvents.length > 8 ? ' · …' : ''}`], width, paint.dim));
   }
-  out.push(...summaryLines(result, view).map((l) => (l.startsWith('BLOCKED') ? paint.red(l) : l)));
-  if (paint.level > 0) out.push('', chart(result, paint));
+  for (const line of summaryLines(result, view)) out.push(...fitLines([line], width, line.startsWith('BLOCKED') ? paint.red : (l) => l));
+  if (paint.level > 0) out.push('', chart(result, paint, width));
   return `${out.join('\n')}\n`;
 }
 
@@ -232,21 +237,29 @@ export function dailyBalances(result: BalanceResult, view = balanceJson(result))
   return { days, byDay, markers, blockedIndex: result.ledger.blocked ? indexOf.get(zone.dayKey(result.ledger.blocked.at)) : undefined };
 }
 
-/** The end-of-day balance over the log and the projection as a line chart, with event markers (display only). */
-function chart(result: BalanceResult, paint: ChalkInstance): string {
+/**
+ * The balance over the log and the projection as a line chart, with event markers (display only):
+ * at the end of each day, or of each week or month on a long period, so that it fits `width`.
+ */
+function chart(result: BalanceResult, paint: ChalkInstance, width: number | undefined): string {
   const { days, byDay, markers, blockedIndex } = dailyBalances(result);
   if (days.length < 2) return '';
-  const columns = sample(days, 72);
-  const marks = columns.map(({ index }, c) => {
-    const next = columns[c + 1]?.index ?? index + 1;
-    const within = (i: number): boolean => i >= index && i < next;
+  // The chart's axis labels are the balances it spans, rounded to whole units.
+  const balances = days.map((day) => new Decimal(byDay.get(day)!.balance));
+  const labelWidth = Math.max(...[Decimal.min(...balances), Decimal.max(...balances)].map((b) => b.toFixed(0).length));
+  const grouped = blocksOf(days, width === undefined ? CHART_COLUMNS : Math.min(CHART_COLUMNS, width - labelWidth - 2));
+  const marks = grouped.blocks.map(({ from, to }) => {
+    const within = (i: number): boolean => i >= from && i < to;
     if (blockedIndex !== undefined && within(blockedIndex)) return paint.red('✖');
     const kinds = markers.filter((m) => within(m.index)).map((m) => m.kind);
     if (kinds.includes('expire')) return paint.red('▼');
     if (kinds.some((k) => k === 'autopay' || k === 'topup' || k === 'grant')) return paint.green('▲');
     return ' ';
   });
-  const legend = paint.dim('▲ autopay, top-up or grant   ▼ expiry   ✖ blocked   (balance at the end of each day; projected after the log)');
-  return `${lineChart(columns.map(({ value }) => new Decimal(byDay.get(value)!.balance)), { markers: marks, first: days[0]!, last: days[days.length - 1]!, paint })}
-${legend}`;
+  const legend = `▲ autopay, top-up or grant   ▼ expiry   ✖ blocked   (balance at the end of each ${blockName(grouped)}; projected after the log)`;
+  const values = grouped.blocks.map(({ to }) => balances[to - 1]!);
+  return [lineChart(values, { markers: marks, first: days[0]!, last: days[days.length - 1]!, paint }), ...fitLines([legend], width, paint.dim)].join('\n');
 }
+
+/** Columns of the balance chart at most. */
+const CHART_COLUMNS = 72;

@@ -1,13 +1,15 @@
 import type { ChalkInstance } from 'chalk';
 import type { CaseResult } from '../check/run.js';
+import { fitLine } from './fit.js';
 
-/** One line per case, the differences under a failing one, then the count. */
-export function renderCheckText(results: readonly CaseResult[], paint: ChalkInstance): string {
+/** One line per case, the differences under a failing one, then the count; lines fitted to `width` when given. */
+export function renderCheckText(results: readonly CaseResult[], paint: ChalkInstance, width?: number): string {
   const out: string[] = [];
   for (const r of results) {
-    const status = r.updated ? paint.cyan('UPDATED') : r.passed ? paint.green('PASS') : paint.red('FAIL');
-    out.push(`${status} ${r.name}: total ${r.total} ${r.currency}`);
-    for (const f of r.failures) out.push(`  ${f.split('\n').join('\n  ')}`);
+    const [status, tone] = r.updated ? ['UPDATED', paint.cyan] : r.passed ? ['PASS', paint.green] : ['FAIL', paint.red];
+    const lines = fitLine(`${status} ${r.name}: total ${r.total} ${r.currency}`, width);
+    out.push(tone(status) + lines[0]!.slice(status.length), ...lines.slice(1));
+    for (const f of r.failures) for (const line of f.split('\n')) out.push(...fitLine(`  ${line}`, width));
   }
   const failed = results.filter((r) => !r.passed).length;
   out.push(`${results.length - failed} passed, ${failed} failed`);

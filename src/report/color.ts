@@ -1,13 +1,16 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 
 /**
- * Decides colour once: `FORCE_COLOR` wins; otherwise only on a terminal, never with `NO_COLOR`
- * (chalk 5 ignores it), `TERM=dumb` or `--no-color`.
+ * Decides colour once, by the common conventions: `--no-color` and `NO_COLOR` (non-empty) always
+ * win; then `FORCE_COLOR` (non-empty): `0` or `false` turns colour off, any other value (`1` to `3`,
+ * `true`) forces it; otherwise colour only on a terminal whose `TERM` is not `dumb`. chalk's own
+ * reading of the environment is never used: the level is set on each instance (`painter`).
  */
 export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, flag = true): boolean {
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   if (!flag) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
 }

@@ -4,6 +4,7 @@ import type { Decimal } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { SCHEMA_VERSION } from './invoice.js';
 import { drawTable, type TableCell } from './text-table.js';
+import { fitLine, fitLines } from './fit.js';
 
 const text = (d: Decimal | null): string | null => (d === null ? null : d.toFixed(Math.max(2, d.decimalPlaces())));
 const signed = (d: Decimal): string => `${d.isPositive() && !d.isZero() ? '+' : ''}${text(d)}`;
@@ -67,26 +68,25 @@ export function renderDiffMarkdown(result: DiffResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Changed lines first-class, unchanged ones dimmed, then the total and the budget verdict. */
-export function renderDiffTable(result: DiffResult, paint: ChalkInstance): string {
+/** Changed lines first-class, unchanged ones dimmed, then the total and the budget verdict; fitted to `width` when given. */
+export function renderDiffTable(result: DiffResult, paint: ChalkInstance, width?: number): string {
   const out: string[] = [];
-  for (const c of result.comparisons) out.push(comparisonTable(c, paint));
+  for (const c of result.comparisons) out.push(comparisonTable(c, paint, width));
   if (result.threshold) {
     const budget = `${result.threshold.value.toString()}${result.threshold.type === 'percent' ? '%' : ''}`;
-    out.push(result.failed ? paint.red(`FAIL: the total grew by more than ${budget}`) : paint.green(`ok: within ${budget}`));
+    out.push(...(result.failed ? fitLines([`FAIL: the total grew by more than ${budget}`], width, paint.red) : fitLines([`ok: within ${budget}`], width, paint.green)));
   }
   return `${out.join('\n')}\n`;
 }
 
-function comparisonTable(c: Comparison, paint: ChalkInstance): string {
+function comparisonTable(c: Comparison, paint: ChalkInstance, width: number | undefined): string {
   const tone: Record<string, (s: string) => string> = { added: paint.green, removed: paint.red, changed: paint.yellow, unchanged: paint.dim };
   const rows: (string | TableCell)[][] = c.lines.map((l) => [label(l, c.dims), { text: l.status, paint: tone[l.status]! }, text(l.old) ?? '—', text(l.new) ?? '—', signed(l.change), pct(l.percent)]);
   rows.push([{ span: 2, text: `TOTAL (${c.currency})`, paint: paint.bold }, text(c.total.old)!, text(c.total.new)!, { text: signed(c.total.change), paint: paint.bold }, pct(c.total.percent)]);
   const table = drawTable({
     head: ['Line', 'Status', 'Old', 'New', 'Change', '%'].map((h) => ({ text: h, paint: paint.bold })),
     aligns: ['left', 'left', 'right', 'right', 'right', 'right'],
-    widths: [40, 11, 11, 11, 12, 10],
-    wrap: 'words',
+    ...(width === undefined ? { widths: [40, 11, 11, 11, 12, 10], wrap: 'words' as const } : { fit: { width, whole: [false, true, true, true, true, true] } }),
   }, rows);
-  return `${c.oldCard === c.newCard ? c.newCard : `${c.oldCard} → ${c.newCard}`}\n${table}`;
+  return `${fitLine(c.oldCard === c.newCard ? c.newCard : `${c.oldCard} → ${c.newCard}`, width).join('\n')}\n${table}`;
 }

@@ -4,6 +4,7 @@ import { Decimal, formatMoney } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { lineJson, linesTable, SCHEMA_VERSION } from './invoice.js';
 import { drawTable } from './text-table.js';
+import { fitLine, fitLines } from './fit.js';
 
 const hours = (ms: number) => new Decimal(ms).dividedBy(3_600_000).toDecimalPlaces(6).toString();
 
@@ -65,25 +66,29 @@ export function renderEstimateMarkdown(result: EstimateResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Each card's lines with the tier reached, then the side-by-side totals naming the cheapest. */
-export function renderEstimateTable(result: EstimateResult, paint: ChalkInstance): string {
-  const out = [`Estimate for one ${result.usage.period} (${result.usage.period === 'day' ? 1 : result.usage.daysPerMonth} days): ${result.source}`];
+/** Each card's lines with the tier reached, then the side-by-side totals naming the cheapest; fitted to `width` when given. */
+export function renderEstimateTable(result: EstimateResult, paint: ChalkInstance, width?: number): string {
+  const out = fitLine(`Estimate for one ${result.usage.period} (${result.usage.period === 'day' ? 1 : result.usage.daysPerMonth} days): ${result.source}`, width);
   for (const e of result.estimates) {
-    out.push('', paint.bold(`${e.card.name} (${e.card.currency})`));
-    if (e.invoice.lines.length > 0) out.push(linesTable(e.invoice, paint));
-    for (const p of e.notOffered) out.push(paint.yellow(`not offered: ${p}`));
-    for (const n of e.notes) out.push(paint.dim(`note: ${n}`));
+    out.push('', ...fitLines([`${e.card.name} (${e.card.currency})`], width, paint.bold));
+    if (e.invoice.lines.length > 0) out.push(linesTable(e.invoice, paint, width));
+    for (const p of e.notOffered) out.push(...fitLines([`not offered: ${p}`], width, paint.yellow));
+    for (const n of e.notes) out.push(...fitLines([`note: ${n}`], width, paint.dim));
   }
   if (result.estimates.length > 1) {
     const table = drawTable(
-      { head: ['Card', 'Total', 'vs cheapest'].map((h) => ({ text: h, paint: paint.bold })), aligns: ['left', 'right', 'right'] },
+      {
+        head: ['Card', 'Total', 'vs cheapest'].map((h) => ({ text: h, paint: paint.bold })),
+        aligns: ['left', 'right', 'right'],
+        ...(width === undefined ? {} : { fit: { width, whole: [false, true, true] } }),
+      },
       result.estimates.map((e) => {
         const row = [e.card.name, totalText(e), overText(result, e)];
         return e === result.cheapest ? row.map((text) => ({ text, paint: paint.green })) : row;
       }),
     );
     out.push('', table);
-    if (result.cheapest) out.push(paint.green(`Cheapest: ${result.cheapest.card.name} at ${totalText(result.cheapest)}.`));
+    if (result.cheapest) out.push(...fitLines([`Cheapest: ${result.cheapest.card.name} at ${totalText(result.cheapest)}.`], width, paint.green));
   }
   return `${out.join('\n')}\n`;
 }

@@ -22,8 +22,11 @@ export interface Results {
 /** A command that renders its result through the lookup. */
 export type ReportCommand = keyof Results;
 
-/** The one signature of every renderer: a result and a painter (plain or coloured) to text. */
-export type Renderer<R> = (result: R, paint: ChalkInstance) => string;
+/**
+ * The one signature of every renderer: a result, a painter (plain or coloured) and, for text for
+ * people, the width to fit (a terminal's; none for today's widths) to text.
+ */
+export type Renderer<R> = (result: R, paint: ChalkInstance, width?: number) => string;
 
 /** A module of renderers, imported when first asked for. */
 const invoice = () => import('./invoice.js');

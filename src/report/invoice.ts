@@ -1,10 +1,9 @@
 import type { ChalkInstance } from 'chalk';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
-import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
 import { formatRef } from '../util/errors.js';
-import { daysFrom } from '../util/time.js';
-import { sample, sparkline } from './terminal.js';
+import { spendSparkline } from './terminal.js';
+import { fitLine, fitLines } from './fit.js';
 import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, linesByProduct, unitQuantity } from './format.js';
 import { drawTable, type TableCell } from './text-table.js';
@@ -139,42 +138,36 @@ export function renderInvoiceMarkdown(invoice: Invoice): string {
   return `${out.join('\n')}\n`;
 }
 
-/** A table for people, within 100 columns: lines, a subtotal per product, the total, then warnings. */
-export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance): string {
+/**
+ * A table for people: lines, a subtotal per product, the total, then warnings; within 100 columns,
+ * or within `width` when given (a terminal's), titles and warnings wrapped too.
+ */
+export function renderInvoiceTable(invoice: Invoice, paint: ChalkInstance, width?: number): string {
   const out = [
-    `Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.zone.name}`,
-    invoice.lines.length > 0 ? linesTable(invoice, paint) : '(no billable usage)',
-    recordsText(invoice),
+    ...fitLine(`Invoice · card ${invoice.card.name} (${versionsText(invoice)}) · ${periodText(invoice)} · ${invoice.zone.name}`, width),
+    invoice.lines.length > 0 ? linesTable(invoice, paint, width) : '(no billable usage)',
+    ...fitLine(recordsText(invoice), width),
   ];
   if (paint.level > 0) {
-    const spark = dailySparkline(invoice);
+    const spark = dailySparkline(invoice, width);
     if (spark) out.push(spark);
   }
-  for (const w of invoice.warnings) out.push(paint.yellow(`warning ${w.code}: ${w.message}`));
+  for (const w of invoice.warnings) out.push(...fitLines([`warning ${w.code}: ${w.message}`], width, paint.yellow));
   return `${out.join('\n')}\n`;
 }
 
-/** Daily spend as a sparkline (terminal only): first day, blocks, last day, and the highest day. */
-function dailySparkline(invoice: Invoice): string | undefined {
+/** Spend per day as a sparkline (terminal only; see `spendSparkline`). */
+function dailySparkline(invoice: Invoice, width: number | undefined): string | undefined {
   const totals = new Map<string, Decimal>();
   for (const d of invoice.daily ?? []) if (d.day !== null) totals.set(d.day, (totals.get(d.day) ?? new Decimal(0)).plus(d.amount));
-  const days = [...totals.keys()].sort(compareText);
-  if (days.length < 2) return undefined;
-  // Every calendar day in between gets a block, a day without spend the lowest.
-  const all = daysFrom(days[0], days[days.length - 1]);
-  const columns = sample(all, 60);
-  const values = columns.map(({ index }, c) => {
-    const until = columns[c + 1]?.index ?? index + 1;
-    return all.slice(index, until).reduce((sum, day) => sum.plus(totals.get(day) ?? 0), new Decimal(0));
-  });
-  const top = days.reduce((best, day) => (totals.get(day)!.gt(totals.get(best)!) ? day : best), days[0]!);
-  const scale = invoice.card.rounding.scale;
-  const per = columns.length < all.length ? ` (${Math.ceil(all.length / columns.length)} days a block)` : '';
-  return `Daily spend ${all[0]} ${sparkline(values)} ${all[all.length - 1]}${per} · highest ${top}: ${formatMoney(totals.get(top)!, scale)} ${invoice.card.currency}`;
+  return spendSparkline(totals, (amount) => `${formatMoney(amount, invoice.card.rounding.scale)} ${invoice.card.currency}`, width);
 }
 
-/** The lines of an invoice as a table with a subtotal per product and the total (also used by `estimate`). */
-export function linesTable(invoice: Invoice, paint: ChalkInstance): string {
+/**
+ * The lines of an invoice as a table with a subtotal per product and the total (also used by
+ * `estimate`): within 100 columns, or fitted to `width` when given.
+ */
+export function linesTable(invoice: Invoice, paint: ChalkInstance, width?: number): string {
   const scale = invoice.card.rounding.scale;
   const tiers = hasTiers(invoice);
   const addons = invoice.lines.some((l) => componentLabel(l) !== '');
@@ -198,11 +191,12 @@ export function linesTable(invoice: Invoice, paint: ChalkInstance): string {
     }
   }
   rows.push([{ span, text: 'TOTAL', paint: paint.bold, align: 'right' }, { text: formatMoney(invoice.total, scale), paint: paint.bold }]);
+  // Fitted, names may wrap; tiers, days, months, quantities, rates and amounts keep their words whole.
+  const whole = [false, false, ...(addons ? [false] : []), ...(tiers ? [true] : []), ...invoice.groupBy.map((d) => d === 'day' || d === 'month'), true, true, true];
   return drawTable({
     head: head.map((h) => ({ text: h, paint: paint.bold })),
     aligns: head.map((_, i) => (i >= head.length - numeric ? 'right' : 'left')),
-    wrap: 'anywhere',
-    ...fitWidths(head, cells, numeric, TABLE_WIDTH),
+    ...(width === undefined ? { wrap: 'anywhere' as const, ...fitWidths(head, cells, numeric, TABLE_WIDTH) } : { fit: { width, whole } }),
   }, rows);
 }
 

@@ -4,6 +4,7 @@ import { formatMoney, type Decimal } from '../util/decimal.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
 import { drawTable } from './text-table.js';
+import { fitLine } from './fit.js';
 
 const m = (r: ReconcileResult, d: Decimal) => formatMoney(d, r.invoice.card.rounding.scale);
 const when = (l: ReconcileLine) => l.date ?? l.month ?? 'period';
@@ -45,19 +46,21 @@ export function renderReconcileMarkdown(result: ReconcileResult): string {
   return `${out.join('\n')}\n`;
 }
 
-export function renderReconcileTable(result: ReconcileResult, paint: ChalkInstance): string {
+/** The lines side by side, then each line that is not a match with its likely cause, then the summary; fitted to `width` when given. */
+export function renderReconcileTable(result: ReconcileResult, paint: ChalkInstance, width?: number): string {
   const tone: Record<string, (s: string) => string> = { match: paint.green, mismatch: paint.red, missing: paint.red, extra: paint.yellow, double: paint.red };
   const table = drawTable({
     head: ['Line', 'Computed', 'Billed', 'Diff', 'Status'].map((h) => ({ text: h, paint: paint.bold })),
     aligns: ['left', 'right', 'right', 'right', 'left'],
-    widths: [44, 11, 11, 11, 10],
-    wrap: 'words',
+    ...(width === undefined ? { widths: [44, 11, 11, 11, 10], wrap: 'words' as const } : { fit: { width, whole: [false, true, true, true, true] } }),
   }, result.lines.map((l) => [[l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · '), m(result, l.computed), m(result, l.billed), m(result, l.difference), { text: l.status, paint: tone[l.status]! }]));
-  const out = [`Reconcile · card ${result.invoice.card.name} · tolerance ${m(result, result.tolerance)} ${result.invoice.card.currency}`, table];
+  const out = [...fitLine(`Reconcile · card ${result.invoice.card.name} · tolerance ${m(result, result.tolerance)} ${result.invoice.card.currency}`, width), table];
   for (const l of result.lines.filter((x) => x.status !== 'match')) {
-    out.push(`${tone[l.status]!(l.status)} ${[l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · ')}${l.source ? ` (${l.source.file}:${l.source.line})` : ''}: ${l.reason}`);
+    const lines = fitLine(`${l.status} ${[l.product, l.model, l.addon, when(l)].filter(Boolean).join(' · ')}${l.source ? ` (${l.source.file}:${l.source.line})` : ''}: ${l.reason}`, width);
+    // The status word, painted, starts the first line.
+    out.push(tone[l.status]!(l.status) + lines[0]!.slice(l.status.length), ...lines.slice(1));
   }
-  out.push(summary(result));
+  out.push(...fitLine(summary(result), width));
   return `${out.join('\n')}\n`;
 }
 

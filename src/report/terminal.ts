@@ -1,5 +1,8 @@
 import type { ChalkInstance } from 'chalk';
+import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
+import { daysFrom, parseDay } from '../util/time.js';
+import { fitLine, textWidth } from './fit.js';
 
 /**
  * Charts in a terminal, drawn only when a table goes to a terminal with colour allowed (never into a
@@ -22,13 +25,86 @@ export function sparkline(values: readonly Decimal[]): string {
   return values.map((v) => BLOCKS[level(v, min, max, BLOCKS.length)]!).join('');
 }
 
-/** At most `width` values, taking every n-th (and always the last), with their indices. */
-export function sample<T>(values: readonly T[], width: number): { value: T; index: number }[] {
-  if (values.length <= width) return values.map((value, index) => ({ value, index }));
-  return Array.from({ length: width }, (_, i) => {
-    const index = i === width - 1 ? values.length - 1 : Math.floor((i * values.length) / width);
-    return { value: values[index]!, index };
+/**
+ * Spend over a period (an amount a day) as a sparkline: a block a day, or a week or a month on a
+ * long period (see `blocksOf`), with the first and last day and the highest block, within `width`:
+ * on one line when it fits, else the highest block on the next, else the words above the blocks.
+ */
+export function spendSparkline(totals: ReadonlyMap<string, Decimal>, money: (amount: Decimal) => string, width: number | undefined): string | undefined {
+  const days = [...totals.keys()].sort(compareText);
+  if (days.length < 2) return undefined;
+  // Every calendar day in between is in a block, a day without spend adds nothing.
+  const all = daysFrom(days[0], days[days.length - 1]);
+  const grouped = blocksOf(all, Math.min(SPARKLINE_BLOCKS, width ?? SPARKLINE_BLOCKS));
+  const values = grouped.blocks.map(({ from, to }) => all.slice(from, to).reduce((sum, day) => sum.plus(totals.get(day) ?? 0), new Decimal(0)));
+  const top = values.reduce((best, value, i) => (value.gt(values[best]!) ? i : best), 0);
+  const name = blockName(grouped);
+  const title = grouped.grain === 'day' ? 'Daily spend' : `Spend by ${name}`;
+  const highest = `highest ${grouped.grain === 'day' ? '' : `${name} `}${grouped.blocks[top]!.label}: ${money(values[top]!)}`;
+  const blocks = sparkline(values);
+  const [first, last] = [all[0]!, all[all.length - 1]!];
+  for (const text of [`${title} ${first} ${blocks} ${last} · ${highest}`, `${title} ${first} ${blocks} ${last}\n  ${highest}`]) {
+    if (width === undefined || text.split('\n').every((line) => textWidth(line) <= width)) return text;
+  }
+  return [...fitLine(`${title} ${first} → ${last} · ${highest}`, width), blocks].join('\n');
+}
+
+/** Blocks of the sparkline at most (the days of two months, drawn a day a block). */
+const SPARKLINE_BLOCKS = 62;
+
+/** A block of a chart: the calendar days `[from, to)` (indices into the days) it stands for, named by its first. */
+export interface DayBlock {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** Days in blocks: a block a day, a week (Monday to Sunday) or `per` calendar months, each cut to the period. */
+export interface DayBlocks {
+  grain: 'day' | 'week' | 'month';
+  per: number;
+  blocks: DayBlock[];
+}
+
+/** A block a day up to this many days (about two months). */
+const DAILY_UP_TO = 62;
+/** A block a week up to this many days (a year); months after that. */
+const WEEKLY_UP_TO = 366;
+
+/**
+ * Consecutive calendar days (`YYYY-MM-DD`) in at most `room` blocks, for a chart that fits its
+ * width: a block a day up to about two months, a week (from Monday) up to a year, then a month, or
+ * as many months a block as it takes to fit. A period too long for a block a day in the room is
+ * drawn by week, and one too long for a block a week by month.
+ */
+export function blocksOf(days: readonly string[], room: number): DayBlocks {
+  if (days.length <= Math.min(DAILY_UP_TO, room)) return { grain: 'day', per: 1, blocks: days.map((label, i) => ({ from: i, to: i + 1, label })) };
+  // 1970-01-05, day 4, was a Monday.
+  const weeks = runs(days, (day) => (((parseDay(day) - 4) % 7) + 7) % 7 === 0, (day) => day);
+  if (days.length <= WEEKLY_UP_TO && weeks.length <= room) return { grain: 'week', per: 1, blocks: weeks };
+  const months = runs(days, (day) => day.endsWith('-01'), (day) => day.slice(0, 7));
+  const per = Math.ceil(months.length / Math.max(1, room));
+  const blocks: DayBlock[] = [];
+  for (let i = 0; i < months.length; i += per) {
+    const group = months.slice(i, i + per);
+    blocks.push({ from: group[0]!.from, to: group.at(-1)!.to, label: per === 1 ? group[0]!.label : `${group[0]!.label}…${group.at(-1)!.label}` });
+  }
+  return { grain: 'month', per, blocks };
+}
+
+/** Runs of days, a new one on each day `starts` says begins a block (and on the first), named by `label` of its first day. */
+function runs(days: readonly string[], starts: (day: string) => boolean, label: (day: string) => string): DayBlock[] {
+  const blocks: DayBlock[] = [];
+  days.forEach((day, i) => {
+    if (i === 0 || starts(day)) blocks.push({ from: i, to: i + 1, label: label(day) });
+    else blocks.at(-1)!.to = i + 1;
   });
+  return blocks;
+}
+
+/** What a block stands for, in words: `day`, `week`, `month`, `3 months`. */
+export function blockName(blocks: DayBlocks): string {
+  return blocks.per === 1 ? blocks.grain : `${blocks.per} ${blocks.grain}s`;
 }
 
 /**

@@ -1,4 +1,6 @@
-import stringWidth from 'string-width';
+import { fitColumns, longestWord, NARROW, textWidth, wrapText } from './fit.js';
+
+export { textWidth };
 
 /**
  * Box-drawn tables for the terminal, in time linear in their cells. The output is the bytes
@@ -33,6 +35,13 @@ export interface TableSpec {
   widths?: readonly number[];
   /** How text wider than a fixed column breaks: between words, or anywhere (by UTF-16 units, as cli-table3 does). Otherwise it is cut with `…`. */
   wrap?: 'words' | 'anywhere';
+  /**
+   * Fit within `width` terminal columns, borders included (in place of `widths` and `wrap`): widths
+   * found from the cells (see `fitColumns`), text wrapped between words. The words of `whole`
+   * columns (numbers, amounts, dates) and of the head are never broken; other words only when
+   * wider than their column, never inside a number.
+   */
+  fit?: { width: number; whole: readonly boolean[] };
 }
 
 interface Placed {
@@ -50,12 +59,12 @@ const ELLIPSIS = '…';
 /** The table as lines joined by `\n`, with no final newline. */
 export function drawTable(spec: TableSpec, body: readonly (readonly (string | TableCell)[])[]): string {
   const rows = [spec.head, ...body];
-  const widths = spec.widths ? spec.widths.map((w) => Math.max(1, w)) : naturalWidths(rows);
+  const widths = spec.fit ? fittedWidths(rows, spec.fit) : spec.widths ? spec.widths.map((w) => Math.max(1, w)) : naturalWidths(rows);
   // One row at a time, so that a big table holds its lines of text and nothing per cell.
   const out = new Lines();
   let row: Placed[] = [];
   for (let y = 0; y < rows.length; y++) {
-    row = place(rows[y]!, spec);
+    row = place(rows[y]!, spec, widths, y === 0);
     if (y === 0) out.push(rule(row, widths, ['┌', '┬', '─', '┐']));
     if (y === 1) out.push(rule(row, widths, ['├', '┼', '┴', '┤']));
     let height = 1;
@@ -89,13 +98,13 @@ class Lines {
 }
 
 /** Each cell of a row with its first column, span, alignment and the lines it draws. */
-function place(row: readonly (string | TableCell)[], spec: TableSpec): Placed[] {
+function place(row: readonly (string | TableCell)[], spec: TableSpec, widths: readonly number[], head: boolean): Placed[] {
   let x = 0;
   return row.map((given) => {
     const cell = typeof given === 'string' ? { text: given } : given;
     const span = cell.span ?? 1;
     const placed = { text: cell.text, paint: cell.paint, x, span, align: cell.align ?? spec.aligns[x] ?? 'left', lines: [] as string[] };
-    placed.lines = linesOf(placed, spec);
+    placed.lines = spec.fit ? fittedLines(placed, widths, head || (span === 1 && spec.fit.whole[x] === true)) : linesOf(placed, spec);
     x += span;
     return placed;
   });
@@ -128,6 +137,38 @@ function naturalWidths(rows: readonly (readonly (string | TableCell)[])[]): numb
     }
   }
   return widths;
+}
+
+/**
+ * Widths that fit `fit.width` (see `fitColumns`): each column's natural width as without `fit`; its
+ * least, the longest word of its head and, in a `whole` column, of every cell; a text column may go
+ * down to 6 (4 characters and the padding), but not below its head's longest word.
+ */
+function fittedWidths(rows: readonly (readonly (string | TableCell)[])[], fit: NonNullable<TableSpec['fit']>): number[] {
+  const natural = naturalWidths(rows);
+  const least = rows[0]!.map((cell, x) => {
+    const head = longestWord(typeof cell === 'string' ? cell : cell.text) + PADDING;
+    return fit.whole[x] ? head : Math.max(head, Math.min(natural[x]!, TEXT_LEAST));
+  });
+  for (let y = 1; y < rows.length; y++) {
+    let x = 0;
+    for (const cell of rows[y]!) {
+      const span = typeof cell === 'string' ? 1 : (cell.span ?? 1);
+      if (span === 1 && fit.whole[x]) least[x] = Math.max(least[x]!, longestWord(typeof cell === 'string' ? cell : cell.text) + PADDING);
+      x += span;
+    }
+  }
+  return fitColumns(natural.map((n, x) => ({ natural: n, least: Math.min(n, least[x]!), whole: fit.whole[x] === true })), fit.width);
+}
+
+const TEXT_LEAST = 6;
+
+/** The lines a cell draws in a fitted table: its own when it fits, else wrapped between words (a word broken only when not `whole`). */
+function fittedLines(cell: Placed, widths: readonly number[], whole: boolean): string[] {
+  if (cell.text === '') return [];
+  const room = spanWidth(widths, cell.x, cell.span) - PADDING;
+  if (cell.text.length <= room && FITS_AS_IS.test(cell.text)) return [cell.text];
+  return wrapText(cell.text, room, { whole });
 }
 
 /** The lines a cell draws: wrapped to its fixed width when the table wraps, else its own lines. */
@@ -247,25 +288,8 @@ function cutTo(text: string, room: number): string {
   return kept;
 }
 
-/**
- * Characters one column wide each, whatever is beside them: printable ASCII and Latin-1, the dashes,
- * quotes, bullets and `…` of General Punctuation, and the arrows `←↑→↓` (what tallyman's own words,
- * `·`, `—`, `→`, and most names are made of). Their width is their count, found without string-width.
- */
-const NARROW = '\\x20-\\x7e\\xa0-\\xff\\u2010-\\u2027\\u2190-\\u2193';
-const ALL_NARROW = new RegExp(`^[${NARROW}]*$`);
 /** A text of narrow characters that starts with a visible one. */
 const FITS_AS_IS = new RegExp(`^(?!\\s)[${NARROW}]+$`);
-
-/** Width of a cell's text, its widest line: narrow characters are one column each; anything else is measured without ANSI colour codes. */
-export function textWidth(text: string): number {
-  if (ALL_NARROW.test(text)) return text.length;
-  let widest = 0;
-  for (const line of text.split('\n')) widest = Math.max(widest, stringWidth(line.replace(ANSI_SGR, '')));
-  return widest;
-}
-
-const ANSI_SGR = /\u001b\[(?:\d*;){0,5}\d*m/g;
 
 /** Width of `span` columns from column `x`, the borders between them included. */
 function spanWidth(widths: readonly number[], x: number, span: number): number {

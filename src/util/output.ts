@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { reasonOf, UsageError } from './errors.js';
 
 /**
- * Refuses an output file that is one of the command's inputs (a log, a card, an account, a
- * statement, a config): it would be overwritten by the report of itself. Checked before any work.
+ * Refuses, before any work, an output file that cannot be written: one of the command's inputs (a
+ * log, a card, an account, a statement, a config), which would be overwritten by the report of
+ * itself; a folder; a file in a folder that does not exist or cannot be written in.
  */
 export function checkOut(out: string | undefined, inputs: readonly (string | undefined)[]): void {
   if (out === undefined || out === '-') return;
@@ -14,6 +15,36 @@ export function checkOut(out: string | undefined, inputs: readonly (string | und
   for (const input of inputs) {
     if (input === undefined || input === '-') continue;
     if (canonical(input) === target) throw new UsageError(`--out ${out} is one of the command's inputs (${input}): write the output to another file`);
+  }
+  checkWritable(out);
+}
+
+/** A one-line usage error when `out` is a folder, or its folder is missing, not a folder or not writable. */
+function checkWritable(out: string): void {
+  const existing = statOf(out);
+  if (existing?.isDirectory()) throw new UsageError(`--out ${out} is a folder: name a file in it, e.g. ${join(out, 'report.txt')}`);
+  // A device or a pipe is written to in place; a file is written beside itself and renamed over it.
+  if (existing !== undefined && !existing.isFile()) return access(out, `--out ${out} cannot be written`);
+  const folder = dirname(out);
+  const holder = statOf(folder);
+  if (holder === undefined) throw new UsageError(`--out ${out}: the folder ${folder} does not exist; create it first (mkdir -p ${folder})`);
+  if (!holder.isDirectory()) throw new UsageError(`--out ${out}: ${folder} is not a folder`);
+  access(folder, `--out ${out}: cannot write in the folder ${folder}`);
+}
+
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function access(path: string, message: string): void {
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`${message} (${reasonOf(error)})`);
   }
 }
 

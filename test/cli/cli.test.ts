@@ -77,7 +77,8 @@ describe('the table, the formats and the streams', () => {
 
   it('colours only when forced (FORCE_COLOR), never when piped or with NO_COLOR', () => {
     expect(tallyman(['invoice', 'fixtures/quickstart.csv'], { NO_COLOR: '' }).stdout).not.toMatch(/\u001b\[/);
-    expect(tallyman(['invoice', 'fixtures/quickstart.csv'], { FORCE_COLOR: '1' }).stdout).toMatch(/\u001b\[/);
+    expect(tallyman(['invoice', 'fixtures/quickstart.csv'], { FORCE_COLOR: '1', NO_COLOR: '' }).stdout).toMatch(/\u001b\[/);
+    expect(tallyman(['invoice', 'fixtures/quickstart.csv'], { FORCE_COLOR: '1' }).stdout).not.toMatch(/\u001b\[/);
   });
 
   it('reads standard input with -', () => {

@@ -27,11 +27,11 @@ describe('output that cannot be written', () => {
     expect(run.status).toBe(2);
   });
 
-  it('an --out in a folder that does not exist is one line, exit 2, and leaves no file', () => {
+  it('an --out in a folder that does not exist is one line naming the folder, exit 2, and leaves no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tallyman-out-'));
     const out = join(dir, 'missing/invoice.json');
     const run = spawnSync(process.execPath, [BIN, 'invoice', 'fixtures/quickstart.csv', '--out', out], { cwd: ROOT, env: ENV, encoding: 'utf8' });
-    expect(run.stderr).toBe(`tallyman: cannot write ${out}: no such file or directory\n`);
+    expect(run.stderr).toBe(`tallyman: --out ${out}: the folder ${join(dir, 'missing')} does not exist; create it first (mkdir -p ${join(dir, 'missing')})\n`);
     expect(run.status).toBe(2);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -20,6 +20,32 @@ describe('the progress line', () => {
     expect(written[1]).toBe('\r\u001b[K');
   });
 
+  it('once the log is read, says what the run does (no ETA at 100%), and shows nothing in a short run', () => {
+    vi.useFakeTimers();
+    const { stream, written } = fakeStream(true);
+    const p = progress(stream, {});
+    vi.advanceTimersByTime(1000);
+    p.update({ records: 20_000, bytes: 100, totalBytes: 100 });
+    p.phase('pricing');
+    vi.advanceTimersByTime(50);
+    p.phase('replaying the ledger');
+    p.done();
+    const quick = fakeStream(true);
+    const q = progress(quick.stream, {});
+    vi.advanceTimersByTime(100);
+    q.update({ records: 20_000, bytes: 100, totalBytes: 100 });
+    q.phase('pricing');
+    q.done();
+    vi.useRealTimers();
+    expect(written).toEqual([
+      '\r\u001b[K20,000 records · 20,000 records/s',
+      '\r\u001b[K20,000 records read · pricing…',
+      '\r\u001b[K20,000 records read · replaying the ledger…',
+      '\r\u001b[K',
+    ]);
+    expect(quick.written).toEqual([]);
+  });
+
   it('writes at most ten lines a second', () => {
     vi.useFakeTimers();
     const { stream, written } = fakeStream(true);

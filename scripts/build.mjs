@@ -7,6 +7,8 @@
 // other sources. npm runs `prepare` on `npm install` (the build a fresh clone needs) and again each
 // time npx links the project into its cache (`npx tallyman` from the project folder): there it finds
 // dist/ up to date and returns at once, instead of a 10-second tsc.
+//
+// `--check`: says whether dist/ is up to date (exit 0) or not (exit 1), and builds nothing.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,6 +110,12 @@ const tscVersion = JSON.parse(readFileSync(tscPackage, 'utf8')).version;
 const hash = sourceHash(tscVersion);
 const ifStale = process.argv.includes('--if-stale');
 
+if (process.argv.includes('--check')) {
+  // Whether dist/ is a finished build of the current sources (exit 0) or not (exit 1); builds nothing.
+  const fresh = upToDate(hash);
+  console.log(fresh ? 'dist/ is up to date' : 'dist/ is missing, incomplete or built from other sources');
+  process.exit(fresh ? 0 : 1);
+}
 if (ifStale && upToDate(hash)) {
   console.log('dist/ is up to date');
 } else {

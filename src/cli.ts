@@ -45,9 +45,9 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`tallyman: ${text.replace(/^error: /, '')}`) })
     .showHelpAfterError('(run with --help for usage)');
-  // The command named first, when it is one; else all of them (top-level help, an unknown command).
+  // The command named first, when it is one; `--version` none; else all of them (top-level help, an unknown command).
   const named = argv[2];
-  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const wanted = named === '--version' || named === '-V' ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `
 Examples:

@@ -205,7 +205,7 @@ describe('instant start: npx tallyman from the project folder', () => {
     expect(fresh.status, 'dist/ is not a build of the current sources: run npm run build first').toBe(0);
     const stamp = statSync(join(DIST, 'build.json')).mtimeMs;
     const cache = mkdtempSync(join(tmpdir(), 'tallyman-npx-'));
-    const env = { ...process.env, npm_config_cache: cache, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_cache: cache, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
     for (const key of Object.keys(env)) if (key.startsWith('npm_') && !['npm_config_cache', 'npm_config_offline', 'npm_config_update_notifier'].includes(key)) delete env[key];
     const first = timed('npx', ['tallyman', '--version'], { cwd: ROOT, env });
     expect(first.status, first.stderr).toBe(0);

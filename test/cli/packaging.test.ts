@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -185,6 +185,19 @@ describe('bin/tallyman.js without a finished dist/', () => {
       expect(result.stderr).toBe('tallyman: dist/ is missing or incomplete: run npm run build\n');
     });
   }
+
+  it('a build putting its dist/ in place (dist/ gone for an instant): the command waits for it', async () => {
+    const dir = copy(() => {});
+    cpSync(DIST, join(dir, 'dist.tmp-99999'), { recursive: true });
+    const child = spawn(process.execPath, [join(dir, 'bin/tallyman.js'), '--version'], { cwd: dir });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    await new Promise((done) => setTimeout(done, 300));
+    renameSync(join(dir, 'dist.tmp-99999'), join(dir, 'dist'));
+    const status = await new Promise((done) => child.on('close', done));
+    expect(status).toBe(0);
+    expect(stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+  });
 
   it('a runtime dependency missing from node_modules: one line naming it, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tallyman-bin-'));

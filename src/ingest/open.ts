@@ -7,8 +7,11 @@ import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { reasonOf, UsageError } from '../util/errors.js';
 
 const READ_CHUNK = 1 << 20;
-/** Compressed bytes read to sniff a gzip file's head (its first few KiB of text need far fewer). */
-const GZIP_PEEK = 1 << 16;
+/**
+ * Compressed bytes inflated to see a gzip file's head: tens of KiB of a log's text, and at most
+ * about 16 MB however it was made (deflate inflates 1032-fold at most).
+ */
+const GZIP_PEEK = 1 << 14;
 
 /** Whether bytes start as gzip does (1f 8b), whatever the file is called. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -180,7 +183,7 @@ class InflatedSource implements ByteSource {
 
 /**
  * The first bytes of a file as a reader sees them (inflated when gzipped; up to `bytes`, fewer when
- * the file or its first 64 KiB of gzip hold fewer), whether it is gzipped, and, for gzip, the inflated
+ * the file or its first GZIP_PEEK bytes of gzip hold fewer), whether it is gzipped, and, for gzip, the inflated
  * size its trailer gives (the last member's, modulo 2³²: an estimate).
  */
 export async function fileHead(path: string, bytes: number): Promise<{ head: Buffer; gzip: boolean; inflatedSize: number | undefined }> {
@@ -192,7 +195,7 @@ export async function fileHead(path: string, bytes: number): Promise<{ head: Buf
     if (!isGzip(read)) return { head: read.subarray(0, bytes), gzip: false, inflatedSize: undefined };
     let head: Buffer;
     try {
-      head = gunzipSync(read, { finishFlush: constants.Z_SYNC_FLUSH });
+      head = gunzipSync(read.subarray(0, GZIP_PEEK), { finishFlush: constants.Z_SYNC_FLUSH });
     } catch (error) {
       throw gzipError(path, error);
     }

@@ -47,9 +47,18 @@ async function checkFile(path: string): Promise<boolean> {
   }
 }
 
+/** A file opened for reading; one that cannot be is a usage error with the system's reason. */
+async function openFile(path: string) {
+  try {
+    return await open(path, 'r');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : reasonOf(error)}`);
+  }
+}
+
 /** Whether a file on disk is gzipped (by its first two bytes). */
 export async function isGzipFile(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
+  const handle = await openFile(path);
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
@@ -136,7 +145,7 @@ export interface ByteSource {
 /** A file for the byte scanners: the file itself, or its inflated bytes when it is gzipped (read in order only). */
 export async function openSource(path: string): Promise<ByteSource> {
   if (await isGzipFile(path)) return new InflatedSource(path);
-  const handle = await open(path, 'r');
+  const handle = await openFile(path);
   return { gzip: false, read: (buffer, offset, length, position) => handle.read(buffer, offset, length, position), close: () => handle.close() };
 }
 
@@ -187,7 +196,7 @@ class InflatedSource implements ByteSource {
  * size its trailer gives (the last member's, modulo 2³²: an estimate).
  */
 export async function fileHead(path: string, bytes: number): Promise<{ head: Buffer; gzip: boolean; inflatedSize: number | undefined }> {
-  const handle = await open(path, 'r');
+  const handle = await openFile(path);
   try {
     const raw = Buffer.alloc(Math.max(bytes, GZIP_PEEK));
     const { bytesRead } = await handle.read(raw, 0, raw.length, 0);

@@ -8,7 +8,9 @@
 // in the same order, so a busy moment of this shared machine falls on all of them; medians are
 // printed), BENCH_BEFORE (the directory of another build, e.g. a previous release: its commands run
 // in the same rounds, each right after this build's), BENCH_DUCKDB=0 (no DuckDB), BENCH_BASELINES=0
-// (no csv-parse / tokenizer / JSON.parse baselines).
+// (no csv-parse / tokenizer / JSON.parse baselines), BENCH_STARTUP (15: rounds of the startup
+// table, `node -e 0` against `tallyman --version` and a 10-line invoice; 0 for none),
+// BENCH_STARTUP_ONLY=1 (the startup table alone).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -26,6 +28,7 @@ for (const shape of shapes) if (!SHAPES.includes(shape)) throw new Error(`BENCH_
 const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const before = process.env.BENCH_BEFORE || undefined;
 const baselines = process.env.BENCH_BASELINES !== '0';
+const startupRuns = Math.max(0, Number(process.env.BENCH_STARTUP ?? 15));
 
 function runCli(args, env = {}, build = root) {
   const started = process.hrtime.bigint();
@@ -158,8 +161,49 @@ function runStep(step, build) {
   return { seconds: run.seconds, rss: run.rss, verdict, stdout: run.stdout };
 }
 
+/** Wall time of one process, in ms (output discarded). */
+function timed(command, args, cwd = root) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: exit ${result.status}: ${result.stderr.trim().split('\n').at(-1)}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+/**
+ * What a run costs before it reads a row: Node itself (`node -e 0`), `tallyman --version` (the
+ * command's modules and the CLI's set-up) and a 10-line invoice (the invoice modules, the card, one
+ * tiny file), each a fresh process as a user starts it, in interleaved rounds; medians, and each as a
+ * ratio to `node -e 0`. `npx tallyman --version` is the same from the project folder through npx
+ * (what the README's quickstart types; npm itself starts first).
+ */
+async function startup() {
+  const tiny = join(dataDir, 'usage-10.csv');
+  if (!existsSync(tiny)) await writeLog(tiny, 10, 'csv', 'bench');
+  const node = process.execPath;
+  const builds = before ? [['', root], [' (before)', before]] : [['', root]];
+  const steps = [['node -e 0', () => timed(node, ['-e', '0'])]];
+  for (const [label, build] of builds) {
+    const bin = join(build, 'bin', 'tallyman.js');
+    steps.push([`tallyman --version${label}`, () => timed(node, [bin, '--version'])]);
+    steps.push([`tallyman invoice, 10 lines${label}`, () => timed(node, [bin, 'invoice', tiny])]);
+  }
+  const npx = spawnSync('npx', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (npx) steps.push(['npx tallyman --version (project folder)', () => timed('npx', ['--no-install', 'tallyman', '--version'])]);
+  const times = steps.map(() => []);
+  for (const [i, [, run]] of steps.entries()) run(i); // once each, unmeasured: the file cache warm
+  for (let round = 0; round < startupRuns; round++) for (const [i, [, run]] of steps.entries()) times[i].push(run());
+  const base = median(times[0]);
+  console.log(`startup: ${startupRuns} interleaved round(s), medians`);
+  console.log('| process | ms | × node -e 0 |');
+  console.log('| --- | ---: | ---: |');
+  for (const [i, [name]] of steps.entries()) console.log(`| ${name} | ${median(times[i]).toFixed(0)} | ${(median(times[i]) / base).toFixed(2)}× |`);
+  console.log('');
+}
+
 mkdirSync(dataDir, { recursive: true });
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}; ${runs} interleaved run(s), medians`);
+if (startupRuns > 0) await startup();
+if (process.env.BENCH_STARTUP_ONLY === '1') process.exit(0);
 const duckdb = process.env.BENCH_DUCKDB === '0' ? false : duckdbAvailable();
 if (!duckdb) console.log('DuckDB is not available here: the ratio column stays empty.');
 console.log('| rows | format | shape | MB | step | seconds | rows/s | MB/s | peak RSS MB | × invoice | vs DuckDB | total ok |');

@@ -51,9 +51,10 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
     .addOption(widthOption())
     .enablePositionalOptions()
     .hook('preAction', (_, command) => mergeDisplayFlags(program.opts(), command));
-  // The command named first, when it is one; else all of them (top-level help, an unknown command).
+  // The command named first, when it is one; `--version` none; else all of them (top-level help, an unknown command).
   const named = commandName(argv);
-  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const versionOnly = named === undefined && (argv.includes('--version') || argv.includes('-V'));
+  const wanted = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `
 Examples:

@@ -1,7 +1,8 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { loadCard, builtinCardNames } from '../rates/load.js';
 import { cardJsonSchema } from '../rates/schema.js';
-import type { RateCard, RatePlan, TokenPrice } from '../rates/card.js';
+import type { Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
+import { SCHEMA_VERSION } from '../report/schema-version.js';
 import { formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
 import { tierLabel } from '../pricing/tiers.js';
@@ -12,12 +13,21 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
   rates
     .command('list')
     .description('list the built-in rate cards')
-    .action(() =>
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((flags: { format: string }) =>
       run(async () => {
-        const lines = builtinCardNames().map((name) => {
-          const card = loadCard(name);
+        const cards = builtinCardNames().map((name) => loadCard(name));
+        if (flags.format === 'json') {
+          const list = cards.map((card) => {
+            const latest = card.versions[card.versions.length - 1]!;
+            return { name: card.name, description: card.description ?? null, currency: card.currency, timezone: card.timezone.name, versions: card.versions.length, latest: { version: latest.label, hash: latest.hash } };
+          });
+          await emit(`${JSON.stringify({ schema_version: SCHEMA_VERSION, command: 'rates list', cards: list }, null, 2)}\n`, undefined);
+          return 0;
+        }
+        const lines = cards.map((card) => {
           const latest = card.versions[card.versions.length - 1]!;
-          return `${name.padEnd(16)} ${card.currency.padEnd(8)} ${String(card.versions.length).padStart(2)} version(s), latest ${latest.label} #${latest.hash}  ${card.description ?? ''}`;
+          return `${card.name.padEnd(16)} ${card.currency.padEnd(8)} ${String(card.versions.length).padStart(2)} version(s), latest ${latest.label} #${latest.hash}  ${card.description ?? ''}`;
         });
         await emit(`${lines.join('\n')}\n`, undefined);
         return 0;
@@ -25,13 +35,14 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
     );
   rates
     .command('show')
-    .description('print a rate card resolved: every version, product, model, add-on and tier')
+    .description('print a rate card resolved: every version, product, model, add-on and tier, its limits and free credits')
     .argument('<card>', 'built-in name or card file')
-    .option('--json', 'print the resolved card as JSON', false)
-    .action((spec: string, flags: { json: boolean }) =>
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--json', 'print the resolved card as JSON (--format json)', false)
+    .action((spec: string, flags: { format: string; json: boolean }) =>
       run(async () => {
         const card = loadCard(spec);
-        await emit(flags.json ? `${JSON.stringify(cardToJson(card), null, 2)}\n` : showCard(card), undefined);
+        await emit(flags.json || flags.format === 'json' ? `${JSON.stringify(cardToJson(card), null, 2)}\n` : showCard(card), undefined);
         return 0;
       }),
     );
@@ -70,11 +81,26 @@ function tokenPriceText(price: TokenPrice, unit: string): string {
   return `input ${formatExact(price.input)}, output ${formatExact(price.output)}${classes} / ${unit}${band}`;
 }
 
+/** A version's limits and free credits as one line (`none` when the card publishes none). */
+function limitsText(limits: Limits, currency: string): string {
+  const pair = (p: { free: number; paid: number } | undefined) => p && `free ${p.free}, paid ${p.paid}`;
+  const parts = [
+    limits.requestsPer5Minutes !== undefined && `${limits.requestsPer5Minutes} requests per 5 minutes`,
+    limits.concurrency && `concurrency ${pair(limits.concurrency)}`,
+    limits.newStreamsPerMinute && `new streams per minute ${pair(limits.newStreamsPerMinute)}`,
+    limits.llmRequestsPerMinute !== undefined && `${limits.llmRequestsPerMinute} LLM requests per minute per model`,
+    limits.freeCredits !== undefined && `free credits ${formatExact(limits.freeCredits)} ${currency}`,
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length === 0 ? 'none' : parts.join('; ');
+}
+
 function showCard(card: RateCard): string {
-  const out = [`${card.name} (${card.origin}) · ${card.currency} · ${card.timezone.name} · rounding ${card.rounding.scale} ${card.rounding.mode}`];
+  const conversion = card.creditsPerUsd === undefined ? '' : ` · ${formatExact(card.creditsPerUsd)} ${card.currency} per USD`;
+  const out = [`${card.name} (${card.origin}) · ${card.currency} · ${card.timezone.name} · rounding ${card.rounding.scale} ${card.rounding.mode}${conversion}`];
   if (card.description) out.push(card.description);
   for (const version of card.versions) {
     out.push('', `version ${version.label} #${version.hash}${version.source ? `: ${version.source}` : ''}`);
+    out.push(`  limits: ${limitsText(version.limits, card.currency)}`);
     for (const p of version.products) {
       out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}` : ''})`);
       for (const [model, price] of p.models) {
@@ -90,23 +116,51 @@ function showCard(card: RateCard): string {
   return `${out.join('\n')}\n`;
 }
 
+function limitsJson(limits: Limits): object {
+  return {
+    requests_per_5_minutes: limits.requestsPer5Minutes ?? null,
+    concurrency: limits.concurrency ?? null,
+    new_streams_per_minute: limits.newStreamsPerMinute ?? null,
+    llm_requests_per_minute: limits.llmRequestsPerMinute ?? null,
+    free_credits: limits.freeCredits === undefined ? null : formatExact(limits.freeCredits),
+  };
+}
+
+function tokenPriceJson(price: TokenPrice): object {
+  const classes = (['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] as const).filter((c) => price[c] !== undefined).map((c) => [c, formatExact(price[c]!)]);
+  const band = price.contextBand ? { context_band: { above: price.contextBand.above, input: formatExact(price.contextBand.input), output: formatExact(price.contextBand.output) } } : {};
+  return { input: formatExact(price.input), output: formatExact(price.output), ...Object.fromEntries(classes), ...band };
+}
+
+/** The resolved card as JSON (`rates show --format json`): every version with its limits and free credits. */
 function cardToJson(card: RateCard): object {
   return {
+    schema_version: SCHEMA_VERSION,
+    command: 'rates show',
     name: card.name,
     origin: card.origin,
+    description: card.description ?? null,
     currency: card.currency,
     timezone: card.timezone.name,
     rounding: card.rounding,
+    credits_per_usd: card.creditsPerUsd === undefined ? null : formatExact(card.creditsPerUsd),
     versions: card.versions.map((v) => ({
       version: v.label,
       hash: v.hash,
       source: v.source ?? null,
+      limits: limitsJson(v.limits),
       products: v.products.map((p) => ({
         id: p.id,
         kind: p.kind,
         unit: p.unit,
-        models: Object.fromEntries([...p.models].map(([m, price]) => [m, 'input' in price ? { input: formatExact(price.input), output: formatExact(price.output) } : planJson(price)])),
-        ...(p.kind !== 'llm' ? { addons: Object.fromEntries([...p.addons].map(([a, plan]) => [a, planJson(plan)])) } : {}),
+        ...(p.kind !== 'llm' ? { basis: p.basis, increment: p.incrementMs / 1000, max_session: p.maxSessionMs === undefined ? null : p.maxSessionMs / 1000 } : { free_tier: p.freeTier }),
+        models: Object.fromEntries([...p.models].map(([m, price]) => [m, 'input' in price ? tokenPriceJson(price) : planJson(price)])),
+        ...(p.kind !== 'llm'
+          ? {
+              addons: Object.fromEntries([...p.addons].map(([a, plan]) => [a, planJson(plan)])),
+              model_addons: Object.fromEntries([...p.modelAddons].map(([m, plans]) => [m, Object.fromEntries([...plans].map(([a, plan]) => [a, planJson(plan)]))])),
+            }
+          : { regional_increase: Object.fromEntries([...p.regionalIncrease].map(([r, f]) => [r, `${f.times(100).toString()}%`])) }),
         aliases: Object.fromEntries(p.aliases),
         retired: Object.fromEntries(p.retired),
       })),

@@ -56,9 +56,24 @@ export function parseThreshold(text: string): Threshold {
   throw new UsageError(`--fail-above "${text}" is not an amount (12.50) or a percentage (5%)`);
 }
 
-/** Compares two tallyman JSON report files (invoices or estimates), card by card and line by line. */
-export function diffReports(oldPath: string, newPath: string, threshold: Threshold | undefined): DiffResult {
-  return diffDocuments(readReport(oldPath), oldPath, readReport(newPath), newPath, threshold);
+/**
+ * Compares two tallyman JSON report files (invoices or estimates), card by card and line by line;
+ * either (not both) may be `-`, standard input.
+ */
+export async function diffReports(oldPath: string, newPath: string, threshold: Threshold | undefined): Promise<DiffResult> {
+  if (oldPath === '-' && newPath === '-') throw new UsageError('only one of the two reports can be standard input (-)');
+  const read = async (path: string): Promise<unknown> => (path === '-' ? parseReport(await readStdin(), STDIN) : readReport(path));
+  return diffDocuments(await read(oldPath), nameOf(oldPath), await read(newPath), nameOf(newPath), threshold);
+}
+
+const STDIN = '<stdin>';
+const nameOf = (path: string): string => (path === '-' ? STDIN : path);
+
+/** Standard input, whole, as UTF-8 text. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Compares two parsed reports; the names are for messages. */

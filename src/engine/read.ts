@@ -5,7 +5,7 @@ import { JsonRecordAssembler } from '../ingest/native.js';
 import { CANONICAL_FIELDS, type UsageRecord } from '../ingest/record.js';
 import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
-import { byteFormats, fileSizes } from '../ingest/sniff.js';
+import { byteFormats, fileSizes, type ByteFormat } from '../ingest/sniff.js';
 import { estimateRows, splitPoint } from '../ingest/split.js';
 import type { Fold } from '../pricing/fold.js';
 import type { InvoiceOptions } from './index.js';
@@ -64,7 +64,7 @@ async function pushAll(batches: AsyncIterable<UsageRecord[]>, target: ReadTarget
   }
 }
 
-async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')[], target: ReadTarget, options: InvoiceOptions): Promise<void> {
+async function readByBytes(paths: readonly string[], formats: ByteFormat[], target: ReadTarget, options: InvoiceOptions): Promise<void> {
   const { stats } = target;
   const sizes = await fileSizes(paths);
   stats.totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -74,8 +74,8 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
     const size = sizes[i]!;
     const progress = (bytes: number): void => void (stats.bytes = before + bytes);
     // After the last file, when no file fed the JSON assembler (which may give out records at the end), no id is looked up again.
-    const last = i === paths.length - 1 && formats.every((format) => format === 'csv');
-    if (formats[i] === 'csv') await scanCsv(path, size, target, options, progress, last);
+    const last = i === paths.length - 1 && formats.every((f) => f.format === 'csv');
+    if (formats[i]!.format === 'csv') await scanCsv(path, size, formats[i]!.gzip, target, options, progress, last);
     else await scanNdjson(path, size, target, assembler, options, progress);
     before += size;
   }
@@ -90,9 +90,10 @@ async function readByBytes(paths: readonly string[], formats: ('csv' | 'ndjson')
  * thread is at hand (the main thread reads the first part, a worker the second, whose fold is taken
  * in after), else in one go. What the scanner leaves (from the first row it will not take) the text
  * reader reads, and so does the main thread any part the worker gives back or whose ids repeat ids
- * seen before it: the invoice is the one-thread invoice, to the line numbers.
+ * seen before it: the invoice is the one-thread invoice, to the line numbers. A gzipped file cannot
+ * be cut (its bytes can only be inflated in order): it is read on one thread.
  */
-async function scanCsv(path: string, size: number, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void, last: boolean): Promise<void> {
+async function scanCsv(path: string, size: number, gzip: boolean, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void, last: boolean): Promise<void> {
   const { batch, fold } = target;
   const decoder = new ByteRowDecoder(batch, path, options.inputZone, options.map);
   decoder.tick = () => target.count(1);
@@ -101,7 +102,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   // A worker makes observers of its own when every observer says how (their states are then taken in).
   const threads = options.cardSource && observers.every((o) => o.part !== undefined) ? threadCount(options.threads) : 1;
   // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
-  const split = threads > 1 && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
+  const split = threads > 1 && !gzip && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
   // Room for the ids of this thread's part; a worker's part checks its ids against them, and adds
   // them only when a later file may repeat one (the table grows if the worker's part is read here).
   fold.seen.reserve(fold.seen.size + (split ? await estimateRows(path, size, split.boundary) : rows));
@@ -122,7 +123,7 @@ async function scanCsv(path: string, size: number, target: ReadTarget, options: 
   const first = await scanCsvFile(path, decoder, split ? { start: 0, end: split.boundary, line: 1, width: -1 } : undefined);
   batch.flush();
   let handover = first.handover;
-  let way = split ? 'two threads' : 'one thread';
+  let way = split ? 'two threads' : gzip ? 'one thread (gzip: inflated in order)' : 'one thread';
   if (part && split) {
     if (handover) {
       part.stop();

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { InputError, type SourceRef } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { readCsvRows, type CsvReader } from './csv.js';
@@ -8,7 +7,7 @@ import { parseJson, readJsonDocument, readNdjson, tooLongLine } from './json.js'
 import { MAX_JSON_VALUE } from './limits.js';
 import { JsonRecordAssembler, type Produced } from './native.js';
 import { normalizeRecord } from './normalize.js';
-import { openBytes } from './open.js';
+import { logExtension, openBytes } from './open.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
 import type { CanonicalField, UsageRecord } from './record.js';
 
@@ -56,7 +55,7 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
   for (const path of paths) if (path !== '-') stats.totalBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
   for (const path of paths) {
     const name = path === '-' ? '<stdin>' : path;
-    const text = decodeUtf8(counted(await openBytes(path), stats), name);
+    const text = decodeUtf8(await openBytes(path, 0, (bytes) => void (stats.bytes = (stats.bytes ?? 0) + bytes)), name);
     const { format, chunks } = await detectFormat(path, text);
     if (format === 'csv') {
       yield* readCsvRecords(chunks, name, options);
@@ -103,14 +102,6 @@ function* inOrder(items: readonly Produced[], batch: UsageRecord[], onInvalid: (
 }
 
 const BATCH = 1024;
-
-/** Passes chunks through, adding their size to `stats.bytes` (for progress and its ETA). */
-async function* counted(chunks: AsyncIterable<Uint8Array>, stats: ReadStats): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    stats.bytes = (stats.bytes ?? 0) + chunk.length;
-    yield chunk;
-  }
-}
 
 /**
  * One NDJSON line the byte scanner left, read as readLog reads it: strict UTF-8 and JSON (both
@@ -192,9 +183,9 @@ async function* readCsvRecords(text: AsyncIterable<string>, file: string, option
   if (!columns) throw new InputError({ file, line: 1 }, undefined, 'has no header row', 'a CSV log starts with a header naming its columns');
 }
 
-/** By extension, else by the first character: `[` JSON, `{` NDJSON (or one JSON object), else CSV. */
+/** By extension (the one before a `.gz`), else by the first character: `[` JSON, `{` NDJSON (or one JSON object), else CSV. */
 async function detectFormat(path: string, text: AsyncGenerator<string>): Promise<{ format: Format; chunks: AsyncIterable<string> }> {
-  const byExtension = FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+  const byExtension = FORMAT_BY_EXTENSION[logExtension(path)];
   if (byExtension) return { format: byExtension, chunks: text };
   let head = '';
   const taken: string[] = [];

@@ -1,6 +1,6 @@
-import { open } from 'node:fs/promises';
 import { tooLongLine } from './json.js';
 import { MAX_FIELD, MAX_JSON_VALUE } from './limits.js';
+import { openSource } from './open.js';
 import { FileWindow } from './window.js';
 import { CANONICAL_FIELDS } from './record.js';
 
@@ -41,9 +41,9 @@ const KIND_AT = CANONICAL_FIELDS.indexOf('kind');
  * refuse) goes to `other`, in order, for the record path to read and judge.
  */
 export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void> {
-  const handle = await open(path, 'r');
+  const source = await openSource(path);
   try {
-    const window = new FileWindow(handle);
+    const window = new FileWindow(source);
     let line = 1;
     const starts = new Int32Array(KEYS.length);
     const ends = new Int32Array(KEYS.length);
@@ -73,7 +73,7 @@ export async function scanNdjsonFile(path: string, sink: LineSink): Promise<void
       window.keep(pos);
     }
   } finally {
-    await handle.close();
+    await source.close();
   }
 }
 

@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
 import { MAX_CSV_RECORD, MAX_FIELD } from './limits.js';
+import { openSource } from './open.js';
 import { FileWindow } from './window.js';
 
 const COMMA = 44;
@@ -56,9 +56,9 @@ export interface ScanResult {
  * is wrong and where, reads the rest. `range` limits it to a part of the file (for worker threads).
  */
 export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange): Promise<ScanResult> {
-  const handle = await open(path, 'r');
+  const source = await openSource(path);
   try {
-    const window = new FileWindow(handle, range?.start ?? 0, range?.end);
+    const window = new FileWindow(source, range?.start ?? 0, range?.end);
     let line = range?.line ?? 1;
     let width = range?.width ?? -1;
     let starts = new Int32Array(32);
@@ -142,7 +142,7 @@ export async function scanCsvFile(path: string, sink: RowSink, range?: ScanRange
       window.keep(pos);
     }
   } finally {
-    await handle.close();
+    await source.close();
   }
 }
 

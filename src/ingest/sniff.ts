@@ -1,40 +1,40 @@
-import { open, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { fileHead, logExtension } from './open.js';
 import type { CanonicalField } from './record.js';
+
+/** A file the byte scanner reads: its format, and whether it is gzipped (then it is read in order, on one thread). */
+export interface ByteFormat {
+  format: 'csv' | 'ndjson';
+  gzip: boolean;
+}
 
 /**
  * The byte scanner's formats for every path (regular files only: CSV, or NDJSON by its extension
- * when no --map renames fields), or undefined to read the log the record way (stdin, JSON documents).
+ * when no --map renames fields; gzipped or not, by the first bytes, with the extension before a
+ * `.gz`), or undefined to read the log the record way (stdin, JSON documents).
  */
-export async function byteFormats(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<('csv' | 'ndjson')[] | undefined> {
-  const formats: ('csv' | 'ndjson')[] = [];
+export async function byteFormats(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<ByteFormat[] | undefined> {
+  const formats: ByteFormat[] = [];
   for (const path of paths) {
     if (path === '-') return undefined;
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    const extension = extname(path).toLowerCase();
+    const { head, gzip } = await fileHead(path, 4096);
+    const extension = logExtension(path);
     if (extension === '.ndjson' || extension === '.jsonl') {
       if (map.size > 0) return undefined;
-      formats.push('ndjson');
+      formats.push({ format: 'ndjson', gzip });
       continue;
     }
     if (extension === '.json') return undefined;
     if (extension !== '.csv') {
-      const handle = await open(path, 'r');
-      try {
-        const head = Buffer.alloc(4096);
-        const { bytesRead } = await handle.read(head, 0, head.length, 0);
-        const text = head.toString('latin1', 0, bytesRead).replace(/^\xef\xbb\xbf/, '').trimStart();
-        if (text === '' || text.startsWith('[') || text.startsWith('{')) return undefined;
-      } finally {
-        await handle.close();
-      }
+      const text = head.toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart();
+      if (text === '' || text.startsWith('[') || text.startsWith('{')) return undefined;
     }
-    formats.push('csv');
+    formats.push({ format: 'csv', gzip });
   }
   return formats;
 }
-
 
 /** The size in bytes of each file (for progress, and to cut a big file for a worker). */
 export async function fileSizes(paths: readonly string[]): Promise<number[]> {

@@ -1,8 +1,11 @@
 import { open } from 'node:fs/promises';
+import { fileHead } from './open.js';
 
 /** Files smaller than this are read on one thread: a worker costs about 50 ms to start. */
 export const SPLIT_MIN_BYTES = 8 << 20;
 const PEEK_BYTES = 1 << 16;
+/** How many times its size a gzipped log is taken to inflate to at most, for the estimate (CSV logs: 4–10). */
+const GZIP_RATIO = 16;
 /** The main thread takes more than half: the worker starts about 150 ms late (it loads its modules and the card). */
 const MAIN_SHARE = 0.58;
 
@@ -29,17 +32,16 @@ export async function splitPoint(path: string, size: number, minBytes = SPLIT_MI
   }
 }
 
-/** About how many rows `bytes` bytes of a file hold, judged by its first 64 KiB (0 when that has no line break). */
+/**
+ * About how many rows `bytes` bytes of a file hold, judged by its first 64 KiB (0 when that has no
+ * line break). A gzipped file is judged by its first bytes inflated, and its whole by the inflated
+ * size its trailer gives, at most GZIP_RATIO times its own.
+ */
 export async function estimateRows(path: string, size: number, bytes = size): Promise<number> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(Math.min(PEEK_BYTES, size));
-    const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    let breaks = 0;
-    for (let at = head.indexOf(0x0a); at !== -1 && at < bytesRead; at = head.indexOf(0x0a, at + 1)) breaks++;
-    return breaks === 0 ? 0 : Math.ceil((bytes * breaks) / bytesRead);
-  } finally {
-    await handle.close();
-  }
+  const { head, gzip, inflatedSize } = await fileHead(path, Math.min(PEEK_BYTES, size));
+  // A trailer is only a claim (and a hint here): never more than a log's usual ratio allows.
+  const whole = gzip ? Math.max(Math.min(inflatedSize!, size * GZIP_RATIO), head.length) : bytes;
+  let breaks = 0;
+  for (let at = head.indexOf(0x0a); at !== -1; at = head.indexOf(0x0a, at + 1)) breaks++;
+  return breaks === 0 ? 0 : Math.ceil((whole * breaks) / head.length);
 }
-

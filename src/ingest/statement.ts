@@ -1,11 +1,10 @@
-import { extname } from 'node:path';
 import { parseDecimal, type Decimal } from '../util/decimal.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { readDay } from '../util/time.js';
 import { readCsvRows } from './csv.js';
 import { decodeUtf8 } from './decode.js';
 import { readJsonDocument } from './json.js';
-import { openBytes } from './open.js';
+import { logExtension, openBytes } from './open.js';
 
 /** One line of a provider's statement. */
 export interface StatementLine {
@@ -27,7 +26,7 @@ const FIELDS = ['product', 'model', 'addon', 'date', 'month', 'quantity', 'amoun
 export async function readStatement(path: string): Promise<StatementLine[]> {
   const text = decodeUtf8(await openBytes(path), path);
   const lines: StatementLine[] = [];
-  if (extname(path).toLowerCase() === '.json') {
+  if (logExtension(path) === '.json') {
     for await (const item of readJsonDocument(text, path)) {
       const source = { file: path, line: item.line, index: item.index };
       const value = item.value as Record<string, unknown>;

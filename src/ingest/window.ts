@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import type { ByteSource } from './open.js';
 
 const BUFFER_BYTES = 1 << 20;
 
@@ -14,7 +14,7 @@ export class FileWindow {
   private bomChecked: boolean;
 
   /** From byte `base` of the file up to `stopAt` (the file's end when not given). */
-  constructor(private readonly handle: FileHandle, public base = 0, private readonly stopAt = Number.POSITIVE_INFINITY) {
+  constructor(private readonly source: ByteSource, public base = 0, private readonly stopAt = Number.POSITIVE_INFINITY) {
     this.bomChecked = base !== 0;
   }
 
@@ -28,10 +28,11 @@ export class FileWindow {
         this.buffer = bigger;
       }
       const room = Math.min(this.buffer.length - this.filled, this.stopAt - (this.base + this.filled));
-      const { bytesRead } = room === 0 ? { bytesRead: 0 } : await this.handle.read(this.buffer, this.filled, room, this.base + this.filled);
+      const { bytesRead } = room === 0 ? { bytesRead: 0 } : await this.source.read(this.buffer, this.filled, room, this.base + this.filled);
       if (bytesRead === 0) this.eof = true;
       else this.filled += bytesRead;
-      progress?.(this.base + this.filled);
+      // A gzip file's progress is its compressed bytes read, against its size on disk.
+      progress?.(this.source.fileBytes?.() ?? this.base + this.filled);
     } while (!this.bomChecked && this.filled < 3);
     if (this.bomChecked) return 0;
     this.bomChecked = true;

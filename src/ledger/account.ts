@@ -18,6 +18,7 @@ export interface Account {
   addons: { name: string; credits: Decimal }[];
   /** Automatic top-up in USD when credits run out (credit plans); zero turns it off. */
   topupUsd: Decimal;
+  /** Credits a top-up USD buys: `--credits-per-usd`, else the account file's, else the card's. */
   creditsPerUsd: Decimal | undefined;
 }
 
@@ -84,6 +85,6 @@ export function accountFrom(file: RawAccount, flags: AccountFlags, card: RateCar
     rolloverMonths: rollover === undefined ? 2 : Number(rollover),
     addons,
     topupUsd: dec(flags.topup, '--topup') ?? dec(file.topup, 'topup') ?? new Decimal(10),
-    creditsPerUsd: dec(flags.creditsPerUsd, '--credits-per-usd') ?? dec(file.credits_per_usd, 'credits_per_usd'),
+    creditsPerUsd: dec(flags.creditsPerUsd, '--credits-per-usd') ?? dec(file.credits_per_usd, 'credits_per_usd') ?? card.creditsPerUsd,
   };
 }

@@ -56,13 +56,12 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   const { account, zone } = options;
   const model = account.monthlyCredits !== undefined ? 'credits' : 'prepaid';
   if (model === 'credits' && account.autopay) throw new UsageError('autopay is for prepaid balances; a monthly-credit plan tops up instead (--topup)');
-  const topupCredits = model === 'credits' ? topupSize(account, options.card) : 0n;
   const first = c.first ?? options.from;
   if (first === undefined) throw new UsageError('the log has no dated records to build a ledger from');
   const startAt = model === 'credits' ? zone.startOfDay(`${zone.monthKey(options.from ?? first)}-01`) : Math.min(options.from ?? first, first);
   const units = accountUnits(account);
   const book = new Book(units.balance);
-  const state = new State(book, account, units, model, topupCredits);
+  const state = new State(book, account, units, model, () => topupSize(account, options.card));
   if (units.freeCredits > 0n) book.credit(startAt, 'grant', units.freeCredits, undefined, 'free tier credit (never expires)');
 
   let month = model === 'credits' ? zone.monthKey(startAt) : '';
@@ -169,12 +168,14 @@ function accountUnits(account: Account) {
 }
 type AccountUnits = ReturnType<typeof accountUnits>;
 
-/** Credits a top-up adds, in ledger units: `topup` USD × `credits_per_usd` (1 on a USD card). */
+/**
+ * Credits a top-up adds, in ledger units: `topup` USD × `credits_per_usd` (1 on a USD card). Asked
+ * for only when a top-up is due: a plan whose credits never run out needs no conversion.
+ */
 function topupSize(account: Account, card: RateCard): bigint {
-  if (account.topupUsd.isZero()) return 0n;
   if (account.creditsPerUsd) return toUnits(account.topupUsd.times(account.creditsPerUsd), 'a top-up (topup × credits_per_usd)');
   if (card.currency === 'USD') return toUnits(account.topupUsd, 'topup (--topup)');
-  throw new UsageError(`card ${card.name} is priced in ${card.currency}: give credits_per_usd (--credits-per-usd) so a ${account.topupUsd} USD top-up can be counted, or --topup 0`);
+  throw new UsageError(`card ${card.name} is priced in ${card.currency} and a ${account.topupUsd} USD top-up is due: give credits_per_usd (--credits-per-usd, the account file or the card) so it can be counted, or --topup 0`);
 }
 
 /** The rules that move the balance: blocking, autopay, top-ups and the monthly cycle. Amounts are ledger units. */
@@ -189,8 +190,11 @@ class State {
     private readonly account: Account,
     private readonly units: AccountUnits,
     private readonly model: 'prepaid' | 'credits',
-    private readonly topupCredits: bigint,
+    private readonly topupSize: () => bigint,
   ) {}
+
+  /** Credits one top-up adds, found when the first one is due. */
+  private topupCredits: bigint | undefined;
 
   refuseByTier(cost: bigint): void {
     this.refusedByTier.count++;
@@ -236,7 +240,9 @@ class State {
 
   /** Credit plans: top up before a deduction that would leave nothing (as many top-ups as it takes). */
   private topUpFor(at: number, cost: bigint): void {
-    if (this.model !== 'credits' || this.topupCredits === 0n) return;
+    if (this.model !== 'credits' || this.account.topupUsd.isZero() || this.book.balance - cost > 0n) return;
+    this.topupCredits ??= this.topupSize();
+    if (this.topupCredits === 0n) return;
     while (this.book.balance - cost <= 0n) {
       this.book.credit(at, 'topup', this.topupCredits, undefined, `automatic top-up of ${this.account.topupUsd} USD`);
     }

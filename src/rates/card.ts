@@ -143,6 +143,8 @@ export interface RateCard {
   currency: string;
   timezone: TimeZone;
   rounding: { scale: number; mode: RoundingMode };
+  /** Credits one USD buys (a card priced in credits): what an automatic top-up of some USD adds. */
+  creditsPerUsd: Decimal | undefined;
   versions: readonly CardVersion[];
 }
 

@@ -57,7 +57,8 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
     }
   }
   if (problems.length > 0) throw new CardError(origin, sayOnce(problems));
-  return { name, description: description ?? first.description ?? last.description, provider: last.provider ?? name, origin, currency, timezone, rounding, versions };
+  const creditsPerUsd = last.credits_per_usd === undefined ? undefined : money(last.credits_per_usd);
+  return { name, description: description ?? first.description ?? last.description, provider: last.provider ?? name, origin, currency, timezone, rounding, creditsPerUsd, versions };
 }
 
 const VERSION_PREFIX = /^version ([^:]+): /;
@@ -223,9 +224,12 @@ function secondsToWholeMs(value: string | number): number {
   return new Decimal(String(value)).times(1000).toNumber();
 }
 
-/** What a version charges: the layer without its descriptions, sources and provider name (they do not change a price). */
+/**
+ * What a version charges: the layer without its descriptions, sources, provider name and top-up
+ * conversion (they do not change a price on an invoice).
+ */
 function pricesOf(layer: CardLayer): unknown {
-  const { description: _d, source: _s, provider: _p, ...prices } = layer;
+  const { description: _d, source: _s, provider: _p, credits_per_usd: _c, ...prices } = layer;
   return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => product) };
 }
 

@@ -6,6 +6,11 @@ const money = z.union([
   z.string().regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal such as "0.37"'),
   z.number().nonnegative(),
 ]);
+/** A positive decimal written as a string, such as "60" or "12.5" (a top-up conversion: zero would buy nothing). */
+const positiveDecimal = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive decimal written as a string, such as "60"')
+  .refine((text) => /[1-9]/.test(text), 'must be above 0');
 const wholeNumber = z.union([z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
 const seconds = z.union([z.string().regex(/^\d+(\.\d{1,3})?$/, 'must be seconds, at most 3 decimals'), z.number().nonnegative()]);
 const percent = z
@@ -110,6 +115,8 @@ const cardFields = {
   effective_from: date.optional(),
   discount: percent.optional(),
   limits: limits.optional(),
+  /** A card priced in credits: the credits one USD buys, for automatic top-ups (`balance`). */
+  credits_per_usd: positiveDecimal.optional(),
   products: z.array(productSchema).optional(),
 };
 

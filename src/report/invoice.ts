@@ -8,7 +8,9 @@ import { writeCsv, type Cell } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, linesByProduct, unitQuantity } from './format.js';
 import { drawTable, type TableCell } from './text-table.js';
 
-export const SCHEMA_VERSION = 1;
+import { SCHEMA_VERSION } from './schema-version.js';
+
+export { SCHEMA_VERSION };
 
 /** The keys every JSON report starts with, in this order. */
 export function reportHeader(command: string, invoice: Invoice) {

@@ -1,31 +1,49 @@
-import { IANAZone } from 'luxon';
 import { UsageError } from './errors.js';
 
+const MS_PER_SECOND = 1000;
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
-/** Offsets are cached per quarter hour of UTC: every tz transition falls on one. */
-const OFFSET_SLOT_MS = 15 * MS_PER_MINUTE;
 
 const INSTANT_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
-/** A named IANA time zone that cuts instants into local days and months, independent of the process `TZ`. */
+/** The end of a `longOffset` text: sign, hours, minutes and seconds of the offset, or nothing for UTC. */
+const OFFSET_TEXT = /GMT(?:([+\-\u2212])(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** UTC days whose offsets a zone keeps at most. */
+const DAYS_KEPT = 100_000;
+
+/** A UTC day's offsets: one for the whole day, or the offset before `at` and the one from it. */
+type DayOffsets = number | { at: number; before: number; after: number };
+
+/**
+ * A named IANA time zone that cuts instants into local days and months, independent of the process
+ * `TZ`, with Node's own time-zone data (`Intl.DateTimeFormat`, no library).
+ *
+ * Offsets are asked of Intl once per UTC day a run touches (its start and its end), never per row:
+ * a day whose two ends share an offset has it all day; in a day whose ends differ, the instant of the
+ * change is found to the second (tz transitions fall on whole seconds) by halving. A zone that
+ * changed its offset and changed it back within one UTC day would be missed; none has.
+ */
 export class TimeZone {
   private static readonly cache = new Map<string, TimeZone>();
-  private readonly offsets = new Map<number, number>();
-  private readonly zone: IANAZone;
-  private readonly isUtc: boolean;
+  private readonly days = new Map<number, DayOffsets>();
+  private readonly format: Intl.DateTimeFormat | undefined;
+  /** The last span of one offset found, `[from, to)`: a log's rows mostly fall in the one before. */
+  private from = 0;
+  private to = 0;
+  private offset = 0;
 
   private constructor(readonly name: string) {
-    this.zone = IANAZone.create(name);
-    this.isUtc = name === 'UTC' || name === 'Etc/UTC';
+    const utc = name === 'UTC' || name === 'Etc/UTC';
+    this.format = utc ? undefined : new Intl.DateTimeFormat('en-US', { timeZone: name, timeZoneName: 'longOffset' });
   }
 
   /** The zone of that name; a bad name is a usage error naming it. */
   static of(name: string): TimeZone {
     let zone = TimeZone.cache.get(name);
     if (!zone) {
-      if (!IANAZone.isValidZone(name)) {
+      if (!isZoneName(name)) {
         throw new UsageError(`unknown time zone "${name}": use an IANA name such as UTC, Europe/Berlin or America/New_York`);
       }
       zone = new TimeZone(name);
@@ -36,14 +54,55 @@ export class TimeZone {
 
   /** The zone's offset from UTC at an instant, in milliseconds. */
   offsetMs(utcMs: number): number {
-    if (this.isUtc) return 0;
-    const slot = Math.floor(utcMs / OFFSET_SLOT_MS);
-    let offset = this.offsets.get(slot);
-    if (offset === undefined) {
-      offset = this.zone.offset(slot * OFFSET_SLOT_MS) * MS_PER_MINUTE;
-      this.offsets.set(slot, offset);
+    if (this.format === undefined) return 0;
+    if (utcMs >= this.from && utcMs < this.to) return this.offset;
+    if (!Number.isFinite(utcMs)) return Number.NaN;
+    const day = Math.floor(utcMs / MS_PER_DAY);
+    let offsets = this.days.get(day);
+    if (offsets === undefined) {
+      offsets = this.dayOffsets(day);
+      // A bound on the memory no real log reaches (about 270 years of days).
+      if (this.days.size >= DAYS_KEPT) this.days.clear();
+      this.days.set(day, offsets);
     }
-    return offset;
+    const start = day * MS_PER_DAY;
+    if (typeof offsets === 'number') this.remember(start, start + MS_PER_DAY, offsets);
+    else if (utcMs < offsets.at) this.remember(start, offsets.at, offsets.before);
+    else this.remember(offsets.at, start + MS_PER_DAY, offsets.after);
+    return this.offset;
+  }
+
+  private remember(from: number, to: number, offset: number): void {
+    this.from = from;
+    this.to = to;
+    this.offset = offset;
+  }
+
+  private dayOffsets(day: number): DayOffsets {
+    const start = day * MS_PER_DAY;
+    const before = this.offsetAsked(start);
+    const after = this.offsetAsked(start + MS_PER_DAY);
+    if (before === after) return before;
+    // The first whole second of the day whose offset is no longer the day's first.
+    let lo = 0;
+    let hi = MS_PER_DAY / MS_PER_SECOND;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.offsetAsked(start + mid * MS_PER_SECOND) === before) lo = mid;
+      else hi = mid;
+    }
+    const at = start + hi * MS_PER_SECOND;
+    return { at, before, after: this.offsetAsked(at) };
+  }
+
+  /** The offset at an instant as Intl writes it (`GMT+05:45`, `GMT-08:00`, `GMT+00:53:28`, `GMT`). */
+  private offsetAsked(at: number): number {
+    const text = this.format!.format(at);
+    const match = OFFSET_TEXT.exec(text);
+    if (!match) throw new Error(`time zone ${this.name}: unexpected offset text "${text}"`);
+    if (match[1] === undefined) return 0;
+    const ms = Number(match[2]) * 3_600_000 + Number(match[3]) * MS_PER_MINUTE + Number(match[4] ?? 0) * MS_PER_SECOND;
+    return match[1] === '+' ? ms : -ms;
   }
 
   /** The instant of a local wall-clock time (given as if it were UTC); a time in a DST gap moves forward. */
@@ -52,7 +111,7 @@ export class TimeZone {
     const offset = this.offsetMs(first);
     const second = localMs - offset;
     if (this.offsetMs(second) === offset) return second;
-    // In a gap: neither guess maps back; take the later offset, as luxon and Temporal do.
+    // In a gap: neither guess maps back; take the later offset, as Temporal does.
     return localMs - Math.max(offset, this.offsetMs(localMs - offset));
   }
 
@@ -69,6 +128,17 @@ export class TimeZone {
   /** The instant a local day (`YYYY-MM-DD`) starts. */
   startOfDay(day: string): number {
     return this.fromLocal(parseDay(day) * MS_PER_DAY);
+  }
+}
+
+/** Whether Intl knows the zone name (an IANA name, in any case: `utc`, `europe/berlin`). */
+function isZoneName(name: string): boolean {
+  if (name === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -6,6 +6,8 @@ import { SCHEMA_VERSION } from '../report/schema-version.js';
 import { formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
 import { tierLabel } from '../pricing/tiers.js';
+import { fitLines } from '../report/fit.js';
+import { tableWidth, widthOption } from './display.js';
 
 /** `tallyman rates list|show|validate|schema`. */
 export function registerRates(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -14,7 +16,8 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
     .command('list')
     .description('list the built-in rate cards')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
-    .action((flags: { format: string }) =>
+    .addOption(widthOption())
+    .action((flags: { format: string; width?: number }) =>
       run(async () => {
         const cards = builtinCardNames().map((name) => loadCard(name));
         if (flags.format === 'json') {
@@ -29,7 +32,7 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
           const latest = card.versions[card.versions.length - 1]!;
           return `${card.name.padEnd(16)} ${card.currency.padEnd(8)} ${String(card.versions.length).padStart(2)} version(s), latest ${latest.label} #${latest.hash}  ${card.description ?? ''}`;
         });
-        await emit(`${lines.join('\n')}\n`, undefined);
+        await emit(`${fitLines(lines, tableWidth(flags)).join('\n')}\n`, undefined);
         return 0;
       }),
     );
@@ -39,10 +42,12 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
     .argument('<card>', 'built-in name or card file')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--json', 'print the resolved card as JSON (--format json)', false)
-    .action((spec: string, flags: { format: string; json: boolean }) =>
+    .addOption(widthOption())
+    .action((spec: string, flags: { format: string; json: boolean; width?: number }) =>
       run(async () => {
         const card = loadCard(spec);
-        await emit(flags.json || flags.format === 'json' ? `${JSON.stringify(cardToJson(card), null, 2)}\n` : showCard(card), undefined);
+        const text = (): string => `${fitLines(showCard(card).replace(/\n$/, '').split('\n'), tableWidth(flags)).join('\n')}\n`;
+        await emit(flags.json || flags.format === 'json' ? `${JSON.stringify(cardToJson(card), null, 2)}\n` : text(), undefined);
         return 0;
       }),
     );

@@ -154,6 +154,18 @@ describe('rates list and show as JSON', () => {
     });
     expect(json.versions[0].limits.llm_requests_per_minute).toBeNull();
   });
+
+  it('rates list and show fit a width (--width or COLUMNS), every word kept; piped without one, lines as they are', () => {
+    const words = (text: string) => text.split(/\s+/).filter(Boolean);
+    for (const args of [['rates', 'list'], ['rates', 'show', 'assemblyai']]) {
+      const full = tallyman(args).stdout;
+      expect(full.split('\n').some((line) => line.length > 80), args.join(' ')).toBe(true);
+      for (const [fitted, width] of [[tallyman([...args, '--width', '80']).stdout, 80], [tallyman(args, undefined, { COLUMNS: '60' }).stdout, 60]] as const) {
+        expect(fitted.split('\n').filter((line) => [...line].length > width), `${args.join(' ')} at ${width}`).toEqual([]);
+        expect(words(fitted)).toEqual(words(full));
+      }
+    }
+  });
 });
 
 describe('every JSON output starts with schema_version and command', () => {

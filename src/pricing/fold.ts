@@ -135,12 +135,15 @@ const MS_PER_DAY = 86_400_000;
  * added to its buckets. A rejected row is never counted, never widens the period, never holds an id.
  */
 export class Fold {
-  readonly tally: Tally = {
+  private readonly counts: Tally = {
     counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0, noRegion: 0,
     duplicates: { count: 0, examples: [] },
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
     first: undefined, last: undefined,
   };
+  /** The first and last instants of the period's records, kept as numbers in place (none boxed a row). */
+  private firstAt = Number.POSITIVE_INFINITY;
+  private lastAt = Number.NEGATIVE_INFINITY;
   readonly unpriced = new Map<string, Unpriced>();
   /** Every bucket, by `version\0product\0model\0component\0period\0dims`. */
   readonly buckets = new Map<string, Bucket>();
@@ -238,10 +241,10 @@ export class Fold {
     }
     if (!within) {
       b.outcome[r] = Outcome.Excluded;
-      this.tally.excluded++;
+      this.counts.excluded++;
       return;
     }
-    const tally = this.tally;
+    const tally = this.counts;
     if (dated) this.dated(at);
     else tally.undated++;
     tally.counted++;
@@ -309,7 +312,7 @@ export class Fold {
       const sum = (index < 0 ? 0 : this.bucketRefs[index]!.quantity) + quantities[qAt + i]!;
       if (!Number.isSafeInteger(sum)) return i;
     }
-    if (plan.session && !Number.isSafeInteger(this.tally.unclosed.billedMs + Math.max(plan.capMs, 0))) return 0;
+    if (plan.session && !Number.isSafeInteger(this.counts.unclosed.billedMs + Math.max(plan.capMs, 0))) return 0;
     return -1;
   }
 
@@ -317,13 +320,13 @@ export class Fold {
     const billedMs = b.billedMs[r]!;
     if (b.closed[r] === 0) {
       const beyond = beyondAudioMs(b, r);
-      const unclosed = this.tally.unclosed;
+      const unclosed = this.counts.unclosed;
       unclosed.count++;
       unclosed.billedMs += billedMs;
       unclosed.audioMs += billedMs - beyond;
       unclosed.extra.set(plan.rateKey, (unclosed.extra.get(plan.rateKey) ?? 0) + beyond);
     } else if (plan.capMs >= 0 && b.sessionMs[r]! >= plan.capMs) {
-      this.tally.atCap++;
+      this.counts.atCap++;
     }
   }
 
@@ -444,15 +447,22 @@ export class Fold {
 
   /** Counts a record whose id was seen before (at `first`) and is not billed again. */
   private duplicate(id: string, first: SourceRef, again: SourceRef): void {
-    const duplicates = this.tally.duplicates;
+    const duplicates = this.counts.duplicates;
     duplicates.count++;
     if (duplicates.examples.length < EXAMPLES) duplicates.examples.push({ id, first, again });
   }
 
   /** Widens the span of instants billed. */
   private dated(at: number): void {
-    this.tally.first = this.tally.first === undefined ? at : Math.min(this.tally.first, at);
-    this.tally.last = this.tally.last === undefined ? at : Math.max(this.tally.last, at);
+    if (at < this.firstAt) this.firstAt = at;
+    if (at > this.lastAt) this.lastAt = at;
+  }
+
+  /** The fold's counts, with the first and last instants of its records. */
+  get tally(): Tally {
+    this.counts.first = this.firstAt === Number.POSITIVE_INFINITY ? undefined : this.firstAt;
+    this.counts.last = this.lastAt === Number.NEGATIVE_INFINITY ? undefined : this.lastAt;
+    return this.counts;
   }
 
   private addUnpriced(kind: string, product: string | null, model: string, addon: string | null, reason: string, quantity: number, ref: SourceRef): void {
@@ -503,7 +513,7 @@ export class Fold {
       entry.refs.push(...u.refs.slice(0, EXAMPLES - entry.refs.length).map(shift));
       this.unpriced.set(key, entry);
     }
-    const mine = this.tally;
+    const mine = this.counts;
     const theirs = part.tally;
     for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap', 'noRegion'] as const) mine[counter] += theirs[counter];
     if (theirs.first !== undefined) this.dated(theirs.first);

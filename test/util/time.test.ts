@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Decimal, parseDecimal, roundMoney, formatMoney } from '../../src/util/decimal.js';
 import { secondsToMs, parseCount } from '../../src/util/quantity.js';
-import { TimeZone, parseInstant } from '../../src/util/time.js';
+import { TimeZone, parseInstant, utcMs } from '../../src/util/time.js';
 
 describe('time zones, independent of the process TZ', () => {
   it('cuts days in the named zone', () => {
@@ -104,5 +105,20 @@ describe('years after 8999', () => {
     expect(nextDay('9009-12-31')).toBe('9010-01-01');
     expect(() => normalizeRecord({ kind: 'llm', timestamp: text, input_tokens: '1' }, { file: 'log.csv', line: 2 }, TimeZone.of('UTC')))
       .toThrow('log.csv:2: field "timestamp": "9999-12-31T23:59:59Z" is a date after the year 8999 (check the year)');
+  });
+});
+
+describe('utcMs: dates by integer arithmetic', () => {
+  it('gives what Date.UTC gives for any date and time of years 0 to 9999 (years below 100 as themselves)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 999 }),
+      (y, mo, d, h, mi, s, ms) => {
+        const date = new Date(0);
+        date.setUTCFullYear(y, mo - 1, d); // a day past the month's end runs on, as Date.UTC does
+        date.setUTCHours(h, mi, s, ms);
+        expect(utcMs(y, mo, d, h, mi, s, ms)).toBe(date.getTime());
+      },
+    ), { numRuns: 5000 });
   });
 });

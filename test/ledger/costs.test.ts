@@ -51,4 +51,23 @@ describe('each record costs an exact integer of 10^-12, rounded half-even once',
     // = ⌈17 279 999.17056…⌉ = 17 280 000 ms after midnight (04:48:00).
     expect(ledger.blocked).toEqual({ at: Date.UTC(2026, 4, 2, 4, 48), ref: undefined, projected: true });
   });
+
+  it('a record past 2^53 units (9,007 USD) costs as exactly as a small one, and rounds half to even', () => {
+    // 10^12 tokens at 3 USD per 10^6 tokens: 3,000,000 USD = 3·10^18 units, past 2^53, by BigInt.
+    // 1 token at 0.0000000000005 USD (half a unit): 0.5 units, half to even: 0. 3 tokens: 1.5 units: 2.
+    const cost = (quantity: number, price: string, per: number) => {
+      const c = records(1, quantity, Date.UTC(2026, 4, 1, 9));
+      const ledger = replay(c, {
+        card: loadCard('assemblyai'), zone: TimeZone.of('UTC'), account: account('10000000'),
+        rates: [{ numerator: new Decimal(price), denominator: new Decimal(per) }],
+        from: undefined, projectionDays: 0, dailySpend: undefined,
+      });
+      return ledger.demand.toFixed(12);
+    };
+    expect(cost(1e12, '3', 1e6)).toBe('3000000.000000000000');
+    expect(cost(1e12 + 1, '3', 1e6)).toBe('3000000.000003000000');
+    expect(cost(1, '0.0000000000005', 1)).toBe('0.000000000000');
+    expect(cost(3, '0.0000000000005', 1)).toBe('0.000000000002');
+    expect(cost(5, '0.0000000000005', 1)).toBe('0.000000000002');
+  });
 });

@@ -3,26 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBinary, type Run } from './binary.js';
 
 const BIN = join(import.meta.dirname, '../../bin/tallyman.js');
 const ROOT = join(import.meta.dirname, '../..');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real, built binary. */
-function tallyman(args: string[], env: Record<string, string> = {}, input?: string): Run {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    input,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tallyman = (args: string[], env: Record<string, string> = {}, input?: string): Run => runBinary(args, { env, input });
 
 const GOLDEN = [
   { name: 'quickstart', args: ['invoice', 'fixtures/quickstart.csv', '--format', 'json'] },

@@ -1,24 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { runBinary } from './binary.js';
 
-const BIN = join(import.meta.dirname, '../../bin/tallyman.js');
 const ROOT = join(import.meta.dirname, '../..');
 const DIR = mkdtempSync(join(tmpdir(), 'tallyman-io-'));
 
 /** Runs the real, built binary; `input` is standard input (bytes or text). */
-function tallyman(args: string[], input?: string | Buffer, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    input,
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const tallyman = (args: string[], input?: string | Buffer, env: Record<string, string> = {}) => runBinary(args, { input, env });
 
 const file = (name: string, content: string | Buffer): string => {
   const path = join(DIR, name);

@@ -82,6 +82,9 @@ function commandName(argv: readonly string[]): string | undefined {
 // (findings are 1 however the output is read); any other failure (`> /dev/full`) is one line, exit 2.
 // Here the stream's own error event is only kept from ending the process with a stack trace.
 process.stdout.on('error', () => {});
+// Diagnostics that cannot be written (`2> /dev/full`, a closed pipe) are lost, not an error of their
+// own: the data went to standard output, and the command ends with the exit code its work decided.
+process.stderr.on('error', () => {});
 
 try {
   await (await buildProgram(process.argv)).parseAsync(process.argv);

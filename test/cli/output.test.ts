@@ -27,6 +27,18 @@ describe('output that cannot be written', () => {
     expect(run.status).toBe(2);
   });
 
+  it.skipIf(!existsSync('/dev/full'))('diagnostics on a full device (2> /dev/full) are lost, the output and the exit code are not', () => {
+    const full = openSync('/dev/full', 'w');
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', full], encoding: 'utf8' });
+    const invoice = run(['invoice', 'fixtures/quickstart.csv', '--format', 'json']); // its warnings go to standard error too
+    const audit = run(['audit', 'fixtures/quickstart.csv', '--format', 'json']);
+    const missing = run(['invoice', 'fixtures/no-such-log.csv']);
+    closeSync(full);
+    expect([invoice.status, JSON.parse(invoice.stdout).total]).toEqual([0, '1.32']);
+    expect(audit.status).toBe(1); // its findings
+    expect(missing.status).toBe(2);
+  });
+
   it('an --out in a folder that does not exist is one line naming the folder, exit 2, and leaves no file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tallyman-out-'));
     const out = join(dir, 'missing/invoice.json');

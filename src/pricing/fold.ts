@@ -476,13 +476,13 @@ export class Fold {
 
   /** The state of this fold as plain data, for a worker thread to hand back. */
   snapshot(): FoldSnapshot {
-    return { buckets: [...this.buckets.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.list() };
+    return { buckets: [...this.buckets.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.take() };
   }
 
   /** Whether a part read by another thread repeats none of the ids seen here (else it must be read again, in order). */
   canAbsorb(part: FoldSnapshot): boolean {
-    const { high, low } = part.ids;
-    for (let i = 0; i < high.length; i++) if (this.seen.has(high[i]!, low[i]!)) return false;
+    const { keys, lines } = part.ids;
+    for (let i = 0; i < lines.length; i++) if (lines[i] !== 0 && this.seen.has(keys[2 * i]!, keys[2 * i + 1]!)) return false;
     return true;
   }
 
@@ -494,10 +494,12 @@ export class Fold {
   absorb(part: FoldSnapshot, file: string, lineOffset: number, keepIds: boolean): void {
     const shift = (ref: SourceRef): SourceRef => ({ ...ref, line: ref.line + lineOffset });
     const fileIndex = this.strings.files.of(file);
-    const { high, low, lines } = part.ids;
+    const { keys, lines, count } = part.ids;
     if (keepIds) {
-      this.seen.reserve(this.seen.size + high.length);
-      for (let i = 0; i < high.length; i++) this.seen.addOrFindHashed(high[i]!, low[i]!, fileIndex, lines[i]! + lineOffset);
+      this.seen.reserve(this.seen.size + count);
+      for (let i = 0; i < lines.length; i++) {
+        if (lines[i] !== 0) this.seen.addOrFindHashed(keys[2 * i]!, keys[2 * i + 1]!, fileIndex, lines[i]! - 1 + lineOffset);
+      }
     }
     for (const b of part.buckets) {
       const bucket = this.bucket(b.version, b.product, b.model, b.component, b.period, b.dims);

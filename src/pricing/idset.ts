@@ -1,10 +1,16 @@
 import { hashed, hashTextKey } from '../ingest/id-hash.js';
 
-/** Ids as hashes with the line each was first seen on. */
+/**
+ * Ids as hashes with the line each was first seen on: a set's own slots, handed over whole (a slot
+ * whose line is 0 is free), so that giving them to another thread allocates nothing.
+ */
 export interface IdList {
-  high: Int32Array<ArrayBuffer>;
-  low: Int32Array<ArrayBuffer>;
+  /** h1, h2 of each slot. */
+  keys: Int32Array<ArrayBuffer>;
+  /** First line + 1 of each slot; 0: the slot is free. */
   lines: Uint32Array<ArrayBuffer>;
+  /** Ids in the list. */
+  count: number;
 }
 
 /** The table is grown past this share of slots in use (linear probing stays short below it). */
@@ -70,16 +76,17 @@ export class IdSet {
     return false;
   }
 
-  /** Every id's hashes and first line, for another thread's set to take in (files are the caller's to say). */
-  list(): IdList {
-    const list: IdList = { high: new Int32Array(this.count), low: new Int32Array(this.count), lines: new Uint32Array(this.count) };
-    let n = 0;
-    for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.lines[slot] === 0) continue;
-      list.high[n] = this.keys[slot * 2]!;
-      list.low[n] = this.keys[slot * 2 + 1]!;
-      list.lines[n++] = this.lines[slot]! - 1;
-    }
+  /**
+   * Every id's hashes and first line, for another thread's set to take in (files are the caller's
+   * to say): the table's own slots, given away; the set is empty after.
+   */
+  take(): IdList {
+    const list: IdList = { keys: this.keys as Int32Array<ArrayBuffer>, lines: this.lines as Uint32Array<ArrayBuffer>, count: this.count };
+    this.capacity = 1;
+    this.keys = new Int32Array(2);
+    this.lines = new Uint32Array(1);
+    this.files = new Uint8Array(1);
+    this.count = 0;
     return list;
   }
 

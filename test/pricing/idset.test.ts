@@ -36,4 +36,20 @@ describe('IdSet', () => {
     expect(set.addOrFind('llm\u0000x299', 5, 9)).toEqual({ file: 299, line: 7 });
     expect(set.size).toBe(300);
   });
+
+  it('gives its slots away whole: every id once, with its first line, and is empty after', () => {
+    const set = new IdSet(4);
+    const ids = Array.from({ length: 500 }, (_, i) => `t${i % 300}`); // 200 repeats
+    ids.forEach((id, line) => set.addOrFind(id, 0, line));
+    const other = new IdSet(4);
+    const list = set.take();
+    expect(list.count).toBe(300);
+    for (let i = 0; i < list.lines.length; i++) {
+      if (list.lines[i] !== 0) other.addOrFindHashed(list.keys[2 * i]!, list.keys[2 * i + 1]!, 0, list.lines[i]! - 1);
+    }
+    expect(other.size).toBe(300);
+    expect(other.addOrFind('t299', 0, 9999)).toEqual({ file: 0, line: 299 });
+    expect(other.addOrFind('t300', 0, 9999)).toBeUndefined();
+    expect(set.size).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { orderIfNeeded, type Column } from '../util/columns.js';
+import { nthInOrder, type Column } from '../util/columns.js';
 
 /** A stretch of time in which a limit was broken: where it was first crossed and how far. */
 export interface Breach {
@@ -18,8 +18,7 @@ export interface Breach {
  * events after `time(j) − windowMs`. Consecutive crossings form one breach.
  */
 export function slidingBreaches(times: Column<Float64Array>, windowMs: number, limit: number): Breach[] {
-  const order = orderIfNeeded(times.length, (i) => times.at(i));
-  const nth = (k: number): number => (order === undefined ? k : order[k]!);
+  const nth = nthInOrder(times.length, (i) => times.at(i));
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let start = 0;
@@ -49,15 +48,14 @@ export function slidingBreaches(times: Column<Float64Array>, windowMs: number, l
  * when another starts is no longer open.
  */
 export function concurrencyBreaches(starts: Column<Float64Array>, ends: Column<Float64Array>, limit: number): Breach[] {
-  const byStart = orderIfNeeded(starts.length, (i) => starts.at(i));
-  const byEnd = orderIfNeeded(ends.length, (i) => ends.at(i));
-  const nthEnd = (k: number): number => (byEnd === undefined ? k : byEnd[k]!);
+  const nthStart = nthInOrder(starts.length, (i) => starts.at(i));
+  const nthEnd = nthInOrder(ends.length, (i) => ends.at(i));
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let open = 0;
   let e = 0;
   for (let k = 0; k < starts.length; k++) {
-    const index = byStart === undefined ? k : byStart[k]!;
+    const index = nthStart(k);
     const t = starts.at(index);
     while (e < ends.length && ends.at(nthEnd(e)) <= t) {
       e++;

@@ -105,7 +105,7 @@ async function scanCsv(path: string, size: number, gzip: boolean, target: ReadTa
   const split = threads > 1 && !gzip && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
   // Room for the ids of this thread's part; a worker's part checks its ids against them, and adds
   // them only when a later file may repeat one (the table grows if the worker's part is read here).
-  fold.seen.reserve(fold.seen.size + (split ? await estimateRows(path, size, split.boundary) : rows));
+  fold.seen.reserve(fold.seen.size + (split ? Math.ceil((rows * split.boundary) / size) : rows));
   let workerBytes = 0;
   let workerRows = 0;
   let mainBytes = 0;

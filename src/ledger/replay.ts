@@ -1,7 +1,7 @@
 import type { RateCard } from '../rates/card.js';
 import type { Decimal } from '../util/decimal.js';
 import { UsageError, type SourceRef } from '../util/errors.js';
-import { orderIfNeeded } from '../util/columns.js';
+import { nthInOrder } from '../util/columns.js';
 import { nextDay, nextMonth, parseDay, type TimeZone } from '../util/time.js';
 import type { Account } from './account.js';
 import { Book, type LedgerEvent } from './book.js';
@@ -76,8 +76,7 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   };
 
   const costs = new Costs(options.rates);
-  const order = orderIfNeeded(c.completed.length, (i) => c.completed.at(i));
-  const nth = (k: number): number => (order === undefined ? k : order[k]!);
+  const nth = nthInOrder(c.completed.length, (i) => c.completed.at(i));
   const n = c.completed.length;
   let demand = 0n;
   const charge = (i: number, cost: bigint, at: number, day: string): void => {
@@ -102,7 +101,7 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
     if (end - k === 1) {
       charge(nth(k), costs.of(c, nth(k)), at, day);
     } else {
-      const records = order === undefined ? Uint32Array.from({ length: end - k }, (_, j) => k + j) : order.subarray(k, end);
+      const records = Uint32Array.from({ length: end - k }, (_, j) => nth(k + j));
       const charges = cheapestFirst(c, costs, records);
       for (let j = 0; j < records.length; j++) charge(records[j]!, charges[j]!, at, day);
     }

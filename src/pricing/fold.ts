@@ -135,11 +135,11 @@ const MS_PER_DAY = 86_400_000;
  * added to its buckets. A rejected row is never counted, never widens the period, never holds an id.
  */
 export class Fold {
-  private readonly counts: Tally = {
+  /** The counts of `tally` but the first and last instants, which are kept apart. */
+  private readonly counts: Omit<Tally, 'first' | 'last'> = {
     counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0, noRegion: 0,
     duplicates: { count: 0, examples: [] },
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
-    first: undefined, last: undefined,
   };
   /** The first and last instants of the period's records, kept as numbers in place (none boxed a row). */
   private firstAt = Number.POSITIVE_INFINITY;
@@ -460,9 +460,9 @@ export class Fold {
 
   /** The fold's counts, with the first and last instants of its records. */
   get tally(): Tally {
-    this.counts.first = this.firstAt === Number.POSITIVE_INFINITY ? undefined : this.firstAt;
-    this.counts.last = this.lastAt === Number.NEGATIVE_INFINITY ? undefined : this.lastAt;
-    return this.counts;
+    const first = this.firstAt === Number.POSITIVE_INFINITY ? undefined : this.firstAt;
+    const last = this.lastAt === Number.NEGATIVE_INFINITY ? undefined : this.lastAt;
+    return { ...this.counts, first, last };
   }
 
   private addUnpriced(kind: string, product: string | null, model: string, addon: string | null, reason: string, quantity: number, ref: SourceRef): void {

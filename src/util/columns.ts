@@ -201,9 +201,11 @@ export function inOrder(n: number, key: (i: number) => number, then?: (i: number
   return true;
 }
 
-/** `orderBy`, or nothing where the indices are in order already. */
-export function orderIfNeeded(n: number, key: (i: number) => number): Uint32Array | undefined {
-  return inOrder(n, key) ? undefined : orderBy(n, key);
+/** The k-th index in `orderBy`'s order, with no order array where the indices are in order already. */
+export function nthInOrder(n: number, key: (i: number) => number): (k: number) => number {
+  if (inOrder(n, key)) return (k) => k;
+  const order = orderBy(n, key);
+  return (k) => order[k]!;
 }
 
 export function orderBy(n: number, key: (i: number) => number, then?: (i: number) => number): Uint32Array {

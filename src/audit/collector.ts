@@ -6,7 +6,7 @@ import { ratePlanOf, type RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
-import { float64, RunColumn, TextColumn, uint32, type Column, type ColumnParts, type RunParts } from '../util/columns.js';
+import { LineColumn, RunColumn, TextColumn, TimeColumn, uint32, type Column, type ColumnParts, type LineParts, type RunParts, type TimeParts } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 import { keepFinding, mayKeep } from './kept.js';
 
@@ -23,9 +23,9 @@ export interface CollectorOptions {
 
 /** A compact list of events: a time, where it came from, and (for sessions) more columns. */
 class Events {
-  readonly times = float64();
+  readonly times = new TimeColumn();
   readonly files = new RunColumn();
-  readonly lines = uint32();
+  readonly lines = new LineColumn();
 
   push(at: number, file: number, line: number): void {
     this.times.push(at);
@@ -41,20 +41,20 @@ class Events {
   append(part: EventParts, join: Join): void {
     this.times.append(part.times);
     this.files.append(part.files, join.file);
-    this.lines.append(part.lines, join.line);
+    this.lines.append(part.lines, join.lineOffset);
   }
 }
 
 interface EventParts {
-  times: ColumnParts<Float64Array>;
+  times: TimeParts;
   files: RunParts;
-  lines: ColumnParts<Uint32Array>;
+  lines: LineParts;
 }
 
 /** How the codes and lines of a worker thread's part become this collector's. */
 interface Join {
   file: (code: number) => number;
-  line: (line: number) => number;
+  lineOffset: number;
 }
 
 const IDLE_MIN_MS = 60_000;
@@ -69,8 +69,8 @@ export class AuditCollector implements BatchObserver {
   readonly streamStarts = new Events();
   /** LLM gateway calls by model (for the per-model rate limit). */
   readonly llmCalls = new Map<string, Events>();
-  readonly transcripts = { starts: float64(), ends: float64(), files: new RunColumn(), lines: uint32() };
-  readonly sessions = { group: uint32(), start: float64(), end: float64(), files: new RunColumn(), lines: uint32(), rate: uint32(), ids: new TextColumn() };
+  readonly transcripts = { starts: new TimeColumn(), ends: new TimeColumn(), files: new RunColumn(), lines: new LineColumn() };
+  readonly sessions = { group: uint32(), start: new TimeColumn(), end: new TimeColumn(), files: new RunColumn(), lines: new LineColumn(), rate: uint32(), ids: new TextColumn() };
   /** Session groups by API key code, then customer code, for this thread's strings. */
   private readonly sessionGroups: (Map<number, number> | undefined)[] = [];
   /** Session groups by `API key\0customer`: the same groups for any thread's strings. */
@@ -226,7 +226,7 @@ export class AuditCollector implements BatchObserver {
     const files = part.files.map((file) => this.files.of(file));
     const rates = part.rateKeys.map((key) => this.rateKeys.of(key));
     const groups = part.groups.map((name) => this.groupNamed(name));
-    const moved: Join = { file: (file) => files[file]!, line: (line) => line + join.lineOffset };
+    const moved: Join = { file: (file) => files[file]!, lineOffset: join.lineOffset };
     const shift = (ref: SourceRef | undefined): SourceRef | undefined => ref && { file: ref.file, line: ref.line + join.lineOffset };
     for (const [code, theirs] of part.drafts) {
       const entry = this.count(code, theirs.stake);
@@ -247,14 +247,14 @@ export class AuditCollector implements BatchObserver {
     t.starts.append(part.transcripts.starts);
     t.ends.append(part.transcripts.ends);
     t.files.append(part.transcripts.files, moved.file);
-    t.lines.append(part.transcripts.lines, moved.line);
+    t.lines.append(part.transcripts.lines, join.lineOffset);
     const x = this.sessions;
     const y = part.sessions;
     x.group.append(y.group, (group) => groups[group]!);
     x.start.append(y.start);
     x.end.append(y.end);
     x.files.append(y.files, moved.file);
-    x.lines.append(y.lines, moved.line);
+    x.lines.append(y.lines, join.lineOffset);
     x.rate.append(y.rate, (rate) => rates[rate]!);
     x.ids.append(y.ids);
     for (const [key, customers] of part.keyCustomers) for (const customer of customers) addLink(this.keyCustomers, key, customer);
@@ -375,10 +375,10 @@ interface AuditPart {
   requests: EventParts;
   streamStarts: EventParts;
   llmCalls: [string, EventParts][];
-  transcripts: { starts: ColumnParts<Float64Array>; ends: ColumnParts<Float64Array>; files: RunParts; lines: ColumnParts<Uint32Array> };
+  transcripts: { starts: TimeParts; ends: TimeParts; files: RunParts; lines: LineParts };
   sessions: {
-    group: ColumnParts<Uint32Array>; start: ColumnParts<Float64Array>; end: ColumnParts<Float64Array>; files: RunParts;
-    lines: ColumnParts<Uint32Array>; rate: ColumnParts<Uint32Array>; ids: ReturnType<TextColumn['parts']>;
+    group: ColumnParts<Uint32Array>; start: TimeParts; end: TimeParts; files: RunParts;
+    lines: LineParts; rate: ColumnParts<Uint32Array>; ids: ReturnType<TextColumn['parts']>;
   };
   groups: string[];
   rateKeys: string[];

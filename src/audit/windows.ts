@@ -1,4 +1,4 @@
-import { nthInOrder, type Column } from '../util/columns.js';
+import { nthInOrder, type Numbers } from '../util/columns.js';
 
 /** A stretch of time in which a limit was broken: where it was first crossed and how far. */
 export interface Breach {
@@ -17,7 +17,7 @@ export interface Breach {
  * fine), found in one pass over the events in time order. A window ending at event j holds the
  * events after `time(j) − windowMs`. Consecutive crossings form one breach.
  */
-export function slidingBreaches(times: Column<Float64Array>, windowMs: number, limit: number): Breach[] {
+export function slidingBreaches(times: Numbers, windowMs: number, limit: number): Breach[] {
   const nth = nthInOrder(times.length, (i) => times.at(i));
   const breaches: Breach[] = [];
   let current: Breach | undefined;
@@ -47,7 +47,7 @@ export function slidingBreaches(times: Column<Float64Array>, windowMs: number, l
  * Intervals [start, end) open at once above `limit`, swept in time order: an interval that ends
  * when another starts is no longer open.
  */
-export function concurrencyBreaches(starts: Column<Float64Array>, ends: Column<Float64Array>, limit: number): Breach[] {
+export function concurrencyBreaches(starts: Numbers, ends: Numbers, limit: number): Breach[] {
   const nthStart = nthInOrder(starts.length, (i) => starts.at(i));
   const nthEnd = nthInOrder(ends.length, (i) => ends.at(i));
   const breaches: Breach[] = [];

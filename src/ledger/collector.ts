@@ -2,7 +2,7 @@ import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
-import { float64, RunColumn, uint16, uint32, WholeColumn, type ColumnParts, type RunParts, type WholeParts } from '../util/columns.js';
+import { LineColumn, RunColumn, TimeColumn, uint16, uint32, WholeColumn, type ColumnParts, type LineParts, type RunParts, type TimeParts, type WholeParts } from '../util/columns.js';
 import { Interner } from '../util/interner.js';
 
 /** The bit of a record's shape that says the free tier refuses it (a record has at most a few items). */
@@ -10,15 +10,15 @@ const REFUSED = 0x8000;
 
 /**
  * Keeps what the ledger needs of each billed record, in typed-array columns: when it completed, and
- * its priced quantities (as indices into `rates`). About 16 bytes a record and 8 an item; no record objects.
+ * its priced quantities (as indices into `rates`). About 11 bytes a record and 8 an item; no record objects.
  */
 export class LedgerCollector implements BatchObserver {
-  readonly completed = float64();
+  readonly completed = new TimeColumn();
   readonly firstItem = uint32();
   /** Each record's number of items, plus REFUSED when the free tier refuses it (LLM gateway). */
   readonly shape = uint16();
   readonly files = new RunColumn();
-  readonly lines = uint32();
+  readonly lines = new LineColumn();
   readonly itemRate = uint32();
   readonly itemQuantity = new WholeColumn();
   /** `rateKey\0component` of each rate index. */
@@ -99,7 +99,7 @@ export class LedgerCollector implements BatchObserver {
     this.firstItem.append(part.firstItem, (first) => items + first);
     this.shape.append(part.shape);
     this.files.append(part.files, (file) => files[file]!);
-    this.lines.append(part.lines, (line) => line + join.lineOffset);
+    this.lines.append(part.lines, join.lineOffset);
     this.itemRate.append(part.itemRate, (rate) => rates[rate]!);
     this.itemQuantity.append(part.itemQuantity);
     if (part.first !== undefined) this.first = this.first === undefined ? part.first : Math.min(this.first, part.first);
@@ -109,11 +109,11 @@ export class LedgerCollector implements BatchObserver {
 
 /** A ledger collector's state as plain data (a worker thread's part). */
 interface LedgerPart {
-  completed: ColumnParts<Float64Array>;
+  completed: TimeParts;
   firstItem: ColumnParts<Uint32Array>;
   shape: ColumnParts<Uint16Array>;
   files: RunParts;
-  lines: ColumnParts<Uint32Array>;
+  lines: LineParts;
   itemRate: ColumnParts<Uint32Array>;
   itemQuantity: WholeParts;
   rates: string[];

@@ -6,7 +6,7 @@ const CHUNK = 1 << CHUNK_BITS;
  * by chunks of 64K values, never by copying, so its peak memory is its size (a doubling array holds
  * the old copy too while it grows).
  */
-export class Column<T extends Float64Array | Uint32Array | Uint16Array> {
+export class Column<T extends Float64Array | Uint32Array | Uint16Array | Uint8Array> {
   private readonly chunks: T[] = [];
   private last: T;
   length = 0;
@@ -71,6 +71,196 @@ export class Column<T extends Float64Array | Uint32Array | Uint16Array> {
     this.length += length;
     this.last = this.chunks[this.chunks.length - 1]!;
   }
+}
+
+/** What reads a column of numbers: its length and its values by index. */
+export interface Numbers {
+  readonly length: number;
+  at(index: number): number;
+}
+
+/** Past this, an instant is too far from its chunk's first to be kept as a 32-bit offset. */
+const OFFSET_LIMIT = 0x7fffffff;
+
+/**
+ * A growable column of instants (milliseconds since the epoch; whole numbers): each chunk keeps its
+ * values as 32-bit offsets from its first value, 4 bytes an instant instead of 8, while they lie
+ * within 24 days of it (a chunk of a log's events nearly always does). A chunk with an instant
+ * farther off, or not whole, keeps its values as doubles, so any number is held exactly.
+ */
+export class TimeColumn implements Numbers {
+  /** Each chunk's offsets, or undefined where it keeps doubles. */
+  private readonly offsets: (Int32Array | undefined)[] = [];
+  private readonly doubles: (Float64Array | undefined)[] = [];
+  /** Each chunk's first value, from which its offsets count. */
+  private readonly bases: number[] = [];
+  length = 0;
+
+  push(value: number): void {
+    const c = this.length >>> CHUNK_BITS;
+    const k = this.length & (CHUNK - 1);
+    if (k === 0) {
+      this.bases.push(value);
+      this.offsets.push(new Int32Array(CHUNK));
+      this.doubles.push(undefined);
+    }
+    const offsets = this.offsets[c];
+    if (offsets !== undefined) {
+      const offset = value - this.bases[c]!;
+      if (Number.isInteger(offset) && offset <= OFFSET_LIMIT && offset >= -OFFSET_LIMIT) {
+        offsets[k] = offset;
+        this.length++;
+        return;
+      }
+      this.widen(c);
+    }
+    this.doubles[c]![k] = value;
+    this.length++;
+  }
+
+  at(index: number): number {
+    const c = index >>> CHUNK_BITS;
+    const offsets = this.offsets[c];
+    return offsets !== undefined ? this.bases[c]! + offsets[index & (CHUNK - 1)]! : this.doubles[c]![index & (CHUNK - 1)]!;
+  }
+
+  /** Turns chunk `c` into doubles. */
+  private widen(c: number): void {
+    const offsets = this.offsets[c]!;
+    const base = this.bases[c]!;
+    const doubles = new Float64Array(CHUNK);
+    for (let k = 0; k < CHUNK; k++) doubles[k] = base + offsets[k]!;
+    this.doubles[c] = doubles;
+    this.offsets[c] = undefined;
+  }
+
+  /** The column as plain data, to send to another thread: its chunks as they are, not copied. */
+  parts(): TimeParts {
+    const used = Math.ceil(this.length / CHUNK);
+    return { offsets: this.offsets.slice(0, used), doubles: this.doubles.slice(0, used), bases: this.bases.slice(0, used), length: this.length };
+  }
+
+  /**
+   * Appends another column's values by taking its chunks over: the values that fill this column's
+   * last chunk are pushed one by one, and each taken chunk's other values move to its start, where
+   * they keep their chunk's base.
+   */
+  append(parts: TimeParts): void {
+    const { offsets, doubles, bases, length } = parts;
+    const value = (c: number, k: number): number => {
+      const chunk = offsets[c];
+      return chunk !== undefined ? bases[c]! + chunk[k]! : doubles[c]![k]!;
+    };
+    const room = (CHUNK - (this.length & (CHUNK - 1))) & (CHUNK - 1);
+    const fill = Math.min(room, length);
+    // The first `fill` values of theirs go one by one into this column's last chunk.
+    for (let i = 0; i < fill; i++) this.push(value(i >>> CHUNK_BITS, i & (CHUNK - 1)));
+    if (fill === length) return;
+    // Then their chunks, each shifted down by `fill` values: its values at [fill, CHUNK) move to its start and the next chunk's first `fill` values follow.
+    const used = Math.ceil(length / CHUNK);
+    for (let c = 0; c < used; c++) {
+      const first = c * CHUNK + fill;
+      if (first >= length) break;
+      const n = Math.min(CHUNK, length - first);
+      if (fill === 0) {
+        this.offsets.push(offsets[c]);
+        this.doubles.push(doubles[c]);
+        this.bases.push(bases[c]!);
+        this.length += n;
+        continue;
+      }
+      // Chunk c's own values move down; the rest come from chunk c + 1 through the push path.
+      const own = Math.min(n, CHUNK - fill);
+      const target = this.length;
+      (offsets[c] ?? doubles[c]!).copyWithin(0, fill, fill + own);
+      this.offsets.push(offsets[c]);
+      this.doubles.push(doubles[c]);
+      this.bases.push(bases[c]!);
+      this.length = target + own;
+      for (let i = own; i < n; i++) this.push(value(c + 1, i - own));
+    }
+  }
+}
+
+/** A time column as plain data. */
+export interface TimeParts {
+  offsets: (Int32Array | undefined)[];
+  doubles: (Float64Array | undefined)[];
+  bases: number[];
+  length: number;
+}
+
+/** Lines a block of LineColumn starts with in full. */
+const BLOCK_BITS = 6;
+const BLOCK = 1 << BLOCK_BITS;
+/** The step that marks a line kept aside. */
+const ASIDE = 255;
+
+/**
+ * A growable column of line numbers that mostly rise by little (the lines of a log's events, in
+ * file order): a byte a line, the step from the line before, and in full at the start of each block
+ * of 64 and wherever the step is not 0 to 254 (a new file, a long gap). Reading a line sums at most
+ * 63 steps: meant for the few lines a report names, not for a hot loop.
+ */
+export class LineColumn implements Numbers {
+  private readonly steps = uint8();
+  private readonly starts = uint32();
+  private readonly aside = new Map<number, number>();
+  private previous = 0;
+
+  get length(): number {
+    return this.steps.length;
+  }
+
+  push(line: number): void {
+    const index = this.steps.length;
+    const step = line - this.previous;
+    if ((index & (BLOCK - 1)) === 0) {
+      this.starts.push(line);
+      this.steps.push(0);
+    } else if (step >= 0 && step < ASIDE) {
+      this.steps.push(step);
+    } else {
+      this.aside.set(index, line);
+      this.steps.push(ASIDE);
+    }
+    this.previous = line;
+  }
+
+  at(index: number): number {
+    let line = this.starts.at(index >>> BLOCK_BITS);
+    for (let i = (index & ~(BLOCK - 1)) + 1; i <= index; i++) {
+      const step = this.steps.at(i);
+      line = step === ASIDE ? this.aside.get(i)! : line + step;
+    }
+    return line;
+  }
+
+  /** The lines as plain data, to send to another thread. */
+  parts(): LineParts {
+    return { steps: this.steps.parts(), starts: this.starts.parts(), aside: [...this.aside] };
+  }
+
+  /** Appends another column's lines (from `parts`), each moved by `offset` (where the other thread's line 1 is). */
+  append(parts: LineParts, offset: number): void {
+    const theirs = new LineColumn();
+    theirs.steps.append(parts.steps);
+    theirs.starts.append(parts.starts);
+    for (const [index, line] of parts.aside) theirs.aside.set(index, line);
+    let line = 0;
+    for (let i = 0; i < theirs.length; i++) {
+      const step = theirs.steps.at(i);
+      line = (i & (BLOCK - 1)) === 0 ? theirs.starts.at(i >>> BLOCK_BITS) : step === ASIDE ? theirs.aside.get(i)! : line + step;
+      this.push(line + offset);
+    }
+  }
+}
+
+/** A line column as plain data. */
+export interface LineParts {
+  steps: ColumnParts<Uint8Array>;
+  starts: ColumnParts<Uint32Array>;
+  aside: [number, number][];
 }
 
 /** A column as plain data: its chunks (each CHUNK values long, the last partly filled) and its length. */
@@ -181,6 +371,7 @@ export interface WholeParts {
 export const float64 = (): Column<Float64Array> => new Column((n) => new Float64Array(n));
 export const uint32 = (): Column<Uint32Array> => new Column((n) => new Uint32Array(n));
 export const uint16 = (): Column<Uint16Array> => new Column((n) => new Uint16Array(n));
+export const uint8 = (): Column<Uint8Array> => new Column((n) => new Uint8Array(n));
 
 /**
  * Indices 0..n-1 ordered by `key`, ties by `then`, then by index: a stable LSD radix sort (16 bits a

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { orderBy, RunColumn, uint32, WholeColumn } from '../../src/util/columns.js';
+import { LineColumn, orderBy, RunColumn, TimeColumn, uint32, WholeColumn } from '../../src/util/columns.js';
 
 /** The order orderBy promises, by a comparator: key, then `then`, then index. */
 function byComparator(keys: number[], then?: number[]): number[] {
@@ -78,5 +78,62 @@ describe('WholeColumn: whole numbers in 4 bytes, wider ones aside', () => {
     for (const v of [...values].reverse()) theirs.push(v);
     mine.append(theirs.parts());
     expect(Array.from({ length: mine.length }, (_, i) => mine.at(i))).toEqual([...values, ...[...values].reverse()]);
+  });
+});
+
+describe('TimeColumn: instants as 32-bit offsets from their chunk\'s first, any other number as a double', () => {
+  const CHUNK = 1 << 16;
+  const base = Date.UTC(2026, 4, 1);
+  const DAYS_24 = 2 ** 31 - 1;
+  /** Instants near the base, with the odd one that does not fit an offset: far off, a fraction, NaN. */
+  const instants = (n: number, seed: number, odd: number[]): number[] =>
+    Array.from({ length: n }, (_, i) => (odd.includes(i) ? [base + DAYS_24 + 1, base - DAYS_24 - 1, base + 0.5, NaN, 1e300][i % 5]! : base + ((i * 7919 + seed) % 3_600_000) - 1_800_000));
+  const column = (values: number[]): TimeColumn => {
+    const c = new TimeColumn();
+    for (const v of values) c.push(v);
+    return c;
+  };
+  const read = (c: TimeColumn): number[] => Array.from({ length: c.length }, (_, i) => c.at(i));
+  const lengths = [0, 5, CHUNK - 5, CHUNK, 2 * CHUNK + 11];
+
+  it('gives back every value exactly: offsets of ±24 days, and past them, fractions, NaN and far instants as doubles', () => {
+    const values = [...instants(100, 1, []), base + DAYS_24, base - DAYS_24, ...instants(CHUNK + 50, 3, [7, CHUNK + 3, CHUNK + 9, CHUNK + 20, CHUNK + 31])];
+    expect(read(column(values))).toEqual(values);
+  });
+
+  it.each(lengths.flatMap((mine) => lengths.map((theirs) => [mine, theirs])))('%i values, then %i from another column taken over (a far instant in each)', (mine, theirs) => {
+    const ours = instants(mine, 1, [mine - 2]);
+    const others = instants(theirs, 5, [0, theirs - 1, CHUNK + 4]);
+    const c = column(ours);
+    c.append(column(others).parts());
+    c.push(base);
+    expect(read(c)).toEqual([...ours, ...others, base]);
+  });
+});
+
+describe('LineColumn: lines as steps of a byte, in full where a step does not fit', () => {
+  /** Lines of a few files read one after another: rising by small steps, a long gap, a new file from line 2. */
+  const lines = (n: number, seed: number): number[] => {
+    const out: number[] = [];
+    let line = 1 + seed;
+    for (let i = 0; i < n; i++) {
+      line = i % 997 === 500 ? 2 : i % 301 === 7 ? line + 100_000 + seed : line + ((i * 31 + seed) % 5);
+      out.push(line);
+    }
+    return out;
+  };
+  const read = (c: LineColumn): number[] => Array.from({ length: c.length }, (_, i) => c.at(i));
+
+  it.each([[0, 0], [1, 70], [63, 64], [64, 1], [200, 5000], [5000, 130]])('%i lines, then %i from another thread moved by its offset', (mine, theirs) => {
+    const ours = lines(mine, 0);
+    const others = lines(theirs, 3);
+    const c = new LineColumn();
+    for (const line of ours) c.push(line);
+    const other = new LineColumn();
+    for (const line of others) other.push(line);
+    const offset = 1_000 + mine;
+    c.append(other.parts(), offset);
+    c.push(7);
+    expect(read(c)).toEqual([...ours, ...others.map((l) => l + offset), 7]);
   });
 });

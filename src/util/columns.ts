@@ -368,7 +368,6 @@ export interface WholeParts {
   wide: [number, number][];
 }
 
-export const float64 = (): Column<Float64Array> => new Column((n) => new Float64Array(n));
 export const uint32 = (): Column<Uint32Array> => new Column((n) => new Uint32Array(n));
 export const uint16 = (): Column<Uint16Array> => new Column((n) => new Uint16Array(n));
 export const uint8 = (): Column<Uint8Array> => new Column((n) => new Uint8Array(n));

@@ -89,11 +89,27 @@ export const productSchema = z.strictObject({
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 });
 
+/**
+ * A limit that the provider raises by itself while it is used: by `rise` each minute in which at
+ * least `rise_at` of it is used, back toward the starting limit a step a minute while under
+ * `decay_below`, on the account tiers named.
+ */
+const autoScale = z
+  .strictObject({
+    tiers: z.array(z.enum(['free', 'paid'])).min(1, 'names at least one tier (free, paid)'),
+    rise: percent,
+    rise_at: percent,
+    decay_below: percent,
+  })
+  .refine((s) => /[1-9]/.test(s.rise), { message: 'rise must be above 0%', path: ['rise'] })
+  .refine((s) => Number(s.decay_below.slice(0, -1)) <= Number(s.rise_at.slice(0, -1)), { message: 'decay_below must not be above rise_at', path: ['decay_below'] });
+
 /** Account and traffic limits a provider publishes (used by `audit`). */
 const limits = z.strictObject({
   requests_per_5_minutes: wholeNumber.optional(),
   concurrency: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
-  new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
+  /** New streaming sessions per minute; `auto_scale` where the provider raises the limit with use. */
+  new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber, auto_scale: autoScale.optional() }).optional(),
   /** LLM gateway requests allowed per minute per model (paid accounts; the free tier has no gateway). */
   llm_requests_per_minute: wholeNumber.optional(),
   free_credits: money.optional(),

@@ -8,10 +8,11 @@ import { emit } from '../util/output.js';
 import { tierLabel } from '../pricing/tiers.js';
 import { fitLines } from '../report/fit.js';
 import { tableWidth, widthOption } from './display.js';
+import { registerRatesImport } from './rates-import.js';
 
 /** `tallyman rates list|show|validate|schema`. */
 export function registerRates(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
-  const rates = program.command('rates').description('list, show, validate rate cards, and print their JSON Schema');
+  const rates = program.command('rates').description('list, show, validate, import and compare rate cards, and print their JSON Schema');
   rates
     .command('list')
     .description('list the built-in rate cards')
@@ -64,6 +65,7 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
         return 0;
       }),
     );
+  registerRatesImport(rates, run);
   rates
     .command('schema')
     .description('print the JSON Schema of rate card files, for editors')

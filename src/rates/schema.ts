@@ -84,7 +84,7 @@ export const productSchema = z.strictObject({
   /** Add-on prices that differ for one model (`{ "universal-2": { "keyterms_prompt": "0" } }`): they replace the product's for that model. */
   model_addons: z.record(z.string(), z.record(z.string(), durationPrice)).optional(),
   /** LLM: what a request routed in a region costs above the list price (`global` routing), e.g. `{ us: "10%", eu: "10%" }`. */
-  regional_increase: z.record(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
+  regional_increase: z.partialRecord(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 });

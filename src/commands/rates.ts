@@ -5,9 +5,10 @@ import type { AutoScale, Limits, RateCard, RatePlan, TokenPrice } from '../rates
 import { SCHEMA_VERSION } from '../report/schema-version.js';
 import { formatExact, type Decimal } from '../util/decimal.js';
 import { emit } from '../util/output.js';
-import { tierLabel } from '../pricing/tiers.js';
+import { planText } from '../report/plan-text.js';
 import { fitLines } from '../report/fit.js';
 import { tableWidth, widthOption } from './display.js';
+import { registerRatesDiff } from './rates-diff.js';
 import { registerRatesImport } from './rates-import.js';
 
 /** `tallyman rates list|show|validate|schema`. */
@@ -66,6 +67,7 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
       }),
     );
   registerRatesImport(rates, run);
+  registerRatesDiff(rates, run);
   rates
     .command('schema')
     .description('print the JSON Schema of rate card files, for editors')
@@ -75,11 +77,6 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
         return 0;
       }),
     );
-}
-
-function planText(plan: RatePlan, unit: string): string {
-  if (plan.type === 'flat') return `${formatExact(plan.rate)} / ${unit}`;
-  return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}`).join('; ')}`;
 }
 
 function tokenPriceText(price: TokenPrice, unit: string): string {

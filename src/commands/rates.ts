@@ -5,7 +5,7 @@ import type { AutoScale, Limits, RateCard, RatePlan, TokenPrice } from '../rates
 import { SCHEMA_VERSION } from '../report/schema-version.js';
 import { formatExact, type Decimal } from '../util/decimal.js';
 import { emit } from '../util/output.js';
-import { planText } from '../report/plan-text.js';
+import { planText } from '../rates/describe.js';
 import { fitLines } from '../report/fit.js';
 import { tableWidth, widthOption } from './display.js';
 import { registerRatesDiff } from './rates-diff.js';

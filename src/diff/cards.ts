@@ -1,6 +1,6 @@
 import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
 import { TOKEN_CLASSES, type CardVersion, type Limits, type Product, type RateCard } from '../rates/card.js';
-import { planText } from '../report/plan-text.js';
+import { planText } from '../rates/describe.js';
 import { compareText } from '../util/compare.js';
 import { Decimal, formatExact, roundMoney } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';

@@ -1,5 +1,5 @@
 import { tierLabel } from '../pricing/tiers.js';
-import type { RatePlan } from '../rates/card.js';
+import type { RatePlan } from './card.js';
 import { formatExact } from '../util/decimal.js';
 
 /** A duration price as words: `0.15 / hour`, or its tier table (`volume tiers per day: < 300 h @ 1.4; …`). */

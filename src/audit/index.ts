@@ -111,6 +111,7 @@ function appliedLimits(options: AuditOptions): AppliedLimits {
     requestsPer5Minutes: options.limits.requestsPer5Minutes ?? card.requestsPer5Minutes,
     concurrency: options.limits.concurrency ?? pick(card.concurrency),
     newStreamsPerMinute: options.limits.newStreamsPerMinute ?? pick(card.newStreamsPerMinute),
+    newStreamsAutoScale: card.newStreamsPerMinute?.autoScale?.tiers.includes(options.tier) ? card.newStreamsPerMinute.autoScale : undefined,
     llmRequestsPerMinute: options.limits.llmRequestsPerMinute ?? card.llmRequestsPerMinute,
   };
 }

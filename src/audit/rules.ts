@@ -1,4 +1,5 @@
-import { ratePlanOf, type RateCard } from '../rates/card.js';
+import { ratePlanOf, type AutoScale, type RateCard } from '../rates/card.js';
+import { autoScaleBreaches } from './autoscale.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { orderBy } from '../util/columns.js';
@@ -13,6 +14,8 @@ export interface AppliedLimits {
   requestsPer5Minutes: number | undefined;
   concurrency: number | undefined;
   newStreamsPerMinute: number | undefined;
+  /** How the new-session limit scales with use on this tier (the card's `auto_scale`); undefined: a fixed limit. */
+  newStreamsAutoScale: AutoScale | undefined;
   /** LLM gateway requests per minute per model (paid accounts only: the free tier has no gateway). */
   llmRequestsPerMinute: number | undefined;
 }
@@ -34,7 +37,15 @@ export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: st
         `${b.peak} requests in the 5 minutes up to ${formatInstant(r.times.at(b.peakAt))} (limit ${limits.requestsPer5Minutes}): ${b.over} request(s) past the limit from ${formatInstant(r.times.at(b.first))} get HTTP 429`);
     }
   }
-  if (limits.newStreamsPerMinute !== undefined) {
+  if (limits.newStreamsPerMinute !== undefined && limits.newStreamsAutoScale !== undefined) {
+    const s = c.streamStarts;
+    const base = limits.newStreamsPerMinute;
+    for (const b of autoScaleBreaches(s.times, base, limits.newStreamsAutoScale)) {
+      const minute = Math.floor(s.times.at(b.peakAt) / ONE_MINUTE) * ONE_MINUTE;
+      push('STREAM_RATE', s.times.at(b.first), ref(s.files, s.lines, b.first),
+        `${b.peak} new streaming sessions in the minute from ${formatInstant(minute)} (limit ${b.limit} then, auto-scaled from ${base} on the ${tier} tier): ${b.over} session(s) past the limit are refused (close code 1008)`);
+    }
+  } else if (limits.newStreamsPerMinute !== undefined) {
     const s = c.streamStarts;
     for (const b of slidingBreaches(s.times, ONE_MINUTE, limits.newStreamsPerMinute)) {
       push('STREAM_RATE', s.times.at(b.first), ref(s.files, s.lines, b.first),

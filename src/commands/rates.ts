@@ -1,17 +1,19 @@
 import { Option, type Command } from 'commander';
 import { loadCard, builtinCardNames } from '../rates/load.js';
 import { cardJsonSchema } from '../rates/schema.js';
-import type { Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
+import type { AutoScale, Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
 import { SCHEMA_VERSION } from '../report/schema-version.js';
-import { formatExact } from '../util/decimal.js';
+import { formatExact, type Decimal } from '../util/decimal.js';
 import { emit } from '../util/output.js';
-import { tierLabel } from '../pricing/tiers.js';
+import { planText } from '../rates/describe.js';
 import { fitLines } from '../report/fit.js';
 import { tableWidth, widthOption } from './display.js';
+import { registerRatesDiff } from './rates-diff.js';
+import { registerRatesImport } from './rates-import.js';
 
 /** `tallyman rates list|show|validate|schema`. */
 export function registerRates(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
-  const rates = program.command('rates').description('list, show, validate rate cards, and print their JSON Schema');
+  const rates = program.command('rates').description('list, show, validate, import and compare rate cards, and print their JSON Schema');
   rates
     .command('list')
     .description('list the built-in rate cards')
@@ -64,6 +66,8 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
         return 0;
       }),
     );
+  registerRatesImport(rates, run);
+  registerRatesDiff(rates, run);
   rates
     .command('schema')
     .description('print the JSON Schema of rate card files, for editors')
@@ -75,15 +79,21 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
     );
 }
 
-function planText(plan: RatePlan, unit: string): string {
-  if (plan.type === 'flat') return `${formatExact(plan.rate)} / ${unit}`;
-  return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}`).join('; ')}`;
-}
-
 function tokenPriceText(price: TokenPrice, unit: string): string {
   const classes = (['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] as const).filter((c) => price[c] !== undefined).map((c) => `, ${c} ${formatExact(price[c]!)}`).join('');
   const band = price.contextBand ? `; over ${price.contextBand.above} input tokens: input ${formatExact(price.contextBand.input)}, output ${formatExact(price.contextBand.output)}` : '';
   return `input ${formatExact(price.input)}, output ${formatExact(price.output)}${classes} / ${unit}${band}`;
+}
+
+const percent = (fraction: Decimal): string => `${formatExact(fraction.times(100))}%`;
+
+/** How a limit scales with use, as words (empty for a fixed limit). */
+function scaleText(scale: AutoScale | undefined): string {
+  return scale === undefined ? '' : ` (auto-scaled on ${scale.tiers.join(' and ')}: +${percent(scale.rise)} a minute at ${percent(scale.riseAt)} use, down under ${percent(scale.decayBelow)})`;
+}
+
+function scaleJson(scale: AutoScale | undefined): object | null {
+  return scale === undefined ? null : { tiers: scale.tiers, rise: percent(scale.rise), rise_at: percent(scale.riseAt), decay_below: percent(scale.decayBelow) };
 }
 
 /** A version's limits and free credits as one line (`none` when the card publishes none). */
@@ -92,7 +102,7 @@ function limitsText(limits: Limits, currency: string): string {
   const parts = [
     limits.requestsPer5Minutes !== undefined && `${limits.requestsPer5Minutes} requests per 5 minutes`,
     limits.concurrency && `concurrency ${pair(limits.concurrency)}`,
-    limits.newStreamsPerMinute && `new streams per minute ${pair(limits.newStreamsPerMinute)}`,
+    limits.newStreamsPerMinute && `new streams per minute ${pair(limits.newStreamsPerMinute)}${scaleText(limits.newStreamsPerMinute.autoScale)}`,
     limits.llmRequestsPerMinute !== undefined && `${limits.llmRequestsPerMinute} LLM requests per minute per model`,
     limits.freeCredits !== undefined && `free credits ${formatExact(limits.freeCredits)} ${currency}`,
   ].filter((p): p is string => typeof p === 'string');
@@ -125,7 +135,7 @@ function limitsJson(limits: Limits): object {
   return {
     requests_per_5_minutes: limits.requestsPer5Minutes ?? null,
     concurrency: limits.concurrency ?? null,
-    new_streams_per_minute: limits.newStreamsPerMinute ?? null,
+    new_streams_per_minute: limits.newStreamsPerMinute === undefined ? null : { free: limits.newStreamsPerMinute.free, paid: limits.newStreamsPerMinute.paid, auto_scale: scaleJson(limits.newStreamsPerMinute.autoScale) },
     llm_requests_per_minute: limits.llmRequestsPerMinute ?? null,
     free_credits: limits.freeCredits === undefined ? null : formatExact(limits.freeCredits),
   };

@@ -109,11 +109,19 @@ export interface TokenProduct extends ProductBase {
 
 export type Product = DurationProduct | TokenProduct;
 
+/** How a limit scales with use: fractions (0.10 for 10 %) and the account tiers it scales on. */
+export interface AutoScale {
+  tiers: readonly ('free' | 'paid')[];
+  rise: Decimal;
+  riseAt: Decimal;
+  decayBelow: Decimal;
+}
+
 /** Published traffic and account limits. */
 export interface Limits {
   requestsPer5Minutes: number | undefined;
   concurrency: { free: number; paid: number } | undefined;
-  newStreamsPerMinute: { free: number; paid: number } | undefined;
+  newStreamsPerMinute: { free: number; paid: number; autoScale?: AutoScale | undefined } | undefined;
   /** LLM gateway requests per minute per model. */
   llmRequestsPerMinute: number | undefined;
   freeCredits: Decimal | undefined;

@@ -12,9 +12,15 @@ import { cardSchema, type RawCard } from './schema.js';
  * shown the absolute path of every card file before it is read, the card's own and those it
  * `extends`, and throws to refuse one (`check` keeps its config's cards in the config's folder).
  */
-export function loadCard(spec: string, baseDir = process.cwd(), allow?: (path: string) => void): RateCard {
-  const { raw, origin, path } = readRawCard(spec, baseDir, allow);
+export function loadCard(spec: string, baseDir = process.cwd(), allow?: (path: string) => void, text?: string): RateCard {
+  const { raw, origin, path } = readRawCard(spec, baseDir, allow, text);
   return resolveCard(raw.name, origin, layersOf(raw, path, origin, [path], allow), raw.description);
+}
+
+/** A card as written (validated) and its merged layers, oldest first, before they are resolved: what `rates import` builds on. */
+export function loadCardLayers(spec: string, baseDir = process.cwd()): { raw: RawCard; layers: CardLayer[] } {
+  const { raw, origin, path } = readRawCard(spec, baseDir, undefined);
+  return { raw, layers: layersOf(raw, path, origin, [path], undefined) };
 }
 
 /** Validates a card file without resolving `extends` problems away: the `rates validate` core. */
@@ -23,8 +29,8 @@ export function validateCardFile(path: string): RateCard {
 }
 
 /** A card as written; `origin` is how the user named it (portable in output), `path` where it was read. */
-function readRawCard(spec: string, baseDir: string, allow: ((path: string) => void) | undefined): { raw: RawCard; origin: string; path: string } {
-  const builtin = BUILTIN_CARDS[spec];
+function readRawCard(spec: string, baseDir: string, allow: ((path: string) => void) | undefined, text?: string): { raw: RawCard; origin: string; path: string } {
+  const builtin = text === undefined ? BUILTIN_CARDS[spec] : undefined;
   if (builtin !== undefined) {
     const doc: SourceDocument = { file: `built-in:${spec}`, value: builtin, lineOf: () => undefined };
     return { raw: validateDocument(doc, cardSchema), origin: 'built-in', path: `built-in:${spec}` };
@@ -35,7 +41,7 @@ function readRawCard(spec: string, baseDir: string, allow: ((path: string) => vo
   const path = resolve(baseDir, spec);
   allow?.(path);
   // Read by the name the user gave where that is the same file, so that messages name it as given.
-  const doc = readSourceDocument(baseDir === process.cwd() ? spec : path);
+  const doc = readSourceDocument(baseDir === process.cwd() ? spec : path, text);
   const raw = validateDocument({ ...doc, file: spec }, cardSchema);
   if (raw.extends !== undefined && raw.effective_from !== undefined) {
     throw new CardError(spec, [{ path: 'effective_from', line: doc.lineOf(['effective_from']), message: 'a card that extends another takes its dates from it; add later prices under versions' }]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Decimal, parseDecimal, type RoundingMode } from '../util/decimal.js';
 import { CardError, UsageError } from '../util/errors.js';
 import { TimeZone } from '../util/time.js';
-import type { CardVersion, DurationProduct, Limits, Product, RatePlan, RateCard, TokenPrice, TokenProduct } from './card.js';
+import type { AutoScale, CardVersion, DurationProduct, Limits, Product, RatePlan, RateCard, TokenPrice, TokenProduct } from './card.js';
 import type { CardLayer } from './merge.js';
 import type { RawProduct } from './schema.js';
 
@@ -188,13 +188,19 @@ function resolveLimits(layer: CardLayer): Limits {
   return {
     requestsPer5Minutes: l?.requests_per_5_minutes === undefined ? undefined : Number(l.requests_per_5_minutes),
     concurrency: pair(l?.concurrency),
-    newStreamsPerMinute: pair(l?.new_streams_per_minute),
+    newStreamsPerMinute: l?.new_streams_per_minute === undefined ? undefined : { ...pair(l.new_streams_per_minute)!, autoScale: autoScaleOf(l.new_streams_per_minute.auto_scale) },
     llmRequestsPerMinute: l?.llm_requests_per_minute === undefined ? undefined : Number(l.llm_requests_per_minute),
     freeCredits: l?.free_credits === undefined ? undefined : money(l.free_credits),
   };
 }
 
-/** A validated price string (the schema checked its form) as a Decimal. */
+/** A limit's `auto_scale` with its percentages as fractions. */
+function autoScaleOf(raw: { tiers: ('free' | 'paid')[]; rise: string; rise_at: string; decay_below: string } | undefined): AutoScale | undefined {
+  if (raw === undefined) return undefined;
+  const fraction = (percent: string) => new Decimal(percent.slice(0, -1)).dividedBy(100);
+  return { tiers: [...new Set(raw.tiers)], rise: fraction(raw.rise), riseAt: fraction(raw.rise_at), decayBelow: fraction(raw.decay_below) };
+}
+
 /** Products of one version: ids used once, and each model of a kind priced by one product only (else which price applies is unclear). */
 function checkProducts(products: readonly Product[], at: (path: string) => string, problems: Problem[]): void {
   const ids = new Set<string>();

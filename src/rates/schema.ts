@@ -84,16 +84,32 @@ export const productSchema = z.strictObject({
   /** Add-on prices that differ for one model (`{ "universal-2": { "keyterms_prompt": "0" } }`): they replace the product's for that model. */
   model_addons: z.record(z.string(), z.record(z.string(), durationPrice)).optional(),
   /** LLM: what a request routed in a region costs above the list price (`global` routing), e.g. `{ us: "10%", eu: "10%" }`. */
-  regional_increase: z.record(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
+  regional_increase: z.partialRecord(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 });
+
+/**
+ * A limit that the provider raises by itself while it is used: by `rise` each minute in which at
+ * least `rise_at` of it is used, back toward the starting limit a step a minute while under
+ * `decay_below`, on the account tiers named.
+ */
+const autoScale = z
+  .strictObject({
+    tiers: z.array(z.enum(['free', 'paid'])).min(1, 'names at least one tier (free, paid)'),
+    rise: percent,
+    rise_at: percent,
+    decay_below: percent,
+  })
+  .refine((s) => /[1-9]/.test(s.rise), { message: 'rise must be above 0%', path: ['rise'] })
+  .refine((s) => Number(s.decay_below.slice(0, -1)) <= Number(s.rise_at.slice(0, -1)), { message: 'decay_below must not be above rise_at', path: ['decay_below'] });
 
 /** Account and traffic limits a provider publishes (used by `audit`). */
 const limits = z.strictObject({
   requests_per_5_minutes: wholeNumber.optional(),
   concurrency: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
-  new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber }).optional(),
+  /** New streaming sessions per minute; `auto_scale` where the provider raises the limit with use. */
+  new_streams_per_minute: z.strictObject({ free: wholeNumber, paid: wholeNumber, auto_scale: autoScale.optional() }).optional(),
   /** LLM gateway requests allowed per minute per model (paid accounts; the free tier has no gateway). */
   llm_requests_per_minute: wholeNumber.optional(),
   free_credits: money.optional(),

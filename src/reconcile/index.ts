@@ -1,5 +1,6 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { readStatement, type StatementLine } from '../ingest/statement.js';
+import type { StatementMap } from '../ingest/statement-map.js';
 import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
 import { beyondAudioMs } from '../pricing/charge.js';
 import type { BatchObserver, Fold, ObserverPart } from '../pricing/fold.js';
@@ -33,6 +34,8 @@ export interface ReconcileResult {
   /** Money billed above the log (mismatches and missing lines) and below it (mismatches and extra usage). */
   overBilled: Decimal;
   underBilled: Decimal;
+  /** How the statement was read: the map (undefined: tallyman's own shape) and the rows it passed over. */
+  statement: { map: string | undefined; passedOver: number };
 }
 
 /** What a failed transcript or an unclosed session of a model would have cost, per day: the usual causes. */
@@ -88,8 +91,9 @@ export function causes(zone: string): Causes {
 }
 
 /** Compares a statement with the invoice of the log, at the statement's own granularity. */
-export async function reconcile(paths: readonly string[], statementPath: string, options: InvoiceOptions, tolerance: Decimal): Promise<ReconcileResult> {
-  const statement = await readStatement(statementPath);
+export async function reconcile(paths: readonly string[], statementPath: string, options: InvoiceOptions, tolerance: Decimal, map?: StatementMap): Promise<ReconcileResult> {
+  const read = await readStatement(statementPath, map);
+  const statement = read.lines;
   if (statement.length === 0) throw new InputError({ file: statementPath, line: 1 }, undefined, 'has no lines to reconcile', 'give the statement with its billed lines: product, model, amount');
   const foreign = statement.find((s) => s.currency !== undefined && s.currency !== options.card.currency.toUpperCase());
   if (foreign) throw new InputError(foreign.source, 'currency', `"${foreign.currency}" is not the currency of card ${options.card.name} (${options.card.currency})`, 'reconcile a statement against a card in its own currency');
@@ -139,7 +143,7 @@ export async function reconcile(paths: readonly string[], statementPath: string,
   }
   const over = lines.filter((l) => l.status !== 'match' && l.difference.greaterThan(0)).reduce((s, l) => s.plus(l.difference), new Decimal(0));
   const under = lines.filter((l) => l.status !== 'match' && l.difference.lessThan(0)).reduce((s, l) => s.minus(l.difference), new Decimal(0));
-  return { invoice, tolerance, lines, overBilled: over, underBilled: under };
+  return { invoice, tolerance, lines, overBilled: over, underBilled: under, statement: { map: read.map, passedOver: read.passedOver } };
 }
 
 /** The card's name for a statement's model: through the product's aliases (`best`, dated ids), latest version first. */
@@ -210,7 +214,9 @@ function explain(s: StatementLine, matching: InvoiceLine[], difference: Decimal,
   }
   if (s.quantity !== undefined && usageLines.length > 0) {
     const hours = new Decimal(usageMs).dividedBy(usageLines[0]!.perUnit);
-    if (!hours.toDecimalPlaces(2).equals(s.quantity.toDecimalPlaces(2))) return `the statement bills ${s.quantity.toString()} ${usageLines[0]!.unit}s; the log has ${hours.toDecimalPlaces(4).toString()}`;
+    // A mapped export's quantity in its own unit (seconds, hours): in the card's unit.
+    const billed = s.unitSeconds === undefined ? s.quantity : s.quantity.times(s.unitSeconds).times(1000).dividedBy(usageLines[0]!.perUnit);
+    if (!hours.toDecimalPlaces(2).equals(billed.toDecimalPlaces(2))) return `the statement bills ${billed.toDecimalPlaces(4).toString()} ${usageLines[0]!.unit}s; the log has ${hours.toDecimalPlaces(4).toString()}`;
   }
   return difference.greaterThan(0) ? 'billed more than the log costs' : 'billed less than the log costs';
 }

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { AuditResult, Finding } from '../audit/index.js';
-import { Decimal, formatMoney } from '../util/decimal.js';
+import type { AutoScale } from '../rates/card.js';
+import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { formatInstant } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
 import { reportHeader } from './invoice.js';
@@ -25,6 +26,7 @@ export function auditJson(result: AuditResult) {
       requests_per_5_minutes: result.limits.requestsPer5Minutes ?? null,
       concurrency: result.limits.concurrency ?? null,
       new_streams_per_minute: result.limits.newStreamsPerMinute ?? null,
+      new_streams_auto_scale: autoScaleJson(result.limits.newStreamsAutoScale),
       llm_requests_per_minute: result.limits.llmRequestsPerMinute ?? null,
     },
     summary: {
@@ -122,4 +124,11 @@ export function renderAuditTable(result: AuditResult, paint: ChalkInstance, widt
   out.push('', ...fitLine(`Streaming billed ${money(result, result.streaming.billed)} ${cur}; closed at the end of their audio: ${money(result, result.streaming.ifClosedAtAudioEnd)} ${cur}; avoidable: ${money(result, result.streaming.avoidable)} ${cur}.`, width));
   if (result.omitted > 0) out.push(...fitLines([`${result.omitted} finding(s) beyond --max-findings per code are counted above but not listed.`], width, paint.dim));
   return `${out.join('\n')}\n`;
+}
+
+/** A limit's auto-scaling as percentages (null: a fixed limit). */
+function autoScaleJson(scale: AutoScale | undefined): { rise: string; rise_at: string; decay_below: string } | null {
+  if (scale === undefined) return null;
+  const percent = (fraction: Decimal) => `${formatExact(fraction.times(100))}%`;
+  return { rise: percent(scale.rise), rise_at: percent(scale.riseAt), decay_below: percent(scale.decayBelow) };
 }

@@ -141,9 +141,11 @@ describe('rates list and show as JSON', () => {
     expect(json.command).toBe('rates show');
     expect(json.credits_per_usd).toBeNull();
     expect(json.versions.at(-1).limits).toEqual({
-      requests_per_5_minutes: 20000, concurrency: { free: 5, paid: 200 }, new_streams_per_minute: { free: 5, paid: 100 }, llm_requests_per_minute: 30, free_credits: '50',
+      requests_per_5_minutes: 20000, concurrency: { free: 5, paid: 200 },
+      new_streams_per_minute: { free: 5, paid: 100, auto_scale: { tiers: ['paid'], rise: '10%', rise_at: '70%', decay_below: '50%' } }, llm_requests_per_minute: 30, free_credits: '50',
     });
     expect(json.versions[0].limits.llm_requests_per_minute).toBeNull();
+    expect(json.versions[0].limits.new_streams_per_minute).toEqual({ free: 5, paid: 100, auto_scale: null });
   });
 
   it('rates list and show fit a width (--width or COLUMNS), every word kept; piped without one, lines as they are', () => {

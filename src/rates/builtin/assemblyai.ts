@@ -190,8 +190,11 @@ export const assemblyai = {
     {
       effective_from: '2026-09-02',
       source:
-        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime"); the LLM Gateway limit of 30 requests per minute per model on paid accounts (assemblyai-skill references/llm-gateway.md, undated: first on this version); keyterms prompting free on Universal-2 while in beta, 0.05 per hour on the Pro models (docs improving-transcript-accuracy.mdx, undated: first on this version)',
-      limits: { llm_requests_per_minute: '30' },
+        'changelog 2026-09-02: pre-recorded requests without a speech model go to Universal-3.5 Pro, 0.21 per hour (docs getting-started/universal-3-5-pro); streaming u3-rt-pro and u3-pro-rt redirect to universal-3-5-pro, 0.45 per hour (the pricing page\'s "Universal-3.6 Pro Realtime"); the LLM Gateway limit of 30 requests per minute per model on paid accounts (assemblyai-skill references/llm-gateway.md, undated: first on this version); keyterms prompting free on Universal-2 while in beta, 0.05 per hour on the Pro models (docs improving-transcript-accuracy.mdx, undated: first on this version); the streaming new-session limit scales up by itself on paid accounts: 10 % more each minute in which 70 % or more of it is used, back down toward the starting limit under 50 % (docs streaming/concurrency "Auto-scaling" and "Scale-down behavior", FAQ "how does automatically scaling concurrency for streaming STT work", undated: first on this version)',
+      limits: {
+        llm_requests_per_minute: '30',
+        new_streams_per_minute: { free: '5', paid: '100', auto_scale: { tiers: ['paid'], rise: '10%', rise_at: '70%', decay_below: '50%' } },
+      },
       products: [
         {
           id: 'prerecorded',

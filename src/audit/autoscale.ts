@@ -1,5 +1,5 @@
 import type { AutoScale } from '../rates/card.js';
-import { nthInOrder, type Column } from '../util/columns.js';
+import { nthInOrder, type Numbers } from '../util/columns.js';
 import { Decimal } from '../util/decimal.js';
 import type { Breach } from './windows.js';
 
@@ -19,7 +19,7 @@ export interface ScaledBreach extends Breach {
  * falls by one (never below the base, step 0) when they are under `decayBelow`, and stays otherwise;
  * a minute with no session is under `decayBelow`. Consecutive minutes with refusals form one breach.
  */
-export function autoScaleBreaches(times: Column<Float64Array>, base: number, scale: AutoScale): ScaledBreach[] {
+export function autoScaleBreaches(times: Numbers, base: number, scale: AutoScale): ScaledBreach[] {
   const nth = nthInOrder(times.length, (i) => times.at(i));
   const factor = scale.rise.plus(1);
   const limitAt = (step: number) => new Decimal(base).times(factor.pow(step)).floor().toNumber();

@@ -7,7 +7,7 @@ import { runAudit, type AuditResult } from '../../src/audit/index.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import type { AutoScale } from '../../src/rates/card.js';
 import { loadCard } from '../../src/rates/load.js';
-import { float64 } from '../../src/util/columns.js';
+import { TimeColumn } from '../../src/util/columns.js';
 import { Decimal } from '../../src/util/decimal.js';
 import { TimeZone } from '../../src/util/time.js';
 
@@ -22,7 +22,7 @@ function starts(perMinute: number[]) {
     for (let i = 0; i < count; i++) times.push(T0 + m * 60_000 + Math.floor((i * 59_000) / Math.max(count, 1)));
   });
   times.reverse();
-  const column = float64();
+  const column = new TimeColumn();
   for (const t of times) column.push(t);
   return column;
 }

@@ -57,6 +57,14 @@ export interface Tally {
   last: number | undefined;
 }
 
+/** What pricing reads of a fold: its buckets, unpriced usage, counts and bucket dimensions (a bucket table gives the same). */
+export interface FoldView {
+  readonly buckets: ReadonlyMap<string, Bucket>;
+  readonly unpriced: ReadonlyMap<string, Unpriced>;
+  readonly tally: Tally;
+  readonly dimensions: readonly Dimension[];
+}
+
 /** A fold's state as plain data (a worker thread's part of a log). */
 export interface FoldSnapshot {
   buckets: Bucket[];
@@ -251,7 +259,7 @@ export class Fold {
     if (!priced) {
       b.outcome[r] = Outcome.Unpriced;
       const quantity = unpricedQuantity(plan, b, r);
-      const reason = retired ? `card ${this.options.card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}` : plan.reason;
+      const reason = retired ? retiredReason(this.options.card, plan) : plan.reason;
       this.addUnpriced(USAGE_KINDS[kind]!, retired ? plan.product : null, plan.model, null, reason, quantity, b.ref(r));
       return;
     }
@@ -544,4 +552,9 @@ export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
     v.products.some((p) => p.kind !== 'llm' && [...p.models.values(), ...p.addons.values()].some((plan) => plan.type === 'tiered' && plan.period !== 'none')),
   );
+}
+
+/** Why a retired model's rows are not priced. */
+export function retiredReason(card: RateCard, plan: Plan): string {
+  return `card ${card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}`;
 }

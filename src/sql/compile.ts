@@ -247,86 +247,86 @@ export function compileSql(options: SqlOptions): string {
     ...NOT_EXPRESSIBLE.map((n) => `--   ${n}`),
   ].join('\n');
   return `${header}
-WITH src AS (
+WITH src ${d.cteAs} (
   SELECT
     ${src}
   FROM ${options.table}
 ),
-t AS (
+t ${d.cteAs} (
   SELECT
     ${trimmed}
   FROM src
 ),
-g AS (
+g ${d.cteAs} (
   SELECT *,
     ${groups}
   FROM t
 ),
-gi AS (
+gi ${d.cteAs} (
   SELECT *,
     ${instantInts}
   FROM g
 ),
-gk AS (
+gk ${d.cteAs} (
   SELECT *,
     ${INSTANTS.map((f) => `${instantOk(f)} AS ${f}_ok`).join(',\n    ')}
   FROM gi
 ),
-gl AS (
+gl ${d.cteAs} (
   SELECT *,
     ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
   FROM gk
 ),
-gm AS (
+gm ${d.cteAs} (
   SELECT *,
     ${INSTANTS.map((f) => `${instantMs(f)} AS ${f}_ms`).join(',\n    ')}
   FROM gl
 ),
-p AS (
+p ${d.cteAs} (
   SELECT
     ${parsed}
   FROM gm
 ),
-r AS (
+r ${d.cteAs} (
   SELECT
     ${record}
   FROM p
 ),
-x AS (
+x ${d.cteAs} (
   SELECT *, ${versionCase} AS ver FROM r
 ),
-pl AS (
+pl ${d.cteAs} (
   ${planRows.join('\n  UNION ALL ')}
 ),
-ad AS (
+ad ${d.cteAs} (
   ${addonRows.length === 0 ? `SELECT ${['-1 AS av', `${NULLT} AS aproduct`, `${NULLT} AS amodel`, `${NULLT} AS aname`, `${NULLT} AS acut`, '0 AS amultiply'].join(', ')}` : addonRows.join('\n  UNION ALL ')}
 ),
-y AS (
+y ${d.cteAs} (
   SELECT ${planned}
   FROM x LEFT JOIN pl ON pl.pv = x.ver AND pl.pkind = x.kind AND pl.pmodel_in = COALESCE(x.model, '') AND (pl.pregion_in = '*' OR pl.pregion_in = COALESCE(x.region, ''))
 ),
-c AS (
+c ${d.cteAs} (
   SELECT
     ${charged}
   FROM y
 ),
-n AS (
+n ${d.cteAs} (
   SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY at_ms NULLS LAST, ${contentOrder}) AS rank_in_id FROM c
 ),
-w AS (
+w ${d.cteAs} (
   SELECT ${classified} FROM n
 ),
-k AS (
+k ${d.cteAs} (
   SELECT
     ${kept}
   FROM w
 ),
-fx AS (
+fx ${d.cteAs} (
   SELECT b.*, addon
   FROM (SELECT * FROM k WHERE ${billed} AND llm = 0 AND features IS NOT NULL) AS b
   ${d.explode('b', 'features')}
 ),
-f AS (
+f ${d.cteAs} (
   SELECT fx.*, ad.aname, ad.acut, ad.amultiply
   FROM fx LEFT JOIN ad ON ad.av = fx.ver AND ad.aproduct = fx.product AND ad.amodel = fx.pmodel AND ad.aname = fx.addon
   WHERE fx.addon <> ''

@@ -24,6 +24,8 @@ export interface Dialect {
   bytewise(expr: string): string;
   /** A string literal. */
   quote(text: string): string;
+  /** `AS` of a common table expression: PostgreSQL's planner is told to compute each step once, not to inline it into the next. */
+  cteAs: string;
   /** A quoted identifier (a column name). */
   ident(name: string): string;
 }
@@ -64,6 +66,7 @@ export function onlyGroup(pattern: string, n: number): string {
 
 const duckdb: Dialect = {
   name: 'duckdb',
+  cteAs: 'AS',
   text: 'VARCHAR',
   int: 'BIGINT',
   matches: (e, p) => `regexp_full_match(${e}, ${standardQuote(p)})`,
@@ -79,6 +82,7 @@ const duckdb: Dialect = {
 
 const postgres: Dialect = {
   name: 'postgres',
+  cteAs: 'AS MATERIALIZED',
   text: 'TEXT',
   int: 'BIGINT',
   matches: (e, p) => `(${e} ~ ${standardQuote(p)})`,
@@ -94,6 +98,7 @@ const postgres: Dialect = {
 
 const bigquery: Dialect = {
   name: 'bigquery',
+  cteAs: 'AS',
   text: 'STRING',
   int: 'INT64',
   matches: (e, p) => `REGEXP_CONTAINS(${e}, ${backslashQuote(p)})`,
@@ -109,6 +114,7 @@ const bigquery: Dialect = {
 
 const snowflake: Dialect = {
   name: 'snowflake',
+  cteAs: 'AS',
   text: 'VARCHAR',
   int: 'BIGINT',
   matches: (e, p) => `REGEXP_LIKE(${e}, ${backslashQuote(p)})`,
@@ -124,6 +130,7 @@ const snowflake: Dialect = {
 
 const spark: Dialect = {
   name: 'spark',
+  cteAs: 'AS',
   text: 'STRING',
   int: 'BIGINT',
   matches: (e, p) => `(${e} RLIKE ${backslashQuote(p)})`,
@@ -139,6 +146,7 @@ const spark: Dialect = {
 
 const clickhouse: Dialect = {
   name: 'clickhouse',
+  cteAs: 'AS',
   text: 'String',
   int: 'Int64',
   matches: (e, p) => `match(${e}, ${backslashQuote(p)})`,

@@ -161,6 +161,7 @@ export function foldOfTable(rows: readonly ReadRow[], groupBy: readonly Dimensio
         const u: Unpriced = { kind: need('kind'), product: text('product'), model: need('model'), addon: component === null ? null : component.slice(6), reason: need('reason'), count: 0, quantity: 0, refs: [] };
         const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
         const found = unpriced.get(key) ?? u;
+        if (u.reason < found.reason) found.reason = u.reason;
         found.count = sum(found.count, count('records'), 'records');
         found.quantity = sum(found.quantity, count('quantity'), 'quantity');
         unpriced.set(key, found);

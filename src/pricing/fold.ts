@@ -476,6 +476,8 @@ export class Fold {
   private addUnpriced(kind: string, product: string | null, model: string, addon: string | null, reason: string, quantity: number, ref: SourceRef): void {
     const key = [kind, product, model, addon].join('\u0000');
     const entry = this.unpriced.get(key) ?? { kind, product, model, addon, reason, count: 0, quantity: 0, refs: [] };
+    // Records of one model under several versions give several reasons: the one that sorts first is said, whatever the order of the log.
+    if (reason < entry.reason) entry.reason = reason;
     entry.count++;
     entry.quantity += quantity;
     if (entry.refs.length < EXAMPLES) entry.refs.push(ref);
@@ -518,6 +520,7 @@ export class Fold {
     for (const u of part.unpriced) {
       const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
       const entry = this.unpriced.get(key) ?? { ...u, count: 0, quantity: 0, refs: [] };
+      if (u.reason < entry.reason) entry.reason = u.reason;
       entry.count += u.count;
       entry.quantity += u.quantity;
       entry.refs.push(...u.refs.slice(0, EXAMPLES - entry.refs.length).map(shift));

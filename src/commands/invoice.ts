@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
 import { computeInvoice } from '../engine/index.js';
+import { priceBucketFile } from '../engine/buckets.js';
+import { duckdbInvoice } from '../engine/duckdb.js';
 import { FOCUS_GROUP_BY } from '../report/focus.js';
 import { formats, renderer } from '../report/index.js';
 import { warningLines } from '../report/invoice.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { parseGroupBy } from '../pricing/group-by.js';
 import { tableWidth } from './display.js';
-import { addLogOptions, checkHtmlOut, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
+import { addLogOptions, bucketOptions, checkHtmlOut, checkSources, engineOption, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
 
 interface InvoiceFlags extends LogFlags {
   groupBy?: string;
+  buckets?: string;
+  engine: string;
 }
 
 /** `tallyman invoice FILE...`: exact invoice lines of a usage log on a rate card. */
@@ -18,8 +22,10 @@ export function registerInvoice(program: Command, run: (action: () => Promise<nu
   const command = program
     .command('invoice')
     .description('price a usage log on a rate card and print the invoice')
-    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
-    .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)');
+    .argument('[files...]', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)')
+    .option('--buckets <file>', 'price a bucket table (made by tallyman sql in a warehouse: CSV, JSON, NDJSON) instead of a log')
+    .addOption(engineOption());
   addLogOptions(command, formats('invoice')).addHelpText(
     'after',
     `
@@ -29,14 +35,16 @@ Examples:
   $ tallyman invoice usage.ndjson --rates tencent-asr --format json --out invoice.json
   $ tallyman invoice logs/may.csv --format html --out may.html   # charts and tables, one file
   $ cat usage.csv | tallyman invoice - --format csv > invoice.csv
-  $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.2 for FinOps tools`,
+  $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.2 for FinOps tools
+  $ tallyman invoice --buckets may-buckets.csv --format json   # a bucket table from tallyman sql (docs/sql.md)`,
   );
   command.action((files: string[], flags: InvoiceFlags) => run(() => invoiceCommand(files, flags)));
 }
 
 async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<number> {
   checkHtmlOut(flags);
-  checkOut(flags.out, [...files, flags.rates]);
+  checkSources(files, flags);
+  checkOut(flags.out, [...files, flags.rates, ...(flags.buckets === undefined ? [] : [flags.buckets])]);
   hintStdin(files);
   const tick = progress(process.stderr, process.env);
   // A FOCUS row is a charge of one project, key and customer on one day.
@@ -44,7 +52,12 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   const paint = tablePainter(flags);
   // The daily spend is drawn in the HTML report, and as a sparkline under a table on a terminal.
   const daily = flags.format === 'html' || paint.level > 0;
-  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, groupBy)), onProgress: tick.update, onPhase: tick.phase, daily });
+  const options = { ...(await invoiceOptions(flags, groupBy)), onProgress: tick.update, onPhase: tick.phase, daily };
+  const invoice = flags.buckets !== undefined
+    ? await priceBucketFile(flags.buckets, bucketOptions(flags, options, flags.groupBy === undefined ? undefined : groupBy))
+    : flags.engine === 'duckdb'
+      ? await duckdbInvoice(files, options, process.env.TALLYMAN_DUCKDB_MEMORY)
+      : await computeInvoice(files, options);
   tick.phase('rendering');
   const text = (await renderer('invoice', flags.format))(invoice, paint, tableWidth(flags));
   tick.done();

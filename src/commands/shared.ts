@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { noColorOption, widthOption } from './display.js';
 import type { ChalkInstance } from 'chalk';
 import type { InvoiceOptions } from '../engine/index.js';
+import type { BucketTableOptions } from '../engine/buckets.js';
 import { periodFromFlags } from '../pricing/period.js';
 import { openCard } from '../rates/open.js';
 import { painter, useColor } from '../report/color.js';
@@ -149,4 +150,27 @@ export function addAccountOptions(command: Command, withTier: boolean): Command 
     .option('--addon <name=credits>', 'credits deducted at the start of every month (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--topup <usd>', 'automatic top-up when credits run out, in USD (default 10; 0 for none)')
     .option('--credits-per-usd <n>', 'credits a top-up dollar buys (needed on a card priced in credits)');
+}
+
+/** `--engine js|duckdb`: who reads the log (docs/sql.md); the default engine needs no optional package. */
+export function engineOption(): Option {
+  return new Option('--engine <engine>', 'who reads the log: js (in-process) or duckdb (the SQL of tallyman sql, run by embedded DuckDB; optional package @duckdb/node-api)').choices(['js', 'duckdb']).default('js');
+}
+
+/** A log, or a bucket table with --buckets: one of them, never both (a usage error otherwise). */
+export function checkSources(files: readonly string[], flags: { buckets?: string | undefined; engine?: string }): void {
+  if (flags.buckets !== undefined && files.length > 0) throw new UsageError('give usage logs or --buckets FILE, not both');
+  if (flags.buckets !== undefined && flags.engine === 'duckdb') throw new UsageError('--engine duckdb reads logs; --buckets prices a table already summed: give one of them');
+  if (flags.buckets === undefined && files.length === 0) throw new UsageError("missing usage logs: give one or more files (- reads standard input), or --buckets FILE");
+}
+
+/** The options of pricing a bucket table, from the shared flags: those given must agree with the table. */
+export function bucketOptions(flags: LogFlags, options: InvoiceOptions, groupBy: Dimension[] | undefined): BucketTableOptions {
+  return {
+    card: options.card,
+    zone: flags.tz === undefined ? undefined : options.zone,
+    period: flags.month === undefined && flags.from === undefined && flags.to === undefined ? undefined : options.period,
+    groupBy,
+    allowUnpriced: flags.allowUnpriced,
+  };
 }

@@ -4,7 +4,8 @@ import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
-import type { Fold } from './fold.js';
+import type { Bucket, FoldView, Unpriced } from './fold.js';
+import { compareText } from '../util/compare.js';
 import { RateBook } from './ratebook.js';
 import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
@@ -38,17 +39,22 @@ export function skipper(skipInvalid: boolean, skipped: Skipped): (error: InputEr
   };
 }
 
-/** Prices each bucket of a fold once and makes the invoice: lines, subtotals, total, counts and warnings. */
-export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read: { pending: number; passedOver: number }): Invoice {
-  const unpriced = [...fold.unpriced.values()];
+/**
+ * Prices each bucket of a fold (or of a bucket table) once and makes the invoice: lines, subtotals,
+ * total, counts and warnings. Buckets and unpriced usage are taken in one fixed order, so that the
+ * invoice is the same whatever order the rows came in.
+ */
+export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, read: { pending: number; passedOver: number }): Invoice {
+  const unpriced = [...fold.unpriced.values()].sort(unpricedOrder);
   if (unpriced.length > 0 && !options.allowUnpriced) {
     const u = unpriced[0]!;
     const more = unpriced.length > 1 ? `; ${unpriced.length - 1} more unpriced model(s) or add-on(s)` : '';
-    throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s) at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}${more}`,
+    const where = u.refs.length === 0 ? '' : ` at ${u.refs.map((r) => r.line).join(', ')}${u.count > u.refs.length ? ', ...' : ''}`;
+    throw new InputError(u.refs[0], u.addon ? 'features' : 'model', `${u.reason}: ${u.count} record(s)${where}${more}`,
       'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
   }
   const { card } = options;
-  const buckets = options.shadowDay ? withoutShadowDay(fold.buckets.values()) : fold.buckets.values();
+  const buckets = (options.shadowDay ? withoutShadowDay(fold.buckets.values()) : [...fold.buckets.values()]).sort(bucketOrder);
   const priced = priceBuckets(buckets, card);
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
@@ -73,6 +79,7 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
     pending: read.pending,
     passedOver: read.passedOver,
     unpriced,
+    buckets,
     warnings: [],
     daily: options.daily ? dailySpend(priced, fold.buckets.values(), fold.dimensions, options.shadowDay, card) : undefined,
   };
@@ -101,11 +108,13 @@ export function collectWarnings(invoice: Invoice): Warning[] {
     `${invoice.skipped.count} invalid record(s) were skipped (--skip-invalid): ${invoice.skipped.examples.map((e) => e.message).join('; ')}${invoice.skipped.count > invoice.skipped.examples.length ? '; ...' : ''}`,
     null, invoice.skipped.examples.map((e) => e.ref));
   for (const u of invoice.unpriced) {
-    warn('UNPRICED', u.count, `${u.count} record(s) priced at zero (--allow-unpriced): ${u.reason} (${u.refs.map(formatRef).join(', ')}${u.count > u.refs.length ? ', ...' : ''}).`, null, u.refs);
+    // A bucket table holds no file lines: its unpriced usage is said without them (docs/sql.md).
+    const where = u.refs.length === 0 ? '' : ` (${u.refs.map(formatRef).join(', ')}${u.count > u.refs.length ? ', ...' : ''})`;
+    warn('UNPRICED', u.count, `${u.count} record(s) priced at zero (--allow-unpriced): ${u.reason}${where}.`, null, u.refs);
   }
   const dup = tally.duplicates;
   warn('DUPLICATE_ID', dup.count,
-    `${dup.count} record(s) repeat an id already seen and were not billed again: ${dup.examples.map((e) => `${e.id} at ${formatRef(e.first)} and ${formatRef(e.again)}`).join('; ')}${dup.count > dup.examples.length ? '; ...' : ''}.`,
+    `${dup.count} record(s) repeat an id already seen and were not billed again${dup.examples.length === 0 ? '' : `: ${dup.examples.map((e) => `${e.id} at ${formatRef(e.first)} and ${formatRef(e.again)}`).join('; ')}${dup.count > dup.examples.length ? '; ...' : ''}`}.`,
     null, dup.examples.map((e) => e.again));
   const latest = card.versions[card.versions.length - 1]!;
   warn('UNDATED', tally.undated, `${tally.undated} record(s) have no timestamp; priced at card version ${latest.label}. Give the list endpoint response to date them.`);
@@ -117,6 +126,23 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   warn('PENDING', invoice.pending, `${invoice.pending} transcript(s) still queued or processing were not billed.`);
   warn('PASSED_OVER', invoice.passedOver, `${invoice.passedOver} message(s) that bill nothing (transcripts, speech events, warnings of streaming sessions) were passed over.`);
   return warnings;
+}
+
+/** The one order of buckets: version, product, model, component, period, then the dimensions (none first). */
+export function bucketOrder(a: Bucket, b: Bucket): number {
+  return a.version - b.version || compareText(a.product, b.product) || compareText(a.model, b.model) || compareText(a.component, b.component) || compareText(a.period, b.period) || compareDims(a.dims, b.dims);
+}
+
+function compareDims(a: readonly (string | null)[], b: readonly (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return a[i] === null ? -1 : b[i] === null ? 1 : compareText(a[i]!, b[i]!);
+  }
+  return 0;
+}
+
+/** The one order of unpriced usage: kind, product, model, add-on. */
+function unpricedOrder(a: Unpriced, b: Unpriced): number {
+  return compareText(a.kind, b.kind) || compareText(a.product ?? '', b.product ?? '') || compareText(a.model, b.model) || compareText(a.addon ?? '', b.addon ?? '');
 }
 
 function hours(ms: number): string {

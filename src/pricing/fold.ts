@@ -57,6 +57,14 @@ export interface Tally {
   last: number | undefined;
 }
 
+/** What pricing reads of a fold: its buckets, unpriced usage, counts and bucket dimensions (a bucket table gives the same). */
+export interface FoldView {
+  readonly buckets: ReadonlyMap<string, Bucket>;
+  readonly unpriced: ReadonlyMap<string, Unpriced>;
+  readonly tally: Tally;
+  readonly dimensions: readonly Dimension[];
+}
+
 /** A fold's state as plain data (a worker thread's part of a log). */
 export interface FoldSnapshot {
   buckets: Bucket[];
@@ -251,7 +259,7 @@ export class Fold {
     if (!priced) {
       b.outcome[r] = Outcome.Unpriced;
       const quantity = unpricedQuantity(plan, b, r);
-      const reason = retired ? `card ${this.options.card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}` : plan.reason;
+      const reason = retired ? retiredReason(this.options.card, plan) : plan.reason;
       this.addUnpriced(USAGE_KINDS[kind]!, retired ? plan.product : null, plan.model, null, reason, quantity, b.ref(r));
       return;
     }
@@ -468,6 +476,8 @@ export class Fold {
   private addUnpriced(kind: string, product: string | null, model: string, addon: string | null, reason: string, quantity: number, ref: SourceRef): void {
     const key = [kind, product, model, addon].join('\u0000');
     const entry = this.unpriced.get(key) ?? { kind, product, model, addon, reason, count: 0, quantity: 0, refs: [] };
+    // Records of one model under several versions give several reasons: the one that sorts first is said, whatever the order of the log.
+    if (reason < entry.reason) entry.reason = reason;
     entry.count++;
     entry.quantity += quantity;
     if (entry.refs.length < EXAMPLES) entry.refs.push(ref);
@@ -510,6 +520,7 @@ export class Fold {
     for (const u of part.unpriced) {
       const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
       const entry = this.unpriced.get(key) ?? { ...u, count: 0, quantity: 0, refs: [] };
+      if (u.reason < entry.reason) entry.reason = u.reason;
       entry.count += u.count;
       entry.quantity += u.quantity;
       entry.refs.push(...u.refs.slice(0, EXAMPLES - entry.refs.length).map(shift));
@@ -544,4 +555,9 @@ export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
     v.products.some((p) => p.kind !== 'llm' && [...p.models.values(), ...p.addons.values()].some((plan) => plan.type === 'tiered' && plan.period !== 'none')),
   );
+}
+
+/** Why a retired model's rows are not priced. */
+export function retiredReason(card: RateCard, plan: Plan): string {
+  return `card ${card.name}: ${plan.kind} model "${plan.model}" was retired on ${plan.retiredOn}`;
 }

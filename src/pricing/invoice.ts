@@ -63,6 +63,8 @@ export interface Invoice {
   /** Messages of a log that bill nothing (streaming transcripts, speech events, warnings), counted and passed over. */
   passedOver: number;
   unpriced: Unpriced[];
+  /** The buckets priced, in their one order (without a chart's shadow day): what `--format buckets` writes. */
+  buckets: Bucket[];
   warnings: Warning[];
   /** Spend per day and product (each line shared out over its days), when a report draws it. */
   daily: DailySpend[] | undefined;

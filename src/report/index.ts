@@ -33,6 +33,7 @@ export type Renderer<R> = (result: R, paint: ChalkInstance, width?: number) => s
 /** A module of renderers, imported when first asked for. */
 const invoice = () => import('./invoice.js');
 const focus = () => import('./focus.js');
+const buckets = () => import('./buckets.js');
 const html = () => import('./html.js');
 const audit = () => import('./audit.js');
 const balance = () => import('./balance.js');
@@ -59,6 +60,8 @@ const RENDERERS: { [C in ReportCommand]: Record<string, () => Promise<Renderer<R
     markdown: lazy(invoice, 'renderInvoiceMarkdown'),
     focus: lazy(focus, 'renderFocus'),
     html: lazy(html, 'renderInvoiceHtml'),
+    buckets: lazy(buckets, 'renderBucketsCsv'),
+    'buckets-json': lazy(buckets, 'renderBucketsJson'),
   },
   audit: {
     table: lazy(audit, 'renderAuditTable'),

@@ -4,7 +4,7 @@ import { UsageError } from '../../src/util/errors.js';
 
 /** The formats each command offers, as `--format` (and `check --reporter`) list them. */
 const EXPECTED: Record<ReportCommand, string[]> = {
-  invoice: ['table', 'json', 'csv', 'markdown', 'focus', 'html'],
+  invoice: ['table', 'json', 'csv', 'markdown', 'focus', 'html', 'buckets', 'buckets-json'],
   audit: ['table', 'json', 'csv', 'markdown', 'html'],
   balance: ['table', 'json', 'csv', 'markdown', 'html'],
   estimate: ['table', 'json', 'csv', 'markdown'],

@@ -1,0 +1,70 @@
+import { availableParallelism } from 'node:os';
+import { logExtension } from '../ingest/open.js';
+import type { Invoice } from '../pricing/invoice.js';
+import { compileSql } from '../sql/compile.js';
+import { UsageError } from '../util/errors.js';
+import { priceBucketRows } from './buckets.js';
+import type { InvoiceOptions } from './index.js';
+
+/** The part of `@duckdb/node-api` used here. */
+interface DuckConnection {
+  runAndReadAll(sql: string): Promise<{ columnNames(): string[]; getRows(): unknown[][] }>;
+}
+
+/**
+ * `--engine duckdb`: the statement of `tallyman sql` (the same plans) run by embedded DuckDB on the
+ * local files (CSV read as all-text, NDJSON, Parquet; globs), then priced as a bucket table. DuckDB
+ * uses every core and bounds its own memory (`TALLYMAN_DUCKDB_MEMORY`, e.g. `4GB`; default its own).
+ */
+export async function duckdbInvoice(paths: readonly string[], options: InvoiceOptions, memory: string | undefined = undefined): Promise<Invoice> {
+  const connection = await connect(memory);
+  const from = fromItem(paths);
+  let columns: string[];
+  try {
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
+    columns = described.getRows().map((row) => String(row[0]));
+  } catch (error) {
+    throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const kindColumn = options.map.get('kind') ?? 'kind';
+  if (!columns.includes(kindColumn)) {
+    throw new UsageError(`--engine duckdb reads the canonical schema, and ${paths.join(', ')} has no "${kindColumn}" column (a provider's native shape?): convert it with tallyman normalize, or use the default engine`);
+  }
+  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
+  const result = await connection.runAndReadAll(sql);
+  const names = result.columnNames();
+  const rows = result.getRows().map((row, i) => ({
+    ref: { file: 'duckdb', line: i + 1 },
+    cells: new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])])),
+  }));
+  return priceBucketRows(paths.join(', '), rows, options.groupBy, {
+    card: options.card, zone: undefined, period: undefined, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced,
+    invalidHint: 'run tallyman invoice without --engine duckdb to see each one with its file, line and field, or pass --skip-invalid there',
+  });
+}
+
+async function connect(memory: string | undefined): Promise<DuckConnection> {
+  let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
+  try {
+    api = (await import('@duckdb/node-api')) as unknown as typeof api;
+  } catch {
+    throw new UsageError('--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)');
+  }
+  const config: Record<string, string> = { threads: String(availableParallelism()) };
+  if (memory !== undefined && memory !== '') config.memory_limit = memory;
+  const instance = await api.DuckDBInstance.create(':memory:', config);
+  return instance.connect();
+}
+
+/** The FROM item that reads the files: one reader per format, globs passed to DuckDB as they are. */
+function fromItem(paths: readonly string[]): string {
+  if (paths.includes('-')) throw new UsageError('--engine duckdb reads files, not standard input: give the file names');
+  const formats = new Set(paths.map((p) => logExtension(p)));
+  if (formats.size !== 1) throw new UsageError(`--engine duckdb reads files of one format at a time (here ${[...formats].join(', ')})`);
+  const list = `[${paths.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
+  const format = [...formats][0]!;
+  if (format === '.csv') return `read_csv(${list}, header = true, all_varchar = true, union_by_name = true)`;
+  if (format === '.ndjson' || format === '.jsonl') return `read_ndjson(${list}, union_by_name = true)`;
+  if (format === '.parquet') return `read_parquet(${list}, union_by_name = true)`;
+  throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format}: convert other shapes with tallyman normalize`);
+}

@@ -1,0 +1,163 @@
+/**
+ * What differs between the SQL engines tallyman compiles for: type names, regular expressions,
+ * integer division, time zones, and how a list of add-ons is turned into rows. Everything else in
+ * the statement is plain SQL that every dialect reads the same way.
+ */
+export interface Dialect {
+  name: DialectName;
+  /** The text and 64-bit integer type names. */
+  text: string;
+  int: string;
+  /** Whether `expr` matches the (anchored) regular expression. */
+  matches(expr: string, pattern: string): string;
+  /** Group `n` (1-based) of the match of `pattern` on `expr`, or NULL (or '') when there is none. */
+  group(expr: string, pattern: string, n: number): string;
+  /** Integer division of non-negative integers, rounded down. */
+  div(a: string, b: string): string;
+  /** The local calendar day (`YYYY-MM-DD` text) of the instant `ms` (epoch milliseconds) in `zone`. */
+  localDay(ms: string, zone: string): string;
+  /** The instant (epoch ms) of the local wall-clock time `localMs` (ms since 1970-01-01T00:00 local) in `zone`. */
+  localToUtc(localMs: string, zone: string): string;
+  /** The FROM-clause tail that gives each row of `alias` once per distinct trimmed name in `list` (`;`-separated), as column `addon`. */
+  explode(alias: string, list: string): string;
+  /** A text expression as an ORDER BY key in byte order, whatever the database's collation. */
+  bytewise(expr: string): string;
+  /** A string literal. */
+  quote(text: string): string;
+  /** `AS` of a common table expression: PostgreSQL's planner is told to compute each step once, not to inline it into the next. */
+  cteAs: string;
+  /** A quoted identifier (a column name). */
+  ident(name: string): string;
+}
+
+export const DIALECTS = ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark', 'clickhouse'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+/** A string literal in standard SQL: single quotes doubled. */
+function standardQuote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A string literal where backslashes escape (BigQuery, Spark, ClickHouse, Snowflake): both quotes and backslashes escaped. */
+function backslashQuote(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** `pattern` with every capturing group but the `n`-th made non-capturing (for engines that return the first group only). */
+export function onlyGroup(pattern: string, n: number): string {
+  let count = 0;
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += c + pattern[i + 1]!;
+      i++;
+      continue;
+    }
+    if (c === '(' && pattern[i + 1] !== '?') {
+      count++;
+      out += count === n ? '(' : '(?:';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+const duckdb: Dialect = {
+  name: 'duckdb',
+  cteAs: 'AS',
+  text: 'VARCHAR',
+  int: 'BIGINT',
+  matches: (e, p) => `regexp_full_match(${e}, ${standardQuote(p)})`,
+  group: (e, p, n) => `NULLIF(regexp_extract(${e}, ${standardQuote(onlyGroup(p, n))}, 1), '')`,
+  div: (a, b) => `((${a}) // (${b}))`,
+  localDay: (ms, zone) => `strftime(timezone(${standardQuote(zone)}, timezone('UTC', epoch_ms(${ms}))), '%Y-%m-%d')`,
+  localToUtc: (ms, zone) => `epoch_ms(timezone(${standardQuote(zone)}, epoch_ms(${ms})))`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT trim(f) AS addon FROM (SELECT unnest(string_split(${alias}.${list}, ';')) AS f)) AS a`,
+  bytewise: (e) => e,
+  quote: standardQuote,
+  ident: (n) => `"${n.replaceAll('"', '""')}"`,
+};
+
+const postgres: Dialect = {
+  name: 'postgres',
+  cteAs: 'AS MATERIALIZED',
+  text: 'TEXT',
+  int: 'BIGINT',
+  matches: (e, p) => `(${e} ~ ${standardQuote(p)})`,
+  group: (e, p, n) => `(regexp_match(${e}, ${standardQuote(p)}))[${n}]`,
+  div: (a, b) => `((${a}) / (${b}))`,
+  localDay: (ms, zone) => `to_char((TIMESTAMPTZ 'epoch' + (${ms}) * INTERVAL '1 millisecond') AT TIME ZONE ${standardQuote(zone)}, 'YYYY-MM-DD')`,
+  localToUtc: (ms, zone) => `CAST(EXTRACT(EPOCH FROM ((TIMESTAMP 'epoch' + (${ms}) * INTERVAL '1 millisecond') AT TIME ZONE ${standardQuote(zone)})) * 1000 AS BIGINT)`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT trim(f) AS addon FROM unnest(string_to_array(${alias}.${list}, ';')) AS f) AS a`,
+  bytewise: (e) => `${e} COLLATE "C"`,
+  quote: standardQuote,
+  ident: (n) => `"${n.replaceAll('"', '""')}"`,
+};
+
+const bigquery: Dialect = {
+  name: 'bigquery',
+  cteAs: 'AS',
+  text: 'STRING',
+  int: 'INT64',
+  matches: (e, p) => `REGEXP_CONTAINS(${e}, ${backslashQuote(p)})`,
+  group: (e, p, n) => `NULLIF(REGEXP_EXTRACT(${e}, ${backslashQuote(onlyGroup(p, n))}), '')`,
+  div: (a, b) => `DIV(${a}, ${b})`,
+  localDay: (ms, zone) => `FORMAT_TIMESTAMP('%Y-%m-%d', TIMESTAMP_MILLIS(${ms}), ${backslashQuote(zone)})`,
+  localToUtc: (ms, zone) => `UNIX_MILLIS(TIMESTAMP(DATETIME(TIMESTAMP_MILLIS(${ms})), ${backslashQuote(zone)}))`,
+  explode: (alias, list) => `CROSS JOIN UNNEST(ARRAY(SELECT DISTINCT TRIM(f) FROM UNNEST(SPLIT(${alias}.${list}, ';')) AS f)) AS addon`,
+  bytewise: (e) => e,
+  quote: backslashQuote,
+  ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
+};
+
+const snowflake: Dialect = {
+  name: 'snowflake',
+  cteAs: 'AS',
+  text: 'VARCHAR',
+  int: 'BIGINT',
+  matches: (e, p) => `REGEXP_LIKE(${e}, ${backslashQuote(p)})`,
+  group: (e, p, n) => `NULLIF(REGEXP_SUBSTR(${e}, ${backslashQuote(p)}, 1, 1, 'e', ${n}), '')`,
+  div: (a, b) => `FLOOR((${a}) / (${b}))`,
+  localDay: (ms, zone) => `TO_CHAR(CONVERT_TIMEZONE('UTC', ${backslashQuote(zone)}, TO_TIMESTAMP_NTZ(${ms}, 3)), 'YYYY-MM-DD')`,
+  localToUtc: (ms, zone) => `DATE_PART(EPOCH_MILLISECOND, CONVERT_TIMEZONE(${backslashQuote(zone)}, 'UTC', TO_TIMESTAMP_NTZ(${ms}, 3)))`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT TRIM(f.value::VARCHAR) AS addon FROM TABLE(FLATTEN(SPLIT(${alias}.${list}, ';'))) AS f) AS a`,
+  bytewise: (e) => `COLLATE(${e}, 'utf8')`,
+  quote: backslashQuote,
+  ident: (n) => `"${n.replaceAll('"', '""')}"`,
+};
+
+const spark: Dialect = {
+  name: 'spark',
+  cteAs: 'AS',
+  text: 'STRING',
+  int: 'BIGINT',
+  matches: (e, p) => `(${e} RLIKE ${backslashQuote(p)})`,
+  group: (e, p, n) => `NULLIF(regexp_extract(${e}, ${backslashQuote(p)}, ${n}), '')`,
+  div: (a, b) => `((${a}) DIV (${b}))`,
+  localDay: (ms, zone) => `date_format(from_utc_timestamp(timestamp_millis(${ms}), ${backslashQuote(zone)}), 'yyyy-MM-dd')`,
+  localToUtc: (ms, zone) => `unix_millis(to_utc_timestamp(timestamp_millis(${ms}), ${backslashQuote(zone)}))`,
+  explode: (alias, list) => `LATERAL VIEW explode(array_distinct(transform(split(${alias}.${list}, ';'), f -> trim(f)))) AS addon`,
+  bytewise: (e) => e,
+  quote: backslashQuote,
+  ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
+};
+
+const clickhouse: Dialect = {
+  name: 'clickhouse',
+  cteAs: 'AS',
+  text: 'String',
+  int: 'Int64',
+  matches: (e, p) => `match(${e}, ${backslashQuote(p)})`,
+  group: (e, p, n) => `NULLIF(extract(${e}, ${backslashQuote(onlyGroup(p, n))}), '')`,
+  div: (a, b) => `intDiv(${a}, ${b})`,
+  localDay: (ms, zone) => `formatDateTime(fromUnixTimestamp64Milli(toInt64(${ms}), ${backslashQuote(zone)}), '%Y-%m-%d', ${backslashQuote(zone)})`,
+  localToUtc: (ms, zone) => `toUnixTimestamp64Milli(toDateTime64(formatDateTime(fromUnixTimestamp64Milli(toInt64(${ms}), 'UTC'), '%Y-%m-%d %H:%i:%S', 'UTC'), 3, ${backslashQuote(zone)})) + (${ms}) % 1000`,
+  explode: (alias, list) => `ARRAY JOIN arrayDistinct(arrayMap(f -> trim(f), splitByChar(';', ${alias}.${list}))) AS addon`,
+  bytewise: (e) => e,
+  quote: backslashQuote,
+  ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
+};
+
+export const DIALECT: Record<DialectName, Dialect> = { duckdb, postgres, bigquery, snowflake, spark, clickhouse };

@@ -1,0 +1,92 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { computeInvoice, type InvoiceOptions } from '../../src/engine/index.js';
+import { priceBucketRows } from '../../src/engine/buckets.js';
+import { duckdbInvoice } from '../../src/engine/duckdb.js';
+import { CANONICAL_FIELDS } from '../../src/ingest/record.js';
+import { periodFromFlags } from '../../src/pricing/period.js';
+import { parseGroupBy } from '../../src/pricing/group-by.js';
+import { openCard } from '../../src/rates/open.js';
+import { renderInvoiceJson } from '../../src/report/invoice.js';
+import { compileSql } from '../../src/sql/compile.js';
+import { TimeZone } from '../../src/util/time.js';
+import { ROOT } from '../cli/binary.js';
+
+/** The three engines of docs/sql.md on one log: in-process, DuckDB (--engine duckdb), and the postgres statement on a real server, each as invoice JSON. */
+
+export interface Flags {
+  rates?: string;
+  groupBy?: string;
+  tz?: string;
+  from?: string;
+  to?: string;
+  month?: string;
+  allowUnpriced?: boolean;
+}
+
+export async function optionsOf(flags: Flags): Promise<InvoiceOptions> {
+  const card = await openCard(flags.rates ?? 'assemblyai', ROOT);
+  const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
+  return {
+    card, zone, inputZone: TimeZone.of('UTC'), period: periodFromFlags(flags, zone), groupBy: parseGroupBy(flags.groupBy), map: new Map(),
+    skipInvalid: false, allowUnpriced: flags.allowUnpriced ?? false, threads: 1,
+  };
+}
+
+export async function jsJson(files: string[], flags: Flags): Promise<string> {
+  return renderInvoiceJson(await computeInvoice(files, await optionsOf(flags)));
+}
+
+export async function duckdbJson(files: string[], flags: Flags): Promise<string> {
+  return renderInvoiceJson(await duckdbInvoice(files, await optionsOf(flags)));
+}
+
+/** A minimal client of pg. */
+export interface PgClient {
+  query(sql: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; fields: { name: string }[] }>;
+}
+
+let tables = 0;
+
+/** Loads a canonical CSV log into a table of text columns (as a CSV loaded without a schema), runs the postgres statement, prices the result. */
+export async function postgresJson(client: PgClient, file: string, csv: string, flags: Flags): Promise<string> {
+  const options = await optionsOf(flags);
+  const table = `usage_${process.pid}_${tables++}`;
+  await client.query(`CREATE TEMP TABLE ${table} (${CANONICAL_FIELDS.map((f) => `"${f}" TEXT`).join(', ')})`);
+  const records = parse(csv, { columns: true, bom: true }) as Record<string, string>[];
+  for (const record of records) {
+    const fields = Object.keys(record).filter((k) => (CANONICAL_FIELDS as readonly string[]).includes(k));
+    if (fields.length === 0) continue;
+    await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')})`, fields.map((f) => record[f]));
+  }
+  const sql = compileSql({ card: options.card, dialect: 'postgres', table, map: new Map(), period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
+  const result = await client.query(sql);
+  await client.query(`DROP TABLE ${table}`);
+  const rows = result.rows.map((row, i) => ({ ref: { file, line: i + 2 }, cells: new Map(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])) }));
+  return renderInvoiceJson(priceBucketRows(file, rows, options.groupBy, { card: options.card, zone: undefined, period: undefined, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced }));
+}
+
+/**
+ * The one difference docs/sql.md names: a bucket table has no file lines, so DUPLICATE_ID says no
+ * examples and UNPRICED no references. Exactly those parts are taken out of the in-process JSON.
+ */
+export function withoutReferences(json: string): string {
+  const invoice = JSON.parse(json) as { warnings: { code: string; message: string }[] };
+  for (const w of invoice.warnings) {
+    if (w.code === 'DUPLICATE_ID') w.message = w.message.replace(/ were not billed again: .*\.$/, ' were not billed again.');
+    if (w.code === 'UNPRICED') w.message = w.message.replace(/ \([^()]*:\d+[^()]*\)\.$/, '.');
+  }
+  return `${JSON.stringify(invoice, null, 2)}\n`;
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tallyman-sql-'));
+}
+
+export function writeLog(dir: string, name: string, csv: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, csv);
+  return path;
+}

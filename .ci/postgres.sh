@@ -4,7 +4,8 @@
 # postgres user (the server refuses root), starts it on a unix socket, exports TALLYMAN_TEST_PG, and
 # stops it when the shell exits.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-if [ -z "$pg_bin" ]; then
+# A client alone (psql without initdb) or no postgres user is not a server: install one.
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ] || ! id postgres >/dev/null 2>&1; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   check: async () => (await import('./commands/check.js')).registerCheck,
   reconcile: async () => (await import('./commands/reconcile.js')).registerReconcile,
   rates: async () => (await import('./commands/rates.js')).registerRates,
+  normalize: async () => (await import('./commands/normalize.js')).registerNormalize,
 };
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };

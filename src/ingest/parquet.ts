@@ -1,7 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { InputError, UsageError } from '../util/errors.js';
+import { InputError, isExpectedError, UsageError } from '../util/errors.js';
 import { emptyFields, mapHeader } from './header.js';
 import type { ReadOptions } from './index.js';
 import { normalizeRecord } from './normalize.js';
@@ -59,7 +59,9 @@ export async function* readParquet(source: ParquetSource, name: string, options:
   try {
     const metadata = await unwrap(name, () => parquetMetadataAsync(file));
     const { plain, decimals } = withoutDecimals(metadata, name);
-    const top = parquetSchema(plain).children;
+    const top = await unwrap(name, () => parquetSchema(plain).children);
+    // A damaged footer can name a column with no name.
+    if (top.some((c) => typeof c.element.name !== 'string')) throw new UsageError(`${name}: is not a readable Parquet file (a column has no name); export it again`);
     const columns = mapHeader(top.map((c) => c.element.name), name, options.map).filter(([field]) => options.wanted?.(field) ?? true);
     const readers = columns.map(([field, index]) => ({ field, name: top[index]!.element.name, text: parquetText(leafOf(top[index]!, name), decimals.get(top[index]!.element.name), name) }));
     const scan = await unwrap(name, () => parquetScan({ file, metadata: plain, columns: readers.map((r) => r.name), compressors, parsers: PARSERS }));
@@ -72,6 +74,8 @@ export async function* readParquet(source: ParquetSource, name: string, options:
         try {
           for (const [c, reader] of readers.entries()) raw[reader.field as CanonicalField] = reader.text(data[c]![i] as ParquetValue, line);
           batch.push(normalizeRecord(raw, { file: name, line }, options.inputZone));
+          // A few records at a time, never a row group's worth of objects.
+          if (batch.length === RECORDS_AT_ONCE) yield batch.splice(0);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           // The records before it go first, so that errors and skips come in file order.
@@ -82,10 +86,16 @@ export async function* readParquet(source: ParquetSource, name: string, options:
       onBytes?.(groupBytes(plain, g));
       if (batch.length > 0) yield batch;
     }
+  } catch (error) {
+    // A cell a damaged file gives a type its column does not have (a text where a count is).
+    throw isExpectedError(error) ? error : new UsageError(`${name}: is not a readable Parquet file (${(error as Error).message}); export it again`);
   } finally {
     await file.close?.();
   }
 }
+
+/** Records handed on at once (a row group's columns are decoded whole; its records are not all made at once). */
+const RECORDS_AT_ONCE = 1024;
 
 /** The parsers hyparquet is given: instants as whole epoch milliseconds (a part millisecond dropped, as the text reader drops a fourth decimal), days as a count, text as strict UTF-8. */
 const PARSERS = {

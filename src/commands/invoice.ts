@@ -21,7 +21,7 @@ export function registerInvoice(program: Command, run: (action: () => Promise<nu
   const command = program
     .command('invoice')
     .description('price a usage log on a rate card and print the invoice')
-    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON, Parquet); - reads standard input')
     .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)')
     .option('--out-dir <dir>', 'with --format focus: one file per billing period, DIR/billing_period=YYYY-MM/focus.parquet (or .csv)')
     .addOption(new Option('--file-format <format>', 'with --out-dir: the files\' format').choices(['parquet', 'csv']).default('parquet'));

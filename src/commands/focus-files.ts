@@ -1,10 +1,8 @@
-import { statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Invoice } from '../pricing/invoice.js';
 import { focusCsv, focusParquet, focusRows, type FocusRow } from '../report/focus.js';
 import { UsageError } from '../util/errors.js';
-import { checkOut, emit } from '../util/output.js';
+import { checkOut, checkOutFolder, emit, makeFolder } from '../util/output.js';
 
 /** Whether `--out` names a Parquet file (by its extension). */
 export function isParquet(out: string | undefined): boolean {
@@ -15,8 +13,7 @@ export function isParquet(out: string | undefined): boolean {
 export function checkOutDir(flags: { format: string; out?: string | undefined; outDir?: string | undefined }): void {
   if (flags.format !== 'focus') throw new UsageError('--out-dir writes one FOCUS file per billing period: add --format focus');
   if (flags.out !== undefined) throw new UsageError('--out-dir and --out both name where to write: give one of them');
-  const info = statSync(flags.outDir!, { throwIfNoEntry: false });
-  if (info !== undefined && !info.isDirectory()) throw new UsageError(`--out-dir ${flags.outDir} is not a folder`);
+  checkOutFolder('--out-dir', flags.outDir!);
 }
 
 /**
@@ -41,9 +38,7 @@ export async function writeFocusFiles(invoice: Invoice, target: { out?: string |
     content: target.fileFormat === 'parquet' ? focusParquet(part) : focusCsv(part),
   }));
   for (const file of files) {
-    await mkdir(join(file.path, '..'), { recursive: true }).catch((error: Error) => {
-      throw new UsageError(`--out-dir ${dir}: cannot create ${join(file.path, '..')} (${error.message})`);
-    });
+    makeFolder(`--out-dir ${dir}`, join(file.path, '..'));
     checkOut(file.path, inputs);
     await emit(file.content, file.path);
   }

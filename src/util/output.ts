@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { reasonOf, UsageError } from './errors.js';
@@ -150,6 +150,21 @@ export class AtomicFile {
       // closed already
     }
     if (this.temporary) rmSync(this.temporary, { force: true });
+  }
+}
+
+/** Refuses an output folder (`--out-dir`) that exists and is not a folder; a missing one is made when written to. */
+export function checkOutFolder(flag: string, dir: string): void {
+  const existing = statOf(dir);
+  if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
+}
+
+/** Makes a folder and its parents (`mkdir -p`); one that cannot be made is one line. */
+export function makeFolder(flag: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot create ${dir} (${reasonOf(error)})`);
   }
 }
 

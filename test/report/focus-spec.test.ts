@@ -199,5 +199,6 @@ describe('FOCUS 1.3 export, held to the specification', () => {
     expect(readFileSync(join(out, 'billing_period=2026-05', 'focus.parquet')).equals(before)).toBe(true);
     expect(readdirSync(join(out, 'billing_period=2026-06')).sort()).toEqual(['focus.csv', 'focus.parquet']);
     expect(runBinary(['invoice', log, '--out-dir', out]).stderr).toBe('tallyman: --out-dir writes one FOCUS file per billing period: add --format focus\n');
+    expect(runBinary(['invoice', log, '--format', 'focus', '--out-dir', log]).stderr).toBe(`tallyman: --out-dir ${log} is not a folder\n`);
   });
 });

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   reconcile: async () => (await import('./commands/reconcile.js')).registerReconcile,
   rates: async () => (await import('./commands/rates.js')).registerRates,
   sql: async () => (await import('./commands/sql.js')).registerSql,
+  normalize: async () => (await import('./commands/normalize.js')).registerNormalize,
 };
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };

@@ -25,7 +25,7 @@ export function registerAudit(program: Command, run: (action: () => Promise<numb
   const command = program
     .command('audit')
     .description('find unclosed and idle streams, broken limits, duplicates and other costly findings')
-    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON, Parquet); - reads standard input')
     .addOption(new Option('--tier <tier>', 'account tier for limits and the LLM gateway').choices(['free', 'paid']).default('paid'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['info', 'warning', 'error']).default('warning'))
     .option('--idle-ratio <n>', 'IDLE_SESSION when session time is at least N × the audio', '2')

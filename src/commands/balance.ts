@@ -21,7 +21,7 @@ export function registerBalance(program: Command, run: (action: () => Promise<nu
   const command = program
     .command('balance')
     .description('replay a log against a prepaid balance or a monthly-credit plan, and project it')
-    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON, Parquet); - reads standard input')
     .option('--days <n>', 'days to project after the last record (0 for none, at most 3660)', boundedWholeNumber('--days', 3660), 30)
     .option('--daily-spend <amount>', "spend per projected day (default: the log's average)");
   addAccountOptions(command, true);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { computeInvoice } from '../engine/index.js';
 import { priceBucketFile } from '../engine/buckets.js';
 import { duckdbInvoice } from '../engine/duckdb.js';
@@ -10,11 +10,14 @@ import { parseGroupBy } from '../pricing/group-by.js';
 import { tableWidth } from './display.js';
 import { addLogOptions, bucketOptions, checkHtmlOut, checkSources, engineOption, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 import { progress } from './progress.js';
+import { checkOutDir, isParquet, writeFocusFiles } from './focus-files.js';
 
 interface InvoiceFlags extends LogFlags {
   groupBy?: string;
   buckets?: string;
   engine: string;
+  outDir?: string;
+  fileFormat: 'parquet' | 'csv';
 }
 
 /** `tallyman invoice FILE...`: exact invoice lines of a usage log on a rate card. */
@@ -22,10 +25,12 @@ export function registerInvoice(program: Command, run: (action: () => Promise<nu
   const command = program
     .command('invoice')
     .description('price a usage log on a rate card and print the invoice')
-    .argument('[files...]', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .argument('[files...]', 'usage logs (CSV, JSON, NDJSON, Parquet); - reads standard input')
     .option('-g, --group-by <dims>', 'split lines by project, api_key, customer, day, month (comma-separated)')
     .option('--buckets <file>', 'price a bucket table (made by tallyman sql in a warehouse: CSV, JSON, NDJSON) instead of a log')
-    .addOption(engineOption());
+    .addOption(engineOption())
+    .option('--out-dir <dir>', 'with --format focus: one file per billing period, DIR/billing_period=YYYY-MM/focus.parquet (or .csv)')
+    .addOption(new Option('--file-format <format>', 'with --out-dir: the files\' format').choices(['parquet', 'csv']).default('parquet'));
   addLogOptions(command, formats('invoice')).addHelpText(
     'after',
     `
@@ -35,7 +40,8 @@ Examples:
   $ tallyman invoice usage.ndjson --rates tencent-asr --format json --out invoice.json
   $ tallyman invoice logs/may.csv --format html --out may.html   # charts and tables, one file
   $ cat usage.csv | tallyman invoice - --format csv > invoice.csv
-  $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.2 for FinOps tools
+  $ tallyman invoice logs/may.csv --month 2026-05 --format focus --out focus.csv   # FOCUS 1.3 for FinOps tools
+  $ tallyman invoice logs/*.parquet --format focus --out-dir focus/   # focus/billing_period=2026-05/focus.parquet, ...
   $ tallyman invoice --buckets may-buckets.csv --format json   # a bucket table from tallyman sql (docs/sql.md)`,
   );
   command.action((files: string[], flags: InvoiceFlags) => run(() => invoiceCommand(files, flags)));
@@ -45,6 +51,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   checkHtmlOut(flags);
   checkSources(files, flags);
   checkOut(flags.out, [...files, flags.rates, ...(flags.buckets === undefined ? [] : [flags.buckets])]);
+  if (flags.outDir !== undefined) checkOutDir(flags);
   hintStdin(files);
   const tick = progress(process.stderr, process.env);
   // A FOCUS row is a charge of one project, key and customer on one day.
@@ -59,9 +66,13 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
       ? await duckdbInvoice(files, options, process.env.TALLYMAN_DUCKDB_MEMORY)
       : await computeInvoice(files, options);
   tick.phase('rendering');
-  const text = (await renderer('invoice', flags.format))(invoice, paint, tableWidth(flags));
+  if (flags.format === 'focus' && (flags.outDir !== undefined || isParquet(flags.out))) {
+    await writeFocusFiles(invoice, { out: flags.out, outDir: flags.outDir, fileFormat: flags.fileFormat }, [...files, flags.rates]);
+  } else {
+    const text = (await renderer('invoice', flags.format))(invoice, paint, tableWidth(flags));
+    await emit(text, flags.out);
+  }
   tick.done();
-  await emit(text, flags.out);
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
   if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;

@@ -14,7 +14,7 @@ export function registerReconcile(program: Command, run: (action: () => Promise<
   const command = program
     .command('reconcile')
     .description("check a provider's statement line by line against the invoice of the log")
-    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON); - reads standard input')
+    .argument('<files...>', 'usage logs (CSV, JSON, NDJSON, Parquet); - reads standard input')
     .requiredOption('-s, --statement <file>', 'the statement: CSV or JSON with product, model, addon?, date|month?, quantity?, amount')
     .option('--statement-map <file>', "read another provider's bill export: a YAML or JSON map of its columns and names (Tencent Cloud's bill detail is recognised without one)")
     .option('--tolerance <amount>', 'a difference up to this is a match', '0.01');

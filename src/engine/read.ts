@@ -2,6 +2,7 @@ import type { UsageBatch } from '../ingest/batch.js';
 import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { finishAssembler, readCsvFrom, readLog, readNdjsonLine, type ReadOptions, type ReadStats } from '../ingest/index.js';
 import { JsonRecordAssembler } from '../ingest/native.js';
+import { readParquet } from '../ingest/parquet.js';
 import { CANONICAL_FIELDS, type UsageRecord } from '../ingest/record.js';
 import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
@@ -54,7 +55,17 @@ export async function readInto(paths: readonly string[], target: ReadTarget, opt
 }
 
 function readOptions(target: ReadTarget, options: InvoiceOptions): ReadOptions {
-  return { inputZone: options.inputZone, map: options.map, onInvalid: (error) => target.batch.pushError(error) };
+  const { dimensions } = target.batch.strings;
+  // The dimensions nobody reads are left unread (a Parquet log's columns then stay on disk).
+  const unread = new Set<string>([...(dimensions.project ? [] : ['project']), ...(dimensions.apiKey ? [] : ['api_key']), ...(dimensions.customer ? [] : ['customer_id', 'webhook_url'])]);
+  return { inputZone: options.inputZone, map: options.map, onInvalid: (error) => target.batch.pushError(error), wanted: (field) => !unread.has(field) };
+}
+
+/** A Parquet file: its row groups one at a time, the columns the run reads, through the record path's validation. */
+async function scanParquet(path: string, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+  let read = 0;
+  await pushAll(readParquet({ path }, path, readOptions(target, options), (bytes) => progress((read += bytes))), target);
+  options.trace?.(`${path}: Parquet, one thread`);
 }
 
 async function pushAll(batches: AsyncIterable<UsageRecord[]>, target: ReadTarget): Promise<void> {
@@ -76,6 +87,7 @@ async function readByBytes(paths: readonly string[], formats: ByteFormat[], targ
     // After the last file, when no file fed the JSON assembler (which may give out records at the end), no id is looked up again.
     const last = i === paths.length - 1 && formats.every((f) => f.format === 'csv');
     if (formats[i]!.format === 'csv') await scanCsv(path, size, formats[i]!.gzip, target, options, progress, last);
+    else if (formats[i]!.format === 'parquet') await scanParquet(path, target, options, progress);
     else await scanNdjson(path, size, target, assembler, options, progress);
     before += size;
   }

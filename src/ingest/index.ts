@@ -7,6 +7,7 @@ import { parseJson, readJsonDocument, readNdjson, tooLongLine } from './json.js'
 import { MAX_JSON_VALUE } from './limits.js';
 import { JsonRecordAssembler, type Produced } from './native.js';
 import { normalizeRecord } from './normalize.js';
+import { readParquet, sniffParquet } from './parquet.js';
 import { logExtension, openBytes } from './open.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
 import type { CanonicalField, UsageRecord } from './record.js';
@@ -25,6 +26,8 @@ export interface ReadOptions {
   onInvalid: (error: InputError) => void;
   /** The CSV tokenizer: tallyman's own unless another is plugged in (the tests plug in the csv-parse reference). */
   csvReader?: CsvReader;
+  /** The fields a run reads (a Parquet file's other columns are never read); all when absent. */
+  wanted?: (field: CanonicalField) => boolean;
 }
 
 /** Counts the reader keeps beside the records it yields. */
@@ -55,7 +58,13 @@ export async function* readLog(paths: readonly string[], options: ReadOptions, s
   for (const path of paths) if (path !== '-') stats.totalBytes += (await stat(path).catch(() => ({ size: 0 }))).size;
   for (const path of paths) {
     const name = path === '-' ? '<stdin>' : path;
-    const text = decodeUtf8(await openBytes(path, 0, (bytes) => void (stats.bytes = (stats.bytes ?? 0) + bytes)), name);
+    const counted = (bytes: number): void => void (stats.bytes = (stats.bytes ?? 0) + bytes);
+    const sniffed = await sniffParquet(path, await openBytes(path, 0, counted));
+    if (sniffed.parquet) {
+      yield* readParquet(sniffed.parquet, name, options, 'path' in sniffed.parquet ? counted : undefined);
+      continue;
+    }
+    const text = decodeUtf8(sniffed.chunks, name);
     const { format, chunks } = await detectFormat(path, text);
     if (format === 'csv') {
       yield* readCsvRecords(chunks, name, options);

@@ -92,9 +92,15 @@ async function* counting(chunks: AsyncIterable<Uint8Array>, onRead: ((bytes: num
 
 /** A stream read once (standard input, a pipe), inflated when its first bytes are gzip's (`zcat` need not come first). */
 async function peeked(name: string, chunks: AsyncGenerator<Uint8Array>, skip = 0): Promise<AsyncIterable<Uint8Array>> {
+  const { head, all } = await peek(chunks, 2);
+  return skipped(isGzip(head) ? inflated(name, all) : all, skip);
+}
+
+/** At least the first `bytes` bytes of a stream (fewer when it is shorter), and the whole stream again, none lost. */
+export async function peek(chunks: AsyncIterator<Uint8Array>, bytes: number): Promise<{ head: Buffer; all: AsyncGenerator<Uint8Array> }> {
   const taken: Uint8Array[] = [];
   let length = 0;
-  while (length < 2) {
+  while (length < bytes) {
     const next = await chunks.next();
     if (next.done) break;
     taken.push(next.value);
@@ -102,9 +108,9 @@ async function peeked(name: string, chunks: AsyncGenerator<Uint8Array>, skip = 0
   }
   const all = (async function* () {
     yield* taken;
-    yield* chunks;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
   })();
-  return skipped(isGzip(Buffer.concat(taken)) ? inflated(name, all) : all, skip);
+  return { head: Buffer.concat(taken), all };
 }
 
 /** The chunks from byte `skip` on. */

@@ -1,15 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { fileHead, logExtension } from './open.js';
+import { isParquet } from './parquet.js';
 import type { CanonicalField } from './record.js';
 
 /** A file the byte scanner reads: its format, and whether it is gzipped (then it is read in order, on one thread). */
 export interface ByteFormat {
-  format: 'csv' | 'ndjson';
+  format: 'csv' | 'ndjson' | 'parquet';
   gzip: boolean;
 }
 
 /**
- * The byte scanner's formats for every path (regular files only: CSV, or NDJSON by its extension
+ * The byte scanner's formats for every path (regular files only: Parquet by its first bytes, CSV, or NDJSON by its extension
  * when no --map renames fields; gzipped or not, by the first bytes, with the extension before a
  * `.gz`), or undefined to read the log the record way (stdin, JSON documents).
  */
@@ -20,6 +21,12 @@ export async function byteFormats(paths: readonly string[], map: ReadonlyMap<Can
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) return undefined;
     const { head, gzip } = await fileHead(path, 4096);
+    if (isParquet(head)) {
+      // A gzipped Parquet file cannot be read at offsets: the record way holds it whole.
+      if (gzip) return undefined;
+      formats.push({ format: 'parquet', gzip });
+      continue;
+    }
     const extension = logExtension(path);
     if (extension === '.ndjson' || extension === '.jsonl') {
       if (map.size > 0) return undefined;

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
+import { UsageError } from '../util/errors.js';
 import { formatInstant, nextDay, nextMonth } from '../util/time.js';
 import { writeCsv, type Cell } from './csv.js';
+import { parquetBytes, unscaledOf, type ParquetCell, type ParquetColumn, type ParquetKind } from './parquet.js';
 
 /** FOCUS SkuMeter of each token class. */
 const TOKEN_METERS: Record<string, string> = {
@@ -12,88 +15,161 @@ const TOKEN_METERS: Record<string, string> = {
 /** The dimensions a FOCUS row needs: who (project, key, customer) and when (a day). */
 export const FOCUS_GROUP_BY = ['project', 'api_key', 'customer', 'day'] as const;
 
-/** FOCUS 1.2 columns, in the specification's (alphabetical) order. */
-const COLUMNS = [
+/** The FOCUS version the export claims. */
+export const FOCUS_VERSION = '1.3';
+
+/**
+ * FOCUS 1.3 columns that tallyman writes, in the specification's (alphabetical) order, then the
+ * provider-defined `x_` columns: 1.3 adds ContractApplied, HostProviderName and ServiceProviderName
+ * (ProviderName and PublisherName are deprecated in 1.3, still mandatory, and kept).
+ */
+export const FOCUS_COLUMNS = [
   'AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingAccountType', 'BillingCurrency',
   'BillingPeriodEnd', 'BillingPeriodStart', 'CapacityReservationId', 'CapacityReservationStatus', 'ChargeCategory',
   'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd', 'ChargePeriodStart', 'CommitmentDiscountCategory',
   'CommitmentDiscountId', 'CommitmentDiscountName', 'CommitmentDiscountQuantity', 'CommitmentDiscountStatus',
-  'CommitmentDiscountType', 'CommitmentDiscountUnit', 'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost',
-  'ContractedUnitPrice', 'EffectiveCost', 'InvoiceId', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory',
+  'CommitmentDiscountType', 'CommitmentDiscountUnit', 'ConsumedQuantity', 'ConsumedUnit', 'ContractApplied', 'ContractedCost',
+  'ContractedUnitPrice', 'EffectiveCost', 'HostProviderName', 'InvoiceId', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory',
   'PricingCurrency', 'PricingCurrencyContractedUnitPrice', 'PricingCurrencyEffectiveCost', 'PricingCurrencyListUnitPrice',
   'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName', 'RegionId', 'RegionName', 'ResourceId', 'ResourceName',
-  'ResourceType', 'ServiceCategory', 'ServiceName', 'ServiceSubcategory', 'SkuId', 'SkuMeter', 'SkuPriceDetails', 'SkuPriceId',
-  'SubAccountId', 'SubAccountName', 'SubAccountType', 'Tags',
+  'ResourceType', 'ServiceCategory', 'ServiceName', 'ServiceProviderName', 'ServiceSubcategory', 'SkuId', 'SkuMeter', 'SkuPriceDetails', 'SkuPriceId',
+  'SubAccountId', 'SubAccountName', 'SubAccountType', 'Tags', 'x_LineItemId',
 ] as const;
-type Column = (typeof COLUMNS)[number];
+export type FocusColumn = (typeof FOCUS_COLUMNS)[number];
+
+/** The Decimal and DateTime columns (every other one is a String, or JSON text). */
+const DECIMALS = new Set<FocusColumn>(['BilledCost', 'CommitmentDiscountQuantity', 'ConsumedQuantity', 'ContractedCost', 'ContractedUnitPrice', 'EffectiveCost', 'ListCost', 'ListUnitPrice', 'PricingCurrencyContractedUnitPrice', 'PricingCurrencyEffectiveCost', 'PricingCurrencyListUnitPrice', 'PricingQuantity']);
+const DATETIMES = new Set<FocusColumn>(['BillingPeriodEnd', 'BillingPeriodStart', 'ChargePeriodEnd', 'ChargePeriodStart']);
+/** Decimals in a Parquet export: DECIMAL(38,9), as BigQuery's NUMERIC holds and Spark, DuckDB and Arrow read exactly. */
+const PARQUET_DECIMAL: ParquetKind = { decimal: { precision: 38, scale: 9 } };
+
+/** A FOCUS value: text, a decimal string, an instant (epoch ms), or null. */
+type Value = { text: string | null } | { decimal: string } | { instant: number | null };
+/** One FOCUS row, and the billing period (YYYY-MM) it belongs to. */
+export interface FocusRow {
+  month: string | null;
+  values: Record<FocusColumn, Value>;
+}
 
 const UNIT_NAME: Record<string, string> = { hour: 'Hours', minute: 'Minutes', second: 'Seconds', '1M tokens': '1M Tokens', '1K tokens': '1K Tokens', token: 'Tokens' };
 
 /**
- * A FOCUS 1.2 cost-and-usage CSV: one row per charge (product, model, add-on or token type, tier,
- * project, API key, customer and day). BilledCost is the invoice line's rounded amount, so the
- * rows add up to the invoice total. The card's rate is both the list and the contracted price.
+ * The FOCUS 1.3 rows of an invoice: one per charge (product, model, add-on or token type, tier,
+ * project, API key, customer and day). BilledCost is the invoice line's rounded amount, so the rows
+ * add up to the invoice total. The card's rate is both the list and the contracted price. The
+ * billing period is the calendar month of the charge's day in the invoice's zone.
  */
-export function renderFocus(invoice: Invoice): string {
+export function focusRows(invoice: Invoice): FocusRow[] {
   const { card } = invoice;
   const scale = card.rounding.scale;
   const dim = (line: InvoiceLine, name: string): string | null => line.dims[invoice.groupBy.indexOf(name as never)] ?? null;
   const days = invoice.lines.map((l) => dim(l, 'day')).filter((d): d is string => d !== null).sort();
-  const billingStart = invoice.period.from && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.from) ? invoice.period.from : days[0]?.slice(0, 7).concat('-01');
-  const billingEnd = invoice.period.to && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.to) ? invoice.period.to : days.length > 0 ? `${nextMonth(days[days.length - 1]!.slice(0, 7))}-01` : undefined;
-  const instant = (day: string | undefined) => (day === undefined ? null : formatInstant(invoice.zone.startOfDay(day)));
-  const rows = invoice.lines.map((line): Cell[] => {
+  // Undated charges (transcript objects without their list page) fall in the period asked for, else the log's.
+  const undatedStart = invoice.period.from && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.from) ? invoice.period.from : days[0]?.slice(0, 7).concat('-01');
+  const undatedEnd = invoice.period.to && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.to) ? invoice.period.to : days.length > 0 ? `${nextMonth(days[days.length - 1]!.slice(0, 7))}-01` : undefined;
+  const instant = (day: string | undefined): Value => ({ instant: day === undefined ? null : invoice.zone.startOfDay(day) });
+  return invoice.lines.map((line): FocusRow => {
     const day = dim(line, 'day');
+    const month = day?.slice(0, 7) ?? null;
     const consumed = new Decimal(line.baseQuantity).dividedBy(line.baseUnit === 'ms' ? 3_600_000 : 1);
     const pricing = new Decimal(line.baseQuantity).dividedBy(line.perUnit);
     const sku = [line.product, line.model, line.addon ?? line.tokenType].filter(Boolean).join('/');
     const amount = formatMoney(line.amount, scale);
-    const tags = Object.fromEntries(
-      [['api_key', dim(line, 'api_key')], ['customer_id', dim(line, 'customer')]].filter(([, v]) => v !== null),
-    );
+    const tags = Object.fromEntries([['api_key', dim(line, 'api_key')], ['customer_id', dim(line, 'customer')]].filter(([, v]) => v !== null));
     const project = dim(line, 'project');
-    const values: Partial<Record<Column, Cell>> = {
-      BilledCost: { number: amount },
-      BillingAccountId: { text: card.name },
-      BillingAccountName: { text: card.description ?? card.name },
-      BillingAccountType: { text: 'Rate card' },
-      BillingCurrency: { text: card.currency },
-      BillingPeriodEnd: { text: instant(billingEnd) },
-      BillingPeriodStart: { text: instant(billingStart) },
-      ChargeCategory: { text: 'Usage' },
-      ChargeDescription: { text: describe(line, card.currency) },
-      ChargeFrequency: { text: 'Usage-Based' },
-      ChargePeriodEnd: { text: day === null ? instant(billingEnd) : instant(nextDay(day)) },
-      ChargePeriodStart: { text: day === null ? instant(billingStart) : instant(day) },
-      ConsumedQuantity: { number: trim(consumed) },
-      ConsumedUnit: { text: line.baseUnit === 'ms' ? 'Hours' : 'Tokens' },
-      ContractedCost: { number: amount },
-      ContractedUnitPrice: { number: formatExact(line.rate) },
-      EffectiveCost: { number: amount },
-      InvoiceIssuerName: { text: card.provider },
-      ListCost: { number: amount },
-      ListUnitPrice: { number: formatExact(line.rate) },
-      PricingCategory: { text: 'Standard' },
-      PricingCurrency: { text: card.currency },
-      PricingQuantity: { number: trim(pricing) },
-      PricingUnit: { text: UNIT_NAME[line.unit] ?? line.unit },
-      ProviderName: { text: card.provider },
-      PublisherName: { text: card.provider },
-      ServiceCategory: { text: 'AI and Machine Learning' },
-      ServiceName: { text: line.product },
-      ServiceSubcategory: { text: line.tokenType !== null ? 'Generative AI' : 'Natural Language Processing' },
-      SkuId: { text: sku },
-      SkuMeter: { text: line.addon ? 'Add-on' : line.tokenType ? TOKEN_METERS[line.tokenType]! : 'Audio' },
-      SkuPriceDetails: { text: line.tier === null ? null : JSON.stringify({ tier: line.tier }) },
-      SkuPriceId: { text: `${sku}@${line.version}#${line.hash}${line.tier ? `:${line.tier}` : ''}` },
-      SubAccountId: { text: project },
-      SubAccountName: { text: project },
-      SubAccountType: { text: project === null ? null : 'Project' },
-      Tags: { text: JSON.stringify(tags) },
+    const chargeStart = day === null ? undatedStart : day;
+    const chargeEnd = day === null ? undatedEnd : nextDay(day);
+    const text = (value: string | null | undefined): Value => ({ text: value ?? null });
+    const values: Partial<Record<FocusColumn, Value>> = {
+      BilledCost: { decimal: amount },
+      BillingAccountId: text(card.name),
+      BillingAccountName: text(card.description ?? card.name),
+      BillingAccountType: text('Rate card'),
+      BillingCurrency: text(card.currency),
+      BillingPeriodEnd: month === null ? instant(undatedEnd) : instant(`${nextMonth(month)}-01`),
+      BillingPeriodStart: month === null ? instant(undatedStart) : instant(`${month}-01`),
+      ChargeCategory: text('Usage'),
+      ChargeDescription: text(describe(line, card.currency)),
+      ChargeFrequency: text('Usage-Based'),
+      ChargePeriodEnd: instant(chargeEnd),
+      ChargePeriodStart: instant(chargeStart),
+      ConsumedQuantity: { decimal: trim(consumed) },
+      ConsumedUnit: text(line.baseUnit === 'ms' ? 'Hours' : 'Tokens'),
+      ContractedCost: { decimal: amount },
+      ContractedUnitPrice: { decimal: formatExact(line.rate) },
+      EffectiveCost: { decimal: amount },
+      HostProviderName: text(card.provider),
+      InvoiceIssuerName: text(card.provider),
+      ListCost: { decimal: amount },
+      ListUnitPrice: { decimal: formatExact(line.rate) },
+      PricingCategory: text('Standard'),
+      PricingCurrency: text(card.currency),
+      PricingQuantity: { decimal: trim(pricing) },
+      PricingUnit: text(UNIT_NAME[line.unit] ?? line.unit),
+      ProviderName: text(card.provider),
+      PublisherName: text(card.provider),
+      ServiceCategory: text('AI and Machine Learning'),
+      ServiceName: text(line.product),
+      ServiceProviderName: text(card.provider),
+      ServiceSubcategory: text(line.tokenType !== null ? 'Generative AI' : 'Natural Language Processing'),
+      SkuId: text(sku),
+      SkuMeter: text(line.addon ? 'Add-on' : line.tokenType ? TOKEN_METERS[line.tokenType]! : 'Audio'),
+      SkuPriceDetails: text(line.tier === null ? null : JSON.stringify({ tier: line.tier })),
+      SkuPriceId: text(`${sku}@${line.version}#${line.hash}${line.tier ? `:${line.tier}` : ''}`),
+      SubAccountId: text(project),
+      SubAccountName: text(project),
+      SubAccountType: text(project === null ? null : 'Project'),
+      Tags: text(JSON.stringify(tags)),
+      x_LineItemId: text(lineItemId(line, [project, dim(line, 'api_key'), dim(line, 'customer')], chargeStart, chargeEnd)),
     };
-    return COLUMNS.map((c) => values[c] ?? { text: null });
+    return { month, values: Object.fromEntries(FOCUS_COLUMNS.map((c) => [c, values[c] ?? { text: null }])) as Record<FocusColumn, Value> };
   });
-  return writeCsv(COLUMNS, rows);
+}
+
+/**
+ * A FOCUS row's stable id: the first 32 hex digits of the SHA-256 of the card version's hash, the
+ * line's key (product, model, component: the add-on or token class with its band and region, tier)
+ * and who it charges (project, API key, customer), and the charge period. The same charge in
+ * another run, row order or cut of the log has the same id, so a reload replaces it.
+ */
+function lineItemId(line: InvoiceLine, who: (string | null)[], start: string | undefined, end: string | undefined): string {
+  const key = [line.hash, line.version, line.product, line.model, line.component, line.tier ?? '', ...who.map((w) => w ?? ''), start ?? '', end ?? ''];
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
+}
+
+/** The FOCUS rows as CSV: decimals as numbers, instants as ISO 8601 UTC (`YYYY-MM-DDTHH:mm:ssZ`). */
+export function focusCsv(rows: readonly FocusRow[]): string {
+  return writeCsv(FOCUS_COLUMNS, rows.map((row) => FOCUS_COLUMNS.map((c): Cell => {
+    const value = row.values[c];
+    if ('decimal' in value) return { number: value.decimal };
+    if ('instant' in value) return { text: value.instant === null ? null : formatInstant(value.instant) };
+    return value;
+  })));
+}
+
+/** The FOCUS rows as Parquet: decimals as DECIMAL(38,9), instants as UTC timestamps, the rest as text. */
+export function focusParquet(rows: readonly FocusRow[]): Uint8Array {
+  const columns: ParquetColumn[] = FOCUS_COLUMNS.map((name) => ({ name, kind: DECIMALS.has(name) ? PARQUET_DECIMAL : DATETIMES.has(name) ? 'timestamp' : 'string' }));
+  return parquetBytes(columns, rows.map((row) => FOCUS_COLUMNS.map((c): ParquetCell => {
+    const value = row.values[c];
+    if ('decimal' in value) return exactAt9(c, value.decimal);
+    return 'instant' in value ? value.instant : value.text;
+  })), `tallyman FOCUS ${FOCUS_VERSION}`);
+}
+
+/** A decimal that DECIMAL(38,9) holds exactly; one with more decimals is refused, never rounded. */
+function exactAt9(column: FocusColumn, decimal: string): string {
+  try {
+    unscaledOf(decimal, 9);
+  } catch {
+    throw new UsageError(`${column} ${decimal} has more than 9 decimals, which the Parquet export's DECIMAL(38,9) cannot hold exactly: write the FOCUS export as CSV`);
+  }
+  return decimal;
+}
+
+/** The FOCUS 1.3 cost-and-usage CSV of an invoice (the renderer of `--format focus`). */
+export function renderFocus(invoice: Invoice): string {
+  return focusCsv(focusRows(invoice));
 }
 
 function trim(value: Decimal): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { reasonOf, UsageError } from './errors.js';
@@ -65,7 +65,7 @@ function canonical(path: string): string {
  * An `--out` that is not a regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to, never
  * replaced. A reader that went away (`| head`) is not an error; any other failed write is one line.
  */
-export async function emit(text: string, out: string | undefined): Promise<void> {
+export async function emit(text: string | Uint8Array, out: string | undefined): Promise<void> {
   if (out === undefined || out === '-') return writeStdout(text);
   if (isSpecialFile(out)) {
     await writeFile(out, text).catch((error: unknown) => {
@@ -84,7 +84,7 @@ export async function emit(text: string, out: string | undefined): Promise<void>
 }
 
 /** Standard output, drained; a closed pipe ends the output quietly, a full disk is an error. */
-function writeStdout(text: string): Promise<void> {
+export function writeStdout(text: string | Uint8Array): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     process.stdout.write(text, (error) => {
       if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(new UsageError(`cannot write standard output: ${reasonOf(error)}`));
@@ -99,6 +99,72 @@ function isSpecialFile(path: string): boolean {
     return !statSync(path).isFile();
   } catch {
     return false;
+  }
+}
+
+/**
+ * An output file written in pieces as they are made (a normalized log of any length), whole or not
+ * at all like `emit`: into a temporary file beside it, renamed over it by `commit`; `abort` removes
+ * it. A device or a pipe (`/dev/null`) is written in place.
+ */
+export class AtomicFile {
+  private readonly fd: number;
+  private readonly temporary: string | undefined;
+
+  constructor(private readonly out: string) {
+    this.temporary = isSpecialFile(out) ? undefined : join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      this.fd = openSync(this.temporary ?? out, this.temporary ? 'wx' : 'w');
+    } catch (error) {
+      throw new UsageError(`cannot write ${out}: ${reasonOf(error)}`);
+    }
+  }
+
+  /** Appends bytes or text. */
+  write(chunk: Uint8Array | string): void {
+    try {
+      if (typeof chunk === 'string') writeSync(this.fd, chunk);
+      else for (let at = 0; at < chunk.length; ) at += writeSync(this.fd, chunk, at, chunk.length - at);
+    } catch (error) {
+      this.abort();
+      throw new UsageError(`cannot write ${this.out}: ${reasonOf(error)}`);
+    }
+  }
+
+  /** Puts the file in place. */
+  commit(): void {
+    try {
+      closeSync(this.fd);
+      if (this.temporary) renameSync(this.temporary, this.out);
+    } catch (error) {
+      if (this.temporary) rmSync(this.temporary, { force: true });
+      throw new UsageError(`cannot write ${this.out}: ${reasonOf(error)}`);
+    }
+  }
+
+  /** Drops what was written (the previous file, if any, stays). */
+  abort(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // closed already
+    }
+    if (this.temporary) rmSync(this.temporary, { force: true });
+  }
+}
+
+/** Refuses an output folder (`--out-dir`) that exists and is not a folder; a missing one is made when written to. */
+export function checkOutFolder(flag: string, dir: string): void {
+  const existing = statOf(dir);
+  if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
+}
+
+/** Makes a folder and its parents (`mkdir -p`); one that cannot be made is one line. */
+export function makeFolder(flag: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`${flag}: cannot create ${dir} (${reasonOf(error)})`);
   }
 }
 

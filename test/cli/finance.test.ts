@@ -135,7 +135,7 @@ describe('tallyman reconcile (fixtures/quickstart.csv)', () => {
   });
 });
 
-describe('FOCUS 1.2 export', () => {
+describe('FOCUS 1.3 export', () => {
   const REQUIRED = ['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'BillingCurrency', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory',
     'ChargeDescription', 'ConsumedQuantity', 'ConsumedUnit', 'PricingQuantity', 'PricingUnit', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId', 'Tags'];
 

@@ -25,7 +25,7 @@ describe('order and cuts never change an answer', () => {
   afterAll(removeCases);
 
   for (const card of CARDS) {
-    it(`invoice, audit, balance, reconcile and estimate on ${card}: the log whole, or shuffled and cut into CSV, NDJSON and JSON parts`, async () => {
+    it(`invoice, audit, balance, reconcile and estimate on ${card}: the log whole, or shuffled and cut into CSV, NDJSON, JSON and Parquet parts`, async () => {
       await fc.assert(
         fc.asyncProperty(log(card).chain((l) => fc.record({ log: fc.constant(l), runs: runsOf(card), cut: cutOf(l) })), async ({ log: l, runs, cut }) => {
           for (const a of await answers(l, runs, cut)) expect(a.cut, `${a.run.command} ${a.flags.join(' ')}`).toEqual(a.whole);

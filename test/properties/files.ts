@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { CANONICAL_FIELDS, type RawFields } from '../../src/ingest/record.js';
 import type { Log } from './logs.js';
 
 /**
  * A log written to files: whole (its canonical rows as one CSV, its native lines beside it as one
  * NDJSON file), or cut: every line shuffled and dealt into two or three parts, each in another
- * format (CSV, NDJSON, JSON array), with its own column or key order.
+ * format (CSV, NDJSON, JSON array, Parquet of text columns), with its own column or key order.
  */
-export type Format = 'csv' | 'ndjson' | 'json';
+export type Format = 'csv' | 'ndjson' | 'json' | 'parquet';
 
 /** How a log is cut: the order of its lines, where the parts end, and how each part is written. */
 export interface Cut {
@@ -48,7 +49,8 @@ export function cutOf(log: Log): fc.Arbitrary<Cut> {
   return fc.record({
     rows: permutation(log.rows.length),
     native: permutation(log.native.length),
-    formats: fc.shuffledSubarray<Format>(['csv', 'ndjson', 'json'], { minLength: 2, maxLength: 3 }),
+    // Native lines need a JSON part (NDJSON or a JSON array) to go to.
+    formats: fc.shuffledSubarray<Format>(['csv', 'ndjson', 'json', 'parquet'], { minLength: 2, maxLength: 3 }).filter((f) => f.includes('ndjson') || f.includes('json')),
     rowCuts: fc.array(fc.integer({ min: 0, max: log.rows.length }), { minLength: 2, maxLength: 2 }),
     nativeCut: fc.integer({ min: 0, max: log.native.length }),
     numbers: fc.boolean(),
@@ -57,8 +59,8 @@ export function cutOf(log: Log): fc.Arbitrary<Cut> {
   }).map(({ rows, native, formats, rowCuts, nativeCut, numbers, columnSeed, crlf }) => {
     const sorted = [...rowCuts].sort((a, b) => a - b);
     const rowEnds = formats.length === 2 ? [sorted[0]!, log.rows.length] : [sorted[0]!, sorted[1]!, log.rows.length];
-    // Native lines go to the parts that are not CSV: the first of them takes up to the cut, the last the rest.
-    const jsonParts = formats.map((f, i) => (f === 'csv' ? -1 : i)).filter((i) => i >= 0);
+    // Native lines go to the JSON parts: the first of them takes up to the cut, the last the rest.
+    const jsonParts = formats.map((f, i) => (f === 'ndjson' || f === 'json' ? i : -1)).filter((i) => i >= 0);
     const nativeEnds = formats.map((_, i) => (i < jsonParts[0]! ? 0 : i < jsonParts[jsonParts.length - 1]! ? nativeCut : log.native.length));
     return { rows, native, formats, rowEnds, nativeEnds, numbers, columnSeed, crlf };
   });
@@ -85,12 +87,20 @@ export function writeCut(log: Log, cut: Cut, dir: string): string[] {
     const eol = cut.crlf ? '\r\n' : '\n';
     if (format === 'csv') {
       writeFileSync(path, csv(rows, columns, cut.crlf));
+    } else if (format === 'parquet') {
+      writeFileSync(path, parquet(rows, columns));
     } else {
       const lines = shuffle([...rows.map((r) => JSON.stringify(jsonOf(r, columns, cut.numbers))), ...native], cut.columnSeed + i);
       writeFileSync(path, format === 'ndjson' ? lines.map((l) => `${l}${eol}`).join('') : `[${eol}${lines.join(`,${eol}`)}${eol}]${eol}`);
     }
     return path;
   });
+}
+
+/** Rows as Parquet text columns (absent: null), every canonical column in the order given, one row group per 3 rows. */
+function parquet(rows: RawFields[], order: string[]): Uint8Array {
+  const columnData = order.map((field) => ({ name: field, data: rows.map((r) => r[field as keyof RawFields] ?? null), type: 'STRING' as const }));
+  return new Uint8Array(parquetWriteBuffer({ columnData, rowGroupSize: 3 }));
 }
 
 /** Rows as CSV with the columns any of them uses, in the order given (a file with no rows: the header alone). */

@@ -1,0 +1,189 @@
+import { open, stat } from 'node:fs/promises';
+import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { InputError, isExpectedError, UsageError } from '../util/errors.js';
+import { emptyFields, mapHeader } from './header.js';
+import type { ReadOptions } from './index.js';
+import { normalizeRecord } from './normalize.js';
+import { isGzipFile, peek } from './open.js';
+import { parquetText, type ParquetValue } from './parquet-values.js';
+import type { CanonicalField, UsageRecord } from './record.js';
+
+/** Whether bytes start as a Parquet file does (`PAR1`), whatever it is called. */
+export function isParquet(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x41 && bytes[2] === 0x52 && bytes[3] === 0x31;
+}
+
+/** Most bytes of a Parquet log read whole from standard input, a pipe or a gzip stream (which cannot be read at an offset). */
+export const MAX_PARQUET_STREAM = 1 << 30;
+
+/**
+ * Looks at the first bytes of a log as its reader gets them: Parquet (a regular file is then read
+ * at offsets; standard input, a pipe or a gzipped file is held whole, up to MAX_PARQUET_STREAM), or
+ * the chunks to read as text, none lost.
+ */
+export async function sniffParquet(path: string, chunks: AsyncIterable<Uint8Array>): Promise<{ parquet: ParquetSource; chunks?: undefined } | { parquet?: undefined; chunks: AsyncIterable<Uint8Array> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const { head, all: rest } = await peek(iterator, 4);
+  if (!isParquet(head)) return { chunks: rest };
+  if (path !== '-' && (await regularPlainFile(path))) {
+    await iterator.return?.();
+    return { parquet: { path } };
+  }
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of rest) {
+    size += chunk.length;
+    if (size > MAX_PARQUET_STREAM) throw new UsageError(`${path === '-' ? '<stdin>' : path}: a Parquet log on standard input, a pipe or gzipped is read whole, and this one is past ${MAX_PARQUET_STREAM >> 20} MiB: save it to a file (Parquet is read at offsets)`);
+    parts.push(chunk);
+  }
+  return { parquet: { bytes: Buffer.concat(parts) } };
+}
+
+async function regularPlainFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() === true && !(await isGzipFile(path));
+}
+
+/** Parquet bytes held whole (standard input, which cannot be read at an offset), or a file read at offsets. */
+export type ParquetSource = { bytes: Uint8Array } | { path: string };
+
+/**
+ * Reads a Parquet log in the canonical schema (the CSV's column names, `--map` as for a CSV header),
+ * one row group at a time and only the columns wanted, each row's values turned into the text the
+ * CSV reader would hand over (parquet-values.ts) and validated by the same normalizeRecord. A row's
+ * `line` is its row number in the file, 1-based. An invalid row is passed to `onInvalid` in its place.
+ */
+export async function* readParquet(source: ParquetSource, name: string, options: ReadOptions, onBytes?: (bytes: number) => void): AsyncGenerator<UsageRecord[]> {
+  const file = 'bytes' in source ? fromBytes(source.bytes) : await fromFile(source.path, name);
+  try {
+    const metadata = await unwrap(name, () => parquetMetadataAsync(file));
+    const { plain, decimals } = withoutDecimals(metadata, name);
+    const top = await unwrap(name, () => parquetSchema(plain).children);
+    // A damaged footer can name a column with no name.
+    if (top.some((c) => typeof c.element.name !== 'string')) throw new UsageError(`${name}: is not a readable Parquet file (a column has no name); export it again`);
+    const columns = mapHeader(top.map((c) => c.element.name), name, options.map).filter(([field]) => options.wanted?.(field) ?? true);
+    const readers = columns.map(([field, index]) => ({ field, name: top[index]!.element.name, text: parquetText(leafOf(top[index]!, name), decimals.get(top[index]!.element.name), name) }));
+    const scan = await unwrap(name, () => parquetScan({ file, metadata: plain, columns: readers.map((r) => r.name), compressors, parsers: PARSERS }));
+    for (const [g, range] of scan.ranges.entries()) {
+      const data = await unwrap(name, () => Promise.all(readers.map((r) => scan.readColumn({ column: r.name, ...range }))));
+      const batch: UsageRecord[] = [];
+      for (let i = 0; i < range.rowEnd - range.rowStart; i++) {
+        const line = range.rowStart + i + 1;
+        const raw = emptyFields();
+        try {
+          for (const [c, reader] of readers.entries()) raw[reader.field as CanonicalField] = reader.text(data[c]![i] as ParquetValue, line);
+          batch.push(normalizeRecord(raw, { file: name, line }, options.inputZone));
+          // A few records at a time, never a row group's worth of objects.
+          if (batch.length === RECORDS_AT_ONCE) yield batch.splice(0);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          // The records before it go first, so that errors and skips come in file order.
+          if (batch.length > 0) yield batch.splice(0);
+          options.onInvalid(error);
+        }
+      }
+      onBytes?.(groupBytes(plain, g));
+      if (batch.length > 0) yield batch;
+    }
+  } catch (error) {
+    // A cell a damaged file gives a type its column does not have (a text where a count is).
+    throw isExpectedError(error) ? error : new UsageError(`${name}: is not a readable Parquet file (${(error as Error).message}); export it again`);
+  } finally {
+    await file.close?.();
+  }
+}
+
+/** Records handed on at once (a row group's columns are decoded whole; its records are not all made at once). */
+const RECORDS_AT_ONCE = 1024;
+
+/** The parsers hyparquet is given: instants as whole epoch milliseconds (a part millisecond dropped, as the text reader drops a fourth decimal), days as a count, text as strict UTF-8. */
+const PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => Number(millis),
+  timestampFromMicroseconds: (micros: bigint) => Number(floorDiv(micros, 1000n)),
+  timestampFromNanoseconds: (nanos: bigint) => Number(floorDiv(nanos, 1_000_000n)),
+  dateFromDays: (days: number) => ({ days }),
+  stringFromBytes: (bytes: Uint8Array | undefined) => bytes && STRICT_UTF8.decode(bytes),
+  jsonFromBytes: (bytes: Uint8Array | undefined) => bytes && STRICT_UTF8.decode(bytes),
+};
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b < 0n ? q - 1n : q;
+}
+
+/** A file read at offsets, closed when the read ends. */
+type ClosableBuffer = AsyncBuffer & { close?: () => Promise<void> };
+
+function fromBytes(bytes: Uint8Array): ClosableBuffer {
+  // A copy: a Buffer's slice is a view into a pool, whose `.buffer` is the whole pool.
+  return { byteLength: bytes.length, slice: (start, end) => new Uint8Array(bytes.subarray(start, end)).buffer };
+}
+
+async function fromFile(path: string, name: string): Promise<ClosableBuffer> {
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${name}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  const { size } = await handle.stat();
+  return {
+    byteLength: size,
+    async slice(start, end = size) {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
+      let at = 0;
+      while (at < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, at, buffer.length - at, start + at);
+        if (bytesRead === 0) break;
+        at += bytesRead;
+      }
+      return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + at) as ArrayBuffer;
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** A step of hyparquet's; its failure (a cut or corrupt file) is one line naming the file. */
+async function unwrap<T>(name: string, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof InputError || error instanceof UsageError) throw error;
+    if (error instanceof TypeError && /encoded data was not valid/i.test(error.message)) throw new UsageError(`${name}: a text column holds bytes that are not UTF-8 (write it as UTF-8 text)`);
+    const message = (error as Error).message;
+    if (/footer|metadata length|out of bounds|offset is outside/i.test(message)) throw new UsageError(`${name}: the Parquet file is cut short (${message}); copy or export it again`);
+    throw new UsageError(`${name}: is not a readable Parquet file (${message}); export it again`);
+  }
+}
+
+/**
+ * The metadata with every DECIMAL annotation taken off its column (hyparquet would turn a decimal
+ * into a binary float), and the scale of each such column: the reader then gets the unscaled
+ * integers and writes them as exact decimal text.
+ */
+function withoutDecimals(metadata: FileMetaData, name: string): { plain: FileMetaData; decimals: Map<string, number> } {
+  const decimals = new Map<string, number>();
+  const schema = metadata.schema.map((element): SchemaElement => {
+    if (element.converted_type !== 'DECIMAL' && element.logical_type?.type !== 'DECIMAL') return element;
+    if (element.type === 'BYTE_ARRAY') throw new UsageError(`${name}: column "${element.name}" is a DECIMAL stored as BYTE_ARRAY, which tallyman does not read; write it as INT32, INT64 or FIXED_LEN_BYTE_ARRAY (as Arrow, DuckDB and Spark do)`);
+    const logical = element.logical_type?.type === 'DECIMAL' ? element.logical_type : undefined;
+    decimals.set(element.name, logical?.scale ?? element.scale ?? 0);
+    const { converted_type: _c, logical_type: _l, ...rest } = element;
+    return rest;
+  });
+  return { plain: { ...metadata, schema }, decimals };
+}
+
+/** A top-level column that holds one value per row: nested and repeated columns are not canonical fields. */
+function leafOf(column: SchemaTree, name: string): SchemaElement {
+  const element = column.element;
+  if (column.children.length > 0 || element.repetition_type === 'REPEATED') {
+    throw new UsageError(`${name}: column "${element.name}" is a list or a struct; a canonical field holds one value per row (text, a number, a boolean or a timestamp)`);
+  }
+  return element;
+}
+
+/** The compressed bytes of row group `g`, for progress. */
+function groupBytes(metadata: FileMetaData, g: number): number {
+  return Number(metadata.row_groups[g]?.total_compressed_size ?? 0n);
+}

@@ -77,7 +77,8 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
 
 function planText(plan: RatePlan, unit: string): string {
   if (plan.type === 'flat') return `${formatExact(plan.rate)} / ${unit}`;
-  return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}`).join('; ')}`;
+  if (plan.type === 'package') return `packages of ${formatExact(plan.sizeUnits)} ${unit} per ${plan.period} @ ${formatExact(plan.price)}${plan.free > 0 ? `, first ${formatExact(plan.freeUnits)} ${unit} free` : ''}`;
+  return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}${t.flat === null ? '' : ` + ${formatExact(t.flat)} flat`}`).join('; ')}`;
 }
 
 function tokenPriceText(price: TokenPrice, unit: string): string {
@@ -175,5 +176,6 @@ function cardToJson(card: RateCard): object {
 
 function planJson(plan: RatePlan): unknown {
   if (plan.type === 'flat') return formatExact(plan.rate);
-  return { mode: plan.mode, period: plan.period, tiers: plan.tiers.map((t) => ({ up_to: t.upTo === null ? null : formatExact(t.upTo), price: formatExact(t.price) })) };
+  if (plan.type === 'package') return { package: { size: formatExact(plan.sizeUnits), free: formatExact(plan.freeUnits), price: formatExact(plan.price), period: plan.period } };
+  return { mode: plan.mode, period: plan.period, tiers: plan.tiers.map((t) => ({ up_to: t.upTo === null ? null : formatExact(t.upTo), price: formatExact(t.price), ...(t.flat === null ? {} : { flat: formatExact(t.flat) }) })) };
 }

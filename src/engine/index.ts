@@ -1,6 +1,7 @@
 import { UsageBatch } from '../ingest/batch.js';
 import type { ReadStats } from '../ingest/index.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
+import { hasAllowances } from '../pricing/allowance.js';
 import { billOf, skipper, type Skipped } from '../pricing/bill.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { Fold, logStrings, type BatchObserver } from '../pricing/fold.js';
@@ -82,7 +83,8 @@ export function priceRecords(records: Iterable<UsageRecord>, options: Omit<Invoi
 
 function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>, sources: readonly string[]): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
-  const shadowDay = options.daily === true && !options.groupBy.includes('day');
+  // Buckets carry their day for a chart, and for free quotas and packs (used day by day).
+  const shadowDay = (options.daily === true || hasAllowances(options.card)) && !options.groupBy.includes('day');
   const strings = logStrings(options.groupBy, options.observers ?? []);
   const fold = new Fold({
     card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay,

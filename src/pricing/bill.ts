@@ -2,6 +2,7 @@ import type { RateCard } from '../rates/card.js';
 import type { TimeZone } from '../util/time.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
+import { applyAllowances, hasAllowances } from './allowance.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
 import type { Fold } from './fold.js';
@@ -48,8 +49,13 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
       'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
   }
   const { card } = options;
-  const buckets = options.shadowDay ? withoutShadowDay(fold.buckets.values()) : fold.buckets.values();
-  const priced = priceBuckets(buckets, card);
+  const all = [...fold.buckets.values()];
+  // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
+  const dayAt = fold.dimensions.lastIndexOf('day');
+  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt) : { paid: all, covered: [] };
+  const priced = options.shadowDay
+    ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered))
+    : priceBuckets(paid, card, options.groupBy, covered);
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
   const subtotals: Invoice['subtotals'] = [];
@@ -74,7 +80,7 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
     passedOver: read.passedOver,
     unpriced,
     warnings: [],
-    daily: options.daily ? dailySpend(priced, fold.buckets.values(), fold.dimensions, options.shadowDay, card) : undefined,
+    daily: options.daily ? dailySpend(priced, options.shadowDay ? priceBuckets(paid, card, fold.dimensions, covered) : priced, fold.dimensions, card) : undefined,
   };
   invoice.warnings = collectWarnings(invoice);
   return invoice;

@@ -542,6 +542,6 @@ function monthText(month: number): string {
 /** Whether any price of the card resets per day or month (so records need a date). */
 export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
-    v.products.some((p) => p.kind !== 'llm' && [...p.models.values(), ...p.addons.values()].some((plan) => plan.type === 'tiered' && plan.period !== 'none')),
+    v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
   );
 }

@@ -3,7 +3,8 @@ import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import { allocate } from './allocate.js';
 import type { Bucket, Component, Dimension, Tally, Unpriced } from './fold.js';
-import { tierLabel, tierSlices } from './tiers.js';
+import { periodSlices, sliceKey, sliceLabel, type PeriodPlan, type Slice } from './tiers.js';
+import type { Covered } from './allowance.js';
 import { compareText } from '../util/compare.js';
 import type { TimeZone } from '../util/time.js';
 
@@ -19,12 +20,14 @@ export interface InvoiceLine {
   /** The bucket component the line prices (`usage`, `addon:x`, `input`, `input:long@us`, ...): not shown, for charts. */
   component: Component;
   tier: string | null;
+  /** What the line charges: units at a tier's rate, a tier's flat fee, packages, an allocated share of a period's charge, usage a quota or pack covered; null for a flat price or tokens. */
+  slice: LineSlice;
   dims: (string | null)[];
   version: string;
   hash: string;
   /** Exact quantity in base units: milliseconds or tokens. */
   baseQuantity: number;
-  baseUnit: 'ms' | 'token';
+  baseUnit: 'ms' | 'token' | 'request';
   unit: string;
   perUnit: number;
   rate: Decimal;
@@ -75,43 +78,55 @@ export interface DailySpend {
   amount: Decimal;
 }
 
+/** What an invoice line charges (`InvoiceLine.slice`). */
+export type LineSlice = 'tier' | 'flat' | 'package' | 'allocated' | 'covered' | null;
+
 interface LineDraft {
   bucket: Bucket;
   product: Product;
-  /** Tier index; -1 for a graduated charge allocated across dimensions. */
-  tier: number | null;
+  slice: LineSlice;
+  /** The line's tier, flat fee, packages or allowance, as shown (null: none). */
+  tier: string | null;
   rate: Decimal;
   quantity: number;
+  /** An amount not proportional to the quantity (flat fees, packages; 0 for covered usage), summed over periods. */
+  fixed?: Decimal;
   /** For allocated lines: the exact share and the share in minor units, summed over periods. */
   allocated?: { exact: Decimal; minor: number };
 }
 
-/** Marks lines that carry an allocated share of a graduated charge rather than one tier's rate. */
-const ALLOCATED = -1;
+type Extra = { fixed?: Decimal; share?: { exact: Decimal; minor: number } };
 
-/** Prices each bucket once: tiers per period, allocation across dimensions, one rounding per line. */
-export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): InvoiceLine[] {
+/**
+ * Prices each bucket once: what free quotas and packs covered (`covered`, at zero), then tiers,
+ * flat fees and packages per period, allocation across dimensions, one rounding per line. Under a
+ * period split by a time dimension of `dimensions` (day, month), each part is charged the slices
+ * it filled in time order.
+ */
+export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = []): InvoiceLine[] {
   const drafts = new Map<string, LineDraft>();
-  const add = (bucket: Bucket, product: Product, tier: number | null, rate: Decimal, quantity: number, share?: { exact: Decimal; minor: number }): void => {
+  const add = (bucket: Bucket, product: Product, slice: LineSlice, tier: string | null, rate: Decimal, quantity: number, extra: Extra = {}): void => {
     const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
     const draft = drafts.get(key);
     if (!draft) {
-      drafts.set(key, { bucket, product, tier, rate, quantity, ...(share ? { allocated: { ...share } } : {}) });
+      drafts.set(key, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
       return;
     }
     draft.quantity += quantity;
-    if (share && draft.allocated) {
-      draft.allocated.exact = draft.allocated.exact.plus(share.exact);
-      draft.allocated.minor += share.minor;
+    if (extra.fixed && draft.fixed) draft.fixed = draft.fixed.plus(extra.fixed);
+    if (extra.share && draft.allocated) {
+      draft.allocated.exact = draft.allocated.exact.plus(extra.share.exact);
+      draft.allocated.minor += extra.share.minor;
     }
   };
+  for (const c of covered) add(c, productOf(card, c), 'covered', c.source, new Decimal(0), c.quantity, { fixed: new Decimal(0) });
 
   const scopes = new Map<string, Bucket[]>();
   for (const bucket of buckets) {
     const product = productOf(card, bucket);
     const plan = planOf(product, bucket);
     if (plan === undefined || plan.type === 'flat') {
-      add(bucket, product, null, flatRate(product, bucket, plan), bucket.quantity);
+      add(bucket, product, null, null, flatRate(product, bucket, plan), bucket.quantity);
       continue;
     }
     const scope = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
@@ -120,33 +135,44 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
     scopes.set(scope, parts);
   }
 
+  const toMinor = (exact: Decimal): number => roundMoney(exact, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toNumber();
+  const timeDims = dimensions.flatMap((d, i) => (d === 'day' || d === 'month' ? [i] : []));
   for (const parts of scopes.values()) {
     const first = parts[0]!;
     const product = productOf(card, first);
-    const plan = planOf(product, first) as Extract<RatePlan, { type: 'tiered' }>;
-    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
-    const slices = tierSlices(plan.mode, plan.tiers, total);
-    if (parts.length === 1 || slices.length === 1) {
-      // One rate for every part (volume, or one graduated tier), or one part: exact lines per tier.
-      for (const slice of slices) {
-        for (const part of parts) add(part, product, slice.tier, plan.tiers[slice.tier]!.price, parts.length === 1 ? slice.quantity : part.quantity);
-      }
+    const plan = planOf(product, first) as PeriodPlan;
+    const label = (slice: Slice): string => sliceLabel(plan, slice, product.unit);
+    const addSlice = (part: Bucket, slice: Slice, quantity: number): void =>
+      add(part, product, slice.kind, label(slice), slice.price, quantity, slice.kind === 'tier' ? {} : { fixed: slice.amount });
+    const groups = timeGroups(parts, timeDims);
+    if (groups.length > 1) {
+      chronological(groups, plan, product, toMinor, (part, slice, quantity, share) => add(part, product, slice.kind, label(slice), slice.price, quantity, { share }));
       continue;
     }
-    // Graduated across several parts: the period's charge is allocated in proportion to quantity.
-    const charge = slices.reduce((sum, s) => sum.plus(new Decimal(s.quantity).times(plan.tiers[s.tier]!.price)), new Decimal(0)).dividedBy(product.perUnit);
-    const minorTotal = roundMoney(charge, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toNumber();
-    const minor = allocate(minorTotal, parts.map((p) => p.quantity));
-    const rate = charge.times(product.perUnit).dividedBy(total);
-    parts.forEach((part, i) => add(part, product, ALLOCATED, rate, part.quantity, { exact: charge.times(part.quantity).dividedBy(total), minor: minor[i]! }));
+    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
+    const slices = periodSlices(plan, product.perUnit, [total])[0]!;
+    if (parts.length === 1) {
+      for (const slice of slices) addSlice(first, slice, slice.quantity);
+      continue;
+    }
+    if (slices.length === 1 && slices[0]!.kind === 'tier') {
+      // One rate for every part (volume, or one graduated tier): exact lines per part.
+      for (const part of parts) addSlice(part, slices[0]!, part.quantity);
+      continue;
+    }
+    // Several parts and several slices: the period's charge is allocated in proportion to quantity.
+    const charge = slices.reduce((sum, s) => sum.plus(s.amount), new Decimal(0));
+    const minor = allocate(toMinor(charge), parts.map((p) => p.quantity));
+    const rate = total === 0 ? new Decimal(0) : charge.times(product.perUnit).dividedBy(total);
+    const allocatedLabel = plan.type === 'package' ? 'package, allocated' : `${plan.mode}, allocated`;
+    parts.forEach((part, i) => add(part, product, 'allocated', allocatedLabel, rate, part.quantity, { share: { exact: total === 0 ? new Decimal(0) : charge.times(part.quantity).dividedBy(total), minor: minor[i]! } }));
   }
 
   const { scale, mode } = card.rounding;
-  const lines = [...drafts.values()].map(({ bucket, product, tier, rate, quantity, allocated }): InvoiceLine => {
+  const lines = [...drafts.values()].map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
     const version = card.versions[bucket.version]!;
-    const amountExact = allocated?.exact ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
+    const amountExact = allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
     const amount = allocated ? new Decimal(allocated.minor).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
-    const plan = planOf(product, bucket);
     return {
       product: bucket.product,
       model: bucket.model,
@@ -154,12 +180,13 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
       tokenType: product.kind === 'llm' ? tokenTypeOf(bucket.component as TokenComponent) : null,
       component: bucket.component,
       atBaseRate: product.kind === 'llm' && tokenRate(product as TokenProduct, bucket.model, bucket.component as TokenComponent).atBase,
-      tier: product.kind === 'llm' ? tokenTier(product as TokenProduct, bucket) : tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
+      tier: product.kind === 'llm' ? tokenTier(product as TokenProduct, bucket) : tier,
+      slice,
       dims: bucket.dims,
       version: version.label,
       hash: version.hash,
       baseQuantity: quantity,
-      baseUnit: product.kind === 'llm' ? 'token' : 'ms',
+      baseUnit: product.kind === 'llm' ? 'token' : product.perRequest ? 'request' : 'ms',
       unit: product.unit,
       perUnit: product.perUnit,
       rate,
@@ -169,6 +196,57 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): Invoice
     };
   });
   return lines.sort(lineOrder(card));
+}
+
+/** The parts of a period grouped by their time dimensions (day, month), in time order; one group when none. */
+function timeGroups(parts: readonly Bucket[], timeDims: readonly number[]): Bucket[][] {
+  if (timeDims.length === 0) return [[...parts]];
+  const groups = new Map<string, Bucket[]>();
+  for (const part of parts) {
+    const key = timeDims.map((i) => part.dims[i] ?? '').join('\u0000');
+    const group = groups.get(key) ?? [];
+    group.push(part);
+    groups.set(key, group);
+  }
+  return [...groups.entries()].sort(([a], [b]) => compareText(a, b)).map(([, group]) => group);
+}
+
+/**
+ * A period split by time: each group (in time order) is charged the slices it filled; each slice's
+ * period amount is rounded once, as on an invoice not split by time, and its minor units are
+ * shared out over the groups (by their units in the slice, their packages, or to the group that
+ * reached a flat fee), then over each group's parts in proportion to their usage.
+ */
+function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: Product, toMinor: (exact: Decimal) => number,
+  emit: (part: Bucket, slice: Slice, quantity: number, share: { exact: Decimal; minor: number }) => void): void {
+  const quantities = groups.map((g) => g.reduce((sum, p) => sum + p.quantity, 0));
+  const sliced = periodSlices(plan, product.perUnit, quantities);
+  const byKey = new Map<string, { exact: Decimal; perGroup: (Slice | undefined)[] }>();
+  sliced.forEach((slices, g) => {
+    for (const slice of slices) {
+      const key = sliceKey(slice);
+      const entry = byKey.get(key) ?? { exact: new Decimal(0), perGroup: groups.map(() => undefined) };
+      entry.exact = entry.exact.plus(slice.amount);
+      entry.perGroup[g] = slice;
+      byKey.set(key, entry);
+    }
+  });
+  for (const { exact, perGroup } of byKey.values()) {
+    const weight = (s: Slice | undefined): number => (s === undefined ? 0 : s.kind === 'tier' ? s.quantity : s.kind === 'flat' ? 1 : s.packages);
+    const groupMinor = allocate(toMinor(exact), perGroup.map(weight));
+    perGroup.forEach((slice, g) => {
+      if (slice === undefined) return;
+      const parts = groups[g]!;
+      const own = parts.map((p) => p.quantity);
+      const units = slice.kind === 'tier' ? allocate(slice.quantity, own) : slice.kind === 'package' ? own : own.map(() => 0);
+      const minor = allocate(groupMinor[g]!, own);
+      const whole = quantities[g]!;
+      parts.forEach((part, i) => {
+        const share = whole === 0 ? slice.amount.dividedBy(parts.length) : slice.amount.times(part.quantity).dividedBy(whole);
+        emit(part, slice, units[i]!, { exact: share, minor: minor[i]! });
+      });
+    });
+  }
 }
 
 function productOf(card: RateCard, bucket: Bucket): Product {
@@ -243,6 +321,7 @@ export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, gro
     atBaseRate: false,
     component: u.addon === null ? 'usage' : `addon:${u.addon}`,
     tier: null,
+    slice: null,
     dims: groupBy.map(() => null),
     version: '-',
     hash: '-',

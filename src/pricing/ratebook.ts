@@ -73,7 +73,7 @@ export class RateBook {
     const addon = component.startsWith('addon:') ? component.slice(6) : null;
     const lines = this.lines.filter((l) => l.priced && l.version === version.label && l.product === productId && l.model === model && l.addon === addon);
     const quantity = lines.reduce((sum, l) => sum + l.baseQuantity, 0);
-    if (quantity === 0) return per(plan.tiers[0]!.price, product.perUnit);
+    if (quantity === 0) return plan.type === 'package' ? per(plan.price, plan.size) : per(plan.tiers[0]!.price, product.perUnit);
     return per(lines.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)), quantity);
   }
 }

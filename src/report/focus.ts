@@ -66,7 +66,7 @@ export function renderFocus(invoice: Invoice): string {
       ChargePeriodEnd: { text: day === null ? instant(billingEnd) : instant(nextDay(day)) },
       ChargePeriodStart: { text: day === null ? instant(billingStart) : instant(day) },
       ConsumedQuantity: { number: trim(consumed) },
-      ConsumedUnit: { text: line.baseUnit === 'ms' ? 'Hours' : 'Tokens' },
+      ConsumedUnit: { text: line.baseUnit === 'ms' ? 'Hours' : line.baseUnit === 'request' ? 'Requests' : 'Tokens' },
       ContractedCost: { number: amount },
       ContractedUnitPrice: { number: formatExact(line.rate) },
       EffectiveCost: { number: amount },

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { loadCard, builtinCardNames } from '../rates/load.js';
 import { cardJsonSchema } from '../rates/schema.js';
-import type { Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
+import type { DurationProduct, Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
 import { SCHEMA_VERSION } from '../report/schema-version.js';
-import { formatExact } from '../util/decimal.js';
+import { Decimal, formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
 import { tierLabel } from '../pricing/tiers.js';
 import { fitLines } from '../report/fit.js';
@@ -81,6 +81,16 @@ function planText(plan: RatePlan, unit: string): string {
   return `${plan.mode} tiers per ${plan.period}: ${plan.tiers.map((t, i) => `${tierLabel(plan.tiers, i, unit)} @ ${formatExact(t.price)}${t.flat === null ? '' : ` + ${formatExact(t.flat)} flat`}`).join('; ')}`;
 }
 
+/** A product's free quota and packs, one line each (none when it has neither). */
+function allowanceText(p: DurationProduct): string[] {
+  const units = (base: number): string => `${formatExact(new Decimal(base).dividedBy(p.perUnit))} ${p.unit}`;
+  const models = (list: readonly string[] | undefined): string => (list === undefined ? '' : ` (${list.join(', ')})`);
+  return [
+    ...(p.freeQuota ? [`    free quota: ${units(p.freeQuota.quantity)} per ${p.freeQuota.period}${models(p.freeQuota.models)}, used first, never carried over`] : []),
+    ...p.packs.map((pack) => `    pack ${pack.id}: ${units(pack.quantity)} from ${pack.start} until ${pack.expiry}${models(pack.models)}`),
+  ];
+}
+
 function tokenPriceText(price: TokenPrice, unit: string): string {
   const classes = (['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] as const).filter((c) => price[c] !== undefined).map((c) => `, ${c} ${formatExact(price[c]!)}`).join('');
   const band = price.contextBand ? `; over ${price.contextBand.above} input tokens: input ${formatExact(price.contextBand.input)}, output ${formatExact(price.contextBand.output)}` : '';
@@ -108,7 +118,8 @@ function showCard(card: RateCard): string {
     out.push('', `version ${version.label} #${version.hash}${version.source ? `: ${version.source}` : ''}`);
     out.push(`  limits: ${limitsText(version.limits, card.currency)}`);
     for (const p of version.products) {
-      out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}` : ''})`);
+      out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}${p.minimumMs > 0 ? `, minimum ${p.minimumMs / 1000} s` : ''}` : ''})`);
+      if (p.kind !== 'llm') out.push(...allowanceText(p));
       for (const [model, price] of p.models) {
         out.push(`    ${model}: ${'input' in price ? tokenPriceText(price, p.unit) : planText(price, p.unit)}`);
       }

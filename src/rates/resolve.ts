@@ -37,7 +37,7 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
   if (rounding.scale > MAX_SCALE) problems.push({ path: 'rounding.scale', message: `must be at most ${MAX_SCALE} decimals` });
   const versions: CardVersion[] = layers.map((layer, index) => {
     const at = (path: string): string => (layers.length > 1 ? `version ${layer.effective_from ?? index}: ${path}` : path);
-    const context: ProductContext = { cardDiscount: layer.discount, useFreeQuota: layer.use_free_quota === true, timezone };
+    const context: ProductContext = { cardDiscount: layer.discount, useFreeQuota: layer.use_free_quota === true };
     const products = (layer.products ?? []).map((p, i) => resolveProduct(p, context, `products[${i}]`, at, problems));
     if (products.length === 0) problems.push({ path: at('products'), message: 'the card prices no product' });
     checkProducts(products, at, problems);
@@ -80,11 +80,10 @@ function sayOnce(problems: readonly Problem[]): Problem[] {
     repeats === 0 ? problem : { ...problem, path: problem.path.replace(VERSION_PREFIX, `version $1 (and ${repeats} later): `) });
 }
 
-/** What a product's prices depend on beyond the product: the card's discount, whether opt-in quotas apply, the zone of pack dates. */
+/** What a product's prices depend on beyond the product: the card's discount, whether opt-in quotas apply. */
 interface ProductContext {
   cardDiscount: string | undefined;
   useFreeQuota: boolean;
-  timezone: TimeZone;
 }
 
 function resolveProduct(raw: RawProduct, context: ProductContext, path: string, at: (p: string) => string, problems: Problem[]): Product {
@@ -190,7 +189,6 @@ function resolveProduct(raw: RawProduct, context: ProductContext, path: string, 
   if (raw.increment !== undefined && Number(raw.increment) <= 0) problems.push({ path: where('.increment'), message: 'must be more than 0 seconds' });
   if (raw.increment !== undefined && Number(raw.increment) > MAX_DAY_SECONDS) problems.push({ path: where('.increment'), message: `must be at most ${MAX_DAY_SECONDS} seconds (a day)` });
   if (raw.max_session !== undefined && Number(raw.max_session) > MAX_SESSION_SECONDS) problems.push({ path: where('.max_session'), message: `must be at most ${MAX_SESSION_SECONDS} seconds (a week)` });
-  if (raw.minimum !== undefined && perRequest) problems.push({ path: where('.minimum'), message: 'a product priced per request bills each request once: a minimum duration means nothing here' });
   if (raw.minimum !== undefined && Number(raw.minimum) > MAX_DAY_SECONDS) problems.push({ path: where('.minimum'), message: `must be at most ${MAX_DAY_SECONDS} seconds (a day)` });
   const coveredModels = (list: readonly string[] | undefined, p: string): readonly string[] | undefined => {
     list?.forEach((model, i) => {
@@ -203,13 +201,7 @@ function resolveProduct(raw: RawProduct, context: ProductContext, path: string, 
     ? undefined
     : { quantity: base(money(quota.quantity), '.free_quota.quantity'), period: quota.period, models: coveredModels(quota.models, '.free_quota') };
   const packs = (raw.packs ?? []).map((pack, i) => {
-    const { start, expiry } = pack;
-    if (expiry <= start) problems.push({ path: where(`.packs[${i}].expiry`), message: `must be after its start (${pack.start}): a pack is usable from its start until the start of its expiry date` });
-    return { id: pack.id ?? `pack ${i + 1}`, quantity: base(money(pack.quantity), `.packs[${i}].quantity`), start, expiry, models: coveredModels(pack.models, `.packs[${i}]`) };
-  });
-  const packIds = packs.map((p) => p.id);
-  packIds.forEach((id, i) => {
-    if (packIds.indexOf(id) !== i) problems.push({ path: where(`.packs[${i}].id`), message: `"${id}" is the id of another pack too; give each pack its own id` });
+    return { id: pack.id ?? `pack ${i + 1}`, quantity: base(money(pack.quantity), `.packs[${i}].quantity`), start: pack.start, expiry: pack.expiry, models: coveredModels(pack.models, `.packs[${i}]`) };
   });
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
@@ -275,12 +267,14 @@ function secondsToWholeMs(value: string | number): number {
 }
 
 /**
- * What a version charges: the layer without its descriptions, sources, provider name and top-up
- * conversion (they do not change a price on an invoice).
+ * What a version charges: the layer without its descriptions, sources, provider name, top-up
+ * conversion and opt-in quotas it does not apply (they do not change a price on an invoice).
  */
 function pricesOf(layer: CardLayer): unknown {
   const { description: _d, source: _s, provider: _p, credits_per_usd: _c, ...prices } = layer;
-  return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => product) };
+  // An opt-in quota the card does not apply charges nothing either way.
+  const unapplied = (product: RawProduct): boolean => product.free_quota?.opt_in === true && layer.use_free_quota !== true;
+  return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => (unapplied(product) ? { ...product, free_quota: undefined } : product)) };
 }
 
 /** A stable content hash: keys sorted, so the same prices always give the same hash. */

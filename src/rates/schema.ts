@@ -74,13 +74,15 @@ const freeQuota = z.strictObject({
 });
 
 /** A prepaid quantity of a product's usage, usable from `start` until `expiry` (exclusive), after the free quota and before pay-as-you-go. */
-const pack = z.strictObject({
-  id: z.string().min(1).optional(),
-  quantity: money,
-  start: date,
-  expiry: date,
-  models: z.array(z.string()).optional(),
-});
+const pack = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    quantity: money,
+    start: date,
+    expiry: date,
+    models: z.array(z.string()).optional(),
+  })
+  .refine((value) => value.expiry > value.start, { path: ['expiry'], message: 'must be after the start: a pack is usable from its start until the start of its expiry date' });
 const tokenPrice = z.strictObject({
   input: money,
   output: money,
@@ -123,6 +125,12 @@ export const productSchema = z.strictObject({
   regional_increase: z.record(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
+}).superRefine((value, ctx) => {
+  if (value.minimum !== undefined && value.unit === 'request') ctx.addIssue({ code: 'custom', path: ['minimum'], message: 'a product priced per request bills each request once: a minimum duration means nothing here' });
+  const ids = (value.packs ?? []).map((pack, i) => pack.id ?? `pack ${i + 1}`);
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['packs', i, 'id'], message: `"${id}" is the id of another pack too; give each pack its own id` });
+  });
 });
 
 /** Account and traffic limits a provider publishes (used by `audit`). */

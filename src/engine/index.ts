@@ -36,6 +36,8 @@ export interface InvoiceOptions {
   byteScanner?: boolean;
   /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
   daily?: boolean;
+  /** Keep how each tier or package period was charged (`invoice.periods`), for `explain`. */
+  explain?: boolean;
   /** How the card was named (`--rates`), so that a worker thread can load it too; no workers without it. */
   cardSource?: { spec: string; baseDir: string };
   /** Threads to read a big CSV with (default: 2 where the machine has 2 cores). */
@@ -93,6 +95,6 @@ function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>, sources: r
   const batch = new UsageBatch(strings);
   batch.drain = (b) => fold.fold(b);
   const stats: ReadStats = { pending: 0 };
-  const finish = (): Invoice => billOf(fold, { card: options.card, zone: options.zone, sources, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
+  const finish = (): Invoice => billOf(fold, { card: options.card, zone: options.zone, sources, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true, explain: options.explain === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
   return { batch, fold, stats, finish };
 }

@@ -7,7 +7,7 @@ import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
 import type { Fold } from './fold.js';
 import { RateBook } from './ratebook.js';
-import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type PeriodTrace, type Warning } from './invoice.js';
 import { describePeriod, type Period } from './period.js';
 
 /** What pricing a fold's buckets needs besides the fold. */
@@ -23,6 +23,8 @@ export interface BillOptions {
   shadowDay: boolean;
   /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
   daily: boolean;
+  /** Keep how each tier or package period was charged (`invoice.periods`), for `explain`. */
+  explain?: boolean;
 }
 
 /** Records skipped with --skip-invalid: how many, and the first few with their errors. */
@@ -53,9 +55,10 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
   // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
   const dayAt = fold.dimensions.lastIndexOf('day');
   const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt) : { paid: all, covered: [] };
+  const periods: PeriodTrace[] | undefined = options.explain ? [] : undefined;
   const priced = options.shadowDay
-    ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered))
-    : priceBuckets(paid, card, options.groupBy, covered);
+    ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)
+    : priceBuckets(paid, card, options.groupBy, covered, periods);
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
   const subtotals: Invoice['subtotals'] = [];
@@ -80,6 +83,7 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
     passedOver: read.passedOver,
     unpriced,
     warnings: [],
+    ...(periods ? { periods } : {}),
     daily: options.daily ? dailySpend(priced, options.shadowDay ? priceBuckets(paid, card, fold.dimensions, covered) : priced, fold.dimensions, card) : undefined,
   };
   invoice.warnings = collectWarnings(invoice);

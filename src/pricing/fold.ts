@@ -374,8 +374,7 @@ export class Fold {
     const index = this.bucketIndex.of(tuple);
     if (this.bucketRefs[index] === undefined) {
       const { component, cut } = plan.items[item]!;
-      const periodText = cut === Cut.None || period === NO_PERIOD ? '' : cut === Cut.Day ? formatDay(period) : monthText(period);
-      this.bucketRefs[index] = this.bucket(plan.version, plan.product, plan.model, component, periodText, this.dimsValues[dims]!);
+      this.bucketRefs[index] = this.bucket(plan.version, plan.product, plan.model, component, periodName(cut, period), this.dimsValues[dims]!);
     }
     return index;
   }
@@ -389,6 +388,11 @@ export class Fold {
       this.buckets.set(key, bucket);
     }
     return bucket;
+  }
+
+  /** The tier period a row at `at` of an item cut `cut` is in, as its bucket names it (`2026-05-01`, `2026-05`; '' for none). */
+  periodText(cut: Cut, at: number): string {
+    return periodName(cut, this.periodOf(cut, at));
   }
 
   /** The tier period of an item cut `cut` for a row at `at`: a local day or month number. */
@@ -533,6 +537,11 @@ export class Fold {
 
 /** The period code of a row with no period (an untiered item, an undated row). */
 const NO_PERIOD = -2147483648;
+
+/** A period code's name: a day, a month, or '' for none. */
+function periodName(cut: Cut, period: number): string {
+  return cut === Cut.None || period === NO_PERIOD ? '' : cut === Cut.Day ? formatDay(period) : monthText(period);
+}
 
 function monthText(month: number): string {
   const year = Math.floor(month / 12);

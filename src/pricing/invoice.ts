@@ -69,6 +69,8 @@ export interface Invoice {
   warnings: Warning[];
   /** Spend per day and product (each line shared out over its days), when a report draws it. */
   daily: DailySpend[] | undefined;
+  /** How each tier or package period was charged, when asked for (`explain`). */
+  periods?: PeriodTrace[];
 }
 
 /** One product's share of the invoice on one local day (null: undated records). */
@@ -98,12 +100,30 @@ interface LineDraft {
 type Extra = { fixed?: Decimal; share?: { exact: Decimal; minor: number } };
 
 /**
+ * How one tier period of one (version, product, model, component) was charged, as the pricing
+ * computed it (for `explain`): its parts in time order with the slices each filled (one part when
+ * not split by time), and how the charge was shared between the lines.
+ */
+export interface PeriodTrace {
+  version: number;
+  product: string;
+  model: string;
+  component: Component;
+  period: string;
+  plan: PeriodPlan;
+  total: number;
+  groups: { time: string; quantity: number; slices: Slice[] }[];
+  /** `lines`: one line per slice; `one-rate`: each part at the one rate; `proportional`: the charge allocated by quantity; `chronological`: each part its own slices. */
+  sharing: 'lines' | 'one-rate' | 'proportional' | 'chronological';
+}
+
+/**
  * Prices each bucket once: what free quotas and packs covered (`covered`, at zero), then tiers,
  * flat fees and packages per period, allocation across dimensions, one rounding per line. Under a
  * period split by a time dimension of `dimensions` (day, month), each part is charged the slices
  * it filled in time order.
  */
-export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = []): InvoiceLine[] {
+export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = [], trace?: PeriodTrace[]): InvoiceLine[] {
   const drafts = new Map<string, LineDraft>();
   const add = (bucket: Bucket, product: Product, slice: LineSlice, tier: string | null, rate: Decimal, quantity: number, extra: Extra = {}): void => {
     const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
@@ -145,17 +165,23 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
     const addSlice = (part: Bucket, slice: Slice, quantity: number): void =>
       add(part, product, slice.kind, label(slice), slice.price, quantity, slice.kind === 'tier' ? {} : { fixed: slice.amount });
     const groups = timeGroups(parts, timeDims);
+    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
+    const traced = (sharing: PeriodTrace['sharing'], sliced: Slice[][]): void => {
+      trace?.push({ version: first.version, product: first.product, model: first.model, component: first.component, period: first.period, plan, total, sharing,
+        groups: groups.map((g, i) => ({ time: timeDims.map((d) => g[0]!.dims[d] ?? '').join(' '), quantity: g.reduce((sum, p) => sum + p.quantity, 0), slices: sliced[i]! })) });
+    };
     if (groups.length > 1) {
-      chronological(groups, plan, product, toMinor, (part, slice, quantity, share) => add(part, product, slice.kind, label(slice), slice.price, quantity, { share }));
+      traced('chronological', chronological(groups, plan, product, toMinor, (part, slice, quantity, share) => add(part, product, slice.kind, label(slice), slice.price, quantity, { share })));
       continue;
     }
-    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
     const slices = periodSlices(plan, product.perUnit, [total])[0]!;
+    const oneRate = slices.length === 1 && slices[0]!.kind === 'tier';
+    traced(parts.length === 1 ? 'lines' : oneRate ? 'one-rate' : 'proportional', [slices]);
     if (parts.length === 1) {
       for (const slice of slices) addSlice(first, slice, slice.quantity);
       continue;
     }
-    if (slices.length === 1 && slices[0]!.kind === 'tier') {
+    if (oneRate) {
       // One rate for every part (volume, or one graduated tier): exact lines per part.
       for (const part of parts) addSlice(part, slices[0]!, part.quantity);
       continue;
@@ -218,7 +244,7 @@ function timeGroups(parts: readonly Bucket[], timeDims: readonly number[]): Buck
  * reached a flat fee), then over each group's parts in proportion to their usage.
  */
 function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: Product, toMinor: (exact: Decimal) => number,
-  emit: (part: Bucket, slice: Slice, quantity: number, share: { exact: Decimal; minor: number }) => void): void {
+  emit: (part: Bucket, slice: Slice, quantity: number, share: { exact: Decimal; minor: number }) => void): Slice[][] {
   const quantities = groups.map((g) => g.reduce((sum, p) => sum + p.quantity, 0));
   const sliced = periodSlices(plan, product.perUnit, quantities);
   const byKey = new Map<string, { exact: Decimal; perGroup: (Slice | undefined)[] }>();
@@ -247,6 +273,7 @@ function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: P
       });
     });
   }
+  return sliced;
 }
 
 function productOf(card: RateCard, bucket: Bucket): Product {

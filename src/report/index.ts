@@ -3,6 +3,7 @@ import type { AuditResult } from '../audit/index.js';
 import type { CaseResult } from '../check/run.js';
 import type { DiffResult } from '../diff/index.js';
 import type { EstimateResult } from '../estimate/index.js';
+import type { Explanation } from '../explain/index.js';
 import type { BalanceResult } from '../ledger/index.js';
 import type { Invoice } from '../pricing/invoice.js';
 import type { ReconcileResult } from '../reconcile/index.js';
@@ -17,6 +18,7 @@ export interface Results {
   reconcile: ReconcileResult;
   diff: DiffResult;
   check: readonly CaseResult[];
+  explain: Explanation;
 }
 
 /** A command that renders its result through the lookup. */
@@ -38,6 +40,7 @@ const estimate = () => import('./estimate.js');
 const reconcile = () => import('./reconcile.js');
 const diff = () => import('./diff.js');
 const check = () => import('./check.js');
+const explain = () => import('./explain.js');
 
 /** One export of a lazily imported module, loaded when called. */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): () => Promise<M[K]> {
@@ -88,6 +91,11 @@ const RENDERERS: { [C in ReportCommand]: Record<string, () => Promise<Renderer<R
     json: lazy(diff, 'renderDiffJson'),
     csv: lazy(diff, 'renderDiffCsv'),
     markdown: lazy(diff, 'renderDiffMarkdown'),
+  },
+  // `explain` prints text for people (`table`, the default of every command) or JSON.
+  explain: {
+    table: lazy(explain, 'renderExplainText'),
+    json: lazy(explain, 'renderExplainJson'),
   },
   // `check` always prints `text`; the other formats are the report files of `--reporter`.
   check: {

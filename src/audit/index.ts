@@ -48,7 +48,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const { card } = options;
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
-  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined });
+  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined, byDay: ledger !== undefined });
   options.onPhase?.('checking limits, overlaps and tiers');
   const limits = appliedLimits(options);
   overlapFindings(collector);

@@ -1,5 +1,6 @@
 import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
+import { Cut } from '../pricing/plan.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
 import { float64, RunColumn, uint16, uint32, WholeColumn, type ColumnParts, type RunParts, type WholeParts } from '../util/columns.js';
@@ -49,10 +50,12 @@ export class LedgerCollector implements BatchObserver {
       this.firstItem.push(this.itemRate.length);
       this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
-      let rates = this.planRates[plan.id];
+      // Where a rate depends on the day (tiers, packages, quotas), each day's rates are their own.
+      const day = fold.dayRates && !plan.llm ? fold.periodText(Cut.Day, at) : '';
+      let rates = day === '' ? this.planRates[plan.id] : undefined;
       if (rates === undefined) {
-        rates = plan.items.map((item) => this.rates.of(`${plan.rateKey}\u0000${item.component}`));
-        this.planRates[plan.id] = rates;
+        rates = plan.items.map((item) => this.rates.of(`${plan.rateKey}\u0000${item.component}${day === '' ? '' : `\u0000${day}`}`));
+        if (day === '') this.planRates[plan.id] = rates;
       }
       // An item that costs nothing (a token class the request did not use) is not kept.
       const from = b.quantityAt[r]!;

@@ -25,6 +25,8 @@ export interface BillOptions {
   daily: boolean;
   /** Keep how each tier or package period was charged (`invoice.periods`), for `explain`. */
   explain?: boolean;
+  /** Keep the lines priced by day (`invoice.byDay`), for the ledger. */
+  byDay?: boolean;
 }
 
 /** Records skipped with --skip-invalid: how many, and the first few with their errors. */
@@ -61,6 +63,8 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
     : priceBuckets(paid, card, options.groupBy, covered, periods);
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
+  // The lines priced with the day as a dimension: the invoice's own when it is grouped by day.
+  const byDay = !options.daily && !options.byDay ? undefined : options.shadowDay ? priceBuckets(paid, card, fold.dimensions, covered) : options.groupBy.includes('day') ? priced : undefined;
   const subtotals: Invoice['subtotals'] = [];
   for (const line of lines) {
     const entry = subtotals.find((s) => s.product === line.product);
@@ -84,7 +88,8 @@ export function billOf(fold: Fold, options: BillOptions, skipped: Skipped, read:
     unpriced,
     warnings: [],
     ...(periods ? { periods } : {}),
-    daily: options.daily ? dailySpend(priced, options.shadowDay ? priceBuckets(paid, card, fold.dimensions, covered) : priced, fold.dimensions, card) : undefined,
+    ...(options.byDay && byDay ? { byDay: { lines: byDay, dayAt } } : {}),
+    daily: options.daily && byDay ? dailySpend(priced, byDay, fold.dimensions, card) : undefined,
   };
   invoice.warnings = collectWarnings(invoice);
   return invoice;

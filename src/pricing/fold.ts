@@ -172,11 +172,14 @@ export class Fold {
   private nextQuantity = 0;
   /** The dimensions of every bucket: those grouped by, then the shadow day if asked for. */
   readonly dimensions: readonly Dimension[];
+  /** Whether a record's rate can depend on its day (tiers, packages, free quotas, packs): the ledger then prices by day. */
+  readonly dayRates: boolean;
 
   constructor(private readonly options: FoldOptions, readonly strings: LogStrings) {
     this.dimensions = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
     this.versionFrom = options.card.versions.map((v) => v.effectiveFrom ?? Number.NEGATIVE_INFINITY);
     this.periodTiers = hasPeriodTiers(options.card);
+    this.dayRates = options.card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
     this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
     this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
   }

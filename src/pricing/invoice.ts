@@ -71,6 +71,8 @@ export interface Invoice {
   daily: DailySpend[] | undefined;
   /** How each tier or package period was charged, when asked for (`explain`). */
   periods?: PeriodTrace[];
+  /** The lines priced with the day as a dimension (at `dayAt`), when asked for (the ledger's rates). */
+  byDay?: { lines: InvoiceLine[]; dayAt: number };
 }
 
 /** One product's share of the invoice on one local day (null: undated records). */

@@ -55,9 +55,9 @@ export interface ItemFacts {
   baseUnit: InvoiceLine['baseUnit'];
   /** The record's own quantity of the item (record explanations). */
   quantity: number | null;
-  periods: { period: string; total: number; sharing: PeriodTrace['sharing']; charge: Decimal; groups: { time: string; quantity: number; slices: SliceFacts[] }[] }[];
+  periods: { period: string; total: number; covered: number; sharing: PeriodTrace['sharing']; charge: Decimal; groups: { time: string; quantity: number; slices: SliceFacts[] }[] }[];
   lines: InvoiceLine[];
-  /** The record's share: its quantity × its period's charge ÷ the period's total (a flat price: quantity × rate). */
+  /** The record's share: its quantity × its period's charge ÷ the period's usage, free or paid (a flat price: quantity × rate). */
   share: Decimal | null;
 }
 
@@ -145,6 +145,7 @@ export function explain(invoice: Invoice, target: ExplainTarget, record: RecordF
       .map((p) => ({
         period: p.period,
         total: p.total,
+        covered: p.covered,
         sharing: p.sharing,
         charge: p.groups.reduce((sum, g) => g.slices.reduce((s, slice) => s.plus(slice.amount), sum), new Decimal(0)),
         groups: p.groups.map((g) => ({ time: g.time, quantity: g.quantity, slices: g.slices.map((s) => ({ label: sliceLabel(p.plan, s, product?.unit ?? ''), kind: s.kind, quantity: s.quantity, packages: s.packages, price: s.price, amount: s.amount })) })),
@@ -156,7 +157,8 @@ export function explain(invoice: Invoice, target: ExplainTarget, record: RecordF
     if (w.quantity !== null) {
       const period = periods[0];
       const line = lines.find((l) => l.slice === null);
-      if (period !== undefined) share = period.total === 0 ? new Decimal(0) : period.charge.times(w.quantity).dividedBy(period.total);
+      const usage = period === undefined ? 0 : period.total + period.covered;
+      if (period !== undefined) share = usage === 0 ? new Decimal(0) : period.charge.times(w.quantity).dividedBy(usage);
       else if (line !== undefined) share = line.rate.times(w.quantity).dividedBy(line.perUnit);
     }
     return {

@@ -113,7 +113,9 @@ export interface PeriodTrace {
   component: Component;
   period: string;
   plan: PeriodPlan;
+  /** The period's usage left to pay, after free quotas and packs (`covered`). */
   total: number;
+  covered: number;
   groups: { time: string; quantity: number; slices: Slice[] }[];
   /** `lines`: one line per slice; `one-rate`: each part at the one rate; `proportional`: the charge allocated by quantity; `chronological`: each part its own slices. */
   sharing: 'lines' | 'one-rate' | 'proportional' | 'chronological';
@@ -141,7 +143,12 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
       draft.allocated.minor += extra.share.minor;
     }
   };
-  for (const c of covered) add(c, productOf(card, c), 'covered', c.source, new Decimal(0), c.quantity, { fixed: new Decimal(0) });
+  const coveredIn = new Map<string, number>();
+  const scopeOf = (b: Bucket): string => [b.version, b.product, b.model, b.component, b.period].join('\u0000');
+  for (const c of covered) {
+    add(c, productOf(card, c), 'covered', c.source, new Decimal(0), c.quantity, { fixed: new Decimal(0) });
+    coveredIn.set(scopeOf(c), (coveredIn.get(scopeOf(c)) ?? 0) + c.quantity);
+  }
 
   const scopes = new Map<string, Bucket[]>();
   for (const bucket of buckets) {
@@ -151,7 +158,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
       add(bucket, product, null, null, flatRate(product, bucket, plan), bucket.quantity);
       continue;
     }
-    const scope = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
+    const scope = scopeOf(bucket);
     const parts = scopes.get(scope) ?? [];
     parts.push(bucket);
     scopes.set(scope, parts);
@@ -169,7 +176,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
     const groups = timeGroups(parts, timeDims);
     const total = parts.reduce((sum, p) => sum + p.quantity, 0);
     const traced = (sharing: PeriodTrace['sharing'], sliced: Slice[][]): void => {
-      trace?.push({ version: first.version, product: first.product, model: first.model, component: first.component, period: first.period, plan, total, sharing,
+      trace?.push({ version: first.version, product: first.product, model: first.model, component: first.component, period: first.period, plan, total, covered: coveredIn.get(scopeOf(first)) ?? 0, sharing,
         groups: groups.map((g, i) => ({ time: timeDims.map((d) => g[0]!.dims[d] ?? '').join(' '), quantity: g.reduce((sum, p) => sum + p.quantity, 0), slices: sliced[i]! })) });
     };
     if (groups.length > 1) {

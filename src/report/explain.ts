@@ -68,7 +68,8 @@ export function renderExplainText(e: Explanation): string {
     out.push('');
     out.push(`${item.product} ${item.model} ${item.component} (version ${item.version} #${item.hash})${item.quantity === null ? '' : `: this record ${units(item, item.quantity)}`}`);
     for (const p of item.periods) {
-      out.push(`  period ${p.period || '(whole log)'}: total ${units(item, p.total)}, charge ${formatExact(p.charge)}; ${SHARING[p.sharing]}`);
+      const covered = p.covered > 0 ? ` (after ${units(item, p.covered)} covered by free quotas and packs)` : '';
+      out.push(`  period ${p.period || '(whole log)'}: total ${units(item, p.total)}${covered}, charge ${formatExact(p.charge)}; ${SHARING[p.sharing]}`);
       for (const g of p.groups) {
         if (p.groups.length > 1) out.push(`    ${g.time}: ${units(item, g.quantity)}`);
         for (const s of g.slices) out.push(`${p.groups.length > 1 ? '      ' : '    '}${sliceText(item, s)}`);
@@ -79,7 +80,7 @@ export function renderExplainText(e: Explanation): string {
       const p = item.periods[0];
       out.push(p === undefined
         ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))} = ${formatExact(item.share)}`
-        : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
+        : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total + p.covered)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
     }
   }
   return `${out.join('\n')}\n`;
@@ -105,7 +106,7 @@ export function renderExplainJson(e: Explanation): string {
       product: item.product, model: item.model, component: item.component, card_version: item.version, card_hash: item.hash,
       unit: item.unit, base_quantity: item.quantity,
       periods: item.periods.map((p) => ({
-        period: p.period || null, total: p.total, sharing: p.sharing, charge_exact: formatExact(p.charge),
+        period: p.period || null, total: p.total, covered: p.covered, sharing: p.sharing, charge_exact: formatExact(p.charge),
         parts: p.groups.map((g) => ({ time: g.time || null, quantity: g.quantity, slices: g.slices.map((s) => ({ label: s.label, kind: s.kind, quantity: s.quantity, packages: s.packages, price: formatExact(s.price), amount_exact: formatExact(s.amount) })) })),
       })),
       lines: item.lines.map((l) => ({ ...lineJson(l, [], scale), dims: l.dims })),

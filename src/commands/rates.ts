@@ -83,7 +83,7 @@ function planText(plan: RatePlan, unit: string): string {
 
 /** A product's free quota and packs, one line each (none when it has neither). */
 function allowanceText(p: DurationProduct): string[] {
-  const units = (base: number): string => `${formatExact(new Decimal(base).dividedBy(p.perUnit))} ${p.unit}`;
+  const units = (base: number): string => `${formatExact(new Decimal(base).dividedBy(p.perUnit))} ${p.unit}s`;
   const models = (list: readonly string[] | undefined): string => (list === undefined ? '' : ` (${list.join(', ')})`);
   return [
     ...(p.freeQuota ? [`    free quota: ${units(p.freeQuota.quantity)} per ${p.freeQuota.period}${models(p.freeQuota.models)}, used first, never carried over`] : []),
@@ -170,7 +170,7 @@ function cardToJson(card: RateCard): object {
         id: p.id,
         kind: p.kind,
         unit: p.unit,
-        ...(p.kind !== 'llm' ? { basis: p.basis, increment: p.incrementMs / 1000, max_session: p.maxSessionMs === undefined ? null : p.maxSessionMs / 1000 } : { free_tier: p.freeTier }),
+        ...(p.kind !== 'llm' ? { basis: p.basis, increment: p.incrementMs / 1000, max_session: p.maxSessionMs === undefined ? null : p.maxSessionMs / 1000, ...allowanceJson(p) } : { free_tier: p.freeTier }),
         models: Object.fromEntries([...p.models].map(([m, price]) => [m, 'input' in price ? tokenPriceJson(price) : planJson(price)])),
         ...(p.kind !== 'llm'
           ? {
@@ -182,6 +182,16 @@ function cardToJson(card: RateCard): object {
         retired: Object.fromEntries(p.retired),
       })),
     })),
+  };
+}
+
+/** A product's minimum, free quota and packs, as the card gives them (nothing for a product without them). */
+function allowanceJson(p: DurationProduct): object {
+  const units = (base: number): string => formatExact(new Decimal(base).dividedBy(p.perUnit));
+  return {
+    ...(p.minimumMs > 0 ? { minimum: p.minimumMs / 1000 } : {}),
+    ...(p.freeQuota ? { free_quota: { quantity: units(p.freeQuota.quantity), period: p.freeQuota.period, models: p.freeQuota.models ?? null } } : {}),
+    ...(p.packs.length > 0 ? { packs: p.packs.map((pack) => ({ id: pack.id, quantity: units(pack.quantity), start: pack.start, expiry: pack.expiry, models: pack.models ?? null })) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCard } from '../../src/rates/load.js';
 import { cardJsonSchema } from '../../src/rates/schema.js';
 import { CardError } from '../../src/util/errors.js';
+import { runBinary } from '../cli/binary.js';
 import { amounts, invoiceOf } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tallyman-allowances-'));
@@ -171,5 +172,17 @@ products:
   it('are in the JSON Schema', () => {
     const text = JSON.stringify(cardJsonSchema());
     for (const key of ['"flat"', '"package"', '"minimum"', '"free_quota"', '"packs"', '"expiry"', '"use_free_quota"', '"request"']) expect(text).toContain(key);
+  });
+});
+
+describe('rates show', () => {
+  it('lists a product\'s free quota and packs, as text and JSON', () => {
+    const text = runBinary(['rates', 'show', 'fixtures/cards/tencent-quota.yaml']);
+    expect(text.stdout).toContain('    free quota: 10 hours per month, used first, never carried over\n    pack may-2026: 100 hours from 2026-05-01 until 2027-05-01\n');
+    const json = JSON.parse(runBinary(['rates', 'show', 'fixtures/cards/api-calls.yaml', '--format', 'json']).stdout);
+    expect(json.versions[0].products[1]).toMatchObject({ id: 'speech', minimum: 15 });
+    expect(json.versions[0].products[0].models.packaged).toEqual({ package: { size: '2', free: '2', price: '1', period: 'month' } });
+    // The built-in card's opt-in quotas are not applied, so not shown.
+    expect(runBinary(['rates', 'show', 'tencent-asr']).stdout).not.toContain('free quota');
   });
 });

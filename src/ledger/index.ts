@@ -1,3 +1,4 @@
+import { hasDayRates } from '../pricing/fold.js';
 import { computeInvoice, type Invoice, type InvoiceOptions } from '../engine/index.js';
 import type { Component } from '../pricing/plan.js';
 import { RateBook } from '../pricing/ratebook.js';
@@ -46,7 +47,7 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
 /** `tallyman balance`: one pass over the log, then the ledger and the projection. */
 export async function runBalance(paths: readonly string[], options: BalanceOptions): Promise<BalanceResult> {
   const collector = ledgerCollector(options.account);
-  const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME, byDay: true });
+  const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME, byDay: hasDayRates(options.card) });
   options.onPhase?.('replaying the ledger');
   return { invoice, account: options.account, ledger: ledgerOf(collector, invoice, options) };
 }

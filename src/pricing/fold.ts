@@ -179,7 +179,7 @@ export class Fold {
     this.dimensions = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
     this.versionFrom = options.card.versions.map((v) => v.effectiveFrom ?? Number.NEGATIVE_INFINITY);
     this.periodTiers = hasPeriodTiers(options.card);
-    this.dayRates = options.card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
+    this.dayRates = hasDayRates(options.card);
     this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
     this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
   }
@@ -435,8 +435,8 @@ export class Fold {
     return index;
   }
 
-  /** Local day number in the fold's zone. */
-  private dayOf(at: number): number {
+  /** Local day number in the fold's zone (`formatDay` names it). */
+  dayOf(at: number): number {
     return Math.floor((at + this.options.zone.offsetMs(at)) / MS_PER_DAY);
   }
 
@@ -549,6 +549,11 @@ function periodName(cut: Cut, period: number): string {
 function monthText(month: number): string {
   const year = Math.floor(month / 12);
   return `${String(year).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`;
+}
+
+/** Whether a record's rate on the card can depend on its day: tiers, packages, free quotas or packs (a ledger then prices by day). */
+export function hasDayRates(card: RateCard): boolean {
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
 }
 
 /** Whether any price of the card resets per day or month (so records need a date). */

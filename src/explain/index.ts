@@ -1,7 +1,8 @@
 import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { USAGE_KINDS } from '../ingest/record.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
-import type { Invoice, InvoiceLine, PeriodTrace } from '../pricing/invoice.js';
+import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
+import type { PeriodTrace } from '../pricing/price.js';
 import type { Plan } from '../pricing/plan.js';
 import { sliceLabel, type Slice } from '../pricing/tiers.js';
 import type { RateCard } from '../rates/card.js';

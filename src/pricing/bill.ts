@@ -7,7 +7,8 @@ import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
 import type { Fold } from './fold.js';
 import { RateBook } from './ratebook.js';
-import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type PeriodTrace, type Warning } from './invoice.js';
+import { unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { priceBuckets, type PeriodTrace } from './price.js';
 import { describePeriod, type Period } from './period.js';
 
 /** What pricing a fold's buckets needs besides the fold. */

@@ -64,7 +64,7 @@ describe('tallyman explain', () => {
     expect(out.items[0].share_exact).toBe('5.8');
   });
 
-  it('shows each slice's arithmetic and the line's rounding as text', () => {
+  it("shows each slice's arithmetic and the line's rounding as text", () => {
     const run = runBinary(['explain', log, '--rates', card, '--id', 'b']);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('period 2026-05: total 15 h, charge 14.5; one line per slice');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { computeInvoice } from '../engine/index.js';
 import { explain, RecordFinder, type ExplainTarget } from '../explain/index.js';
+import { parseGroupBy } from '../pricing/group-by.js';
 import { formats, renderer } from '../report/index.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, emit } from '../util/output.js';
@@ -8,6 +9,7 @@ import { tableWidth } from './display.js';
 import { addLogOptions, hintStdin, invoiceOptions, tablePainter, type LogFlags } from './shared.js';
 
 interface ExplainFlags extends LogFlags {
+  groupBy?: string;
   line?: string;
   id?: string;
   product?: string;
@@ -23,12 +25,14 @@ export function registerExplain(program: Command, run: (action: () => Promise<nu
     .option('--line <[file:]n>', 'the record on line N of the log (of FILE when several are given)')
     .option('--id <id>', 'the record with this id')
     .option('--product <product>', 'every line of a product (with --model)')
-    .option('--model <model>', 'the model of --product');
+    .option('--model <model>', 'the model of --product')
+    .option('-g, --group-by <dims>', 'explain the invoice split by project, api_key, customer, day, month (comma-separated)');
   addLogOptions(command, formats('explain')).addHelpText('after', `
 Examples:
   $ tallyman explain fixtures/quickstart.csv --id tr-001
   $ tallyman explain fixtures/quickstart.csv --line 7 --format json
-  $ tallyman explain logs/may.csv --rates tencent-asr --product file-asr --model file`);
+  $ tallyman explain logs/may.csv --rates tencent-asr --product file-asr --model file
+  $ tallyman explain logs/may.csv --rates my-card.yaml --id call-7 --group-by day   # the slices its day filled`);
   command.action((files: string[], flags: ExplainFlags) => run(() => explainCommand(files, flags)));
 }
 
@@ -51,7 +55,7 @@ async function explainCommand(files: string[], flags: ExplainFlags): Promise<num
   checkOut(flags.out, [...files, flags.rates]);
   hintStdin(files);
   const finder = new RecordFinder(target);
-  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, [])), observers: [finder], explain: true });
+  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, parseGroupBy(flags.groupBy))), observers: [finder], explain: true });
   const text = (await renderer('explain', flags.format))(explain(invoice, target, finder.found), tablePainter(flags), tableWidth(flags));
   await emit(text, flags.out);
   return 0;

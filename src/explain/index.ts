@@ -3,7 +3,8 @@ import { USAGE_KINDS } from '../ingest/record.js';
 import type { BatchObserver, Fold } from '../pricing/fold.js';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import type { PeriodTrace } from '../pricing/price.js';
-import type { Plan } from '../pricing/plan.js';
+import type { Dimension } from '../pricing/dimensions.js';
+import { Cut, type Plan } from '../pricing/plan.js';
 import { sliceLabel, type Slice } from '../pricing/tiers.js';
 import type { RateCard } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
@@ -32,6 +33,8 @@ export interface RecordFacts {
   quantities: number[];
   /** The tier period of each item ('' for none). */
   periods: string[];
+  /** The record's value of each reporting dimension (its day and month in the invoice's zone). */
+  dims: Record<Dimension, string | null>;
 }
 
 /** One slice of a period, as explained. */
@@ -76,7 +79,7 @@ const OUTCOMES = { [Outcome.Rejected]: 'rejected', [Outcome.Duplicate]: 'duplica
 /** Finds the records a target names as the fold judges them (the first one by id or line). */
 export class RecordFinder implements BatchObserver {
   found: RecordFacts | undefined;
-  readonly dimensions = { project: false, apiKey: false, customer: false };
+  readonly dimensions = { project: true, apiKey: true, customer: true };
 
   constructor(private readonly target: ExplainTarget) {}
 
@@ -104,6 +107,10 @@ export class RecordFinder implements BatchObserver {
         billedMs: b.billedMs[r]!,
         quantities,
         periods: plan.items.map((item) => (Number.isNaN(at) ? '' : fold.periodText(item.cut, at))),
+        dims: {
+          project: b.text(b.project[r]!) ?? null, api_key: b.text(b.apiKey[r]!) ?? null, customer: b.text(b.customer[r]!) ?? null,
+          day: Number.isNaN(at) ? null : fold.periodText(Cut.Day, at), month: Number.isNaN(at) ? null : fold.periodText(Cut.Month, at),
+        },
       };
       return;
     }
@@ -153,13 +160,18 @@ export function explain(invoice: Invoice, target: ExplainTarget, record: RecordF
       }));
     // A record's lines: those its period's slices (or its allocated share) went to; all of them for a model.
     const labels = new Set(periods.flatMap((p) => p.groups.flatMap((g) => g.slices.map((s) => s.label))));
-    const own = w.quantity === null || periods.length === 0 ? lines : lines.filter((l) => l.slice === 'allocated' || l.slice === 'covered' || labels.has(l.tier ?? ''));
+    const mine = record === undefined ? lines : lines.filter((l) => invoice.groupBy.every((d, i) => l.dims[i] === record.dims[d]));
+    const own = w.quantity === null || periods.length === 0 ? mine : mine.filter((l) => l.slice === 'allocated' || l.slice === 'covered' || labels.has(l.tier ?? ''));
     let share: Decimal | null = null;
     if (w.quantity !== null) {
       const period = periods[0];
       const line = lines.find((l) => l.slice === null);
-      const usage = period === undefined ? 0 : period.total + period.covered;
-      if (period !== undefined) share = usage === 0 ? new Decimal(0) : period.charge.times(w.quantity).dividedBy(usage);
+      // Split by time, a record shares its own part's charge (the slices its part filled).
+      const time = invoice.groupBy.flatMap((d) => (d === 'day' || d === 'month' ? [record?.dims[d] ?? ''] : [])).join(' ');
+      const part = period !== undefined && period.groups.length > 1 ? period.groups.find((g) => g.time === time) : undefined;
+      const partCharge = part?.slices.reduce((sum, slice) => sum.plus(slice.amount), new Decimal(0));
+      const usage = part !== undefined ? part.quantity : period === undefined ? 0 : period.total + period.covered;
+      if (period !== undefined) share = usage === 0 ? new Decimal(0) : (partCharge ?? period.charge).times(w.quantity).dividedBy(usage);
       else if (line !== undefined) share = line.rate.times(w.quantity).dividedBy(line.perUnit);
     }
     return {

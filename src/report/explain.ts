@@ -80,7 +80,9 @@ export function renderExplainText(e: Explanation): string {
       const p = item.periods[0];
       out.push(p === undefined
         ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))} = ${formatExact(item.share)}`
-        : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total + p.covered)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
+        : p.groups.length > 1
+          ? `  this record: ${formatExact(item.share)} (its share of its part's charge, in proportion to quantity)`
+          : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total + p.covered)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -72,6 +72,21 @@ describe('tallyman explain', () => {
     expect(run.stdout).toContain('  line ≥ 10 h: 5 h at 0.5 → 2.5 exact → 2.50 (half-up, 2 decimals)');
   });
 
+  it('with --group-by day, shows the parts of the month in time order and the record\'s share of its own day', () => {
+    // May 3 (6 h) fills 6 h of the first tier and reaches its fee: 6 × 1.00 + 2 = 8.00. May 20 (9 h)
+    // fills the first tier's last 4 h and 5 h of the second: 4 × 1.00 + 5 × 0.50 = 6.50. Record b is all of May 20.
+    const out = json([log, '--rates', card, '--id', 'b', '--group-by', 'day']);
+    const [period] = out.items[0].periods;
+    expect(period.sharing).toBe('chronological');
+    expect(period.parts.map((p: { time: string; slices: { amount_exact: string }[] }) => [p.time, p.slices.map((s) => s.amount_exact)])).toEqual([
+      ['2026-05-03', ['6', '2']], ['2026-05-20', ['4', '2.5']],
+    ]);
+    expect(out.items[0].share_exact).toBe('6.5');
+    expect(out.items[0].lines.map((l: { day: string; tier: string; amount: string; dims: string[] }) => [l.dims[0], l.tier, l.amount])).toEqual([
+      ['2026-05-20', '< 10 h', '4.00'], ['2026-05-20', '≥ 10 h', '2.50'],
+    ]);
+  });
+
   it('says in one line when the target is missing or not given (exit 2)', () => {
     const missing = runBinary(['explain', 'fixtures/quickstart.csv', '--id', 'nope']);
     expect(missing.status).toBe(2);

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   diff: async () => (await import('./commands/diff.js')).registerDiff,
   check: async () => (await import('./commands/check.js')).registerCheck,
   reconcile: async () => (await import('./commands/reconcile.js')).registerReconcile,
+  explain: async () => (await import('./commands/explain.js')).registerExplain,
   rates: async () => (await import('./commands/rates.js')).registerRates,
   sql: async () => (await import('./commands/sql.js')).registerSql,
   normalize: async () => (await import('./commands/normalize.js')).registerNormalize,

@@ -1,3 +1,4 @@
+import { hasDayRates } from '../pricing/fold.js';
 import type { Account } from '../ledger/account.js';
 import { LEDGER_NEEDS_TIME, ledgerCollector, ledgerOf, type Ledger } from '../ledger/index.js';
 import { BLOCKED_MESSAGE } from '../ledger/replay.js';
@@ -48,7 +49,7 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const { card } = options;
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
-  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined });
+  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined, byDay: ledger !== undefined && hasDayRates(options.card) });
   options.onPhase?.('checking limits, overlaps and tiers');
   const limits = appliedLimits(options);
   overlapFindings(collector);

@@ -1,6 +1,7 @@
 import { ratePlanOf, type AutoScale, type RateCard } from '../rates/card.js';
 import { autoScaleBreaches } from './autoscale.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
+import { periodSlices } from '../pricing/tiers.js';
 import { formatInstant } from '../util/time.js';
 import { orderBy } from '../util/columns.js';
 import { compareText } from '../util/compare.js';
@@ -153,8 +154,10 @@ export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDra
     const tier = plan.tiers.findIndex((t) => t.upToBase === null || total < t.upToBase);
     const bound = plan.tiers[tier]!.upToBase;
     if (bound === null) continue;
-    const now = new Decimal(total).times(plan.tiers[tier]!.price).dividedBy(product.perUnit);
-    const atBound = new Decimal(bound).times(plan.tiers[tier + 1]!.price).dividedBy(product.perUnit);
+    // What the period costs now and at the boundary, flat fees included, as the invoice prices them.
+    const charge = (quantity: number): Decimal => periodSlices(plan, product.perUnit, [quantity])[0]!.reduce((sum, s) => sum.plus(s.amount), new Decimal(0));
+    const now = charge(total);
+    const atBound = charge(bound);
     if (!atBound.lessThan(now)) continue;
     const hours = (ms: number) => new Decimal(ms).dividedBy(product.perUnit).toDecimalPlaces(2).toString();
     drafts.push({

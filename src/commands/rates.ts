@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { loadCard, builtinCardNames } from '../rates/load.js';
 import { cardJsonSchema } from '../rates/schema.js';
-import type { AutoScale, Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
+import type { AutoScale, DurationProduct, Limits, RateCard, RatePlan, TokenPrice } from '../rates/card.js';
 import { SCHEMA_VERSION } from '../report/schema-version.js';
-import { formatExact, type Decimal } from '../util/decimal.js';
+import { Decimal, formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
 import { planText } from '../rates/describe.js';
 import { fitLines } from '../report/fit.js';
@@ -79,6 +79,16 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
     );
 }
 
+/** A product's free quota and packs, one line each (none when it has neither). */
+function allowanceText(p: DurationProduct): string[] {
+  const units = (base: number): string => `${formatExact(new Decimal(base).dividedBy(p.perUnit))} ${p.unit}s`;
+  const models = (list: readonly string[] | undefined): string => (list === undefined ? '' : ` (${list.join(', ')})`);
+  return [
+    ...(p.freeQuota ? [`    free quota: ${units(p.freeQuota.quantity)} per ${p.freeQuota.period}${models(p.freeQuota.models)}, used first, never carried over`] : []),
+    ...p.packs.map((pack) => `    pack ${pack.id}: ${units(pack.quantity)} from ${pack.start} until ${pack.expiry}${models(pack.models)}`),
+  ];
+}
+
 function tokenPriceText(price: TokenPrice, unit: string): string {
   const classes = (['cache_read', 'cache_write', 'cache_write_1h', 'reasoning'] as const).filter((c) => price[c] !== undefined).map((c) => `, ${c} ${formatExact(price[c]!)}`).join('');
   const band = price.contextBand ? `; over ${price.contextBand.above} input tokens: input ${formatExact(price.contextBand.input)}, output ${formatExact(price.contextBand.output)}` : '';
@@ -117,7 +127,8 @@ function showCard(card: RateCard): string {
     out.push('', `version ${version.label} #${version.hash}${version.source ? `: ${version.source}` : ''}`);
     out.push(`  limits: ${limitsText(version.limits, card.currency)}`);
     for (const p of version.products) {
-      out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}` : ''})`);
+      out.push(`  ${p.id} (${p.kind}, per ${p.unit}${p.kind !== 'llm' ? `, basis ${p.basis}, increment ${p.incrementMs / 1000} s${p.maxSessionMs ? `, max_session ${p.maxSessionMs / 1000} s` : ''}${p.minimumMs > 0 ? `, minimum ${p.minimumMs / 1000} s` : ''}` : ''})`);
+      if (p.kind !== 'llm') out.push(...allowanceText(p));
       for (const [model, price] of p.models) {
         out.push(`    ${model}: ${'input' in price ? tokenPriceText(price, p.unit) : planText(price, p.unit)}`);
       }
@@ -168,7 +179,7 @@ function cardToJson(card: RateCard): object {
         id: p.id,
         kind: p.kind,
         unit: p.unit,
-        ...(p.kind !== 'llm' ? { basis: p.basis, increment: p.incrementMs / 1000, max_session: p.maxSessionMs === undefined ? null : p.maxSessionMs / 1000 } : { free_tier: p.freeTier }),
+        ...(p.kind !== 'llm' ? { basis: p.basis, increment: p.incrementMs / 1000, max_session: p.maxSessionMs === undefined ? null : p.maxSessionMs / 1000, ...allowanceJson(p) } : { free_tier: p.freeTier }),
         models: Object.fromEntries([...p.models].map(([m, price]) => [m, 'input' in price ? tokenPriceJson(price) : planJson(price)])),
         ...(p.kind !== 'llm'
           ? {
@@ -183,7 +194,18 @@ function cardToJson(card: RateCard): object {
   };
 }
 
+/** A product's minimum, free quota and packs, as the card gives them (nothing for a product without them). */
+function allowanceJson(p: DurationProduct): object {
+  const units = (base: number): string => formatExact(new Decimal(base).dividedBy(p.perUnit));
+  return {
+    ...(p.minimumMs > 0 ? { minimum: p.minimumMs / 1000 } : {}),
+    ...(p.freeQuota ? { free_quota: { quantity: units(p.freeQuota.quantity), period: p.freeQuota.period, models: p.freeQuota.models ?? null } } : {}),
+    ...(p.packs.length > 0 ? { packs: p.packs.map((pack) => ({ id: pack.id, quantity: units(pack.quantity), start: pack.start, expiry: pack.expiry, models: pack.models ?? null })) } : {}),
+  };
+}
+
 function planJson(plan: RatePlan): unknown {
   if (plan.type === 'flat') return formatExact(plan.rate);
-  return { mode: plan.mode, period: plan.period, tiers: plan.tiers.map((t) => ({ up_to: t.upTo === null ? null : formatExact(t.upTo), price: formatExact(t.price) })) };
+  if (plan.type === 'package') return { package: { size: formatExact(plan.sizeUnits), free: formatExact(plan.freeUnits), price: formatExact(plan.price), period: plan.period } };
+  return { mode: plan.mode, period: plan.period, tiers: plan.tiers.map((t) => ({ up_to: t.upTo === null ? null : formatExact(t.upTo), price: formatExact(t.price), ...(t.flat === null ? {} : { flat: formatExact(t.flat) }) })) };
 }

@@ -1,3 +1,5 @@
+import { hasAllowances } from '../pricing/allowance.js';
+import { ALLOWANCES_REFUSED } from '../sql/plans.js';
 import { readBucketFile } from '../ingest/buckets.js';
 import { billOf } from '../pricing/bill.js';
 import { foldOfTable, groupByOfHeader, periodFlagsOf } from '../pricing/bucket-table.js';
@@ -34,6 +36,7 @@ export async function priceBucketFile(path: string, options: BucketTableOptions)
 
 /** Prices the rows of a bucket table already read (`--engine duckdb` hands its result over as rows). */
 export function priceBucketRows(path: string, rows: Parameters<typeof foldOfTable>[0], groupBy: readonly Dimension[], options: BucketTableOptions): Invoice {
+  if (hasAllowances(options.card)) throw new UsageError(`${path}: ${ALLOWANCES_REFUSED(options.card.name)}`);
   const { view, settings } = foldOfTable(rows, groupBy, options.card, path);
   if (settings.invalid > 0) {
     throw new InputError(undefined, undefined, `${path}: ${settings.invalid} record(s) of the usage table are invalid (a bad or missing value) and were not counted`,

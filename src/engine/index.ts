@@ -1,6 +1,7 @@
 import { UsageBatch } from '../ingest/batch.js';
 import type { ReadStats } from '../ingest/index.js';
 import type { CanonicalField, UsageRecord } from '../ingest/record.js';
+import { hasAllowances } from '../pricing/allowance.js';
 import { billOf, skipper, type Skipped } from '../pricing/bill.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { Fold, logStrings, type BatchObserver } from '../pricing/fold.js';
@@ -35,6 +36,10 @@ export interface InvoiceOptions {
   byteScanner?: boolean;
   /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
   daily?: boolean;
+  /** Keep how each tier or package period was charged (`invoice.periods`), for `explain`. */
+  explain?: boolean;
+  /** Also price the lines by day (`invoice.byDay`), for a ledger that charges each day what the invoice charges it. */
+  byDay?: boolean;
   /** How the card was named (`--rates`), so that a worker thread can load it too; no workers without it. */
   cardSource?: { spec: string; baseDir: string };
   /** Threads to read a big CSV with (default: 2 where the machine has 2 cores). */
@@ -82,7 +87,8 @@ export function priceRecords(records: Iterable<UsageRecord>, options: Omit<Invoi
 
 function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>, sources: readonly string[]): { batch: UsageBatch; fold: Fold; stats: ReadStats; finish: () => Invoice } {
   const skipped: Skipped = { count: 0, examples: [] };
-  const shadowDay = options.daily === true && !options.groupBy.includes('day');
+  // Buckets carry their day for a chart, and for free quotas and packs (used day by day).
+  const shadowDay = (options.daily === true || options.byDay === true || hasAllowances(options.card)) && !options.groupBy.includes('day');
   const strings = logStrings(options.groupBy, options.observers ?? []);
   const fold = new Fold({
     card: options.card, zone: options.zone, period: options.period, groupBy: options.groupBy, shadowDay,
@@ -91,6 +97,6 @@ function startRun(options: Omit<InvoiceOptions, 'inputZone' | 'map'>, sources: r
   const batch = new UsageBatch(strings);
   batch.drain = (b) => fold.fold(b);
   const stats: ReadStats = { pending: 0 };
-  const finish = (): Invoice => billOf(fold, { card: options.card, zone: options.zone, sources, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
+  const finish = (): Invoice => billOf(fold, { card: options.card, zone: options.zone, sources, period: options.period, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced, shadowDay, daily: options.daily === true, explain: options.explain === true, byDay: options.byDay === true }, skipped, { pending: stats.pending, passedOver: stats.passedOver ?? 0 });
   return { batch, fold, stats, finish };
 }

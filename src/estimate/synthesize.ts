@@ -93,6 +93,9 @@ function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generato
 function resolveModel(card: RateCard, kind: UsageKind, asked: string | undefined, product: string, out: Synthesis): string | null {
   const version = card.versions[card.versions.length - 1]!;
   const found = findProduct(version, kind, asked);
+  if (found && found.product.kind !== 'llm' && found.product.perRequest) {
+    out.notes.push(`${card.name} prices ${found.product.id} per request: hours become one request a day (a log, --from-log, counts the requests)`);
+  }
   if (found) return found.model;
   const offering = version.products.find((p) => p.kind === kind);
   if (!offering) {

@@ -1,9 +1,13 @@
 import { Outcome, type UsageBatch } from '../ingest/batch.js';
 import { completionOf, refusedByTier } from '../pricing/charge.js';
+import { formatDay } from '../util/time.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { SourceRef } from '../util/errors.js';
 import { LineColumn, RunColumn, TimeColumn, uint16, uint32, WholeColumn, type ColumnParts, type LineParts, type RunParts, type TimeParts, type WholeParts } from '../util/columns.js';
 import { Interner } from '../util/interner.js';
+
+/** Day numbers are below this (the year 8999 is day 2,556,000 or so): a (plan, day) key is plan × DAYS + day. */
+const DAYS = 4_000_000;
 
 /** The bit of a record's shape that says the free tier refuses it (a record has at most a few items). */
 const REFUSED = 0x8000;
@@ -28,6 +32,8 @@ export class LedgerCollector implements BatchObserver {
   last: number | undefined;
   /** Rate indices of each plan's items, by plan id. */
   private readonly planRates: number[][] = [];
+  /** Rate indices of each (plan id, local day) where rates depend on the day, by plan id × DAYS + day. */
+  private readonly dayRates = new Map<number, number[]>();
 
   readonly part: ObserverPart;
 
@@ -49,10 +55,15 @@ export class LedgerCollector implements BatchObserver {
       this.firstItem.push(this.itemRate.length);
       this.files.push((files[b.file[r]!] ??= this.fileNames.of(b.strings.files.at(b.file[r]!))));
       this.lines.push(b.line[r]!);
-      let rates = this.planRates[plan.id];
+      // Where a rate depends on the day (tiers, packages, quotas), each day's rates are their own.
+      const byDay = fold.dayRates && !plan.llm;
+      const day = byDay ? fold.dayOf(at) : 0;
+      let rates = byDay ? this.dayRates.get(plan.id * DAYS + day) : this.planRates[plan.id];
       if (rates === undefined) {
-        rates = plan.items.map((item) => this.rates.of(`${plan.rateKey}\u0000${item.component}`));
-        this.planRates[plan.id] = rates;
+        const suffix = byDay ? `\u0000${formatDay(day)}` : '';
+        rates = plan.items.map((item) => this.rates.of(`${plan.rateKey}\u0000${item.component}${suffix}`));
+        if (byDay) this.dayRates.set(plan.id * DAYS + day, rates);
+        else this.planRates[plan.id] = rates;
       }
       // An item that costs nothing (a token class the request did not use) is not kept.
       const from = b.quantityAt[r]!;

@@ -1,3 +1,4 @@
+import { hasDayRates } from '../pricing/fold.js';
 import { computeInvoice, type Invoice, type InvoiceOptions } from '../engine/index.js';
 import type { Component } from '../pricing/plan.js';
 import { RateBook } from '../pricing/ratebook.js';
@@ -32,10 +33,10 @@ export function ledgerCollector(account: Account): LedgerCollector {
 
 /** Replays what a collector saw, at the rates the invoice reached. */
 export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: Omit<BalanceOptions, 'inputZone' | 'map' | 'groupBy' | 'skipInvalid' | 'allowUnpriced'>): Ledger {
-  const book = new RateBook(options.card, invoice.lines);
+  const book = new RateBook(options.card, invoice.lines, invoice.byDay);
   const rates = collector.rates.values.map((key) => {
-    const [v, product, model, component] = key.split('\u0000') as [string, string, string, Component];
-    return book.fraction(`${v}\u0000${product}\u0000${model}`, component);
+    const [v, product, model, component, day] = key.split('\u0000') as [string, string, string, Component, string?];
+    return book.fraction(`${v}\u0000${product}\u0000${model}`, component, day);
   });
   return replay(collector, {
     card: options.card, zone: options.zone, account: options.account, rates,
@@ -46,7 +47,7 @@ export function ledgerOf(collector: LedgerCollector, invoice: Invoice, options: 
 /** `tallyman balance`: one pass over the log, then the ledger and the projection. */
 export async function runBalance(paths: readonly string[], options: BalanceOptions): Promise<BalanceResult> {
   const collector = ledgerCollector(options.account);
-  const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME });
+  const invoice = await computeInvoice(paths, { ...options, observers: [collector], needsTime: LEDGER_NEEDS_TIME, byDay: hasDayRates(options.card) });
   options.onPhase?.('replaying the ledger');
   return { invoice, account: options.account, ledger: ledgerOf(collector, invoice, options) };
 }

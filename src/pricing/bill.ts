@@ -2,12 +2,14 @@ import type { RateCard } from '../rates/card.js';
 import type { TimeZone } from '../util/time.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
 import { InputError, formatRef, type SourceRef } from '../util/errors.js';
+import { applyAllowances, hasAllowances } from './allowance.js';
 import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
 import type { Bucket, FoldView, Unpriced } from './fold.js';
 import { compareText } from '../util/compare.js';
 import { RateBook } from './ratebook.js';
-import { priceBuckets, unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
+import { priceBuckets, type PeriodTrace } from './price.js';
 import { describePeriod, type Period } from './period.js';
 
 /** What pricing a fold's buckets needs besides the fold. */
@@ -23,6 +25,10 @@ export interface BillOptions {
   shadowDay: boolean;
   /** Also share the invoice out per day and product (`invoice.daily`), for charts. */
   daily: boolean;
+  /** Keep how each tier or package period was charged (`invoice.periods`), for `explain`. */
+  explain?: boolean;
+  /** Keep the lines priced by day (`invoice.byDay`), for the ledger. */
+  byDay?: boolean;
 }
 
 /** Records skipped with --skip-invalid: how many, and the first few with their errors. */
@@ -54,10 +60,21 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
       'fix the name, use a card that prices it, or pass --allow-unpriced to list it at zero');
   }
   const { card } = options;
-  const buckets = (options.shadowDay ? withoutShadowDay(fold.buckets.values()) : [...fold.buckets.values()]).sort(bucketOrder);
-  const priced = priceBuckets(buckets, card);
+  // One fixed order, whatever order the rows came in (a tie in a graduated allocation never depends on it).
+  const all = [...fold.buckets.values()].sort(bucketOrder);
+  // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
+  const dayAt = fold.dimensions.lastIndexOf('day');
+  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt) : { paid: all, covered: [] };
+  const periods: PeriodTrace[] | undefined = options.explain ? [] : undefined;
+  const priced = options.shadowDay
+    ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)
+    : priceBuckets(paid, card, options.groupBy, covered, periods);
+  // The table of the buckets as measured (before quotas and packs), for `--format buckets`.
+  const buckets = options.shadowDay ? withoutShadowDay(all) : all;
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
+  // The lines priced with the day as a dimension: the invoice's own when it is grouped by day.
+  const byDay = !options.daily && !options.byDay ? undefined : options.shadowDay ? priceBuckets(paid, card, fold.dimensions, covered) : options.groupBy.includes('day') ? priced : undefined;
   const subtotals: Invoice['subtotals'] = [];
   for (const line of lines) {
     const entry = subtotals.find((s) => s.product === line.product);
@@ -81,7 +98,9 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
     unpriced,
     buckets,
     warnings: [],
-    daily: options.daily ? dailySpend(priced, fold.buckets.values(), fold.dimensions, options.shadowDay, card) : undefined,
+    ...(periods ? { periods } : {}),
+    ...(options.byDay && byDay ? { byDay: { lines: byDay, dayAt } } : {}),
+    daily: options.daily && byDay ? dailySpend(priced, byDay, fold.dimensions, card) : undefined,
   };
   invoice.warnings = collectWarnings(invoice);
   return invoice;

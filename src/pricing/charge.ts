@@ -22,9 +22,11 @@ export const charged = { billedMs: 0, ms: 0 };
  *   writes, reasoning) as items of their own; a request whose input (with its cache reads and
  *   writes) passes the card's context band pays its input and output at the band's items instead.
  * - A failed transcript is free unless the product charges failures.
+ * - A product priced per request pays one unit a row (its duration, when it has one, is kept for the ledger).
  * - A stream on session time pays its session, capped at max_session, or the cap when never closed.
  * - Anything else pays its audio.
- * - The duration is rounded up to the product's increment; channels multiply it where the plan says.
+ * - A duration under the product's minimum is billed the minimum; then it is rounded up to the
+ *   product's increment, and channels multiply it where the plan says.
  */
 export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Array, at: number): Charged {
   if (plan.llm) {
@@ -47,6 +49,12 @@ export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Arra
     return Charged.Billed;
   }
   if (b.failed[r] === 1 && !plan.chargeFailed) return Charged.Free;
+  if (plan.perRequest) {
+    for (let i = 0; i < plan.items.length; i++) out[at + i] = 1;
+    charged.billedMs = 0;
+    charged.ms = 0;
+    return Charged.Billed;
+  }
   let billedMs: number;
   if (plan.session) {
     if (b.closed[r] === 1) {
@@ -61,6 +69,7 @@ export function chargeRow(plan: Plan, b: UsageBatch, r: number, out: Float64Arra
     billedMs = b.audioMs[r]!;
     if (billedMs === ABSENT) return Charged.NoAudio;
   }
+  if (billedMs < plan.minimumMs) billedMs = plan.minimumMs;
   const remainder = billedMs % plan.incrementMs;
   const ms = remainder === 0 ? billedMs : billedMs - remainder + plan.incrementMs;
   const channels = b.channels[r]!;

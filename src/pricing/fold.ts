@@ -180,11 +180,14 @@ export class Fold {
   private nextQuantity = 0;
   /** The dimensions of every bucket: those grouped by, then the shadow day if asked for. */
   readonly dimensions: readonly Dimension[];
+  /** Whether a record's rate can depend on its day (tiers, packages, free quotas, packs): the ledger then prices by day. */
+  readonly dayRates: boolean;
 
   constructor(private readonly options: FoldOptions, readonly strings: LogStrings) {
     this.dimensions = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
     this.versionFrom = options.card.versions.map((v) => v.effectiveFrom ?? Number.NEGATIVE_INFINITY);
     this.periodTiers = hasPeriodTiers(options.card);
+    this.dayRates = hasDayRates(options.card);
     this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
     this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
   }
@@ -382,8 +385,7 @@ export class Fold {
     const index = this.bucketIndex.of(tuple);
     if (this.bucketRefs[index] === undefined) {
       const { component, cut } = plan.items[item]!;
-      const periodText = cut === Cut.None || period === NO_PERIOD ? '' : cut === Cut.Day ? formatDay(period) : monthText(period);
-      this.bucketRefs[index] = this.bucket(plan.version, plan.product, plan.model, component, periodText, this.dimsValues[dims]!);
+      this.bucketRefs[index] = this.bucket(plan.version, plan.product, plan.model, component, periodName(cut, period), this.dimsValues[dims]!);
     }
     return index;
   }
@@ -397,6 +399,11 @@ export class Fold {
       this.buckets.set(key, bucket);
     }
     return bucket;
+  }
+
+  /** The tier period a row at `at` of an item cut `cut` is in, as its bucket names it (`2026-05-01`, `2026-05`; '' for none). */
+  periodText(cut: Cut, at: number): string {
+    return periodName(cut, this.periodOf(cut, at));
   }
 
   /** The tier period of an item cut `cut` for a row at `at`: a local day or month number. */
@@ -436,8 +443,8 @@ export class Fold {
     return index;
   }
 
-  /** Local day number in the fold's zone. */
-  private dayOf(at: number): number {
+  /** Local day number in the fold's zone (`formatDay` names it). */
+  dayOf(at: number): number {
     return Math.floor((at + this.options.zone.offsetMs(at)) / MS_PER_DAY);
   }
 
@@ -545,15 +552,25 @@ export class Fold {
 /** The period code of a row with no period (an untiered item, an undated row). */
 const NO_PERIOD = -2147483648;
 
+/** A period code's name: a day, a month, or '' for none. */
+function periodName(cut: Cut, period: number): string {
+  return cut === Cut.None || period === NO_PERIOD ? '' : cut === Cut.Day ? formatDay(period) : monthText(period);
+}
+
 function monthText(month: number): string {
   const year = Math.floor(month / 12);
   return `${String(year).padStart(4, '0')}-${String((month % 12) + 1).padStart(2, '0')}`;
 }
 
+/** Whether a record's rate on the card can depend on its day: tiers, packages, free quotas or packs (a ledger then prices by day). */
+export function hasDayRates(card: RateCard): boolean {
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
+}
+
 /** Whether any price of the card resets per day or month (so records need a date). */
 export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
-    v.products.some((p) => p.kind !== 'llm' && [...p.models.values(), ...p.addons.values()].some((plan) => plan.type === 'tiered' && plan.period !== 'none')),
+    v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
   );
 }
 

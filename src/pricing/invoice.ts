@@ -1,9 +1,8 @@
-import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
+import type { DurationProduct, RateCard, TokenClass } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
-import { allocate } from './allocate.js';
 import type { Bucket, Component, Dimension, Tally, Unpriced } from './fold.js';
-import { tierLabel, tierSlices } from './tiers.js';
+import type { PeriodTrace } from './price.js';
 import { compareText } from '../util/compare.js';
 import type { TimeZone } from '../util/time.js';
 
@@ -19,12 +18,14 @@ export interface InvoiceLine {
   /** The bucket component the line prices (`usage`, `addon:x`, `input`, `input:long@us`, ...): not shown, for charts. */
   component: Component;
   tier: string | null;
+  /** What the line charges: units at a tier's rate, a tier's flat fee, packages, an allocated share of a period's charge, usage a quota or pack covered; null for a flat price or tokens. */
+  slice: LineSlice;
   dims: (string | null)[];
   version: string;
   hash: string;
   /** Exact quantity in base units: milliseconds or tokens. */
   baseQuantity: number;
-  baseUnit: 'ms' | 'token';
+  baseUnit: 'ms' | 'token' | 'request';
   unit: string;
   perUnit: number;
   rate: Decimal;
@@ -68,6 +69,10 @@ export interface Invoice {
   warnings: Warning[];
   /** Spend per day and product (each line shared out over its days), when a report draws it. */
   daily: DailySpend[] | undefined;
+  /** How each tier or package period was charged, when asked for (`explain`). */
+  periods?: PeriodTrace[];
+  /** The lines priced with the day as a dimension (at `dayAt`), when asked for (the ledger's rates). */
+  byDay?: { lines: InvoiceLine[]; dayAt: number };
 }
 
 /** One product's share of the invoice on one local day (null: undated records). */
@@ -77,141 +82,13 @@ export interface DailySpend {
   amount: Decimal;
 }
 
-interface LineDraft {
-  bucket: Bucket;
-  product: Product;
-  /** Tier index; -1 for a graduated charge allocated across dimensions. */
-  tier: number | null;
-  rate: Decimal;
-  quantity: number;
-  /** For allocated lines: the exact share and the share in minor units, summed over periods. */
-  allocated?: { exact: Decimal; minor: number };
-}
-
-/** Marks lines that carry an allocated share of a graduated charge rather than one tier's rate. */
-const ALLOCATED = -1;
-
-/** Prices each bucket once: tiers per period, allocation across dimensions, one rounding per line. */
-export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard): InvoiceLine[] {
-  const drafts = new Map<string, LineDraft>();
-  const add = (bucket: Bucket, product: Product, tier: number | null, rate: Decimal, quantity: number, share?: { exact: Decimal; minor: number }): void => {
-    const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
-    const draft = drafts.get(key);
-    if (!draft) {
-      drafts.set(key, { bucket, product, tier, rate, quantity, ...(share ? { allocated: { ...share } } : {}) });
-      return;
-    }
-    draft.quantity += quantity;
-    if (share && draft.allocated) {
-      draft.allocated.exact = draft.allocated.exact.plus(share.exact);
-      draft.allocated.minor += share.minor;
-    }
-  };
-
-  const scopes = new Map<string, Bucket[]>();
-  for (const bucket of buckets) {
-    const product = productOf(card, bucket);
-    const plan = planOf(product, bucket);
-    if (plan === undefined || plan.type === 'flat') {
-      add(bucket, product, null, flatRate(product, bucket, plan), bucket.quantity);
-      continue;
-    }
-    const scope = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
-    const parts = scopes.get(scope) ?? [];
-    parts.push(bucket);
-    scopes.set(scope, parts);
-  }
-
-  for (const parts of scopes.values()) {
-    const first = parts[0]!;
-    const product = productOf(card, first);
-    const plan = planOf(product, first) as Extract<RatePlan, { type: 'tiered' }>;
-    const total = parts.reduce((sum, p) => sum + p.quantity, 0);
-    const slices = tierSlices(plan.mode, plan.tiers, total);
-    if (parts.length === 1 || slices.length === 1) {
-      // One rate for every part (volume, or one graduated tier), or one part: exact lines per tier.
-      for (const slice of slices) {
-        for (const part of parts) add(part, product, slice.tier, plan.tiers[slice.tier]!.price, parts.length === 1 ? slice.quantity : part.quantity);
-      }
-      continue;
-    }
-    // Graduated across several parts: the period's charge is allocated in proportion to quantity.
-    const charge = slices.reduce((sum, s) => sum.plus(new Decimal(s.quantity).times(plan.tiers[s.tier]!.price)), new Decimal(0)).dividedBy(product.perUnit);
-    const minorTotal = roundMoney(charge, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toNumber();
-    const minor = allocate(minorTotal, parts.map((p) => p.quantity));
-    const rate = charge.times(product.perUnit).dividedBy(total);
-    parts.forEach((part, i) => add(part, product, ALLOCATED, rate, part.quantity, { exact: charge.times(part.quantity).dividedBy(total), minor: minor[i]! }));
-  }
-
-  const { scale, mode } = card.rounding;
-  const lines = [...drafts.values()].map(({ bucket, product, tier, rate, quantity, allocated }): InvoiceLine => {
-    const version = card.versions[bucket.version]!;
-    const amountExact = allocated?.exact ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
-    const amount = allocated ? new Decimal(allocated.minor).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
-    const plan = planOf(product, bucket);
-    return {
-      product: bucket.product,
-      model: bucket.model,
-      addon: bucket.component.startsWith('addon:') ? bucket.component.slice(6) : null,
-      tokenType: product.kind === 'llm' ? tokenTypeOf(bucket.component as TokenComponent) : null,
-      component: bucket.component,
-      atBaseRate: product.kind === 'llm' && tokenRate(product as TokenProduct, bucket.model, bucket.component as TokenComponent).atBase,
-      tier: product.kind === 'llm' ? tokenTier(product as TokenProduct, bucket) : tier === null || plan?.type !== 'tiered' ? null : tier === ALLOCATED ? 'graduated, allocated' : tierLabel(plan.tiers, tier, product.unit),
-      dims: bucket.dims,
-      version: version.label,
-      hash: version.hash,
-      baseQuantity: quantity,
-      baseUnit: product.kind === 'llm' ? 'token' : 'ms',
-      unit: product.unit,
-      perUnit: product.perUnit,
-      rate,
-      amountExact,
-      amount,
-      priced: true,
-    };
-  });
-  return lines.sort(lineOrder(card));
-}
-
-function productOf(card: RateCard, bucket: Bucket): Product {
-  return card.versions[bucket.version]!.products.find((p) => p.id === bucket.product)!;
-}
-
-function planOf(product: Product, bucket: Bucket): RatePlan | undefined {
-  if (product.kind === 'llm') return undefined;
-  return ratePlanOf(product as DurationProduct, bucket.model, bucket.component);
-}
-
-function flatRate(product: Product, bucket: Bucket, plan: RatePlan | undefined): Decimal {
-  if (product.kind === 'llm') {
-    return tokenRate(product as TokenProduct, bucket.model, bucket.component as TokenComponent).rate;
-  }
-  return (plan as Extract<RatePlan, { type: 'flat' }>).rate;
-}
-
-/** The token type a line shows: a long-context or regional request's input is input (its tier says the band and the region). */
-function tokenTypeOf(component: TokenComponent): 'input' | 'output' | TokenClass {
-  const { base } = splitTokenComponent(component);
-  return base === 'input:long' ? 'input' : base === 'output:long' ? 'output' : base;
-}
-
-/** The tier label of a long-context or regional token line (`context over 200,000 tokens · us in-region +10%`), or null. */
-function tokenTier(product: TokenProduct, bucket: Bucket): string | null {
-  const { base, region } = splitTokenComponent(bucket.component as TokenComponent);
-  const parts: string[] = [];
-  if (base === 'input:long' || base === 'output:long') parts.push(`context over ${groupDigits(product.models.get(bucket.model)!.contextBand!.above)} tokens`);
-  if (region !== undefined) parts.push(`${region} in-region +${product.regionalIncrease.get(region)!.times(100).toString()}%`);
-  return parts.length === 0 ? null : parts.join(' · ');
-}
-
-function groupDigits(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
+/** What an invoice line charges (`InvoiceLine.slice`). */
+export type LineSlice = 'tier' | 'flat' | 'package' | 'allocated' | 'covered' | null;
 
 const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3, cache_read: 4, cache_write: 5, cache_write_1h: 6, reasoning: 7 };
 
 /** Card product order, then model, usage before add-ons, input before output, tier, dimensions, version. */
-function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
+export function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
   const productRank = new Map<string, number>();
   for (const version of card.versions) for (const p of version.products) if (!productRank.has(p.id)) productRank.set(p.id, productRank.size);
   const versionRank = new Map(card.versions.map((v, i) => [v.label, i]));
@@ -245,6 +122,7 @@ export function unpricedLines(unpriced: readonly Unpriced[], card: RateCard, gro
     atBaseRate: false,
     component: u.addon === null ? 'usage' : `addon:${u.addon}`,
     tier: null,
+    slice: null,
     dims: groupBy.map(() => null),
     version: '-',
     hash: '-',

@@ -52,6 +52,10 @@ export interface Plan {
   capMs: number;
   /** Each row's billed duration is rounded up to a whole increment (ms). */
   incrementMs: number;
+  /** A row's billed duration is at least this (ms; 0: no minimum), before the increment. */
+  minimumMs: number;
+  /** Priced per request: a billed row is one unit of each item, whatever its duration. */
+  perRequest: boolean;
   /** LLM: a request whose input (with cache reads and writes) passes this many tokens is priced whole at the long-context items; -1: no band. */
   bandAbove: number;
   /** LLM: the product prices regional requests above the list price (so a request that names no region is priced as `global`, and said). */
@@ -76,7 +80,7 @@ type Resolution = { product: NonNullable<ReturnType<typeof findProduct>> } | { r
 export function compilePlan(id: number, card: RateCard, version: number, kind: UsageKind, model: string | undefined, features: readonly string[], region: Region | undefined = undefined): Plan {
   const found = resolve(card, version, kind, model);
   if ('reason' in found) {
-    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: -1, regionalPricing: false, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
+    return { id, priced: false, reason: found.reason, version, product: '', model: model ?? '(none)', rateKey: '', kind, llm: kind === 'llm', freeTier: true, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, minimumMs: 0, perRequest: false, bandAbove: -1, regionalPricing: false, items: [], unpriced: [], retiredAt: Infinity, retiredOn: '' };
   }
   const { product, model: name } = found.product;
   const retiredOn = product.retired.get(name) ?? '';
@@ -94,18 +98,19 @@ export function compilePlan(id: number, card: RateCard, version: number, kind: U
       ...TOKEN_CLASSES.map((c) => token(c.name, true)),
       ...(band === undefined ? [] : [token('input:long', true), token('output:long', true)]),
     ];
-    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, bandAbove: band?.above ?? -1, regionalPricing: product.regionalIncrease.size > 0, items, unpriced: [] };
+    return { ...base, llm: true, freeTier: product.freeTier, chargeFailed: false, session: false, capMs: -1, incrementMs: 1, minimumMs: 0, perRequest: false, bandAbove: band?.above ?? -1, regionalPricing: product.regionalIncrease.size > 0, items, unpriced: [] };
   }
   const transcript = product.kind === 'transcript';
-  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply', optional: false }];
+  // A product priced per request bills each request once: channels do not multiply a request.
+  const items: PlanItem[] = [{ component: 'usage', cut: cutOf(product.models.get(name)!), multiply: transcript && product.channels === 'multiply' && !product.perRequest, optional: false }];
   const unpriced: UnpricedAddon[] = [];
   for (const feature of features) {
     const addon = ratePlanOf(product, name, `addon:${feature}`);
-    if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply', optional: false });
+    if (addon) items.push({ component: `addon:${feature}`, cut: cutOf(addon), multiply: transcript && product.addonChannels === 'multiply' && !product.perRequest, optional: false });
     else unpriced.push({ addon: feature, reason: `card ${card.name} has no add-on "${feature}" on ${product.id}` });
   }
-  const session = product.kind === 'stream' && product.basis === 'session';
-  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, bandAbove: -1, regionalPricing: false, items, unpriced };
+  const session = product.kind === 'stream' && product.basis === 'session' && !product.perRequest;
+  return { ...base, llm: false, freeTier: true, chargeFailed: product.chargeFailed, session, capMs: product.maxSessionMs ?? -1, incrementMs: product.incrementMs, minimumMs: product.minimumMs, perRequest: product.perRequest, bandAbove: -1, regionalPricing: false, items, unpriced };
 }
 
 function resolve(card: RateCard, index: number, kind: UsageKind, model: string | undefined): Resolution {

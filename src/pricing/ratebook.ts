@@ -10,6 +10,9 @@ export interface Stake {
   quantity: number;
 }
 
+/** Decimals of a base unit a day's rate is cut at. */
+const DAY_RATE_DECIMALS = 30;
+
 /**
  * Prices stakes: the exact rate per millisecond or token of a (rate key, component). Flat and token
  * prices come from the card; a tiered price is the effective rate the invoice reached for it.
@@ -20,6 +23,8 @@ export class RateBook {
   constructor(
     private readonly card: RateCard,
     private readonly lines: readonly InvoiceLine[],
+    /** The lines priced by day (day at `dayAt` of their dimensions): a day's rate is what the invoice charges that day. */
+    private readonly byDay?: { lines: readonly InvoiceLine[]; dayAt: number },
   ) {}
 
   /** The cost of one stake: quantity × price, divided last (the only inexact step is that division). */
@@ -33,9 +38,44 @@ export class RateBook {
     return (quantity) => numerator.times(quantity).dividedBy(denominator);
   }
 
-  /** The exact price per base unit of one (rate key, component), as numerator / denominator (the ledger's integer costs). */
-  fraction(rateKey: string, component: Component): { numerator: Decimal; denominator: Decimal } {
+  /**
+   * The exact price per base unit of one (rate key, component), as numerator / denominator (the
+   * ledger's integer costs); on `day`, where the price depends on the day (tiers, packages, quotas),
+   * that day's: the invoice's charge of the day over its usage that day.
+   */
+  fraction(rateKey: string, component: Component, day?: string): { numerator: Decimal; denominator: Decimal } {
+    if (day !== undefined && this.byDay !== undefined) {
+      const key = `${rateKey}\u0000${component}\u0000${day}`;
+      let rate = this.cache.get(key);
+      if (rate === undefined) {
+        rate = this.dayRate(rateKey, component, day) ?? this.rate({ rateKey, component, quantity: 0 });
+        this.cache.set(key, rate);
+      }
+      return rate;
+    }
     return this.rate({ rateKey, component, quantity: 0 });
+  }
+
+  /** A day's rate of a (rate key, component) from the lines priced by day, or undefined for a flat price or a day without usage. */
+  private dayRate(rateKey: string, component: Component, day: string): { numerator: Decimal; denominator: Decimal } | undefined {
+    const [v, productId, model] = rateKey.split('\u0000') as [string, string, string];
+    const version = this.card.versions[Number(v)]!;
+    const product = version.products.find((p) => p.id === productId)!;
+    if (product.kind === 'llm') return undefined;
+    const plan = ratePlanOf(product, model, component);
+    if (plan === undefined || (plan.type === 'flat' && product.freeQuota === undefined && product.packs.length === 0)) return undefined;
+    const { lines, dayAt } = this.byDay!;
+    const addon = component.startsWith('addon:') ? component.slice(6) : null;
+    let quantity = 0;
+    let amount = new Decimal(0);
+    for (const l of lines) {
+      if (!l.priced || l.version !== version.label || l.product !== productId || l.model !== model || l.addon !== addon || l.dims[dayAt] !== day) continue;
+      quantity += l.baseQuantity;
+      amount = amount.plus(l.amountExact);
+    }
+    // Cut at 30 decimals of a base unit (far below the ledger's 12 decimals a record), so that every
+    // day's rate has a power of ten for its denominator and the ledger's common divisor stays small.
+    return quantity === 0 ? undefined : { numerator: amount.dividedBy(quantity).toDecimalPlaces(DAY_RATE_DECIMALS, Decimal.ROUND_HALF_EVEN), denominator: new Decimal(1) };
   }
 
   /** Money of a list of stakes, exact but for the last division of each. */
@@ -73,7 +113,7 @@ export class RateBook {
     const addon = component.startsWith('addon:') ? component.slice(6) : null;
     const lines = this.lines.filter((l) => l.priced && l.version === version.label && l.product === productId && l.model === model && l.addon === addon);
     const quantity = lines.reduce((sum, l) => sum + l.baseQuantity, 0);
-    if (quantity === 0) return per(plan.tiers[0]!.price, product.perUnit);
+    if (quantity === 0) return plan.type === 'package' ? per(plan.price, plan.size) : per(plan.tiers[0]!.price, product.perUnit);
     return per(lines.reduce((sum, l) => sum.plus(l.amountExact), new Decimal(0)), quantity);
   }
 }

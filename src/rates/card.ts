@@ -8,12 +8,43 @@ export interface Tier {
   /** `upTo` in base units (ms or tokens), an exact integer. */
   upToBase: number | null;
   price: Decimal;
+  /** Charged once per period in which the tier is reached (null: none). */
+  flat: Decimal | null;
 }
 
-/** How a duration is priced: one rate, or a tier table reset every period. */
+/** A period's total in whole packages: `size` and `free` in base units, `price` per package. */
+export interface PackagePlan {
+  type: 'package';
+  period: 'day' | 'month' | 'none';
+  size: number;
+  free: number;
+  /** `size` and `free` as the card gives them, in the product's unit. */
+  sizeUnits: Decimal;
+  freeUnits: Decimal;
+  price: Decimal;
+}
+
+/** How a duration is priced: one rate, a tier table reset every period, or whole packages of a period's total. */
 export type RatePlan =
   | { type: 'flat'; rate: Decimal }
-  | { type: 'tiered'; mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; tiers: Tier[] };
+  | { type: 'tiered'; mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; tiers: Tier[] }
+  | PackagePlan;
+
+/** Free units of a product each period (base units), for the models it covers (all when undefined). */
+export interface FreeQuota {
+  quantity: number;
+  period: 'day' | 'month';
+  models: readonly string[] | undefined;
+}
+
+/** A prepaid quantity (base units) usable from day `start` until day `expiry` (YYYY-MM-DD, expiry exclusive). */
+export interface Pack {
+  id: string;
+  quantity: number;
+  start: string;
+  expiry: string;
+  models: readonly string[] | undefined;
+}
 
 /** The LLM token classes besides input and output, each with the class a card without its price bills it as. */
 export const TOKEN_CLASSES = [
@@ -83,7 +114,15 @@ export interface DurationProduct extends ProductBase {
   addonChannels: 'multiply' | 'ignore';
   chargeFailed: boolean;
   incrementMs: number;
+  /** Billable ms per request at least (0: none), before the increment. */
+  minimumMs: number;
+  /** Priced per request (`unit: request`): each billed record is one unit, whatever its duration. */
+  perRequest: boolean;
   maxSessionMs: number | undefined;
+  /** Free units each period, used first (undefined: none, or an opt-in quota the card does not apply). */
+  freeQuota: FreeQuota | undefined;
+  /** Prepaid packs, used after the free quota, the one expiring first first. */
+  packs: readonly Pack[];
   models: ReadonlyMap<string, RatePlan>;
   addons: ReadonlyMap<string, RatePlan>;
   /** Add-on prices of one model that replace the product's (keyterms free on one model). */

@@ -6,7 +6,7 @@ import type { AutoScale, CardVersion, DurationProduct, Limits, Product, RatePlan
 import type { CardLayer } from './merge.js';
 import type { RawProduct } from './schema.js';
 
-const MS_PER_UNIT: Record<string, number> = { hour: 3_600_000, minute: 60_000, second: 1000 };
+const MS_PER_UNIT: Record<string, number> = { hour: 3_600_000, minute: 60_000, second: 1000, request: 1 };
 const TOKENS_PER_UNIT: Record<string, number> = { '1M tokens': 1_000_000, '1K tokens': 1000, token: 1 };
 
 type Problem = { path: string; message: string };
@@ -37,7 +37,8 @@ export function resolveCard(name: string, origin: string, layers: readonly CardL
   if (rounding.scale > MAX_SCALE) problems.push({ path: 'rounding.scale', message: `must be at most ${MAX_SCALE} decimals` });
   const versions: CardVersion[] = layers.map((layer, index) => {
     const at = (path: string): string => (layers.length > 1 ? `version ${layer.effective_from ?? index}: ${path}` : path);
-    const products = (layer.products ?? []).map((p, i) => resolveProduct(p, layer.discount, `products[${i}]`, at, problems));
+    const context: ProductContext = { cardDiscount: layer.discount, useFreeQuota: layer.use_free_quota === true };
+    const products = (layer.products ?? []).map((p, i) => resolveProduct(p, context, `products[${i}]`, at, problems));
     if (products.length === 0) problems.push({ path: at('products'), message: 'the card prices no product' });
     checkProducts(products, at, problems);
     const effectiveFrom = layer.effective_from === undefined ? undefined : timezone.startOfDay(layer.effective_from);
@@ -79,7 +80,14 @@ function sayOnce(problems: readonly Problem[]): Problem[] {
     repeats === 0 ? problem : { ...problem, path: problem.path.replace(VERSION_PREFIX, `version $1 (and ${repeats} later): `) });
 }
 
-function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path: string, at: (p: string) => string, problems: Problem[]): Product {
+/** What a product's prices depend on beyond the product: the card's discount, whether opt-in quotas apply. */
+interface ProductContext {
+  cardDiscount: string | undefined;
+  useFreeQuota: boolean;
+}
+
+function resolveProduct(raw: RawProduct, context: ProductContext, path: string, at: (p: string) => string, problems: Problem[]): Product {
+  const { cardDiscount } = context;
   const where = (suffix: string): string => at(`${path}${suffix}`);
   if (raw.kind === undefined) problems.push({ path: where('.kind'), message: `product "${raw.id}" needs a kind (transcript, stream or llm)` });
   const kind = raw.kind ?? 'transcript';
@@ -125,18 +133,34 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
 
   const unit = raw.unit ?? 'hour';
   const perUnit = MS_PER_UNIT[unit];
-  if (perUnit === undefined) problems.push({ path: where('.unit'), message: `"${unit}" is not a time unit (hour, minute, second)` });
+  if (perUnit === undefined) problems.push({ path: where('.unit'), message: `"${unit}" is not a unit of a duration product (hour, minute, second, request)` });
+  const perRequest = unit === 'request';
+  const baseName = perRequest ? 'requests' : 'milliseconds';
+  /** A quantity in the product's unit as whole base units (ms or requests), or a problem at `p`. */
+  const base = (value: Decimal, p: string): number => {
+    const exact = value.times(perUnit ?? 1);
+    if (!exact.isInteger()) problems.push({ path: where(p), message: `must be a whole number of ${baseName}` });
+    else if (exact.greaterThan(Number.MAX_SAFE_INTEGER)) problems.push({ path: where(p), message: 'is past 2^53 base units, past exact arithmetic' });
+    return exact.floor().toNumber();
+  };
   const plan = (value: unknown, p: string): RatePlan | undefined => {
     if (typeof value === 'string' || typeof value === 'number') return { type: 'flat', rate: money(value).times(discount) };
     if (typeof value === 'object' && value !== null && 'tiers' in value) {
-      const t = (value as { tiers: { mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; table: { up_to: string | number | null; price: string | number }[] } }).tiers;
+      const t = (value as { tiers: { mode: 'volume' | 'graduated'; period: 'day' | 'month' | 'none'; table: { up_to: string | number | null; price: string | number; flat?: string | number | undefined }[] } }).tiers;
       const tiers = t.table.map((row, i) => {
         const upTo = row.up_to === null ? null : money(row.up_to);
-        const upToBase = upTo === null ? null : upTo.times(perUnit ?? 1);
-        if (upToBase !== null && !upToBase.isInteger()) problems.push({ path: where(`${p}.tiers.table[${i}].up_to`), message: 'must be a whole number of milliseconds' });
-        return { upTo, upToBase: upToBase === null ? null : upToBase.toNumber(), price: money(row.price).times(discount) };
+        const upToBase = upTo === null ? null : base(upTo, `${p}.tiers.table[${i}].up_to`);
+        return { upTo, upToBase, price: money(row.price).times(discount), flat: row.flat === undefined ? null : money(row.flat).times(discount) };
       });
       return { type: 'tiered', mode: t.mode, period: t.period, tiers };
+    }
+    if (typeof value === 'object' && value !== null && 'package' in value) {
+      const pk = (value as { package: { size: string | number; free?: string | number | undefined; price: string | number; period: 'day' | 'month' | 'none' } }).package;
+      const sizeUnits = money(pk.size);
+      const freeUnits = money(pk.free ?? '0');
+      const size = base(sizeUnits, `${p}.package.size`);
+      if (size === 0) problems.push({ path: where(`${p}.package.size`), message: `must be at least one of the product's base units (${baseName})` });
+      return { type: 'package', period: pk.period, size: Math.max(size, 1), free: base(freeUnits, `${p}.package.free`), sizeUnits, freeUnits, price: money(pk.price).times(discount) };
     }
     problems.push({ path: where(p), message: 'a duration price is a decimal string or { tiers }, not { input, output }' });
     return undefined;
@@ -165,6 +189,20 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
   if (raw.increment !== undefined && Number(raw.increment) <= 0) problems.push({ path: where('.increment'), message: 'must be more than 0 seconds' });
   if (raw.increment !== undefined && Number(raw.increment) > MAX_DAY_SECONDS) problems.push({ path: where('.increment'), message: `must be at most ${MAX_DAY_SECONDS} seconds (a day)` });
   if (raw.max_session !== undefined && Number(raw.max_session) > MAX_SESSION_SECONDS) problems.push({ path: where('.max_session'), message: `must be at most ${MAX_SESSION_SECONDS} seconds (a week)` });
+  if (raw.minimum !== undefined && Number(raw.minimum) > MAX_DAY_SECONDS) problems.push({ path: where('.minimum'), message: `must be at most ${MAX_DAY_SECONDS} seconds (a day)` });
+  const coveredModels = (list: readonly string[] | undefined, p: string): readonly string[] | undefined => {
+    list?.forEach((model, i) => {
+      if (!models.some(([m]) => m === model)) problems.push({ path: where(`${p}.models[${i}]`), message: `"${model}" is not a model of this product` });
+    });
+    return list;
+  };
+  const quota = raw.free_quota;
+  const freeQuota = quota === undefined || (quota.opt_in === true && !context.useFreeQuota)
+    ? undefined
+    : { quantity: base(money(quota.quantity), '.free_quota.quantity'), period: quota.period, models: coveredModels(quota.models, '.free_quota') };
+  const packs = (raw.packs ?? []).map((pack, i) => {
+    return { id: pack.id ?? `pack ${i + 1}`, quantity: base(money(pack.quantity), `.packs[${i}].quantity`), start: pack.start, expiry: pack.expiry, models: coveredModels(pack.models, `.packs[${i}]`) };
+  });
   const basis = raw.basis ?? (kind === 'stream' ? 'session' : 'audio');
   const product: DurationProduct = {
     id: raw.id, kind, unit, perUnit: perUnit ?? 1, defaultModel: raw.default_model, aliases, retired,
@@ -173,7 +211,11 @@ function resolveProduct(raw: RawProduct, cardDiscount: string | undefined, path:
     addonChannels: raw.addon_channels ?? 'ignore',
     chargeFailed: raw.charge_failed ?? false,
     incrementMs: Math.max(1, secondsToWholeMs(raw.increment ?? '1')),
+    minimumMs: raw.minimum === undefined ? 0 : secondsToWholeMs(raw.minimum),
+    perRequest,
     maxSessionMs: raw.max_session === undefined ? undefined : Number(raw.max_session) * 1000,
+    freeQuota,
+    packs,
     models: modelPlans,
     addons: addonPlans,
     modelAddons,
@@ -231,12 +273,14 @@ function secondsToWholeMs(value: string | number): number {
 }
 
 /**
- * What a version charges: the layer without its descriptions, sources, provider name and top-up
- * conversion (they do not change a price on an invoice).
+ * What a version charges: the layer without its descriptions, sources, provider name, top-up
+ * conversion and opt-in quotas it does not apply (they do not change a price on an invoice).
  */
 function pricesOf(layer: CardLayer): unknown {
   const { description: _d, source: _s, provider: _p, credits_per_usd: _c, ...prices } = layer;
-  return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => product) };
+  // An opt-in quota the card does not apply charges nothing either way.
+  const unapplied = (product: RawProduct): boolean => product.free_quota?.opt_in === true && layer.use_free_quota !== true;
+  return { ...prices, products: prices.products?.map(({ description: _pd, ...product }) => (unapplied(product) ? { ...product, free_quota: undefined } : product)) };
 }
 
 /** A stable content hash: keys sorted, so the same prices always give the same hash. */

@@ -25,6 +25,8 @@ const date = z
 const tier = z.strictObject({
   up_to: z.union([money, z.null()]),
   price: money,
+  /** A fee charged once per period in which the tier is reached (Stripe `flat_amount`, Lago's flat fee per range). */
+  flat: money.optional(),
 });
 
 const tiers = z
@@ -50,7 +52,37 @@ const tiers = z
     });
   });
 
-const durationPrice = z.union([money, z.strictObject({ tiers })]);
+/** A period's total rounded up to whole packages of `size` units after `free` units, each package at `price` (Lago `package`). */
+const packagePrice = z
+  .strictObject({
+    size: money.refine((text) => /[1-9]/.test(String(text)), 'must be above 0'),
+    free: money.optional(),
+    price: money,
+    period: z.enum(['day', 'month', 'none']),
+  });
+
+const durationPrice = z.union([money, z.strictObject({ tiers }), z.strictObject({ package: packagePrice })]);
+
+/** Units of a product's usage free each period (Tencent: 10 h of recording-file recognition a month), used first, never carried over. */
+const freeQuota = z.strictObject({
+  quantity: money,
+  period: z.enum(['day', 'month']),
+  /** The models it covers (default: every model of the product). */
+  models: z.array(z.string()).optional(),
+  /** Applied only on a card that says `use_free_quota: true` (the provider grants it to some accounts only). */
+  opt_in: z.boolean().optional(),
+});
+
+/** A prepaid quantity of a product's usage, usable from `start` until `expiry` (exclusive), after the free quota and before pay-as-you-go. */
+const pack = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    quantity: money,
+    start: date,
+    expiry: date,
+    models: z.array(z.string()).optional(),
+  })
+  .refine((value) => value.expiry > value.start, { path: ['expiry'], message: 'must be after the start: a pack is usable from its start until the start of its expiry date' });
 const tokenPrice = z.strictObject({
   input: money,
   output: money,
@@ -68,13 +100,19 @@ export const productSchema = z.strictObject({
   id: z.string().min(1),
   description: z.string().optional(),
   kind: z.enum(['transcript', 'stream', 'llm']).optional(),
-  unit: z.enum(['hour', 'minute', 'second', '1M tokens', '1K tokens', 'token']).optional(),
+  unit: z.enum(['hour', 'minute', 'second', 'request', '1M tokens', '1K tokens', 'token']).optional(),
   basis: z.enum(['audio', 'session']).optional(),
   channels: z.enum(['multiply', 'ignore']).optional(),
   addon_channels: z.enum(['multiply', 'ignore']).optional(),
   charge_failed: z.boolean().optional(),
   increment: seconds.optional(),
   max_session: wholeNumber.optional(),
+  /** Billable seconds per request at least (a shorter request is billed this long), before the increment. */
+  minimum: seconds.optional(),
+  /** Free units each period, used first in time order. */
+  free_quota: freeQuota.optional(),
+  /** Prepaid quantities, used after the free quota and before pay-as-you-go, the one expiring first first. */
+  packs: z.array(pack).optional(),
   free_tier: z.boolean().optional(),
   default_model: z.string().optional(),
   discount: percent.optional(),
@@ -87,6 +125,12 @@ export const productSchema = z.strictObject({
   regional_increase: z.partialRecord(z.enum(['us', 'eu']), z.union([percent, z.null()])).optional(),
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
+}).superRefine((value, ctx) => {
+  if (value.minimum !== undefined && value.unit === 'request') ctx.addIssue({ code: 'custom', path: ['minimum'], message: 'a product priced per request bills each request once: a minimum duration means nothing here' });
+  const ids = (value.packs ?? []).map((pack, i) => pack.id ?? `pack ${i + 1}`);
+  ids.forEach((id, i) => {
+    if (ids.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['packs', i, 'id'], message: `"${id}" is the id of another pack too; give each pack its own id` });
+  });
 });
 
 /**
@@ -133,6 +177,8 @@ const cardFields = {
   limits: limits.optional(),
   /** A card priced in credits: the credits one USD buys, for automatic top-ups (`balance`). */
   credits_per_usd: positiveDecimal.optional(),
+  /** Apply the free quotas the card marks `opt_in` (an account the provider grants them to). */
+  use_free_quota: z.boolean().optional(),
   products: z.array(productSchema).optional(),
 };
 

@@ -94,7 +94,7 @@ export function focusRows(invoice: Invoice): FocusRow[] {
       ChargePeriodEnd: instant(chargeEnd),
       ChargePeriodStart: instant(chargeStart),
       ConsumedQuantity: { decimal: trim(consumed) },
-      ConsumedUnit: text(line.baseUnit === 'ms' ? 'Hours' : 'Tokens'),
+      ConsumedUnit: text(line.baseUnit === 'ms' ? 'Hours' : line.baseUnit === 'request' ? 'Requests' : 'Tokens'),
       ContractedCost: { decimal: amount },
       ContractedUnitPrice: { decimal: formatExact(line.rate) },
       EffectiveCost: { decimal: amount },

@@ -10,7 +10,7 @@ export function unitQuantity(line: InvoiceLine): string {
 export function baseQuantity(line: InvoiceLine): { value: string; unit: string } {
   return line.baseUnit === 'ms'
     ? { value: new Decimal(line.baseQuantity).dividedBy(1000).toString(), unit: 'second' }
-    : { value: String(line.baseQuantity), unit: 'token' };
+    : { value: String(line.baseQuantity), unit: line.baseUnit };
 }
 
 /** `1234567.5` → `1,234,567.5`, the same in every locale. */
@@ -25,6 +25,7 @@ export function groupThousands(text: string): string {
 /** Quantity for a table cell: `12.5 h`, `1,200,000 tok`. */
 export function displayQuantity(line: InvoiceLine): string {
   if (line.baseUnit === 'token') return `${groupThousands(String(line.baseQuantity))} tok`;
+  if (line.baseUnit === 'request') return `${groupThousands(String(line.baseQuantity))} req`;
   const short: Record<string, string> = { hour: 'h', minute: 'min', second: 's' };
   const value = new Decimal(line.baseQuantity).dividedBy(line.perUnit).toDecimalPlaces(4, Decimal.ROUND_HALF_UP);
   return `${groupThousands(value.toString())} ${short[line.unit] ?? line.unit}`;

@@ -4,6 +4,7 @@ import type { CaseResult } from '../check/run.js';
 import type { CardDiffResult } from '../diff/cards.js';
 import type { DiffResult } from '../diff/index.js';
 import type { EstimateResult } from '../estimate/index.js';
+import type { Explanation } from '../explain/index.js';
 import type { BalanceResult } from '../ledger/index.js';
 import type { Invoice } from '../pricing/invoice.js';
 import type { ReconcileResult } from '../reconcile/index.js';
@@ -19,6 +20,7 @@ export interface Results {
   diff: DiffResult;
   check: readonly CaseResult[];
   'rates-diff': CardDiffResult;
+  explain: Explanation;
 }
 
 /** A command that renders its result through the lookup. */
@@ -42,6 +44,7 @@ const reconcile = () => import('./reconcile.js');
 const diff = () => import('./diff.js');
 const check = () => import('./check.js');
 const ratesDiff = () => import('./rates-diff.js');
+const explain = () => import('./explain.js');
 
 /** One export of a lazily imported module, loaded when called. */
 function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): () => Promise<M[K]> {
@@ -100,6 +103,11 @@ const RENDERERS: { [C in ReportCommand]: Record<string, () => Promise<Renderer<R
     json: lazy(ratesDiff, 'renderRatesDiffJson'),
     csv: lazy(ratesDiff, 'renderRatesDiffCsv'),
     markdown: lazy(ratesDiff, 'renderRatesDiffMarkdown'),
+  },
+  // `explain` prints text for people (`table`, the default of every command) or JSON.
+  explain: {
+    table: lazy(explain, 'renderExplainText'),
+    json: lazy(explain, 'renderExplainJson'),
   },
   // `check` always prints `text`; the other formats are the report files of `--reporter`.
   check: {

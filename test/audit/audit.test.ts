@@ -141,6 +141,16 @@ describe('account and data findings', () => {
     // 250 h × 1.4 = 350.00 < 360.00: more usage would cost more, no cliff
     expect(codes(await audit([day(250)], {}, 'tencent-asr')).TIER_CLIFF).toBeUndefined();
   });
+
+  it('TIER_CLIFF counts the flat fee of the tier at the boundary: 9 h at 1.0 = 9.00 against 10 h × 0.8 + 5 = 13.00, no cliff', async () => {
+    const card = join(mkdtempSync(join(tmpdir(), 'tallyman-cliff-')), 'fee.yaml');
+    writeFileSync(card, 'name: fee\nproducts:\n  - id: s\n    kind: transcript\n    models:\n      m: { tiers: { mode: volume, period: day, table: [ { up_to: 10, price: "1.0" }, { up_to: null, price: "0.8", flat: "5" } ] } }\n');
+    const log = csv(['kind,id,timestamp,model,audio_duration', 'transcript,a,2026-05-04T02:00:00Z,m,32400']);
+    expect(codes(await audit([log], {}, card)).TIER_CLIFF).toBeUndefined();
+    // Without the fee the same 9 h would be a cliff: 10 h × 0.8 = 8.00 < 9.00, 1.00 at stake.
+    writeFileSync(card, 'name: fee\nproducts:\n  - id: s\n    kind: transcript\n    models:\n      m: { tiers: { mode: volume, period: day, table: [ { up_to: 10, price: "1.0" }, { up_to: null, price: "0.8" } ] } }\n');
+    expect(codes(await audit([log], {}, card)).TIER_CLIFF).toBe('1 × 1.00');
+  });
 });
 
 describe('order and limits of the report', () => {

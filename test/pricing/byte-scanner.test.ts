@@ -87,13 +87,15 @@ const HEADER = 'kind,id,timestamp,project,api_key,customer_id,model,audio_durati
 
 describe('byte scanner against the record path', () => {
   it('reads every CSV fixture the same way, grouped every way', async () => {
-    const csvs = ['fixtures/quickstart.csv', 'fixtures/month.csv', 'fixtures/tencent-month.csv', 'fixtures/formula.csv', 'fixtures/audit/streams.csv', 'fixtures/ledger/prepaid.csv', 'fixtures/ledger/credits.csv'];
+    const csvs = ['fixtures/quickstart.csv', 'fixtures/month.csv', 'fixtures/tencent-month.csv', 'fixtures/formula.csv', 'fixtures/audit/streams.csv', 'fixtures/ledger/prepaid.csv', 'fixtures/ledger/credits.csv', 'fixtures/api-calls.csv'];
     for (const path of csvs) {
       for (const groupBy of [[], ['project', 'api_key', 'customer'], ['day'], ['month', 'customer']] as Dimension[][]) {
         await expectSame([path], { groupBy, allowUnpriced: true, skipInvalid: true });
       }
     }
     await expectSame(['fixtures/tencent-month.csv'], { card: 'tencent-asr', groupBy: ['day'], allowUnpriced: true });
+    await expectSame(['fixtures/tencent-month.csv'], { card: 'fixtures/cards/tencent-quota.yaml', groupBy: ['project'] });
+    await expectSame(['fixtures/api-calls.csv'], { card: 'fixtures/cards/api-calls.yaml', groupBy: ['day'] });
     expect(readdirSync('fixtures').filter((f) => f.endsWith('.csv')).every((f) => csvs.includes(`fixtures/${f}`))).toBe(true);
   });
 

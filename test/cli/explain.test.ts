@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBinary } from './binary.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-explain-'));
+const card = join(dir, 'graduated.yaml');
+writeFileSync(card, `name: graduated
+products:
+  - id: stt
+    kind: transcript
+    models:
+      m:
+        tiers:
+          mode: graduated
+          period: month
+          table:
+            - { up_to: 10, price: "1.00", flat: "2" }
+            - { up_to: null, price: "0.50" }
+`);
+const log = join(dir, 'may.csv');
+// 6 h on May 3, 9 h on May 20: 15 h in May = 10 × 1.00 + 2 (the first tier's fee) + 5 × 0.50 = 14.50.
+writeFileSync(log, 'kind,id,timestamp,model,audio_duration\ntranscript,a,2026-05-03T10:00:00Z,m,21600\ntranscript,b,2026-05-20T10:00:00Z,m,32400\n');
+
+const json = (args: string[]) => {
+  const run = runBinary(['explain', ...args, '--format', 'json']);
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+describe('tallyman explain', () => {
+  it('explains a record of the quickstart by id: 300 s × 3 channels = 0.25 h at 0.21 = 0.0525 of a 0.1575 line', () => {
+    const out = json(['fixtures/quickstart.csv', '--id', 'tr-001']);
+    expect(out.schema_version).toBe(1);
+    expect(out.record).toMatchObject({ file: 'fixtures/quickstart.csv', line: 2, id: 'tr-001', outcome: 'billed', card_version: '2026-04-01', channels: 3, billed_seconds: 300 });
+    expect(out.record.plan).toMatchObject({ product: 'prerecorded', increment_seconds: 1, minimum_seconds: 0, channels: 'multiply', cap_seconds: null });
+    expect(out.items).toHaveLength(1);
+    expect(out.items[0]).toMatchObject({ component: 'usage', base_quantity: 900_000, share_exact: '0.0525' });
+    expect(out.items[0].lines.map((l: { amount_exact: string; amount: string }) => [l.amount_exact, l.amount])).toEqual([['0.1575', '0.16']]);
+  });
+
+  it('explains a record by its line: the session never closed is billed the 3 h cap', () => {
+    const out = json(['fixtures/quickstart.csv', '--line', '7']);
+    expect(out.record).toMatchObject({ id: 'st-002', closed: false, billed_seconds: 10_800 });
+    expect(out.record.plan).toMatchObject({ session: true, cap_seconds: 10_800 });
+  });
+
+  it("shows a model's periods with each slice's arithmetic, adding up to its lines", () => {
+    const out = json([log, '--rates', card, '--product', 'stt', '--model', 'm']);
+    const [item] = out.items;
+    expect(item.periods).toHaveLength(1);
+    expect(item.periods[0]).toMatchObject({ period: '2026-05', total: 54_000_000, sharing: 'lines', charge_exact: '14.5' });
+    expect(item.periods[0].parts[0].slices.map((s: { label: string; amount_exact: string }) => [s.label, s.amount_exact])).toEqual([
+      ['< 10 h', '10'], ['< 10 h flat fee', '2'], ['≥ 10 h', '2.5'],
+    ]);
+    const lines = item.lines.reduce((sum: number, l: { amount: string }) => sum + Number(l.amount), 0);
+    expect(lines).toBe(14.5);
+  });
+
+  it('explains a record of a graduated month as its share of the period: 6 h of 15 h × 14.50 = 5.80', () => {
+    const out = json([log, '--rates', card, '--id', 'a']);
+    expect(out.items[0].share_exact).toBe('5.8');
+  });
+
+  it("shows each slice's arithmetic and the line's rounding as text", () => {
+    const run = runBinary(['explain', log, '--rates', card, '--id', 'b']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('period 2026-05: total 15 h, charge 14.5; one line per slice');
+    expect(run.stdout).toContain('    ≥ 10 h: 5 h × 0.5 = 2.5');
+    expect(run.stdout).toContain('  line ≥ 10 h: 5 h at 0.5 → 2.5 exact → 2.50 (half-up, 2 decimals)');
+  });
+
+  it('with --group-by day, shows the parts of the month in time order and the record\'s share of its own day', () => {
+    // May 3 (6 h) fills 6 h of the first tier and reaches its fee: 6 × 1.00 + 2 = 8.00. May 20 (9 h)
+    // fills the first tier's last 4 h and 5 h of the second: 4 × 1.00 + 5 × 0.50 = 6.50. Record b is all of May 20.
+    const out = json([log, '--rates', card, '--id', 'b', '--group-by', 'day']);
+    const [period] = out.items[0].periods;
+    expect(period.sharing).toBe('chronological');
+    expect(period.parts.map((p: { time: string; slices: { amount_exact: string }[] }) => [p.time, p.slices.map((s) => s.amount_exact)])).toEqual([
+      ['2026-05-03', ['6', '2']], ['2026-05-20', ['4', '2.5']],
+    ]);
+    expect(out.items[0].share_exact).toBe('6.5');
+    expect(out.items[0].lines.map((l: { day: string; tier: string; amount: string; dims: string[] }) => [l.dims[0], l.tier, l.amount])).toEqual([
+      ['2026-05-20', '< 10 h', '4.00'], ['2026-05-20', '≥ 10 h', '2.50'],
+    ]);
+  });
+
+  it('says in one line when the target is missing or not given (exit 2)', () => {
+    const missing = runBinary(['explain', 'fixtures/quickstart.csv', '--id', 'nope']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toBe('tallyman: explain: no record with id "nope" in the log\n');
+    const none = runBinary(['explain', 'fixtures/quickstart.csv']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toBe('tallyman: explain: give one of --line N, --id ID or --product P --model M\n');
+  });
+});

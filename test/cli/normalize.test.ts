@@ -16,6 +16,7 @@ const CASES: { files: string[]; flags: string[] }[] = [
   { files: ['fixtures/month.csv'], flags: ['--group-by', 'project,customer,day'] },
   { files: ['fixtures/formula.csv'], flags: ['--group-by', 'project,api_key,customer'] },
   { files: ['fixtures/tencent-month.csv'], flags: ['--rates', 'tencent-asr', '--group-by', 'day'] },
+  { files: ['fixtures/api-calls.csv'], flags: ['--rates', 'fixtures/cards/api-calls.yaml', '--group-by', 'day'] },
   { files: ['fixtures/audit/streams.csv'], flags: ['--group-by', 'customer,day'] },
   { files: ['fixtures/ledger/prepaid.csv'], flags: ['--group-by', 'day'] },
   { files: ['fixtures/ledger/credits.csv'], flags: ['--rates', 'credits-example', '--group-by', 'month'] },

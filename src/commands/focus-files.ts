@@ -1,6 +1,8 @@
 import { extname, join } from 'node:path';
 import type { Invoice } from '../pricing/invoice.js';
 import { focusCsv, focusParquet, focusRows, type FocusRow } from '../report/focus.js';
+
+export { FOCUS_GROUP_BY } from '../report/focus.js';
 import { UsageError } from '../util/errors.js';
 import { checkOut, checkOutFolder, emit, makeFolder } from '../util/output.js';
 

@@ -5,13 +5,14 @@
 // closed by `terminated`, else by an end or a duration, billed their session time (a duration, or
 // ended_at − started_at) rounded up to the second and capped at the card's max_session, unclosed
 // ones at max_session.
-// Run as its own process by bench/run.js: node bench/duckdb.mjs FILE (with @duckdb/node-api installed).
+// Run as its own process by bench/run.js: node bench/duckdb.mjs FILE (.csv, .ndjson or .parquet; with @duckdb/node-api installed).
 import { createRequire } from 'node:module';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const require = createRequire(join(process.cwd(), 'bench', '.deps', 'package.json'));
-const { DuckDBInstance } = await import(require.resolve('@duckdb/node-api'));
+// The project's optional dependency where it is installed, else the bench's own copy (bench/.deps).
+const resolve = (from) => { try { return createRequire(from).resolve('@duckdb/node-api'); } catch { return undefined; } };
+const { DuckDBInstance } = await import(resolve(join(process.cwd(), 'package.json')) ?? resolve(join(process.cwd(), 'bench', '.deps', 'package.json')));
 const file = process.argv[2];
 const COLUMNS = ['kind', 'id', 'timestamp', 'model', 'audio_duration', 'channels', 'features', 'status', 'session_duration', 'terminated', 'started_at', 'ended_at', 'input_tokens', 'output_tokens'];
 
@@ -29,6 +30,11 @@ if (file.endsWith('.csv')) {
   const present = new Set(csvHeader(file));
   const select = COLUMNS.map((c) => (present.has(c) ? `"${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`)).join(', ');
   source = `SELECT ${select} FROM read_csv('${file}', header = true, all_varchar = true)`;
+} else if (file.endsWith('.parquet')) {
+  // Typed columns (timestamps, decimals, booleans) read as the text the rule below expects.
+  const present = new Set((await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRows().map((r) => String(r[0])));
+  const text = (c) => (c === 'terminated' ? `CAST("${c}" AS VARCHAR)` : c === 'timestamp' || c.endsWith('_at') ? `strftime(CAST("${c}" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%gZ')` : `CAST("${c}" AS VARCHAR)`);
+  source = `SELECT ${COLUMNS.map((c) => (present.has(c) ? `${text(c)} AS "${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`)).join(', ')} FROM read_parquet('${file}')`;
 } else {
   source = `SELECT * FROM read_json('${file}', format = 'newline_delimited', columns = {${COLUMNS.map((c) => `"${c}": 'VARCHAR'`).join(', ')}})`;
 }

@@ -10,7 +10,10 @@
 // in the same rounds, each right after this build's), BENCH_DUCKDB=0 (no DuckDB), BENCH_BASELINES=0
 // (no csv-parse / tokenizer / JSON.parse baselines), BENCH_STARTUP (15: rounds of the startup
 // table, `node -e 0` against `tallyman --version` and a 10-line invoice; 0 for none),
-// BENCH_STARTUP_ONLY=1 (the startup table alone).
+// BENCH_STARTUP_ONLY=1 (the startup table alone), BENCH_STEPS (only the steps named, e.g.
+// `invoice,invoice --engine duckdb`). BENCH_FORMATS may name parquet: the CSV's rows written as typed
+// Parquet by DuckDB (bench/to-parquet.mjs). With DuckDB installed (the optional dependency), every log
+// also runs `invoice --engine duckdb`, beside plain DuckDB computing the same rule.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -29,6 +32,8 @@ const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const before = process.env.BENCH_BEFORE || undefined;
 const baselines = process.env.BENCH_BASELINES !== '0';
 const startupRuns = Math.max(0, Number(process.env.BENCH_STARTUP ?? 15));
+/** BENCH_STEPS: only these steps (names as printed, comma-separated), e.g. `invoice,invoice --engine duckdb` for a 100M-row log. */
+const only = process.env.BENCH_STEPS?.split(',').map((name) => name.trim());
 
 function runCli(args, env = {}, build = root) {
   const started = process.hrtime.bigint();
@@ -76,8 +81,9 @@ async function tokenizerOnly(path) {
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows };
 }
 
-/** DuckDB, where it installs (into bench/.deps, never the project's dependencies). */
+/** DuckDB: the project's optional dependency, else installed into bench/.deps. */
 function duckdbAvailable() {
+  if (existsSync(join(root, 'node_modules', '@duckdb', 'node-api'))) return true; // the optional dependency
   const deps = join(root, 'bench', '.deps');
   if (existsSync(join(deps, 'node_modules', '@duckdb', 'node-api'))) return true;
   mkdirSync(deps, { recursive: true });
@@ -117,6 +123,8 @@ function stepsOf(path, format, expected, quantities, statement) {
     { name: 'invoice', args: ['invoice', path, '--format', 'json'], read: (j) => exact(j.total) },
   ];
   if (format === 'csv') steps.push({ name: 'invoice, one thread', args: ['invoice', path, '--format', 'json'], env: { TALLYMAN_THREADS: '1' }, read: (j) => exact(j.total) });
+  // The same card compiled to SQL and run by embedded DuckDB (issue 16): its time is compared to plain DuckDB's.
+  if (duckdb) steps.push({ name: 'invoice --engine duckdb', args: ['invoice', path, '--engine', 'duckdb', '--format', 'json'], read: (j) => exact(j.total) });
   steps.push(
     { name: 'audit', args: ['audit', path, '--fail-on', 'error', '--format', 'json'], read: (j) => exact(j.summary.invoice_total) },
     // A start balance no log here reaches, so nothing is refused and the ledger's usage is the whole log.
@@ -145,7 +153,7 @@ function stepsOf(path, format, expected, quantities, statement) {
       },
     },
   );
-  return steps;
+  return only ? steps.filter((step) => only.includes(step.name)) : steps;
 }
 
 /** Runs one step on one build; the verdict from its JSON. */
@@ -216,7 +224,17 @@ for (const rows of sizes) {
     for (const format of formats) {
       // The bench shape keeps its file name, so a log written before shapes existed is reused.
       const path = join(dataDir, shape === 'bench' ? `usage-${rows}.${format}` : `usage-${shape}-${rows}.${format}`);
-      if (!existsSync(path)) await writeLog(path, rows, format, shape);
+      if (!existsSync(path)) {
+        if (format === 'parquet') {
+          // The CSV's rows as typed Parquet (a warehouse's export), written by DuckDB.
+          const csv = path.replace(/\.parquet$/, '.csv');
+          if (!existsSync(csv)) await writeLog(csv, rows, 'csv', shape);
+          const made = spawnSync(process.execPath, [join(root, 'bench', 'to-parquet.mjs'), csv, path], { cwd: root, encoding: 'utf8' });
+          if (made.status !== 0) throw new Error(`bench/to-parquet.mjs: ${made.stderr}`);
+        } else {
+          await writeLog(path, rows, format, shape);
+        }
+      }
       const mb = statSync(path).size / 1e6;
       let reference;
       const line = (step, seconds, rss, ratio, ok) => {
@@ -226,8 +244,10 @@ for (const rows of sizes) {
 
       // The statement reconcile checks: made from this build's invoice, so every line matches.
       const statement = join(dataDir, `statement-${shape}-${rows}.${format}.csv`);
-      const first = runStep({ args: ['invoice', path, '--format', 'json'], read: (j) => j.total }, root);
-      writeFileSync(statement, statementOf(JSON.parse(first.stdout)));
+      if (!only || only.includes('reconcile')) {
+        const first = runStep({ args: ['invoice', path, '--format', 'json'], read: (j) => j.total }, root);
+        writeFileSync(statement, statementOf(JSON.parse(first.stdout)));
+      }
       const steps = stepsOf(path, format, expected, quantities, statement);
       const builds = before ? [['', root], [' (before)', before]] : [['', root]];
 
@@ -256,7 +276,7 @@ for (const rows of sizes) {
         line('DuckDB, exact SQL with the duplicate check (reference)', d.seconds, d.rss, '—', d.verdict);
         reference = d.seconds;
       }
-      if (baselines) {
+      if (baselines && format !== 'parquet') {
         if (format === 'csv') {
           const baseline = await parserOnly(path);
           line('csv-parse alone (baseline)', baseline.seconds, 0, '—', '—');

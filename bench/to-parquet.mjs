@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { renameSync } from 'node:fs';
 
-const require = createRequire(join(process.cwd(), 'bench', '.deps', 'package.json'));
-const { DuckDBInstance } = await import(require.resolve('@duckdb/node-api'));
+const resolve = (from) => { try { return createRequire(from).resolve('@duckdb/node-api'); } catch { return undefined; } };
+const { DuckDBInstance } = await import(resolve(join(process.cwd(), 'package.json')) ?? resolve(join(process.cwd(), 'bench', '.deps', 'package.json')));
 const [from, to] = process.argv.slice(2);
 const quote = (text) => `'${text.replaceAll("'", "''")}'`;
 

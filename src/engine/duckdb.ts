@@ -43,7 +43,22 @@ export async function duckdbInvoice(paths: readonly string[], options: InvoiceOp
   });
 }
 
-async function connect(memory: string | undefined): Promise<DuckConnection> {
+/** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
+const instances = new Map<string, Promise<DuckConnection>>();
+
+function connect(memory: string | undefined): Promise<DuckConnection> {
+  const key = memory ?? '';
+  let connection = instances.get(key);
+  if (connection === undefined) {
+    connection = open(memory);
+    // A failed open (the module missing) is not kept: the error is said each time.
+    connection.catch(() => instances.delete(key));
+    instances.set(key, connection);
+  }
+  return connection;
+}
+
+async function open(memory: string | undefined): Promise<DuckConnection> {
   let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
   try {
     api = (await import('@duckdb/node-api')) as unknown as typeof api;

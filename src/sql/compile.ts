@@ -1,5 +1,5 @@
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
-import { COUNT_COLUMNS, tableColumns } from '../pricing/bucket-table.js';
+import { COUNT_COLUMNS, hasUsageDay, tableColumns, USAGE_DAY } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { hasPeriodTiers, retiredReason } from '../pricing/fold.js';
 import { isBounded, type Period } from '../pricing/period.js';
@@ -153,10 +153,10 @@ export function compileSql(options: SqlOptions): string {
   // 5. The version in force at the record's instant (undated: the latest), then its plan.
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
-  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'session', 'cap_ms', 'increment_ms', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
+  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
   const planRows = plans.map((r, i) => {
     const p = r.plan;
-    const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.bandAbove), bool(p.regionalPricing),
+    const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove), bool(p.regionalPricing),
       p.retiredAt === Infinity ? NULLI : String(p.retiredAt), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), cutText(r.usageCut), bool(r.usageMultiply), q(r.suffix), bool(r.inputOptional), bool(r.outputOptional), q(r.addonReason[0]), q(r.addonReason[1])];
     return `SELECT ${values.map((v, j) => (i === 0 ? `${v} AS ${planCols[j]}` : v)).join(', ')}`;
   });
@@ -167,6 +167,8 @@ export function compileSql(options: SqlOptions): string {
   // 6. Charged as charge.ts charges: free failures, session time capped (the cap when never closed), else audio; invalid when it cannot be billed.
   const undatedBad = isBounded(period) || hasPeriodTiers(card) || groupBy.includes('day') || groupBy.includes('month');
   const billedMs = `CASE WHEN session = 1 THEN CASE WHEN closed THEN CASE WHEN cap_ms < 0 THEN session_ms ELSE LEAST(session_ms, cap_ms) END ELSE cap_ms END ELSE audio_duration_ms END`;
+  // A product priced per request bills 0 ms (one unit a row); a duration under the minimum is billed the minimum (NULL stays NULL).
+  const atLeast = `CASE WHEN per_request = 1 THEN 0 WHEN (${billedMs}) < minimum_ms THEN minimum_ms ELSE ${billedMs} END`;
   const planned = [
     'x.*',
     'pl.*',
@@ -176,8 +178,8 @@ export function compileSql(options: SqlOptions): string {
   const charged = [
     '*',
     `(priced AND llm = 0 AND failed AND charge_failed = 0) AS free`,
-    `CASE WHEN priced AND llm = 0 THEN ${billedMs} END AS billed_ms`,
-    `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
+    `CASE WHEN priced AND llm = 0 THEN ${atLeast} END AS billed_ms`,
+    `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
   ].join(',\n    ');
   const contentOrder = CANONICAL_FIELDS.map((f) => `${d.bytewise(f)} NULLS FIRST`).join(', ');
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
@@ -194,15 +196,19 @@ export function compileSql(options: SqlOptions): string {
     `${day} AS local_day`,
     `SUBSTR(${day}, 1, 7) AS local_month`,
     `CASE WHEN llm = 0 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS ms`,
+    // What a billed row adds to each item: one request, or its milliseconds (times its channels where the item says).
+    `CASE WHEN per_request = 1 THEN 1 WHEN usage_multiply = 1 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms * channels_v ELSE ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS usage_quantity`,
   ].join(',\n    ');
 
   // 7. The rows of the bucket table, every column in order, typed.
-  const columns = tableColumns(groupBy);
+  // A card with free quotas or packs: usage rows carry their local day, which quotas and packs are used by.
+  const usageDay = hasUsageDay(card, groupBy);
+  const columns = tableColumns(groupBy, usageDay);
   const countColumns = new Set<string>(COUNT_COLUMNS);
   const out = (values: Record<string, string>): string => `SELECT ${columns.map((c) => `${values[c] ?? (countColumns.has(c) ? NULLI : NULLT)} AS ${c}`).join(', ')}`;
   const dims: Record<string, string> = Object.fromEntries(groupBy.map((g) => [g, g === 'day' ? 'local_day' : g === 'month' ? 'local_month' : g === 'customer' ? 'customer' : g]));
   const periodOf = (cut: string): string => `CASE WHEN ${cut} = 'day' THEN local_day WHEN ${cut} = 'month' THEN local_month ELSE ${NULLT} END`;
-  const key = (component: string, cut: string): Record<string, string> => ({ card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', component, period: periodOf(cut), ...dims });
+  const key = (component: string, cut: string): Record<string, string> => ({ card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', component, period: periodOf(cut), ...dims, ...(usageDay ? { [USAGE_DAY]: 'local_day' } : {}) });
   const long = `(band_above >= 0 AND ${['input', 'cache_read', 'cache_write', 'cache_write_1h'].map((c) => tokens(TOKENS[c]!)).join(' + ')} > band_above)`;
   const tokenItem = (base: (typeof TOKEN_BASES)[number]): string => {
     const isLong = base.endsWith(':long');
@@ -212,8 +218,8 @@ export function compileSql(options: SqlOptions): string {
     return `${out({ entry: "'usage'", ...key(`CONCAT(${q(base)}, suffix)`, "''"), quantity })} FROM k WHERE ${billed} AND llm = 1 AND ${keep}`;
   };
   const items = [
-    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'CASE WHEN usage_multiply = 1 THEN ms * channels_v ELSE ms END' })} FROM k WHERE ${billed} AND llm = 0`,
-    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN amultiply = 1 THEN ms * channels_v ELSE ms END' })} FROM f WHERE aname IS NOT NULL`,
+    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'usage_quantity' })} FROM k WHERE ${billed} AND llm = 0`,
+    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN per_request = 1 THEN 1 WHEN amultiply = 1 THEN ms * channels_v ELSE ms END' })} FROM f WHERE aname IS NOT NULL`,
     ...TOKEN_BASES.map(tokenItem),
   ];
   const grouped = (from: string, sums: readonly string[]): string =>

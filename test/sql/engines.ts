@@ -56,10 +56,11 @@ export async function postgresJson(client: PgClient, file: string, csv: string, 
   const table = `usage_${process.pid}_${tables++}`;
   await client.query(`CREATE TEMP TABLE ${table} (${CANONICAL_FIELDS.map((f) => `"${f}" TEXT`).join(', ')})`);
   const records = parse(csv, { columns: true, bom: true }) as Record<string, string>[];
-  for (const record of records) {
-    const fields = Object.keys(record).filter((k) => (CANONICAL_FIELDS as readonly string[]).includes(k));
-    if (fields.length === 0) continue;
-    await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')})`, fields.map((f) => record[f]));
+  // One INSERT of every row (the log's columns as text; a missing column stays NULL), not one round trip a row.
+  const fields = Object.keys(records[0] ?? {}).filter((k) => (CANONICAL_FIELDS as readonly string[]).includes(k));
+  if (fields.length > 0 && records.length > 0) {
+    const values = records.map((_, r) => `(${fields.map((__, i) => `$${r * fields.length + i + 1}`).join(', ')})`);
+    await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${values.join(', ')}`, records.flatMap((record) => fields.map((f) => record[f])));
   }
   const sql = compileSql({ card: options.card, dialect: 'postgres', table, map: new Map(), period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
   const result = await client.query(sql);

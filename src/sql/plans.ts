@@ -149,7 +149,7 @@ function split(reason: string): [string, string] {
 }
 
 /** Refuses a plan that uses a field the statement cannot express, naming the card feature. */
-function refuseUnknown(card: RateCard, plan: Plan): void {
+export function refuseUnknown(card: RateCard, plan: Plan): void {
   for (const [field, handling] of Object.entries(PLAN_FIELDS) as [keyof Plan, Handling][]) {
     if (typeof handling === 'object') {
       const why = handling.refuse(plan);

@@ -87,7 +87,7 @@ export function compileSql(options: SqlOptions): string {
     const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
     const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
     const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-    return `(${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND ${dim} AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
+    return `(${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
   };
   const instantLocal = (f: string): string => {
     const y = `${f}_y`, mo = `${f}_mo`;
@@ -153,7 +153,7 @@ export function compileSql(options: SqlOptions): string {
   // 5. The version in force at the record's instant (undated: the latest), then its plan.
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
-  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
+  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
   const planRows = plans.map((r, i) => {
     const p = r.plan;
     const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove), bool(p.regionalPricing),
@@ -166,7 +166,7 @@ export function compileSql(options: SqlOptions): string {
 
   // 6. Charged as charge.ts charges: free failures, session time capped (the cap when never closed), else audio; invalid when it cannot be billed.
   const undatedBad = isBounded(period) || hasPeriodTiers(card) || groupBy.includes('day') || groupBy.includes('month');
-  const billedMs = `CASE WHEN session = 1 THEN CASE WHEN closed THEN CASE WHEN cap_ms < 0 THEN session_ms ELSE LEAST(session_ms, cap_ms) END ELSE cap_ms END ELSE audio_duration_ms END`;
+  const billedMs = `CASE WHEN by_session = 1 THEN CASE WHEN closed THEN CASE WHEN cap_ms < 0 THEN session_ms ELSE LEAST(session_ms, cap_ms) END ELSE cap_ms END ELSE audio_duration_ms END`;
   // A product priced per request bills 0 ms (one unit a row); a duration under the minimum is billed the minimum (NULL stays NULL).
   const atLeast = `CASE WHEN per_request = 1 THEN 0 WHEN (${billedMs}) < minimum_ms THEN minimum_ms ELSE ${billedMs} END`;
   const planned = [
@@ -181,7 +181,8 @@ export function compileSql(options: SqlOptions): string {
     `CASE WHEN priced AND llm = 0 THEN ${atLeast} END AS billed_ms`,
     `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
   ].join(',\n    ');
-  const contentOrder = CANONICAL_FIELDS.map((f) => `${d.bytewise(f)} NULLS FIRST`).join(', ');
+  // NULLs placed by a CASE, not `NULLS FIRST`/`LAST`, which not every dialect's window ORDER BY takes.
+  const contentOrder = CANONICAL_FIELDS.map((f) => `CASE WHEN ${f} IS NULL THEN 0 ELSE 1 END, ${d.bytewise(f)}`).join(', ');
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
@@ -230,15 +231,15 @@ export function compileSql(options: SqlOptions): string {
     `${out({ entry: "'unpriced'", kind: 'kind', product: 'product', model: 'pmodel', component: "CONCAT('addon:', addon)", reason: 'CONCAT(addon_pre, addon, addon_post)', records: '1', quantity: 'ms' })} FROM f WHERE aname IS NULL`,
   ];
   const beyond = `billed_ms - LEAST(CASE WHEN COALESCE(audio_duration_ms, 0) > 0 THEN audio_duration_ms ELSE 0 END, billed_ms)`;
-  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: beyond })} FROM k WHERE ${billed} AND session = 1 AND NOT closed`;
+  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: beyond })} FROM k WHERE ${billed} AND by_session = 1 AND NOT closed`;
   const sumIf = (cond: string, value = '1'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
-  const unclosed = `${billed} AND session = 1 AND NOT closed`;
+  const unclosed = `${billed} AND by_session = 1 AND NOT closed`;
   const total = out({
     entry: "'total'",
     records: sumIf(counted), billed: sumIf(billed), free: sumIf(`${counted} AND priced AND free`),
     default_model: sumIf(`${billed} AND model IS NULL`), no_region: sumIf(`${billed} AND regional = 1 AND region IS NULL`),
     unclosed: sumIf(unclosed), unclosed_billed_ms: sumIf(unclosed, 'billed_ms'), unclosed_audio_ms: sumIf(unclosed, `billed_ms - (${beyond})`),
-    at_cap: sumIf(`${billed} AND session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms`),
+    at_cap: sumIf(`${billed} AND by_session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms`),
     undated: sumIf(`${counted} AND at_ms IS NULL`),
     first_at: `MIN(CASE WHEN ${counted} THEN at_ms END)`, last_at: `MAX(CASE WHEN ${counted} THEN at_ms END)`,
     duplicates: sumIf('valid AND duplicate'), excluded: sumIf('valid AND NOT duplicate AND NOT within'), invalid: sumIf('NOT valid'),
@@ -317,7 +318,7 @@ c ${d.cteAs} (
   FROM y
 ),
 n ${d.cteAs} (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY at_ms NULLS LAST, ${contentOrder}) AS rank_in_id FROM c
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY CASE WHEN at_ms IS NULL THEN 1 ELSE 0 END, at_ms, ${contentOrder}) AS rank_in_id FROM c
 ),
 w ${d.cteAs} (
   SELECT ${classified} FROM n

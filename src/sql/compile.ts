@@ -22,7 +22,18 @@ export interface SqlOptions {
   zone: TimeZone;
   inputZone: TimeZone;
   groupBy: readonly Dimension[];
+  /** What the statement ends with: the bucket table (default), or the raw usage per model that `estimate --from-log` scales (`USAGE_COLUMNS`). */
+  output?: 'buckets' | 'usage';
 }
+
+/**
+ * The columns of the usage statement (`output: 'usage'`, for `estimate --from-log --engine duckdb`):
+ * per state (`counted`, `duplicate`, `invalid`), kind, model as written, channels and add-ons of a
+ * transcript, the records, the transcripts not failed, the streams never closed, the milliseconds
+ * (a transcript's audio; a stream's session time when closed, else its audio), the tokens, and the
+ * first and last instants, as `LogUsage` (src/estimate/index.ts) sums them.
+ */
+export const USAGE_COLUMNS = ['state', 'kind', 'model', 'channels', 'features', 'records', 'used', 'unclosed', 'ms', 'input', 'output', 'first_at', 'last_at'] as const;
 
 /** What the statement cannot do as the in-process engine does: printed by `--explain` and at the top of the statement. */
 export const NOT_EXPRESSIBLE = [
@@ -253,6 +264,25 @@ export function compileSql(options: SqlOptions): string {
     '-- Not expressible here, as tallyman invoice does it:',
     ...NOT_EXPRESSIBLE.map((n) => `--   ${n}`),
   ].join('\n');
+  const state = `CASE WHEN NOT valid THEN 'invalid' WHEN duplicate THEN 'duplicate' ELSE 'counted' END`;
+  const transcriptOnly = (e: string): string => `CASE WHEN kind = 'transcript' THEN ${e} END`;
+  const usageTail = `SELECT ${[
+    `${state} AS state`, 'kind', 'model', `${transcriptOnly('channels_v')} AS channels`, `${transcriptOnly('features')} AS features`,
+    'COUNT(*) AS records', sumIf("NOT (kind = 'transcript' AND failed)") + ' AS used', sumIf("kind = 'stream' AND NOT closed") + ' AS unclosed',
+    `SUM(CASE WHEN kind = 'transcript' AND NOT failed THEN COALESCE(audio_duration_ms, 0) WHEN kind = 'stream' THEN CASE WHEN closed AND session_ms IS NOT NULL THEN session_ms ELSE COALESCE(audio_duration_ms, 0) END ELSE 0 END) AS ms`,
+    `SUM(${tokens('input_tokens')}) AS input`, `SUM(${tokens('output_tokens')}) AS output`, 'MIN(at_ms) AS first_at', 'MAX(at_ms) AS last_at',
+  ].join(', ')}
+FROM k
+GROUP BY ${state}, kind, model, ${transcriptOnly('channels_v')}, ${transcriptOnly('features')}
+`;
+  const bucketTail = `${grouped(items.join('\n  UNION ALL\n  '), ['quantity'])}
+UNION ALL
+${grouped(unpriced.join('\n  UNION ALL\n  '), ['quantity', 'records'])}
+UNION ALL
+${grouped(unclosedRow, ['quantity'])}
+UNION ALL
+${total} FROM k
+`;
   return `${header}
 WITH src ${d.cteAs} (
   SELECT
@@ -338,14 +368,7 @@ f ${d.cteAs} (
   FROM fx LEFT JOIN ad ON ad.av = fx.ver AND ad.aproduct = fx.product AND ad.amodel = fx.pmodel AND ad.aname = fx.addon
   WHERE fx.addon <> ''
 )
-${grouped(items.join('\n  UNION ALL\n  '), ['quantity'])}
-UNION ALL
-${grouped(unpriced.join('\n  UNION ALL\n  '), ['quantity', 'records'])}
-UNION ALL
-${grouped(unclosedRow, ['quantity'])}
-UNION ALL
-${total} FROM k
-`;
+${options.output === 'usage' ? usageTail : bucketTail}`;
 }
 
 export type { Dialect };

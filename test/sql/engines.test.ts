@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/binary.js';
-import { duckdbJson, jsJson, postgresJson, tempDir, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
+import { duckdbJson, jsJson, logUsageJson, postgresJson, tempDir, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
 
 /**
  * Proof that every engine agrees (docs/sql.md): the in-process invoice, the statement run by
@@ -52,6 +52,8 @@ describe('every canonical fixture', () => {
       const js = withoutReferences(await jsJson([file], flags));
       expect(await duckdbJson([file], flags)).toBe(js);
       if (client) expect(await postgresJson(client, file, readFileSync(file, 'utf8'), flags)).toBe(js);
+      // estimate --from-log --engine duckdb: the usage it scales is the default engine's.
+      if (!flags.allowUnpriced) expect(await logUsageJson([file], flags, true)).toBe(await logUsageJson([file], flags, false));
     }, 60_000);
   }
 });
@@ -130,6 +132,7 @@ for (const [rates, what] of CARDS) {
           const js = withoutReferences(await jsJson([file], given));
           expect(await duckdbJson([file], given)).toBe(js);
           if (client) expect(await postgresJson(client, file, csv, given)).toBe(js);
+          expect(await logUsageJson([file], { rates }, true)).toBe(await logUsageJson([file], { rates }, false));
         }),
         { numRuns: RUNS },
       );

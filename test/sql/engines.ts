@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { computeInvoice, type InvoiceOptions } from '../../src/engine/index.js';
 import { priceBucketRows } from '../../src/engine/buckets.js';
 import { duckdbInvoice } from '../../src/engine/duckdb.js';
+import { usageFromLog, type EstimateUsage } from '../../src/estimate/index.js';
 import { CANONICAL_FIELDS } from '../../src/ingest/record.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { parseGroupBy } from '../../src/pricing/group-by.js';
@@ -41,6 +42,14 @@ export async function jsJson(files: string[], flags: Flags): Promise<string> {
 
 export async function duckdbJson(files: string[], flags: Flags): Promise<string> {
   return renderInvoiceJson(await duckdbInvoice(files, await optionsOf(flags)));
+}
+
+/** The usage `estimate --from-log` scales, read by the default engine or by DuckDB, as JSON. */
+export async function logUsageJson(files: string[], flags: Flags, duckdb: boolean): Promise<string> {
+  const options = await optionsOf(flags);
+  const base: EstimateUsage = { period: 'month', daysPerMonth: 30, transcribe: [], stream: [], llm: [] };
+  const result = await usageFromLog(files, base, { inputZone: options.inputZone, map: options.map, zone: options.zone, card: options.card, ...(duckdb ? { duckdb: { memory: undefined } } : {}) });
+  return JSON.stringify(result);
 }
 
 /** A minimal client of pg. */

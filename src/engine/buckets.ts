@@ -23,7 +23,8 @@ export interface BucketTableOptions {
 /** Prices a bucket table (docs/sql.md) into the invoice the raw log gives. */
 export async function priceBucketFile(path: string, options: BucketTableOptions): Promise<Invoice> {
   const { format, header, rows } = await readBucketFile(path);
-  const complete = format === 'csv';
+  // CSV and Parquet hold every column; JSON rows may leave out empty ones.
+  const complete = format !== 'json';
   const tableGroupBy = groupByOfHeader(header, path, complete);
   const groupBy = options.groupBy !== undefined && !complete ? [...options.groupBy] : tableGroupBy;
   if (options.groupBy !== undefined && options.groupBy.join(',') !== groupBy.join(',')) {

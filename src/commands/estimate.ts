@@ -7,7 +7,7 @@ import { UsageError } from '../util/errors.js';
 import { checkOut, emit } from '../util/output.js';
 import { TimeZone } from '../util/time.js';
 import { noColorOption, tableWidth, widthOption } from './display.js';
-import { engineSettings, hintStdin, parseMap, tablePainter } from './shared.js';
+import { engineOption, engineSettings, hintStdin, parseMap, tablePainter } from './shared.js';
 
 interface Flags extends EstimateFlags {
   rates: string;
@@ -19,6 +19,7 @@ interface Flags extends EstimateFlags {
   map: string[];
   color: boolean;
   width?: number;
+  engine: string;
 }
 
 /** `tallyman estimate`: what-if costs for one period, on one card or several side by side. */
@@ -47,6 +48,7 @@ export function registerEstimate(program: Command, run: (action: () => Promise<n
     .option('--tz <zone>', 'zone for --from-log days')
     .option('--input-tz <zone>', 'zone for --from-log timestamps without an offset', 'UTC')
     .option('--map <field=column>', 'for --from-log: read a field from another column (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .addOption(engineOption())
     .addOption(noColorOption())
     .addOption(widthOption())
     .addHelpText(
@@ -68,11 +70,13 @@ async function estimateCommand(flags: Flags): Promise<number> {
   checkOut(flags.out, [...(flags.fromLog ?? []), flags.usage, ...cardSpecs]);
   const cards = await Promise.all(cardSpecs.map((r) => openCard(r)));
   let source = flags.usage ? `from ${flags.usage}` : 'from flags';
+  if (flags.engine === 'duckdb' && !flags.fromLog) throw new UsageError('--engine duckdb reads the log of --from-log: give --from-log FILE, or drop --engine');
   if (flags.fromLog) {
     hintStdin(flags.fromLog);
     const zone = flags.tz ? TimeZone.of(flags.tz) : cards[0]!.timezone;
     const fromLog = await usageFromLog(flags.fromLog, usage, { inputZone: TimeZone.of(flags.inputTz), map: parseMap(flags.map), zone, card: cards[0]!,
       engine: { cardSource: { spec: cardSpecs[0]!, baseDir: process.cwd() }, ...engineSettings(process.env) },
+      ...(flags.engine === 'duckdb' ? { duckdb: { memory: process.env.TALLYMAN_DUCKDB_MEMORY } } : {}),
     });
     usage = fromLog.usage;
     source = fromLog.source;

@@ -1,8 +1,6 @@
-import { hasAllowances } from '../pricing/allowance.js';
-import { ALLOWANCES_REFUSED } from '../sql/plans.js';
 import { readBucketFile } from '../ingest/buckets.js';
 import { billOf } from '../pricing/bill.js';
-import { foldOfTable, groupByOfHeader, periodFlagsOf } from '../pricing/bucket-table.js';
+import { foldOfTable, groupByOfHeader, hasUsageDay, periodFlagsOf } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { isBounded, periodFromFlags, type Period } from '../pricing/period.js';
@@ -25,7 +23,8 @@ export interface BucketTableOptions {
 /** Prices a bucket table (docs/sql.md) into the invoice the raw log gives. */
 export async function priceBucketFile(path: string, options: BucketTableOptions): Promise<Invoice> {
   const { format, header, rows } = await readBucketFile(path);
-  const complete = format === 'csv';
+  // CSV and Parquet hold every column; JSON rows may leave out empty ones.
+  const complete = format !== 'json';
   const tableGroupBy = groupByOfHeader(header, path, complete);
   const groupBy = options.groupBy !== undefined && !complete ? [...options.groupBy] : tableGroupBy;
   if (options.groupBy !== undefined && options.groupBy.join(',') !== groupBy.join(',')) {
@@ -36,7 +35,6 @@ export async function priceBucketFile(path: string, options: BucketTableOptions)
 
 /** Prices the rows of a bucket table already read (`--engine duckdb` hands its result over as rows). */
 export function priceBucketRows(path: string, rows: Parameters<typeof foldOfTable>[0], groupBy: readonly Dimension[], options: BucketTableOptions): Invoice {
-  if (hasAllowances(options.card)) throw new UsageError(`${path}: ${ALLOWANCES_REFUSED(options.card.name)}`);
   const { view, settings } = foldOfTable(rows, groupBy, options.card, path);
   if (settings.invalid > 0) {
     throw new InputError(undefined, undefined, `${path}: ${settings.invalid} record(s) of the usage table are invalid (a bad or missing value) and were not counted`,
@@ -50,5 +48,5 @@ export function priceBucketRows(path: string, rows: Parameters<typeof foldOfTabl
   if (options.period !== undefined && isBounded(options.period) && (options.period.from !== period.from || options.period.to !== period.to)) {
     throw new UsageError(`${path}: the bucket table covers ${settings.periodFrom ?? '…'} to ${settings.periodTo ?? '…'}, not the period asked for: make it again with the same --month/--from/--to, or drop them`);
   }
-  return billOf(view, { card: options.card, zone, sources: [path], period, groupBy, allowUnpriced: options.allowUnpriced, shadowDay: false, daily: false }, { count: 0, examples: [] }, { pending: 0, passedOver: 0 });
+  return billOf(view, { card: options.card, zone, sources: [path], period, groupBy, allowUnpriced: options.allowUnpriced, shadowDay: hasUsageDay(options.card, groupBy), daily: false }, { count: 0, examples: [] }, { pending: 0, passedOver: 0 });
 }

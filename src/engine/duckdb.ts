@@ -17,6 +17,21 @@ interface DuckConnection {
  * uses every core and bounds its own memory (`TALLYMAN_DUCKDB_MEMORY`, e.g. `4GB`; default its own).
  */
 export async function duckdbInvoice(paths: readonly string[], options: InvoiceOptions, memory: string | undefined = undefined): Promise<Invoice> {
+  const result = await runCompiled(paths, options, 'buckets', memory);
+  const rows = result.rows.map((cells, i) => ({ ref: { file: 'duckdb', line: i + 1 }, cells }));
+  return priceBucketRows(paths.join(', '), rows, options.groupBy, {
+    card: options.card, zone: undefined, period: undefined, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced,
+    invalidHint: 'run tallyman invoice without --engine duckdb to see each one with its file, line and field, or pass --skip-invalid there',
+  });
+}
+
+/** `estimate --from-log --engine duckdb`: the usage statement's rows (`USAGE_COLUMNS` of src/sql/compile.ts), cells as text ('' for NULL). */
+export async function duckdbLogUsage(paths: readonly string[], options: InvoiceOptions, memory: string | undefined = undefined): Promise<Map<string, string>[]> {
+  return (await runCompiled(paths, options, 'usage', memory)).rows;
+}
+
+/** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
+async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
   const connection = await connect(memory);
   const from = fromItem(paths);
   let columns: string[];
@@ -30,20 +45,28 @@ export async function duckdbInvoice(paths: readonly string[], options: InvoiceOp
   if (!columns.includes(kindColumn)) {
     throw new UsageError(`--engine duckdb reads the canonical schema, and ${paths.join(', ')} has no "${kindColumn}" column (a provider's native shape?): convert it with tallyman normalize, or use the default engine`);
   }
-  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
+  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
   const result = await connection.runAndReadAll(sql);
   const names = result.columnNames();
-  const rows = result.getRows().map((row, i) => ({
-    ref: { file: 'duckdb', line: i + 1 },
-    cells: new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])])),
-  }));
-  return priceBucketRows(paths.join(', '), rows, options.groupBy, {
-    card: options.card, zone: undefined, period: undefined, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced,
-    invalidHint: 'run tallyman invoice without --engine duckdb to see each one with its file, line and field, or pass --skip-invalid there',
-  });
+  return { rows: result.getRows().map((row) => new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
 }
 
-async function connect(memory: string | undefined): Promise<DuckConnection> {
+/** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
+const instances = new Map<string, Promise<DuckConnection>>();
+
+function connect(memory: string | undefined): Promise<DuckConnection> {
+  const key = memory ?? '';
+  let connection = instances.get(key);
+  if (connection === undefined) {
+    connection = open(memory);
+    // A failed open (the module missing) is not kept: the error is said each time.
+    connection.catch(() => instances.delete(key));
+    instances.set(key, connection);
+  }
+  return connection;
+}
+
+async function open(memory: string | undefined): Promise<DuckConnection> {
   let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
   try {
     api = (await import('@duckdb/node-api')) as unknown as typeof api;

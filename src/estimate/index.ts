@@ -1,6 +1,8 @@
 import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { USAGE_KINDS, type CanonicalField } from '../ingest/record.js';
 import { computeInvoice, priceRecords, type Invoice, type InvoiceOptions } from '../engine/index.js';
+import { duckdbLogUsage } from '../engine/duckdb.js';
+import { InputError } from '../util/errors.js';
 import type { BatchObserver, ObserverPart } from '../pricing/fold.js';
 import type { RateCard } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
@@ -52,12 +54,15 @@ export async function runEstimate(usage: EstimateUsage, cards: readonly RateCard
  * transcripts are left out (they are free); a repeated id counts once. The log is read by the one
  * engine (every row validated and judged as the invoice judges it on `card`), this observing it.
  */
-export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone; card: RateCard; engine?: Pick<InvoiceOptions, 'cardSource' | 'threads' | 'splitBytes' | 'trace'> }): Promise<{ usage: EstimateUsage; source: string }> {
+export async function usageFromLog(paths: readonly string[], base: EstimateUsage, read: { inputZone: TimeZone; map: ReadonlyMap<CanonicalField, string>; zone: TimeZone; card: RateCard; engine?: Pick<InvoiceOptions, 'cardSource' | 'threads' | 'splitBytes' | 'trace'>; duckdb?: { memory: string | undefined } }): Promise<{ usage: EstimateUsage; source: string }> {
   const observer = new LogUsage();
-  await computeInvoice(paths, {
+  const options: InvoiceOptions = {
     card: read.card, zone: read.zone, inputZone: read.inputZone, map: read.map, period: { from: undefined, to: undefined, fromText: undefined, toText: undefined },
     groupBy: [], skipInvalid: false, allowUnpriced: true, observers: [observer], ...read.engine,
-  });
+  };
+  // --engine duckdb: the same records judged by the statement of tallyman sql, summed by DuckDB.
+  if (read.duckdb) observer.absorbRows(await duckdbLogUsage(paths, options, read.duckdb.memory), paths);
+  else await computeInvoice(paths, options);
   const { transcripts, streams, llm, first, last, records } = observer;
   const span = first === undefined ? 1 : parseDay(read.zone.dayKey(last!)) - parseDay(read.zone.dayKey(first)) + 1;
   const target = base.period === 'day' ? 1 : base.daysPerMonth;
@@ -115,6 +120,36 @@ export class LogUsage implements BatchObserver {
     if (part.first !== undefined) this.first = this.first === undefined ? part.first : Math.min(this.first, part.first);
     if (part.last !== undefined) this.last = this.last === undefined ? part.last : Math.max(this.last, part.last);
     this.records += part.records;
+  }
+
+  /**
+   * Adds the rows of the usage statement (`USAGE_COLUMNS`, src/sql/compile.ts): what `observe` sums,
+   * summed by the engine. An invalid record is refused as the default engine refuses it.
+   */
+  absorbRows(rows: readonly ReadonlyMap<string, string>[], paths: readonly string[]): void {
+    const int = (row: ReadonlyMap<string, string>, column: string): number => Number(row.get(column) || '0');
+    const invalid = rows.filter((row) => row.get('state') === 'invalid').reduce((sum, row) => sum + int(row, 'records'), 0);
+    if (invalid > 0) {
+      throw new InputError(undefined, undefined, `${paths.join(', ')}: ${invalid} record(s) are invalid (a bad or missing value)`, 'run tallyman estimate without --engine duckdb (or tallyman audit) to see each one with its file, line and field');
+    }
+    for (const row of rows) {
+      if (row.get('state') !== 'counted') continue;
+      this.records += int(row, 'records');
+      if (row.get('first_at') !== '') this.first = Math.min(this.first ?? Infinity, int(row, 'first_at'));
+      if (row.get('last_at') !== '') this.last = Math.max(this.last ?? -Infinity, int(row, 'last_at'));
+      const model = row.get('model') || undefined;
+      const kind = row.get('kind');
+      if (kind === 'transcript') {
+        if (int(row, 'used') === 0) continue;
+        const features = (row.get('features') ?? '').split(';').map((name) => name.trim()).filter((name) => name !== '');
+        const channels = int(row, 'channels');
+        this.absorb({ transcripts: [[[model ?? '', channels, ...features].join('\u0000'), { ms: int(row, 'ms'), model, features, channels }]], streams: [], llm: [], first: undefined, last: undefined, records: 0 });
+      } else if (kind === 'stream') {
+        this.absorb({ transcripts: [], streams: [[model ?? '', { ms: int(row, 'ms'), sessions: int(row, 'records'), unclosed: int(row, 'unclosed'), model }]], llm: [], first: undefined, last: undefined, records: 0 });
+      } else {
+        this.absorb({ transcripts: [], streams: [], llm: [[model ?? '', { input: int(row, 'input'), output: int(row, 'output'), model }]], first: undefined, last: undefined, records: 0 });
+      }
+    }
   }
 
   observe(b: UsageBatch): void {

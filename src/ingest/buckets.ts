@@ -1,4 +1,7 @@
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../util/errors.js';
+import { isParquet } from './parquet.js';
 import { readCsvRows } from './csv.js';
 import { decodeUtf8 } from './decode.js';
 import { readJsonDocument, readNdjson, type JsonItem } from './json.js';
@@ -17,8 +20,14 @@ export interface BucketFileRow {
  * writes INT64 as strings), null and empty are "not given". Any other value is an InputError naming
  * the file, the line and the column.
  */
-export async function readBucketFile(path: string): Promise<{ format: 'csv' | 'json'; header: string[]; rows: BucketFileRow[] }> {
-  const text = decodeUtf8(await openBytes(path), path);
+export async function readBucketFile(path: string): Promise<{ format: 'csv' | 'json' | 'parquet'; header: string[]; rows: BucketFileRow[] }> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of await openBytes(path)) parts.push(chunk);
+  const bytes = Buffer.concat(parts);
+  if (isParquet(bytes)) return readBucketParquet(bytes, path);
+  const text = decodeUtf8((async function* () {
+    yield bytes;
+  })(), path);
   const extension = logExtension(path);
   const chunks: string[] = [];
   for await (const chunk of text) chunks.push(chunk);
@@ -64,6 +73,39 @@ export async function readBucketFile(path: string): Promise<{ format: 'csv' | 'j
     return { ref, cells };
   });
   return { format: 'json', header, rows };
+}
+
+/**
+ * A bucket table as Parquet (a warehouse's export: BigQuery's INT64 and STRING, Snowflake's NUMBER
+ * and VARCHAR), read whole (a bucket table is small). Every column is in the file, as in a CSV
+ * header. Cells become text: whole numbers (INT64 as bigint, INT32, a DECIMAL of scale 0) as their
+ * digits, text as it is, null as "not given"; anything else is an InputError naming the row and column.
+ */
+async function readBucketParquet(bytes: Buffer, path: string): Promise<{ format: 'parquet'; header: string[]; rows: BucketFileRow[] }> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let header: string[];
+  let objects: Record<string, unknown>[];
+  try {
+    header = parquetSchema(parquetMetadata(file)).children.map((c) => c.element.name);
+    objects = await parquetReadObjects({ file, compressors });
+  } catch (error) {
+    throw new InputError({ file: path, line: 1 }, undefined, `is not a readable Parquet file (${(error as Error).message.split('\n')[0]})`, 'export the bucket table again');
+  }
+  const rows = objects.map((value, i): BucketFileRow => {
+    // A Parquet row has no line: its row number, 1-based.
+    const ref = { file: path, line: i + 1 };
+    const cells = new Map<string, string>();
+    for (const column of header) {
+      const cell = value[column];
+      if (cell === null || cell === undefined) cells.set(column, '');
+      else if (typeof cell === 'string') cells.set(column, cell);
+      else if (typeof cell === 'bigint') cells.set(column, cell.toString());
+      else if (typeof cell === 'number' && Number.isSafeInteger(cell)) cells.set(column, String(cell));
+      else throw new InputError(ref, column, `${typeof cell === 'number' ? cell : typeof cell} is not text or a whole number`, 'export the bucket table with text and integer columns');
+    }
+    return { ref, cells };
+  });
+  return { format: 'parquet', header, rows };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -69,8 +69,10 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
   const priced = options.shadowDay
     ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)
     : priceBuckets(paid, card, options.groupBy, covered, periods);
-  // The table of the buckets as measured (before quotas and packs), for `--format buckets`.
-  const buckets = options.shadowDay ? withoutShadowDay(all) : all;
+  // The table of the buckets as measured (before quotas and packs), for `--format buckets`: with the
+  // shadow day when quotas or packs use it (the table's `usage_day`), so the table prices the same.
+  const usageDay = options.shadowDay && hasAllowances(card);
+  const buckets = options.shadowDay && !usageDay ? withoutShadowDay(all) : all;
   const lines: InvoiceLine[] = [...priced, ...unpricedLines(unpriced, card, options.groupBy)];
   const total = lines.reduce((sum, l) => sum.plus(l.amount), new Decimal(0));
   // The lines priced with the day as a dimension: the invoice's own when it is grouped by day.
@@ -97,6 +99,7 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
     passedOver: read.passedOver,
     unpriced,
     buckets,
+    ...(usageDay ? { usageDay } : {}),
     warnings: [],
     ...(periods ? { periods } : {}),
     ...(options.byDay && byDay ? { byDay: { lines: byDay, dayAt } } : {}),

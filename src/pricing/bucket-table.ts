@@ -1,4 +1,5 @@
 import type { RateCard } from '../rates/card.js';
+import { hasAllowances } from './allowance.js';
 import { InputError, type SourceRef } from '../util/errors.js';
 import { compareText } from '../util/compare.js';
 import { DIMENSIONS, type Dimension } from './dimensions.js';
@@ -29,9 +30,17 @@ export type CountColumn = (typeof COUNT_COLUMNS)[number];
 export const ENTRIES = ['usage', 'unpriced', 'unclosed', 'total'] as const;
 export type Entry = (typeof ENTRIES)[number];
 
-/** The columns of a table grouped by `groupBy`, in order. */
-export function tableColumns(groupBy: readonly Dimension[]): string[] {
-  return [...KEY_COLUMNS, ...groupBy, ...NOTE_COLUMNS, ...COUNT_COLUMNS, ...SETTING_COLUMNS];
+/** The column of the local day of a usage row, for a card with free quotas or packs (used day by day) in a table not grouped by day. */
+export const USAGE_DAY = 'usage_day';
+
+/** Whether a table of `card` grouped by `groupBy` has the `usage_day` column (the in-process engine's shadow day). */
+export function hasUsageDay(card: RateCard, groupBy: readonly Dimension[]): boolean {
+  return hasAllowances(card) && !groupBy.includes('day');
+}
+
+/** The columns of a table grouped by `groupBy` (and with `usage_day` when `usageDay`), in order. */
+export function tableColumns(groupBy: readonly Dimension[], usageDay = false): string[] {
+  return [...KEY_COLUMNS, ...groupBy, ...(usageDay ? [USAGE_DAY] : []), ...NOTE_COLUMNS, ...COUNT_COLUMNS, ...SETTING_COLUMNS];
 }
 
 /** One row: text cells (null: empty) and integer cells (null: empty, read as 0). */
@@ -40,9 +49,10 @@ export type TableRow = Record<string, string | number | null>;
 /** The bucket table of an invoice made by the in-process engine, rows in one fixed order. */
 export function tableOf(invoice: Invoice): TableRow[] {
   const { card, tally } = invoice;
+  const usageDay = invoice.usageDay === true;
   const blank = (entry: Entry): TableRow => {
     const row: TableRow = {};
-    for (const c of tableColumns(invoice.groupBy)) row[c] = null;
+    for (const c of tableColumns(invoice.groupBy, usageDay)) row[c] = null;
     row.entry = entry;
     return row;
   };
@@ -52,6 +62,7 @@ export function tableOf(invoice: Invoice): TableRow[] {
     const row = blank('usage');
     Object.assign(row, { card_version: version.label, card_hash: version.hash, product: b.product, model: b.model, component: b.component, period: b.period === '' ? null : b.period, quantity: b.quantity });
     invoice.groupBy.forEach((d, i) => (row[d] = b.dims[i] ?? null));
+    if (usageDay) row[USAGE_DAY] = b.dims[invoice.groupBy.length] ?? null;
     rows.push(row);
   }
   for (const u of invoice.unpriced) {
@@ -98,12 +109,12 @@ export interface TableSettings {
  */
 export function groupByOfHeader(header: readonly string[], file: string, complete: boolean): Dimension[] {
   const dims = header.filter((c): c is Dimension => (DIMENSIONS as readonly string[]).includes(c));
-  const known = new Set(tableColumns([...DIMENSIONS]));
+  const known = new Set(tableColumns([...DIMENSIONS], true));
   for (const column of header) {
     if (!known.has(column)) throw new InputError({ file, line: 1 }, column, 'is not a column of the bucket table', 'see docs/sql.md');
   }
   if (complete) {
-    for (const column of tableColumns(dims)) {
+    for (const column of tableColumns(dims, header.includes(USAGE_DAY))) {
       if (!header.includes(column)) throw new InputError({ file, line: 1 }, column, 'is missing from the bucket table', 'make the table with tallyman sql (docs/sql.md)');
     }
   }
@@ -112,6 +123,11 @@ export function groupByOfHeader(header: readonly string[], file: string, complet
 
 /** Reads the rows of a bucket table into what the fold of the raw log would hold, to be priced by `billOf`. */
 export function foldOfTable(rows: readonly ReadRow[], groupBy: readonly Dimension[], card: RateCard, file: string): { view: FoldView; settings: TableSettings } {
+  // A card with free quotas or packs uses them day by day: its usage rows carry their day (the fold's shadow day).
+  const usageDay = hasUsageDay(card, groupBy);
+  if (usageDay && rows.some((r) => r.cells.get('entry') === 'usage') && !rows.some((r) => r.cells.has(USAGE_DAY))) {
+    fail(rows[0]!.ref, USAGE_DAY, `is missing: card ${card.name} has free quotas or packs, used day by day, and the table is not grouped by day`, 'make the table again with this tallyman sql, which adds the column (docs/sql.md)');
+  }
   const versions = new Map(card.versions.map((v, i) => [v.label, i]));
   const buckets = new Map<string, Bucket>();
   const unpriced = new Map<string, Unpriced>();
@@ -146,7 +162,7 @@ export function foldOfTable(rows: readonly ReadRow[], groupBy: readonly Dimensio
         const v = version();
         const product = card.versions[v]!.products.find((p) => p.id === need('product'));
         if (!product) fail(ref, 'product', `version ${card.versions[v]!.label} of card ${card.name} has no product "${text('product')}"`);
-        const dims = groupBy.map((d) => text(d));
+        const dims = [...groupBy, ...(usageDay ? [USAGE_DAY] : [])].map((d) => text(d));
         const bucket: Bucket = { version: v, product: product.id, model: need('model'), component: need('component') as Component, period: text('period') ?? '', dims, quantity: 0, priced: true };
         checkComponent(card, bucket, ref);
         const key = [v, bucket.product, bucket.model, bucket.component, bucket.period, ...dims].join('\u0000');
@@ -204,7 +220,7 @@ export function foldOfTable(rows: readonly ReadRow[], groupBy: readonly Dimensio
     if (text('last_at') !== null) tally.last = Math.max(tally.last ?? -Infinity, count('last_at'));
   }
   if (!settings) throw new InputError({ file, line: 1 }, 'entry', 'the bucket table has no total row', 'export every row of the statement (docs/sql.md)');
-  return { view: { buckets, unpriced, tally, dimensions: groupBy }, settings };
+  return { view: { buckets, unpriced, tally, dimensions: usageDay ? [...groupBy, 'day'] : groupBy }, settings };
 }
 
 /** A usage row's component must be one its product prices (a misspelt one would price at nothing). */

@@ -66,6 +66,8 @@ export interface Invoice {
   unpriced: Unpriced[];
   /** The buckets priced, in their one order (without a chart's shadow day): what `--format buckets` writes. */
   buckets: Bucket[];
+  /** The buckets carry the day (last of their dims) a card's free quotas and packs are used by: the table's `usage_day` column. */
+  usageDay?: boolean;
   warnings: Warning[];
   /** Spend per day and product (each line shared out over its days), when a report draws it. */
   daily: DailySpend[] | undefined;

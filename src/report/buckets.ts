@@ -9,12 +9,12 @@ import { SCHEMA_VERSION } from './schema-version.js';
  * "not given".
  */
 export function renderBucketsCsv(invoice: Invoice): string {
-  const columns = tableColumns(invoice.groupBy);
+  const columns = tableColumns(invoice.groupBy, invoice.usageDay === true);
   const rows = tableOf(invoice).map((row) => columns.map((c) => (row[c] === null ? '' : String(row[c]))));
   return stringify([columns, ...rows], { record_delimiter: 'unix', quoted_match: /[\r\n]/ });
 }
 
 /** The bucket table as JSON: `schema_version`, the columns, and the rows as objects (integers as numbers). */
 export function renderBucketsJson(invoice: Invoice): string {
-  return `${JSON.stringify({ schema_version: SCHEMA_VERSION, command: 'buckets', columns: tableColumns(invoice.groupBy), rows: tableOf(invoice) }, null, 2)}\n`;
+  return `${JSON.stringify({ schema_version: SCHEMA_VERSION, command: 'buckets', columns: tableColumns(invoice.groupBy, invoice.usageDay === true), rows: tableOf(invoice) }, null, 2)}\n`;
 }

@@ -1,5 +1,5 @@
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
-import { COUNT_COLUMNS, tableColumns } from '../pricing/bucket-table.js';
+import { COUNT_COLUMNS, hasUsageDay, tableColumns, USAGE_DAY } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { hasPeriodTiers, retiredReason } from '../pricing/fold.js';
 import { isBounded, type Period } from '../pricing/period.js';
@@ -7,6 +7,7 @@ import { Cut } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
+import { recordSteps, TOKENS } from './fields.js';
 import { planTables, TOKEN_BASES } from './plans.js';
 
 /** What a statement is compiled from. */
@@ -22,7 +23,18 @@ export interface SqlOptions {
   zone: TimeZone;
   inputZone: TimeZone;
   groupBy: readonly Dimension[];
+  /** What the statement ends with: the bucket table (default), or the raw usage per model that `estimate --from-log` scales (`USAGE_COLUMNS`). */
+  output?: 'buckets' | 'usage';
 }
+
+/**
+ * The columns of the usage statement (`output: 'usage'`, for `estimate --from-log --engine duckdb`):
+ * per state (`counted`, `duplicate`, `invalid`), kind, model as written, channels and add-ons of a
+ * transcript, the records, the transcripts not failed, the streams never closed, the milliseconds
+ * (a transcript's audio; a stream's session time when closed, else its audio), the tokens, and the
+ * first and last instants, as `LogUsage` (src/estimate/index.ts) sums them.
+ */
+export const USAGE_COLUMNS = ['state', 'kind', 'model', 'channels', 'features', 'records', 'used', 'unclosed', 'ms', 'input', 'output', 'first_at', 'last_at'] as const;
 
 /** What the statement cannot do as the in-process engine does: printed by `--explain` and at the top of the statement. */
 export const NOT_EXPRESSIBLE = [
@@ -35,15 +47,6 @@ export const NOT_EXPRESSIBLE = [
   'durations past 10^12 s, counts past 15 digits, and fields past 8 KiB are not refused as the in-process engine refuses them',
 ];
 
-const ISO = '^([0-9]{4})-([0-9]{2})-([0-9]{2})([Tt ]([0-9]{2}):([0-9]{2})(:([0-9]{2})([.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?$';
-const SECONDS = '^([0-9]{1,12})([.]([0-9]+))?$';
-const COUNT = '^[0-9]{1,15}$';
-const FEATURES = '^[ \t]*([A-Za-z0-9_.-]*[ \t]*;[ \t]*)*[A-Za-z0-9_.-]*[ \t]*$';
-const NONZERO = '^[0-9]*[1-9][0-9]*$';
-const INSTANTS = ['timestamp', 'started_at', 'ended_at', 'completed_at'] as const;
-const DURATIONS = ['audio_duration', 'session_duration'] as const;
-const COUNTS = ['channels', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'] as const;
-const TOKENS: Record<string, string> = { input: 'input_tokens', output: 'output_tokens', cache_read: 'cache_read_tokens', cache_write: 'cache_write_tokens', cache_write_1h: 'cache_write_1h_tokens', reasoning: 'reasoning_tokens' };
 
 /** The one statement that turns a canonical usage table into the bucket table (docs/sql.md). */
 export function compileSql(options: SqlOptions): string {
@@ -57,106 +60,16 @@ export function compileSql(options: SqlOptions): string {
   const NULLI = int('NULL');
   const bool = (b: boolean): string => (b ? '1' : '0');
   const cutText = (c: Cut): string => (c === Cut.Day ? "'day'" : c === Cut.Month ? "'month'" : "''");
-  const has = (f: CanonicalField): boolean => options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
 
-  // 1. The fields as trimmed text (empty: not given), whatever their types in the table.
-  const src = CANONICAL_FIELDS.map((f) => (has(f) ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)).join(',\n    ');
-  const trimmed = CANONICAL_FIELDS.map((f) => {
-    const e = `NULLIF(TRIM(REPLACE(REPLACE(REPLACE(${f}, CHR(9), ' '), CHR(13), ' '), CHR(10), ' ')), '')`;
-    return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
-  }).join(',\n    ');
-  // 2. Regular-expression groups of instants and durations.
-  const groups = [
-    ...INSTANTS.flatMap((f) => [`${d.matches(f, ISO)} AS ${f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${d.group(f, ISO, n)} AS ${f}_${n}`)]),
-    ...DURATIONS.flatMap((f) => [`${d.matches(f, SECONDS)} AS ${f}_m`, `${d.group(f, SECONDS, 1)} AS ${f}_w`, `${d.group(f, SECONDS, 3)} AS ${f}_f`]),
-    ...COUNTS.map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
-    `${d.matches('features', FEATURES)} AS features_m`,
-  ].join(',\n    ');
-  // 3. Instants as epoch ms (NULL: not given), and whether each given one is valid: integers first, then checks and days.
-  const instantInts = INSTANTS.flatMap((f) => {
-    const digits = `REPLACE(SUBSTR(${f}_11, 2), ':', '')`;
-    return [
-      ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${int(`${f}_${n}`)} AS ${f}_${name}`),
-      ...[['h', 5], ['mi', 6], ['s', 8]].map(([name, n]) => `${int(`COALESCE(${f}_${n}, '0')`)} AS ${f}_${name}`),
-      `${int(`SUBSTR(CONCAT(COALESCE(${f}_10, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
-      `${int(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
-      `${int(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
-    ];
-  }).join(',\n    ');
-  const instantOk = (f: string): string => {
-    const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
-    const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
-    const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-    return `(${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND ${dim} AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
-  };
-  const instantLocal = (f: string): string => {
-    const y = `${f}_y`, mo = `${f}_mo`;
-    // Days from 1970-01-01 of a proleptic Gregorian date, in integers only (years 1000 to 8999 are positive).
-    const yy = `(${y} - CASE WHEN ${mo} <= 2 THEN 1 ELSE 0 END)`;
-    const era = d.div(yy, '400');
-    const yoe = `(${yy} - ${era} * 400)`;
-    const doy = `(${d.div(`153 * (CASE WHEN ${mo} > 2 THEN ${mo} - 3 ELSE ${mo} + 9 END) + 2`, '5')} + ${f}_d - 1)`;
-    const doe = `(${yoe} * 365 + ${d.div(yoe, '4')} - ${d.div(yoe, '100')} + ${doy})`;
-    return `((${era} * 146097 + ${doe} - 719468) * 86400000 + ${f}_h * 3600000 + ${f}_mi * 60000 + ${f}_s * 1000 + ${f}_ms3)`;
-  };
-  const instantMs = (f: string): string => {
-    const tz = `${f}_11`, local = `${f}_local`;
-    const unzoned = options.inputZone.name === 'UTC' ? local : d.localToUtc(local, options.inputZone.name);
-    return `CASE WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
-  };
-  const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
-  const duration = (f: string): { ok: string; ms: string } => ({
-    ok: `(${f} IS NULL OR ${f}_m)`,
-    ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
-  });
-  const parsed = [
-    ...CANONICAL_FIELDS,
-    ...INSTANTS.map((f) => `${f}_ms`),
-    ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`),
-    `(${[
-      "kind IN ('transcript', 'stream', 'llm')",
-      ...INSTANTS.map((f) => instant(f).ok),
-      ...DURATIONS.map((f) => duration(f).ok),
-      ...COUNTS.map((f) => `(${f} IS NULL OR ${f}_m)`),
-      "(status IS NULL OR status IN ('completed', 'error'))",
-      "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
-      "(region IS NULL OR region IN ('global', 'us', 'eu'))",
-      '(features IS NULL OR features_m)',
-    ].join('\n      AND ')}) AS parsed_ok`,
-  ].join(',\n    ');
-
-  // 4. The record: its instant, session, closure and the checks across fields (normalize.ts).
-  const started = 'COALESCE(started_at_ms, timestamp_ms)';
-  const span = `(ended_at_ms - ${started})`;
-  const sessionMs = `COALESCE(session_duration_ms, ${span})`;
-  const closed = `COALESCE(LOWER(terminated) IN ('true', '1'), ended_at_ms IS NOT NULL OR session_duration_ms IS NOT NULL)`;
   const tokens = (f: string): string => `COALESCE(${f}_n, 0)`;
-  const record = [
-    '*',
-    `CASE WHEN kind = 'stream' THEN COALESCE(timestamp_ms, started_at_ms) ELSE timestamp_ms END AS at_ms`,
-    `${sessionMs} AS session_ms`,
-    `${closed} AS closed`,
-    `COALESCE(channels_n, 1) AS channels_v`,
-    `COALESCE(status, 'completed') = 'error' AS failed`,
-    `COALESCE(customer_id, ${d.group('webhook_url', '[?&]customer_id=([^&#]*)', 1)}) AS customer`,
-    `(parsed_ok${[
-      ` AND NOT (${started} IS NOT NULL AND ended_at_ms IS NOT NULL AND ended_at_ms < ${started})`,
-      ` AND COALESCE(channels_n, 1) >= 1`,
-      ` AND NOT (kind = 'transcript' AND audio_duration_ms IS NULL AND COALESCE(status, 'completed') = 'completed')`,
-      ` AND NOT (session_duration_ms IS NOT NULL AND ended_at_ms IS NOT NULL AND ${started} IS NOT NULL AND ABS(session_duration_ms - ${span}) > 1000)`,
-      ` AND NOT (kind = 'stream' AND ${sessionMs} IS NOT NULL AND audio_duration_ms IS NOT NULL AND audio_duration_ms - ${sessionMs} > 1000)`,
-      ` AND NOT (kind = 'llm' AND ${COUNTS.filter((c) => c !== 'channels').map((c) => `${c}_n IS NULL`).join(' AND ')})`,
-    ].join('\n      ')}) AS record_ok`,
-  ].join(',\n    ');
 
   // 5. The version in force at the record's instant (undated: the latest), then its plan.
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
-  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'session', 'cap_ms', 'increment_ms', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
+  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
   const planRows = plans.map((r, i) => {
     const p = r.plan;
-    const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.bandAbove), bool(p.regionalPricing),
+    const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove), bool(p.regionalPricing),
       p.retiredAt === Infinity ? NULLI : String(p.retiredAt), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), cutText(r.usageCut), bool(r.usageMultiply), q(r.suffix), bool(r.inputOptional), bool(r.outputOptional), q(r.addonReason[0]), q(r.addonReason[1])];
     return `SELECT ${values.map((v, j) => (i === 0 ? `${v} AS ${planCols[j]}` : v)).join(', ')}`;
   });
@@ -166,7 +79,9 @@ export function compileSql(options: SqlOptions): string {
 
   // 6. Charged as charge.ts charges: free failures, session time capped (the cap when never closed), else audio; invalid when it cannot be billed.
   const undatedBad = isBounded(period) || hasPeriodTiers(card) || groupBy.includes('day') || groupBy.includes('month');
-  const billedMs = `CASE WHEN session = 1 THEN CASE WHEN closed THEN CASE WHEN cap_ms < 0 THEN session_ms ELSE LEAST(session_ms, cap_ms) END ELSE cap_ms END ELSE audio_duration_ms END`;
+  const billedMs = `CASE WHEN by_session = 1 THEN CASE WHEN closed THEN CASE WHEN cap_ms < 0 THEN session_ms ELSE LEAST(session_ms, cap_ms) END ELSE cap_ms END ELSE audio_duration_ms END`;
+  // A product priced per request bills 0 ms (one unit a row); a duration under the minimum is billed the minimum (NULL stays NULL).
+  const atLeast = `CASE WHEN per_request = 1 THEN 0 WHEN (${billedMs}) < minimum_ms THEN minimum_ms ELSE ${billedMs} END`;
   const planned = [
     'x.*',
     'pl.*',
@@ -176,10 +91,11 @@ export function compileSql(options: SqlOptions): string {
   const charged = [
     '*',
     `(priced AND llm = 0 AND failed AND charge_failed = 0) AS free`,
-    `CASE WHEN priced AND llm = 0 THEN ${billedMs} END AS billed_ms`,
-    `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
+    `CASE WHEN priced AND llm = 0 THEN ${atLeast} END AS billed_ms`,
+    `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
   ].join(',\n    ');
-  const contentOrder = CANONICAL_FIELDS.map((f) => `${d.bytewise(f)} NULLS FIRST`).join(', ');
+  // NULLs placed by a CASE, not `NULLS FIRST`/`LAST`, which not every dialect's window ORDER BY takes.
+  const contentOrder = CANONICAL_FIELDS.map((f) => `CASE WHEN ${f} IS NULL THEN 0 ELSE 1 END, ${d.bytewise(f)}`).join(', ');
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
@@ -194,15 +110,19 @@ export function compileSql(options: SqlOptions): string {
     `${day} AS local_day`,
     `SUBSTR(${day}, 1, 7) AS local_month`,
     `CASE WHEN llm = 0 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS ms`,
+    // What a billed row adds to each item: one request, or its milliseconds (times its channels where the item says).
+    `CASE WHEN per_request = 1 THEN 1 WHEN usage_multiply = 1 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms * channels_v ELSE ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS usage_quantity`,
   ].join(',\n    ');
 
   // 7. The rows of the bucket table, every column in order, typed.
-  const columns = tableColumns(groupBy);
+  // A card with free quotas or packs: usage rows carry their local day, which quotas and packs are used by.
+  const usageDay = hasUsageDay(card, groupBy);
+  const columns = tableColumns(groupBy, usageDay);
   const countColumns = new Set<string>(COUNT_COLUMNS);
   const out = (values: Record<string, string>): string => `SELECT ${columns.map((c) => `${values[c] ?? (countColumns.has(c) ? NULLI : NULLT)} AS ${c}`).join(', ')}`;
   const dims: Record<string, string> = Object.fromEntries(groupBy.map((g) => [g, g === 'day' ? 'local_day' : g === 'month' ? 'local_month' : g === 'customer' ? 'customer' : g]));
   const periodOf = (cut: string): string => `CASE WHEN ${cut} = 'day' THEN local_day WHEN ${cut} = 'month' THEN local_month ELSE ${NULLT} END`;
-  const key = (component: string, cut: string): Record<string, string> => ({ card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', component, period: periodOf(cut), ...dims });
+  const key = (component: string, cut: string): Record<string, string> => ({ card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', component, period: periodOf(cut), ...dims, ...(usageDay ? { [USAGE_DAY]: 'local_day' } : {}) });
   const long = `(band_above >= 0 AND ${['input', 'cache_read', 'cache_write', 'cache_write_1h'].map((c) => tokens(TOKENS[c]!)).join(' + ')} > band_above)`;
   const tokenItem = (base: (typeof TOKEN_BASES)[number]): string => {
     const isLong = base.endsWith(':long');
@@ -212,8 +132,8 @@ export function compileSql(options: SqlOptions): string {
     return `${out({ entry: "'usage'", ...key(`CONCAT(${q(base)}, suffix)`, "''"), quantity })} FROM k WHERE ${billed} AND llm = 1 AND ${keep}`;
   };
   const items = [
-    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'CASE WHEN usage_multiply = 1 THEN ms * channels_v ELSE ms END' })} FROM k WHERE ${billed} AND llm = 0`,
-    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN amultiply = 1 THEN ms * channels_v ELSE ms END' })} FROM f WHERE aname IS NOT NULL`,
+    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'usage_quantity' })} FROM k WHERE ${billed} AND llm = 0`,
+    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN per_request = 1 THEN 1 WHEN amultiply = 1 THEN ms * channels_v ELSE ms END' })} FROM f WHERE aname IS NOT NULL`,
     ...TOKEN_BASES.map(tokenItem),
   ];
   const grouped = (from: string, sums: readonly string[]): string =>
@@ -224,15 +144,15 @@ export function compileSql(options: SqlOptions): string {
     `${out({ entry: "'unpriced'", kind: 'kind', product: 'product', model: 'pmodel', component: "CONCAT('addon:', addon)", reason: 'CONCAT(addon_pre, addon, addon_post)', records: '1', quantity: 'ms' })} FROM f WHERE aname IS NULL`,
   ];
   const beyond = `billed_ms - LEAST(CASE WHEN COALESCE(audio_duration_ms, 0) > 0 THEN audio_duration_ms ELSE 0 END, billed_ms)`;
-  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: beyond })} FROM k WHERE ${billed} AND session = 1 AND NOT closed`;
+  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: beyond })} FROM k WHERE ${billed} AND by_session = 1 AND NOT closed`;
   const sumIf = (cond: string, value = '1'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
-  const unclosed = `${billed} AND session = 1 AND NOT closed`;
+  const unclosed = `${billed} AND by_session = 1 AND NOT closed`;
   const total = out({
     entry: "'total'",
     records: sumIf(counted), billed: sumIf(billed), free: sumIf(`${counted} AND priced AND free`),
     default_model: sumIf(`${billed} AND model IS NULL`), no_region: sumIf(`${billed} AND regional = 1 AND region IS NULL`),
     unclosed: sumIf(unclosed), unclosed_billed_ms: sumIf(unclosed, 'billed_ms'), unclosed_audio_ms: sumIf(unclosed, `billed_ms - (${beyond})`),
-    at_cap: sumIf(`${billed} AND session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms`),
+    at_cap: sumIf(`${billed} AND by_session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms`),
     undated: sumIf(`${counted} AND at_ms IS NULL`),
     first_at: `MIN(CASE WHEN ${counted} THEN at_ms END)`, last_at: `MAX(CASE WHEN ${counted} THEN at_ms END)`,
     duplicates: sumIf('valid AND duplicate'), excluded: sumIf('valid AND NOT duplicate AND NOT within'), invalid: sumIf('NOT valid'),
@@ -246,52 +166,27 @@ export function compileSql(options: SqlOptions): string {
     '-- Not expressible here, as tallyman invoice does it:',
     ...NOT_EXPRESSIBLE.map((n) => `--   ${n}`),
   ].join('\n');
+  const state = `CASE WHEN NOT valid THEN 'invalid' WHEN duplicate THEN 'duplicate' ELSE 'counted' END`;
+  const transcriptOnly = (e: string): string => `CASE WHEN kind = 'transcript' THEN ${e} END`;
+  const usageTail = `SELECT ${[
+    `${state} AS state`, 'kind', 'model', `${transcriptOnly('channels_v')} AS channels`, `${transcriptOnly('features')} AS features`,
+    'COUNT(*) AS records', sumIf("NOT (kind = 'transcript' AND failed)") + ' AS used', sumIf("kind = 'stream' AND NOT closed") + ' AS unclosed',
+    `SUM(CASE WHEN kind = 'transcript' AND NOT failed THEN COALESCE(audio_duration_ms, 0) WHEN kind = 'stream' THEN CASE WHEN closed AND session_ms IS NOT NULL THEN session_ms ELSE COALESCE(audio_duration_ms, 0) END ELSE 0 END) AS ms`,
+    `SUM(${tokens('input_tokens')}) AS input`, `SUM(${tokens('output_tokens')}) AS output`, 'MIN(at_ms) AS first_at', 'MAX(at_ms) AS last_at',
+  ].join(', ')}
+FROM k
+GROUP BY ${state}, kind, model, ${transcriptOnly('channels_v')}, ${transcriptOnly('features')}
+`;
+  const bucketTail = `${grouped(items.join('\n  UNION ALL\n  '), ['quantity'])}
+UNION ALL
+${grouped(unpriced.join('\n  UNION ALL\n  '), ['quantity', 'records'])}
+UNION ALL
+${grouped(unclosedRow, ['quantity'])}
+UNION ALL
+${total} FROM k
+`;
   return `${header}
-WITH src ${d.cteAs} (
-  SELECT
-    ${src}
-  FROM ${options.table}
-),
-t ${d.cteAs} (
-  SELECT
-    ${trimmed}
-  FROM src
-),
-g ${d.cteAs} (
-  SELECT *,
-    ${groups}
-  FROM t
-),
-gi ${d.cteAs} (
-  SELECT *,
-    ${instantInts}
-  FROM g
-),
-gk ${d.cteAs} (
-  SELECT *,
-    ${INSTANTS.map((f) => `${instantOk(f)} AS ${f}_ok`).join(',\n    ')}
-  FROM gi
-),
-gl ${d.cteAs} (
-  SELECT *,
-    ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
-  FROM gk
-),
-gm ${d.cteAs} (
-  SELECT *,
-    ${INSTANTS.map((f) => `${instantMs(f)} AS ${f}_ms`).join(',\n    ')}
-  FROM gl
-),
-p ${d.cteAs} (
-  SELECT
-    ${parsed}
-  FROM gm
-),
-r ${d.cteAs} (
-  SELECT
-    ${record}
-  FROM p
-),
+WITH ${recordSteps(d, options, options.table)},
 x ${d.cteAs} (
   SELECT *, ${versionCase} AS ver FROM r
 ),
@@ -311,7 +206,7 @@ c ${d.cteAs} (
   FROM y
 ),
 n ${d.cteAs} (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY at_ms NULLS LAST, ${contentOrder}) AS rank_in_id FROM c
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY CASE WHEN at_ms IS NULL THEN 1 ELSE 0 END, at_ms, ${contentOrder}) AS rank_in_id FROM c
 ),
 w ${d.cteAs} (
   SELECT ${classified} FROM n
@@ -331,14 +226,7 @@ f ${d.cteAs} (
   FROM fx LEFT JOIN ad ON ad.av = fx.ver AND ad.aproduct = fx.product AND ad.amodel = fx.pmodel AND ad.aname = fx.addon
   WHERE fx.addon <> ''
 )
-${grouped(items.join('\n  UNION ALL\n  '), ['quantity'])}
-UNION ALL
-${grouped(unpriced.join('\n  UNION ALL\n  '), ['quantity', 'records'])}
-UNION ALL
-${grouped(unclosedRow, ['quantity'])}
-UNION ALL
-${total} FROM k
-`;
+${options.output === 'usage' ? usageTail : bucketTail}`;
 }
 
 export type { Dialect };

@@ -88,8 +88,9 @@ const postgres: Dialect = {
   matches: (e, p) => `(${e} ~ ${standardQuote(p)})`,
   group: (e, p, n) => `(regexp_match(${e}, ${standardQuote(p)}))[${n}]`,
   div: (a, b) => `((${a}) / (${b}))`,
-  localDay: (ms, zone) => `to_char((TIMESTAMPTZ 'epoch' + (${ms}) * INTERVAL '1 millisecond') AT TIME ZONE ${standardQuote(zone)}, 'YYYY-MM-DD')`,
-  localToUtc: (ms, zone) => `CAST(EXTRACT(EPOCH FROM ((TIMESTAMP 'epoch' + (${ms}) * INTERVAL '1 millisecond') AT TIME ZONE ${standardQuote(zone)})) * 1000 AS BIGINT)`,
+  // timezone(zone, t) is AT TIME ZONE written as a function (which more parsers read).
+  localDay: (ms, zone) => `to_char(timezone(${standardQuote(zone)}, CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ) + (${ms}) * INTERVAL '1 millisecond'), 'YYYY-MM-DD')`,
+  localToUtc: (ms, zone) => `CAST(EXTRACT(EPOCH FROM timezone(${standardQuote(zone)}, TIMESTAMP 'epoch' + (${ms}) * INTERVAL '1 millisecond')) * 1000 AS BIGINT)`,
   explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT trim(f) AS addon FROM unnest(string_to_array(${alias}.${list}, ';')) AS f) AS a`,
   bytewise: (e) => `${e} COLLATE "C"`,
   quote: standardQuote,

@@ -2,11 +2,6 @@ import type { Region, UsageKind } from '../ingest/record.js';
 import { compilePlan, Cut, type Plan, type PlanItem } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
-import { hasAllowances } from '../pricing/allowance.js';
-
-/** Free quotas and packs are used day by day, in time order: a bucket table has no day unless grouped by it. */
-export const ALLOWANCES_REFUSED = (card: string): string =>
-  `card ${card} has free quotas or prepaid packs, used day by day in time order, which tallyman sql does not compile yet: price this log with tallyman invoice`;
 
 /**
  * Every plan of a card, compiled by `compilePlan` (the in-process engine's own) over each version ×
@@ -36,8 +31,8 @@ export const PLAN_FIELDS: Record<keyof Plan, Handling> = {
   session: 'compiled',
   capMs: 'compiled',
   incrementMs: 'compiled',
-  minimumMs: { refuse: (plan) => (plan.minimumMs > 0 ? `a minimum billable duration per request (${plan.product})` : undefined) },
-  perRequest: { refuse: (plan) => (plan.perRequest ? `a price per request (${plan.product})` : undefined) },
+  minimumMs: 'compiled',
+  perRequest: 'compiled',
   bandAbove: 'compiled',
   regionalPricing: 'compiled',
   items: 'compiled',
@@ -104,7 +99,6 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
   const reasons: UnpricedReason[] = [];
   const seen = new Set<string>();
   let id = 0;
-  if (hasAllowances(card)) throw new UsageError(ALLOWANCES_REFUSED(card.name));
   card.versions.forEach((version, v) => {
     for (const kind of KINDS) {
       const names = new Set<string>(['']);
@@ -155,7 +149,7 @@ function split(reason: string): [string, string] {
 }
 
 /** Refuses a plan that uses a field the statement cannot express, naming the card feature. */
-function refuseUnknown(card: RateCard, plan: Plan): void {
+export function refuseUnknown(card: RateCard, plan: Plan): void {
   for (const [field, handling] of Object.entries(PLAN_FIELDS) as [keyof Plan, Handling][]) {
     if (typeof handling === 'object') {
       const why = handling.refuse(plan);

@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { computeInvoice, type InvoiceOptions } from '../../src/engine/index.js';
 import { priceBucketRows } from '../../src/engine/buckets.js';
 import { duckdbInvoice } from '../../src/engine/duckdb.js';
+import { usageFromLog, type EstimateUsage } from '../../src/estimate/index.js';
 import { CANONICAL_FIELDS } from '../../src/ingest/record.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { parseGroupBy } from '../../src/pricing/group-by.js';
@@ -43,6 +44,14 @@ export async function duckdbJson(files: string[], flags: Flags): Promise<string>
   return renderInvoiceJson(await duckdbInvoice(files, await optionsOf(flags)));
 }
 
+/** The usage `estimate --from-log` scales, read by the default engine or by DuckDB, as JSON. */
+export async function logUsageJson(files: string[], flags: Flags, duckdb: boolean): Promise<string> {
+  const options = await optionsOf(flags);
+  const base: EstimateUsage = { period: 'month', daysPerMonth: 30, transcribe: [], stream: [], llm: [] };
+  const result = await usageFromLog(files, base, { inputZone: options.inputZone, map: options.map, zone: options.zone, card: options.card, ...(duckdb ? { duckdb: { memory: undefined } } : {}) });
+  return JSON.stringify(result);
+}
+
 /** A minimal client of pg. */
 export interface PgClient {
   query(sql: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; fields: { name: string }[] }>;
@@ -56,10 +65,11 @@ export async function postgresJson(client: PgClient, file: string, csv: string, 
   const table = `usage_${process.pid}_${tables++}`;
   await client.query(`CREATE TEMP TABLE ${table} (${CANONICAL_FIELDS.map((f) => `"${f}" TEXT`).join(', ')})`);
   const records = parse(csv, { columns: true, bom: true }) as Record<string, string>[];
-  for (const record of records) {
-    const fields = Object.keys(record).filter((k) => (CANONICAL_FIELDS as readonly string[]).includes(k));
-    if (fields.length === 0) continue;
-    await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES (${fields.map((_, i) => `$${i + 1}`).join(', ')})`, fields.map((f) => record[f]));
+  // One INSERT of every row (the log's columns as text; a missing column stays NULL), not one round trip a row.
+  const fields = Object.keys(records[0] ?? {}).filter((k) => (CANONICAL_FIELDS as readonly string[]).includes(k));
+  if (fields.length > 0 && records.length > 0) {
+    const values = records.map((_, r) => `(${fields.map((__, i) => `$${r * fields.length + i + 1}`).join(', ')})`);
+    await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${values.join(', ')}`, records.flatMap((record) => fields.map((f) => record[f])));
   }
   const sql = compileSql({ card: options.card, dialect: 'postgres', table, map: new Map(), period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
   const result = await client.query(sql);

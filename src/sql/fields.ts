@@ -1,0 +1,171 @@
+import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
+import type { Dialect } from './dialect.js';
+
+/**
+ * The first steps of the statement of `tallyman sql`: the canonical fields of any table (typed or
+ * all text) parsed as the in-process engine parses them (src/ingest/normalize.ts), in integers
+ * only, up to one row per record with its instant, session, closure and whether it is valid. The
+ * plans, charges and the bucket table follow in compile.ts.
+ */
+
+const ISO = '^([0-9]{4})-([0-9]{2})-([0-9]{2})([Tt ]([0-9]{2}):([0-9]{2})(:([0-9]{2})([.,]([0-9]{1,9}))?)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?$';
+const SECONDS = '^([0-9]{1,12})([.]([0-9]+))?$';
+const COUNT = '^[0-9]{1,15}$';
+const FEATURES = '^[ \t]*([A-Za-z0-9_.-]*[ \t]*;[ \t]*)*[A-Za-z0-9_.-]*[ \t]*$';
+const NONZERO = '^[0-9]*[1-9][0-9]*$';
+const INSTANTS = ['timestamp', 'started_at', 'ended_at', 'completed_at'] as const;
+const DURATIONS = ['audio_duration', 'session_duration'] as const;
+const COUNTS = ['channels', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'reasoning_tokens'] as const;
+export const TOKENS: Record<string, string> = { input: 'input_tokens', output: 'output_tokens', cache_read: 'cache_read_tokens', cache_write: 'cache_write_tokens', cache_write_1h: 'cache_write_1h_tokens', reasoning: 'reasoning_tokens' };
+
+/** What the steps read: the table's columns (undefined: every canonical field), `--map`, and the zone of timestamps without an offset. */
+export interface FieldOptions {
+  map: ReadonlyMap<CanonicalField, string>;
+  columns?: readonly string[] | undefined;
+  inputZone: { name: string };
+}
+
+/** The common table expressions `src` … `r` (the last: one row per record, `*` and its derived columns), for FROM item `table`. */
+export function recordSteps(d: Dialect, options: FieldOptions, table: string): string {
+  const int = (e: string): string => `CAST(${e} AS ${d.int})`;
+  const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
+  const NULLT = txt('NULL');
+  const NULLI = int('NULL');
+  const has = (f: CanonicalField): boolean => options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
+
+  // 1. The fields as trimmed text (empty: not given), whatever their types in the table.
+  const src = CANONICAL_FIELDS.map((f) => (has(f) ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)).join(',\n    ');
+  const trimmed = CANONICAL_FIELDS.map((f) => {
+    const e = `NULLIF(TRIM(REPLACE(REPLACE(REPLACE(${f}, CHR(9), ' '), CHR(13), ' '), CHR(10), ' ')), '')`;
+    return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
+  }).join(',\n    ');
+  // 2. Regular-expression groups of instants and durations.
+  const groups = [
+    ...INSTANTS.flatMap((f) => [`${d.matches(f, ISO)} AS ${f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${d.group(f, ISO, n)} AS ${f}_${n}`)]),
+    ...DURATIONS.flatMap((f) => [`${d.matches(f, SECONDS)} AS ${f}_m`, `${d.group(f, SECONDS, 1)} AS ${f}_w`, `${d.group(f, SECONDS, 3)} AS ${f}_f`]),
+    ...COUNTS.map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
+    `${d.matches('features', FEATURES)} AS features_m`,
+  ].join(',\n    ');
+  // 3. Instants as epoch ms (NULL: not given), and whether each given one is valid: integers first, then checks and days.
+  const instantInts = INSTANTS.flatMap((f) => {
+    const digits = `REPLACE(SUBSTR(${f}_11, 2), ':', '')`;
+    return [
+      ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${int(`${f}_${n}`)} AS ${f}_${name}`),
+      ...[['h', 5], ['mi', 6], ['s', 8]].map(([name, n]) => `${int(`COALESCE(${f}_${n}, '0')`)} AS ${f}_${name}`),
+      `${int(`SUBSTR(CONCAT(COALESCE(${f}_10, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
+      `${int(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
+      `${int(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
+    ];
+  }).join(',\n    ');
+  const instantOk = (f: string): string => {
+    const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
+    const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
+    const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
+    return `(${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
+  };
+  const instantLocal = (f: string): string => {
+    const y = `${f}_y`, mo = `${f}_mo`;
+    // Days from 1970-01-01 of a proleptic Gregorian date, in integers only (years 1000 to 8999 are positive).
+    const yy = `(${y} - CASE WHEN ${mo} <= 2 THEN 1 ELSE 0 END)`;
+    const era = d.div(yy, '400');
+    const yoe = `(${yy} - ${era} * 400)`;
+    const doy = `(${d.div(`153 * (CASE WHEN ${mo} > 2 THEN ${mo} - 3 ELSE ${mo} + 9 END) + 2`, '5')} + ${f}_d - 1)`;
+    const doe = `(${yoe} * 365 + ${d.div(yoe, '4')} - ${d.div(yoe, '100')} + ${doy})`;
+    return `((${era} * 146097 + ${doe} - 719468) * 86400000 + ${f}_h * 3600000 + ${f}_mi * 60000 + ${f}_s * 1000 + ${f}_ms3)`;
+  };
+  const instantMs = (f: string): string => {
+    const tz = `${f}_11`, local = `${f}_local`;
+    const unzoned = options.inputZone.name === 'UTC' ? local : d.localToUtc(local, options.inputZone.name);
+    return `CASE WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
+  };
+  const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
+  const duration = (f: string): { ok: string; ms: string } => ({
+    ok: `(${f} IS NULL OR ${f}_m)`,
+    ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
+  });
+  const parsed = [
+    ...CANONICAL_FIELDS,
+    ...INSTANTS.map((f) => `${f}_ms`),
+    ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
+    ...COUNTS.map((f) => `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`),
+    `(${[
+      "kind IN ('transcript', 'stream', 'llm')",
+      ...INSTANTS.map((f) => instant(f).ok),
+      ...DURATIONS.map((f) => duration(f).ok),
+      ...COUNTS.map((f) => `(${f} IS NULL OR ${f}_m)`),
+      "(status IS NULL OR status IN ('completed', 'error'))",
+      "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
+      "(region IS NULL OR region IN ('global', 'us', 'eu'))",
+      '(features IS NULL OR features_m)',
+    ].join('\n      AND ')}) AS parsed_ok`,
+  ].join(',\n    ');
+
+  // 4. The record: its instant, session, closure and the checks across fields (normalize.ts).
+  const started = 'COALESCE(started_at_ms, timestamp_ms)';
+  const span = `(ended_at_ms - ${started})`;
+  const sessionMs = `COALESCE(session_duration_ms, ${span})`;
+  const closed = `COALESCE(LOWER(terminated) IN ('true', '1'), ended_at_ms IS NOT NULL OR session_duration_ms IS NOT NULL)`;
+  const record = [
+    '*',
+    `CASE WHEN kind = 'stream' THEN COALESCE(timestamp_ms, started_at_ms) ELSE timestamp_ms END AS at_ms`,
+    `${sessionMs} AS session_ms`,
+    `${closed} AS closed`,
+    `COALESCE(channels_n, 1) AS channels_v`,
+    `COALESCE(status, 'completed') = 'error' AS failed`,
+    `COALESCE(customer_id, ${d.group('webhook_url', '[?&]customer_id=([^&#]*)', 1)}) AS customer`,
+    `(parsed_ok${[
+      ` AND NOT (${started} IS NOT NULL AND ended_at_ms IS NOT NULL AND ended_at_ms < ${started})`,
+      ` AND COALESCE(channels_n, 1) >= 1`,
+      ` AND NOT (kind = 'transcript' AND audio_duration_ms IS NULL AND COALESCE(status, 'completed') = 'completed')`,
+      ` AND NOT (session_duration_ms IS NOT NULL AND ended_at_ms IS NOT NULL AND ${started} IS NOT NULL AND ABS(session_duration_ms - ${span}) > 1000)`,
+      ` AND NOT (kind = 'stream' AND ${sessionMs} IS NOT NULL AND audio_duration_ms IS NOT NULL AND audio_duration_ms - ${sessionMs} > 1000)`,
+      ` AND NOT (kind = 'llm' AND ${COUNTS.filter((c) => c !== 'channels').map((c) => `${c}_n IS NULL`).join(' AND ')})`,
+    ].join('\n      ')}) AS record_ok`,
+  ].join(',\n    ');
+
+  return `src ${d.cteAs} (
+  SELECT
+    ${src}
+  FROM ${table}
+),
+t ${d.cteAs} (
+  SELECT
+    ${trimmed}
+  FROM src
+),
+g ${d.cteAs} (
+  SELECT *,
+    ${groups}
+  FROM t
+),
+gi ${d.cteAs} (
+  SELECT *,
+    ${instantInts}
+  FROM g
+),
+gk ${d.cteAs} (
+  SELECT *,
+    ${INSTANTS.map((f) => `${instantOk(f)} AS ${f}_ok`).join(',\n    ')}
+  FROM gi
+),
+gl ${d.cteAs} (
+  SELECT *,
+    ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
+  FROM gk
+),
+gm ${d.cteAs} (
+  SELECT *,
+    ${INSTANTS.map((f) => `${instantMs(f)} AS ${f}_ms`).join(',\n    ')}
+  FROM gl
+),
+p ${d.cteAs} (
+  SELECT
+    ${parsed}
+  FROM gm
+),
+r ${d.cteAs} (
+  SELECT
+    ${record}
+  FROM p
+)`;
+}

@@ -1,0 +1,83 @@
+import { ABSENT, type UsageBatch } from './batch.js';
+import { SESSION_TOLERANCE_MS } from './normalize.js';
+
+const TRANSCRIPT = 0;
+const STREAM = 1;
+const LLM = 2;
+
+/**
+ * A row's fields as a fast reader has read them, each already plain on its own (a reader leaves a
+ * field it is not sure of to the text way): what the byte decoder reads from bytes and the Parquet
+ * reader from typed cells. Numbers: ABSENT when not given; instants NaN when not given; codes 0.
+ * One object per reader, refilled for each row.
+ */
+export class PlainRow {
+  kind = 0;
+  failed = 0;
+  channels = 1;
+  features = 0;
+  audioMs = ABSENT;
+  duration = ABSENT;
+  terminated = ABSENT;
+  input = ABSENT;
+  output = ABSENT;
+  /** cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens (ABSENT: not given). */
+  readonly classes = new Float64Array(4);
+  timestamp = Number.NaN;
+  started = Number.NaN;
+  ended = Number.NaN;
+  completed = Number.NaN;
+  region = 0;
+  model = 0;
+  project = 0;
+  apiKey = 0;
+  customer = 0;
+}
+
+/**
+ * Adds a row whose fields are each plain to the batch, when together they are too, and returns its
+ * index (the caller then gives it its id); -1, having added nothing, when the fields contradict each
+ * other or one the kind needs is missing: then normalizeRecord reads the row and says what is wrong.
+ * These are the record path's cross-field rules, decided here once for every fast reader.
+ */
+export function pushPlainRow(batch: UsageBatch, file: number, line: number, row: PlainRow): number {
+  const { kind, audioMs, duration, failed } = row;
+  if (row.channels < 1) return -1;
+  if (kind === TRANSCRIPT && audioMs === ABSENT && failed === 0) return -1;
+  const classes = row.classes;
+  const anyClass = classes[0] !== ABSENT || classes[1] !== ABSENT || classes[2] !== ABSENT || classes[3] !== ABSENT;
+  if (kind === LLM && row.input === ABSENT && row.output === ABSENT && !anyClass) return -1;
+  const { timestamp, ended } = row;
+  const startedAt = Number.isNaN(row.started) ? timestamp : row.started;
+  if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return -1;
+  // Durations that contradict each other: the text way says which and how.
+  const spanMs = !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
+  if (duration !== ABSENT && spanMs !== ABSENT && Math.abs(duration - spanMs) > SESSION_TOLERANCE_MS) return -1;
+  const sessionMs = duration !== ABSENT ? duration : spanMs;
+  if (kind === STREAM && sessionMs !== ABSENT && audioMs !== ABSENT && audioMs - sessionMs > SESSION_TOLERANCE_MS) return -1;
+
+  const r = batch.open(file, line);
+  batch.kind[r] = kind;
+  batch.at[r] = kind === STREAM && Number.isNaN(timestamp) ? startedAt : timestamp;
+  batch.startedAt[r] = startedAt;
+  batch.completedAt[r] = row.completed;
+  batch.audioMs[r] = audioMs;
+  batch.sessionMs[r] = sessionMs;
+  batch.channels[r] = row.channels;
+  batch.inputTokens[r] = Math.max(row.input, 0);
+  batch.outputTokens[r] = Math.max(row.output, 0);
+  batch.cacheReadTokens[r] = Math.max(classes[0]!, 0);
+  batch.cacheWriteTokens[r] = Math.max(classes[1]!, 0);
+  batch.cacheWrite1hTokens[r] = Math.max(classes[2]!, 0);
+  batch.reasoningTokens[r] = Math.max(classes[3]!, 0);
+  batch.graceMs[r] = 0;
+  batch.region[r] = row.region;
+  batch.failed[r] = failed;
+  batch.closed[r] = row.terminated !== ABSENT ? row.terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
+  batch.model[r] = row.model;
+  batch.features[r] = row.features;
+  batch.project[r] = row.project;
+  batch.apiKey[r] = row.apiKey;
+  batch.customer[r] = row.customer;
+  return r;
+}

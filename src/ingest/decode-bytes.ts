@@ -2,7 +2,7 @@ import { ABSENT, type UsageBatch } from './batch.js';
 import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from './fields.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
 import { normalizeRecord } from './normalize.js';
-import { PlainRow, pushPlainRow } from './plain-row.js';
+import { isFeatureList, PlainRow, pushPlainRow } from './plain-row.js';
 import { REGIONS, type CanonicalField } from './record.js';
 import type { RowSink } from './scan.js';
 import { InputError } from '../util/errors.js';
@@ -10,7 +10,6 @@ import type { TimeZone } from '../util/time.js';
 
 /** An instant the byte decoder does not read (every real instant is finite). */
 const BAD = Number.NEGATIVE_INFINITY;
-const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * Decodes the byte scanners' rows into a batch: a plain row's fields are read from bytes into
@@ -187,7 +186,7 @@ export class ByteRowDecoder implements RowSink {
     const code = text.of(b, start, end);
     let ok = this.featuresOk[code];
     if (ok === undefined) {
-      ok = text.values[code]!.split(';').every((name) => name === '' || FEATURE_PATTERN.test(name));
+      ok = isFeatureList(text.values[code]!);
       this.featuresOk[code] = ok;
     }
     return ok ? code : -1;

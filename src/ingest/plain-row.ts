@@ -81,3 +81,10 @@ export function pushPlainRow(batch: UsageBatch, file: number, line: number, row:
   batch.customer[r] = row.customer;
   return r;
 }
+
+const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** Whether a features text is a list of add-on names as written (`a;b`, empty names allowed), with nothing to trim. */
+export function isFeatureList(text: string): boolean {
+  return text.split(';').every((name) => name === '' || FEATURE_PATTERN.test(name));
+}

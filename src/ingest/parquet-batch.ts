@@ -2,9 +2,9 @@ import { InputError } from '../util/errors.js';
 import { ABSENT, type UsageBatch } from './batch.js';
 import type { ReadOptions } from './index.js';
 import { booleanCell, choiceCell, codeCell, countCell, instantCell, KIND_CHOICES, NOT_PLAIN, REGION_CHOICES, secondsCell, STATUS_CHOICES, textCell, type TypedCell } from './parquet-columns.js';
-import { asParquetError, ParquetRowText, parquetGroups, type ParquetColumn, type ParquetSource } from './parquet.js';
+import { asParquetError, ParquetRowText, parquetGroups, type ParquetColumn, type ParquetGroup, type ParquetSource } from './parquet.js';
 import type { ParquetValue } from './parquet-values.js';
-import { isFeatureList, PlainRow, pushPlainRow } from './plain-row.js';
+import { isFeatureList, PlainRow, plainRowValid, pushPlainRow } from './plain-row.js';
 import type { CanonicalField } from './record.js';
 
 /** What the reader tells its caller: the file's row count before any row (to size the duplicate table), rows and bytes read. */
@@ -19,6 +19,17 @@ interface Column {
   data: ArrayLike<unknown>;
   read: TypedCell;
 }
+
+/** A column as the decoder holds it: where it is in the group, how a cell is read, its cells read (typedGroup). */
+interface HeldColumn extends Column {
+  at: number;
+  cell: TypedCell;
+  /** Kept as hyparquet gives it (the id, a webhook), never read into numbers. */
+  raw: boolean;
+  values: Float64Array;
+}
+
+const ITSELF: TypedCell = (value) => value as number;
 
 const NO_DATA: ArrayLike<unknown> = [];
 
@@ -37,9 +48,12 @@ export async function readParquetInto(source: ParquetSource, name: string, batch
   };
   for await (const group of parquetGroups(source, name, options, start)) {
     const count = group.rowEnd - group.rowStart;
-    decoder!.group(group.data);
     try {
-      for (let i = 0; i < count; i++) decoder!.row(i, group.rowStart + i + 1);
+      // A group of plain rows is read a column at a time into numbers; any other, whole, row by row.
+      if (!(await decoder!.typedGroup(group, count))) {
+        decoder!.group(await group.columns());
+        for (let i = 0; i < count; i++) decoder!.row(i, group.rowStart + i + 1);
+      }
     } catch (error) {
       throw asParquetError(error, name);
     }
@@ -51,7 +65,7 @@ export async function readParquetInto(source: ParquetSource, name: string, batch
 
 /** Decodes the rows of a row group's typed columns into a batch (the Parquet twin of ByteRowDecoder). */
 export class ParquetRowDecoder {
-  private readonly columns: (Column & { at: number })[] = [];
+  private readonly columns: HeldColumn[] = [];
   private readonly text: ParquetRowText;
   private readonly plain = new PlainRow();
   private readonly fileCode: number;
@@ -75,7 +89,7 @@ export class ParquetRowDecoder {
   private apiKey?: Column;
   private customer?: Column;
   private webhook?: Column;
-  private id?: { data: ArrayLike<unknown>; text: (cell: ParquetValue) => string | undefined | null };
+  private id?: HeldColumn & { text: (cell: ParquetValue) => string | undefined | null };
 
   constructor(
     private readonly batch: UsageBatch,
@@ -89,16 +103,11 @@ export class ParquetRowDecoder {
     const zone = options.inputZone;
     const byField = new Map<CanonicalField, Column>();
     for (const [at, c] of parquetColumns.entries()) {
-      const read = cellReader(c, strings, zone);
-      if (c.field === 'id') {
-        const text = textCell(c.element, c.decimalScale);
-        this.id = { data: NO_DATA, text };
-        this.columns.push(Object.assign(this.id, { read: () => 0, at }));
-        continue;
-      }
-      const column = { data: NO_DATA, read, at };
+      const cell = cellReader(c, strings, zone);
+      const column: HeldColumn = { data: NO_DATA, read: cell, cell, at, raw: c.field === 'id' || c.field === 'webhook_url', values: new Float64Array(0) };
       this.columns.push(column);
-      byField.set(c.field, column);
+      if (c.field === 'id') this.id = Object.assign(column, { text: textCell(c.element, c.decimalScale) });
+      else byField.set(c.field, column);
     }
     const dimensions = batch.strings.dimensions;
     this.kind = byField.get('kind');
@@ -125,8 +134,36 @@ export class ParquetRowDecoder {
 
   /** The next row group's decoded columns (in the order of the columns given), or none to let them go. */
   group(data: readonly ArrayLike<unknown>[]): void {
-    for (const column of this.columns) column.data = data[column.at] ?? NO_DATA;
+    for (const column of this.columns) {
+      column.data = data[column.at] ?? NO_DATA;
+      column.read = column.cell;
+    }
     this.data = data;
+  }
+
+  /**
+   * Reads a row group a column at a time, each column's cells into numbers (hyparquet's array let go
+   * before the next column is decoded), and adds its rows to the batch when every one is plain; false,
+   * having added nothing, when any is not (the caller then reads the group row by row).
+   */
+  async typedGroup(group: ParquetGroup, count: number): Promise<boolean> {
+    this.group([]);
+    for (const column of this.columns) {
+      const data = await group.column(column.at);
+      if (column.raw) {
+        column.data = data;
+        continue;
+      }
+      if (column.values.length < count) column.values = new Float64Array(count);
+      const { values, cell } = column;
+      for (let i = 0; i < count; i++) if ((values[i] = cell(data[i] as ParquetValue)) === NOT_PLAIN) return false;
+      column.data = values;
+      column.read = ITSELF;
+    }
+    for (let i = 0; i < count; i++) if (!this.fill(i) || this.idOf(i) === null || !plainRowValid(this.plain)) return false;
+    const start = group.rowStart + 1;
+    for (let i = 0; i < count; i++) if (!this.decode(i, start + i)) throw new Error(`a plain Parquet row was refused (row ${start + i})`);
+    return true;
   }
 
   private data: readonly ArrayLike<unknown>[] = [];
@@ -144,6 +181,22 @@ export class ParquetRowDecoder {
 
   /** Decodes a plain row into the batch; false (having added nothing) when the text path must read it. */
   decode(i: number, line: number): boolean {
+    if (!this.fill(i)) return false;
+    const id = this.idOf(i);
+    if (id === null) return false;
+    const r = pushPlainRow(this.batch, this.fileCode, line, this.plain);
+    if (r < 0) return false;
+    if (id !== undefined) this.batch.idFromText(r, this.plain.kind, id);
+    return true;
+  }
+
+  /** Row `i`'s id: its text, undefined when none, null when the text path must read it. */
+  private idOf(i: number): string | undefined | null {
+    return this.id === undefined ? undefined : this.id.text(this.id.data[i] as ParquetValue);
+  }
+
+  /** Fills `plain` from row `i`'s cells; false when a cell is not plain. */
+  private fill(i: number): boolean {
     // A webhook's customer is read from its URL by the text path.
     if (this.webhook !== undefined && !empty(this.webhook.data[i])) return false;
     const row = this.plain;
@@ -166,13 +219,7 @@ export class ParquetRowDecoder {
     if ((row.model = read(this.model, i, 0)) === NOT_PLAIN) return false;
     if ((row.project = read(this.project, i, 0)) === NOT_PLAIN) return false;
     if ((row.apiKey = read(this.apiKey, i, 0)) === NOT_PLAIN) return false;
-    if ((row.customer = read(this.customer, i, 0)) === NOT_PLAIN) return false;
-    const id = this.id === undefined ? undefined : this.id.text(this.id.data[i] as ParquetValue);
-    if (id === null) return false;
-    const r = pushPlainRow(this.batch, this.fileCode, line, row);
-    if (r < 0) return false;
-    if (id !== undefined) this.batch.idFromText(r, row.kind, id);
-    return true;
+    return (row.customer = read(this.customer, i, 0)) !== NOT_PLAIN;
   }
 }
 

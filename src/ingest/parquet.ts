@@ -58,11 +58,14 @@ export interface ParquetColumn {
   decimalScale: number | undefined;
 }
 
-/** One row group's wanted columns, decoded (hyparquet's arrays, released when the next group is read). */
+/** One row group: its rows, and its wanted columns decoded on demand (hyparquet's arrays, to let go before the next group). */
 export interface ParquetGroup {
   rowStart: number;
   rowEnd: number;
-  data: ArrayLike<unknown>[];
+  /** Column `c` (of the columns given to `start`) of the group. */
+  column(c: number): Promise<ArrayLike<unknown>>;
+  /** Every column of the group. */
+  columns(): Promise<ArrayLike<unknown>[]>;
   /** The group's compressed bytes, for progress. */
   bytes: number;
 }
@@ -86,14 +89,19 @@ export async function* parquetGroups(source: ParquetSource, name: string, option
     start(columns, Number(plain.num_rows));
     const scanOptions = { file, metadata: plain, columns: columns.map((c) => c.name), compressors, parsers: PARSERS };
     const { ranges } = await unwrap(name, () => parquetScan(scanOptions));
+    let rowsUncollected = 0;
     for (const [g, range] of ranges.entries()) {
-      // The last group's arrays (let go by now) are collected before the next is decoded.
-      if (g > 0) collectGarbage();
+      // The last groups' arrays (let go by now) are collected before the next is decoded, when they were big.
+      if (rowsUncollected >= COLLECT_ROWS) {
+        collectGarbage();
+        rowsUncollected = 0;
+      }
+      rowsUncollected += range.rowEnd - range.rowStart;
       // A scan of its own for each group: a scan keeps the last group it read of each column, which
       // would then be held while the next is decoded.
       const scan = await unwrap(name, () => parquetScan(scanOptions));
-      const data = await unwrap(name, () => Promise.all(columns.map((c) => scan.readColumn({ column: c.name, ...range }))));
-      yield { ...range, data, bytes: groupBytes(plain, g) };
+      const column = (c: number): Promise<ArrayLike<unknown>> => unwrap(name, () => scan.readColumn({ column: columns[c]!.name, ...range }));
+      yield { ...range, column, columns: () => Promise.all(columns.map((_, c) => column(c))), bytes: groupBytes(plain, g) };
     }
   } catch (error) {
     throw asParquetError(error, name);
@@ -115,10 +123,11 @@ export function asParquetError(error: unknown, name: string): unknown {
 export async function* readParquet(source: ParquetSource, name: string, options: ReadOptions, onBytes?: (bytes: number) => void): AsyncGenerator<UsageRecord[]> {
   let readers: ParquetRowText | undefined;
   for await (const group of parquetGroups(source, name, options, (columns) => (readers = new ParquetRowText(columns, name, options)))) {
+    const data = await group.columns();
     const batch: UsageRecord[] = [];
     for (let i = 0; i < group.rowEnd - group.rowStart; i++) {
       try {
-        batch.push(readers!.record(group.data, i, group.rowStart + i + 1));
+        batch.push(readers!.record(data, i, group.rowStart + i + 1));
         // A few records at a time, never a row group's worth of objects.
         if (batch.length === RECORDS_AT_ONCE) yield batch.splice(0);
       } catch (error) {
@@ -155,6 +164,7 @@ export class ParquetRowText {
  * groups pile up before it collects: 460 MB at 1M rows of 15 columns against 70 MB live. A full
  * collection a row group (9 for 1M rows from DuckDB, a few ms each) keeps the heap at one group.
  * The collector is not exposed without `--expose-gc`: the flag is set, and a new context gets it.
+ * Small groups pile up little: a collection comes after COLLECT_ROWS rows at least.
  */
 function collectGarbage(): void {
   if (gc === undefined) {
@@ -164,6 +174,7 @@ function collectGarbage(): void {
   gc();
 }
 let gc: (() => void) | undefined;
+const COLLECT_ROWS = 65_536;
 
 /** Records handed on at once (a row group's columns are decoded whole; its records are not all made at once). */
 const RECORDS_AT_ONCE = 1024;

@@ -35,27 +35,36 @@ export class PlainRow {
 }
 
 /**
- * Adds a row whose fields are each plain to the batch, when together they are too, and returns its
- * index (the caller then gives it its id); -1, having added nothing, when the fields contradict each
- * other or one the kind needs is missing: then normalizeRecord reads the row and says what is wrong.
- * These are the record path's cross-field rules, decided here once for every fast reader.
+ * Whether a row whose fields are each plain is plain as a whole: no field the kind needs is
+ * missing and no two contradict each other (else normalizeRecord reads the row and says what is
+ * wrong). These are the record path's cross-field rules, decided here once for every fast reader.
  */
-export function pushPlainRow(batch: UsageBatch, file: number, line: number, row: PlainRow): number {
-  const { kind, audioMs, duration, failed } = row;
-  if (row.channels < 1) return -1;
-  if (kind === TRANSCRIPT && audioMs === ABSENT && failed === 0) return -1;
-  const classes = row.classes;
+export function plainRowValid(row: PlainRow): boolean {
+  const { kind, audioMs, duration, failed, classes } = row;
+  if (row.channels < 1) return false;
+  if (kind === TRANSCRIPT && audioMs === ABSENT && failed === 0) return false;
   const anyClass = classes[0] !== ABSENT || classes[1] !== ABSENT || classes[2] !== ABSENT || classes[3] !== ABSENT;
-  if (kind === LLM && row.input === ABSENT && row.output === ABSENT && !anyClass) return -1;
-  const { timestamp, ended } = row;
-  const startedAt = Number.isNaN(row.started) ? timestamp : row.started;
-  if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return -1;
+  if (kind === LLM && row.input === ABSENT && row.output === ABSENT && !anyClass) return false;
+  const startedAt = Number.isNaN(row.started) ? row.timestamp : row.started;
+  const ended = row.ended;
+  if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return false;
   // Durations that contradict each other: the text way says which and how.
   const spanMs = !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
-  if (duration !== ABSENT && spanMs !== ABSENT && Math.abs(duration - spanMs) > SESSION_TOLERANCE_MS) return -1;
+  if (duration !== ABSENT && spanMs !== ABSENT && Math.abs(duration - spanMs) > SESSION_TOLERANCE_MS) return false;
   const sessionMs = duration !== ABSENT ? duration : spanMs;
-  if (kind === STREAM && sessionMs !== ABSENT && audioMs !== ABSENT && audioMs - sessionMs > SESSION_TOLERANCE_MS) return -1;
+  return !(kind === STREAM && sessionMs !== ABSENT && audioMs !== ABSENT && audioMs - sessionMs > SESSION_TOLERANCE_MS);
+}
 
+/**
+ * Adds a row whose fields are each plain to the batch, when together they are too (plainRowValid),
+ * and returns its index (the caller then gives it its id); -1, having added nothing, when not.
+ */
+export function pushPlainRow(batch: UsageBatch, file: number, line: number, row: PlainRow): number {
+  if (!plainRowValid(row)) return -1;
+  const { kind, audioMs, duration, failed, classes, timestamp, ended } = row;
+  const startedAt = Number.isNaN(row.started) ? timestamp : row.started;
+  const spanMs = !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
+  const sessionMs = duration !== ABSENT ? duration : spanMs;
   const r = batch.open(file, line);
   batch.kind[r] = kind;
   batch.at[r] = kind === STREAM && Number.isNaN(timestamp) ? startedAt : timestamp;

@@ -3,7 +3,7 @@ import type { SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { LogStrings, UsageBatch } from '../../src/ingest/batch.js';
-import { ParquetRowDecoder } from '../../src/ingest/parquet-batch.js';
+import { ParquetRowDecoder, readParquetInto } from '../../src/ingest/parquet-batch.js';
 import { ParquetRowText, parquetGroups, type ParquetColumn } from '../../src/ingest/parquet.js';
 import type { CanonicalField } from '../../src/ingest/record.js';
 import { InputError } from '../../src/util/errors.js';
@@ -158,21 +158,34 @@ function collecting(): { batch: UsageBatch; rows: Record<string, unknown>[] } {
 }
 
 const NAME = 'fuzz.parquet';
-const totals = { typed: 0, text: 0 };
+/** Rows the typed path decoded itself and rows it left to the text path; row groups read a column at a time. */
+const totals = { typed: 0, text: 0, typedGroups: 0 };
 
-/** Reads a file both ways; the typed way's rows, the text way's rows, and how many rows the typed way decoded itself. */
-async function readBoth(bytes: Uint8Array, zone: string): Promise<{ typed: Record<string, unknown>[]; text: Record<string, unknown>[] }> {
+/**
+ * Reads a file three ways: row by row on the typed path (decode, the text path where it declines),
+ * the text path alone, and as the engine does (readParquetInto: a group of plain rows a column at a
+ * time, any other row by row).
+ */
+async function readBoth(bytes: Uint8Array, zone: string): Promise<{ typed: Record<string, unknown>[]; text: Record<string, unknown>[]; engine: Record<string, unknown>[] }> {
   const options = { inputZone: TimeZone.of(zone), map: new Map(), onInvalid: () => {} };
   const fast = collecting();
   const slow = collecting();
+  const columnwise = collecting();
   let decoder: ParquetRowDecoder | undefined;
   let reader: ParquetRowText | undefined;
+  let groups: ParquetRowDecoder | undefined;
   const start = (columns: ParquetColumn[]): void => {
     decoder = new ParquetRowDecoder(fast.batch, NAME, columns, options);
     reader = new ParquetRowText(columns, NAME, options);
+    groups = new ParquetRowDecoder(columnwise.batch, NAME, columns, options);
   };
   for await (const group of parquetGroups({ bytes }, NAME, options, start)) {
-    decoder!.group(group.data);
+    const count = group.rowEnd - group.rowStart;
+    const before = columnwise.batch.length;
+    if (await groups!.typedGroup(group, count)) totals.typedGroups++;
+    else expect(columnwise.batch.length, 'typedGroup declined but added rows').toBe(before);
+    const data = await group.columns();
+    decoder!.group(data);
     for (let i = 0; i < group.rowEnd - group.rowStart; i++) {
       const line = group.rowStart + i + 1;
       const before = fast.batch.length;
@@ -183,7 +196,7 @@ async function readBoth(bytes: Uint8Array, zone: string): Promise<{ typed: Recor
         decoder!.row(i, line);
       }
       try {
-        slow.batch.pushRecord(reader!.record(group.data, i, line));
+        slow.batch.pushRecord(reader!.record(data, i, line));
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         slow.batch.pushError(error);
@@ -192,7 +205,10 @@ async function readBoth(bytes: Uint8Array, zone: string): Promise<{ typed: Recor
   }
   fast.batch.flush();
   slow.batch.flush();
-  return { typed: fast.rows, text: slow.rows };
+  const engine = collecting();
+  await readParquetInto({ bytes }, NAME, engine.batch, options);
+  engine.batch.flush();
+  return { typed: fast.rows, text: slow.rows, engine: engine.rows };
 }
 
 describe('Parquet: the typed path against the text path', () => {
@@ -201,15 +217,17 @@ describe('Parquet: the typed path against the text path', () => {
       fc.asyncProperty(file, async ({ columns, data, groupSize, zone }) => {
         const schema: SchemaElement[] = [{ name: 'root', num_children: columns.length }, ...columns.map((c) => ({ name: c.field, repetition_type: 'OPTIONAL' as const, ...c.typed.element }))];
         const bytes = new Uint8Array(parquetWriteBuffer({ columnData: columns.map((c, i) => ({ name: c.field, data: data[i] }) as ColumnSource), schema, rowGroupSize: groupSize }));
-        const { typed, text } = await readBoth(bytes, zone);
+        const { typed, text, engine } = await readBoth(bytes, zone);
         expect(typed).toHaveLength(data[0]!.length);
         for (let r = 0; r < typed.length; r++) expect(typed[r], `row ${r + 1}`).toEqual(text[r]);
+        expect(engine).toEqual(text);
       }),
       { numRuns: 150, seed: 20261202 },
     );
     // Both ways taken, often: the test is worth nothing if every row fell back (or none did).
     expect(totals.typed).toBeGreaterThan(200);
     expect(totals.text).toBeGreaterThan(500);
+    expect(totals.typedGroups).toBeGreaterThan(20);
   });
 
   it('a plain typed row is taken by the typed path itself; a row with a negative, a space or a fractional count is not', async () => {

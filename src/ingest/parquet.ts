@@ -73,7 +73,7 @@ export interface ParquetGroup {
 /**
  * Opens a Parquet log in the canonical schema (the CSV's column names, `--map` as for a CSV header)
  * and hands it on one row group at a time, only the columns wanted. `start` gets the columns and
- * the file's row count before the first group.
+ * about how many rows the file holds (its footer's count, bounded by its size) before the first group.
  */
 export async function* parquetGroups(source: ParquetSource, name: string, options: ReadOptions, start: (columns: ParquetColumn[], rows: number) => void): AsyncGenerator<ParquetGroup> {
   const file = 'bytes' in source ? fromBytes(source.bytes) : await fromFile(source.path, name);
@@ -86,7 +86,8 @@ export async function* parquetGroups(source: ParquetSource, name: string, option
     const columns = mapHeader(top.map((c) => c.element.name), name, options.map)
       .filter(([field]) => options.wanted?.(field) ?? true)
       .map(([field, index]): ParquetColumn => ({ field, name: top[index]!.element.name, element: leafOf(top[index]!, name), decimalScale: decimals.get(top[index]!.element.name) }));
-    start(columns, Number(plain.num_rows));
+    // The footer's row count is a claim: never more than ROWS_PER_BYTE a byte of the file (else a forged one would size a table past memory).
+    start(columns, Math.max(0, Math.min(Number(plain.num_rows), file.byteLength * ROWS_PER_BYTE)));
     const scanOptions = { file, metadata: plain, columns: columns.map((c) => c.name), compressors, parsers: PARSERS };
     const { ranges } = await unwrap(name, () => parquetScan(scanOptions));
     let rowsUncollected = 0;
@@ -175,6 +176,9 @@ function collectGarbage(): void {
 }
 let gc: (() => void) | undefined;
 const COLLECT_ROWS = 65_536;
+
+/** Rows a byte of a Parquet file is taken to hold at most, for sizing (the bench log holds 0.3; a column of one repeated value, far more). */
+const ROWS_PER_BYTE = 16;
 
 /** Records handed on at once (a row group's columns are decoded whole; its records are not all made at once). */
 const RECORDS_AT_ONCE = 1024;

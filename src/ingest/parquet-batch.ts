@@ -4,7 +4,7 @@ import type { ReadOptions } from './index.js';
 import { booleanCell, choiceCell, codeCell, countCell, instantCell, KIND_CHOICES, NOT_PLAIN, REGION_CHOICES, secondsCell, STATUS_CHOICES, textCell, type TypedCell } from './parquet-columns.js';
 import { asParquetError, ParquetRowText, parquetGroups, type ParquetColumn, type ParquetGroup, type ParquetSource } from './parquet.js';
 import type { ParquetValue } from './parquet-values.js';
-import { isFeatureList, PlainRow, plainRowValid, pushPlainRow } from './plain-row.js';
+import { isFeatureList, PlainRow, pushPlainRow } from './plain-row.js';
 import type { CanonicalField } from './record.js';
 
 /** What the reader tells its caller: the file's row count before any row (to size the duplicate table), rows and bytes read. */
@@ -49,10 +49,12 @@ export async function readParquetInto(source: ParquetSource, name: string, batch
   for await (const group of parquetGroups(source, name, options, start)) {
     const count = group.rowEnd - group.rowStart;
     try {
-      // A group of plain rows is read a column at a time into numbers; any other, whole, row by row.
-      if (!(await decoder!.typedGroup(group, count))) {
+      // A group is read a column at a time into numbers up to its first row that is not plain; the
+      // rest of it, decoded again whole, row by row.
+      const taken = await decoder!.typedGroup(group, count);
+      if (taken < count) {
         decoder!.group(await group.columns());
-        for (let i = 0; i < count; i++) decoder!.row(i, group.rowStart + i + 1);
+        for (let i = taken; i < count; i++) decoder!.row(i, group.rowStart + i + 1);
       }
     } catch (error) {
       throw asParquetError(error, name);
@@ -143,12 +145,15 @@ export class ParquetRowDecoder {
 
   /**
    * Reads a row group a column at a time, each column's cells into numbers (hyparquet's array let go
-   * before the next column is decoded), and adds its rows to the batch when every one is plain; false,
-   * having added nothing, when any is not (the caller then reads the group row by row).
+   * before the next column is decoded), and adds its rows to the batch up to the first that is not
+   * plain, whose index it returns (`count` when every row was added): the caller reads the rest of
+   * the group row by row.
    */
-  async typedGroup(group: ParquetGroup, count: number): Promise<boolean> {
+  async typedGroup(group: ParquetGroup, count: number): Promise<number> {
     this.group([]);
+    let limit = count;
     for (const column of this.columns) {
+      if (limit === 0) return 0;
       const data = await group.column(column.at);
       if (column.raw) {
         column.data = data;
@@ -156,14 +161,15 @@ export class ParquetRowDecoder {
       }
       if (column.values.length < count) column.values = new Float64Array(count);
       const { values, cell } = column;
-      for (let i = 0; i < count; i++) if ((values[i] = cell(data[i] as ParquetValue)) === NOT_PLAIN) return false;
+      for (let i = 0; i < limit; i++) {
+        if ((values[i] = cell(data[i] as ParquetValue)) === NOT_PLAIN) limit = i;
+      }
       column.data = values;
       column.read = ITSELF;
     }
-    for (let i = 0; i < count; i++) if (!this.fill(i) || this.idOf(i) === null || !plainRowValid(this.plain)) return false;
     const start = group.rowStart + 1;
-    for (let i = 0; i < count; i++) if (!this.decode(i, start + i)) throw new Error(`a plain Parquet row was refused (row ${start + i})`);
-    return true;
+    for (let i = 0; i < limit; i++) if (!this.decode(i, start + i)) return i;
+    return limit;
   }
 
   private data: readonly ArrayLike<unknown>[] = [];

@@ -2,7 +2,7 @@ import type { UsageBatch } from '../ingest/batch.js';
 import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { finishAssembler, readCsvFrom, readLog, readNdjsonLine, type ReadOptions, type ReadStats } from '../ingest/index.js';
 import { JsonRecordAssembler } from '../ingest/native.js';
-import { readParquet } from '../ingest/parquet.js';
+import { readParquetInto } from '../ingest/parquet-batch.js';
 import { CANONICAL_FIELDS, type UsageRecord } from '../ingest/record.js';
 import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
@@ -61,10 +61,20 @@ function readOptions(target: ReadTarget, options: InvoiceOptions): ReadOptions {
   return { inputZone: options.inputZone, map: options.map, onInvalid: (error) => target.batch.pushError(error), wanted: (field) => !unread.has(field) };
 }
 
-/** A Parquet file: its row groups one at a time, the columns the run reads, through the record path's validation. */
+/**
+ * A Parquet file: its row groups one at a time, only the columns the run reads, typed cells straight
+ * into the batch (the text path for any row that is not plain), the duplicate table sized once from
+ * the file's row count.
+ */
 async function scanParquet(path: string, target: ReadTarget, options: InvoiceOptions, progress: (bytes: number) => void): Promise<void> {
+  const { batch, fold } = target;
   let read = 0;
-  await pushAll(readParquet({ path }, path, readOptions(target, options), (bytes) => progress((read += bytes))), target);
+  await readParquetInto({ path }, path, batch, readOptions(target, options), {
+    rows: (rows) => fold.seen.reserve(fold.seen.size + rows),
+    read: (rows) => target.count(rows),
+    bytes: (bytes) => progress((read += bytes)),
+  });
+  batch.flush();
   options.trace?.(`${path}: Parquet, one thread`);
 }
 

@@ -169,14 +169,17 @@ export class UsageBatch {
     this.project[r] = wanted.project ? strings.text.ofText(record.project) : 0;
     this.apiKey[r] = wanted.apiKey ? strings.text.ofText(record.apiKey) : 0;
     this.customer[r] = wanted.customer ? strings.text.ofText(record.customer) : 0;
-    if (record.id !== undefined) {
-      hashIdText(kind, record.id);
-      this.hasId[r] = 1;
-      this.idA[r] = hashed.a;
-      this.idB[r] = hashed.b;
-      this.idText[r] = record.id;
-      this.idStart[r] = -1;
-    }
+    if (record.id !== undefined) this.idFromText(r, kind, record.id);
+  }
+
+  /** Gives row `r` the id `id` of a row of kind `kind`. */
+  idFromText(r: number, kind: number, id: string): void {
+    hashIdText(kind, id);
+    this.hasId[r] = 1;
+    this.idA[r] = hashed.a;
+    this.idB[r] = hashed.b;
+    this.idText[r] = id;
+    this.idStart[r] = -1;
   }
 
   /** Adds an input error as a row, so that it is reported (or skipped) in file order. */

@@ -1,18 +1,15 @@
 import { ABSENT, type UsageBatch } from './batch.js';
 import { equalsText, integer, INVALID, kindOf, latin1, seconds, trueOrFalse, utcInstant } from './fields.js';
 import { emptyFields, mapHeader, type HeaderColumns } from './header.js';
-import { normalizeRecord, SESSION_TOLERANCE_MS } from './normalize.js';
+import { normalizeRecord } from './normalize.js';
+import { isFeatureList, PlainRow, pushPlainRow } from './plain-row.js';
 import { REGIONS, type CanonicalField } from './record.js';
 import type { RowSink } from './scan.js';
 import { InputError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 
-const TRANSCRIPT = 0;
-const STREAM = 1;
-const LLM = 2;
 /** An instant the byte decoder does not read (every real instant is finite). */
 const BAD = Number.NEGATIVE_INFINITY;
-const FEATURE_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /**
  * Decodes the byte scanners' rows into a batch: a plain row's fields are read from bytes into
@@ -42,7 +39,8 @@ export class ByteRowDecoder implements RowSink {
   private outputAt = -1;
   /** cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens. */
   private classAt = [-1, -1, -1, -1];
-  private readonly classTokens = new Float64Array(4);
+  /** The row being decoded. */
+  private readonly plain = new PlainRow();
   private projectAt = -1;
   private apiKeyAt = -1;
   private customerAt = -1;
@@ -125,78 +123,49 @@ export class ByteRowDecoder implements RowSink {
   /** Decodes a plain row into the batch; false (having added nothing) when the text way must read it. */
   decode(b: Uint8Array, s: Int32Array, e: Int32Array, line: number): boolean {
     if (filled(this.webhookAt, s, e)) return false;
+    const row = this.plain;
     const kind = this.kindAt < 0 ? -1 : kindOf(b, s[this.kindAt]!, e[this.kindAt]!);
     if (kind < 0) return false;
-    let failed = 0;
+    row.kind = kind;
+    row.failed = 0;
     if (filled(this.statusAt, s, e)) {
       const status = this.statusAt;
-      if (equalsText(b, s[status]!, e[status]!, 'error')) failed = 1;
+      if (equalsText(b, s[status]!, e[status]!, 'error')) row.failed = 1;
       else if (!equalsText(b, s[status]!, e[status]!, 'completed')) return false;
     }
-    const channels = filled(this.channelsAt, s, e) ? integer(b, s[this.channelsAt]!, e[this.channelsAt]!) : 1;
-    if (channels < 1) return false;
-    const features = filled(this.featuresAt, s, e) ? this.featuresCode(b, s[this.featuresAt]!, e[this.featuresAt]!) : 0;
-    if (features < 0) return false;
-    const audioMs = filled(this.audioAt, s, e) ? seconds(b, s[this.audioAt]!, e[this.audioAt]!) : ABSENT;
-    if (audioMs === INVALID || (kind === TRANSCRIPT && audioMs === ABSENT && failed === 0)) return false;
-    const duration = filled(this.sessionAt, s, e) ? seconds(b, s[this.sessionAt]!, e[this.sessionAt]!) : ABSENT;
-    if (duration === INVALID) return false;
-    const terminated = filled(this.terminatedAt, s, e) ? trueOrFalse(b, s[this.terminatedAt]!, e[this.terminatedAt]!) : ABSENT;
-    if (terminated === INVALID) return false;
-    const input = filled(this.inputAt, s, e) ? integer(b, s[this.inputAt]!, e[this.inputAt]!) : ABSENT;
-    const output = filled(this.outputAt, s, e) ? integer(b, s[this.outputAt]!, e[this.outputAt]!) : ABSENT;
-    let classes = false;
+    row.channels = filled(this.channelsAt, s, e) ? integer(b, s[this.channelsAt]!, e[this.channelsAt]!) : 1;
+    if (row.channels === INVALID) return false;
+    row.features = filled(this.featuresAt, s, e) ? this.featuresCode(b, s[this.featuresAt]!, e[this.featuresAt]!) : 0;
+    if (row.features < 0) return false;
+    row.audioMs = filled(this.audioAt, s, e) ? seconds(b, s[this.audioAt]!, e[this.audioAt]!) : ABSENT;
+    row.duration = filled(this.sessionAt, s, e) ? seconds(b, s[this.sessionAt]!, e[this.sessionAt]!) : ABSENT;
+    row.terminated = filled(this.terminatedAt, s, e) ? trueOrFalse(b, s[this.terminatedAt]!, e[this.terminatedAt]!) : ABSENT;
+    row.input = filled(this.inputAt, s, e) ? integer(b, s[this.inputAt]!, e[this.inputAt]!) : ABSENT;
+    row.output = filled(this.outputAt, s, e) ? integer(b, s[this.outputAt]!, e[this.outputAt]!) : ABSENT;
+    if (row.audioMs === INVALID || row.duration === INVALID || row.terminated === INVALID || row.input === INVALID || row.output === INVALID) return false;
     for (let k = 0; k < 4; k++) {
       const column = this.classAt[k]!;
       const n = filled(column, s, e) ? integer(b, s[column]!, e[column]!) : ABSENT;
       if (n === INVALID) return false;
-      if (n !== ABSENT) classes = true;
-      this.classTokens[k] = Math.max(n, 0);
+      row.classes[k] = n;
     }
-    if (input === INVALID || output === INVALID || (kind === LLM && input === ABSENT && output === ABSENT && !classes)) return false;
-    const timestamp = this.instant(this.timestampAt, b, s, e);
-    const started = this.instant(this.startedAt, b, s, e);
-    const ended = this.instant(this.endedAt, b, s, e);
-    const completed = this.instant(this.completedAt, b, s, e);
-    if (timestamp === BAD || started === BAD || ended === BAD || completed === BAD) return false;
-    let region = 0;
+    row.timestamp = this.instant(this.timestampAt, b, s, e);
+    row.started = this.instant(this.startedAt, b, s, e);
+    row.ended = this.instant(this.endedAt, b, s, e);
+    row.completed = this.instant(this.completedAt, b, s, e);
+    if (row.timestamp === BAD || row.started === BAD || row.ended === BAD || row.completed === BAD) return false;
+    row.region = 0;
     if (filled(this.regionAt, s, e)) {
-      for (let code = 1; code < REGIONS.length && region === 0; code++) if (equalsText(b, s[this.regionAt]!, e[this.regionAt]!, REGIONS[code]!)) region = code;
-      if (region === 0) return false;
+      for (let code = 1; code < REGIONS.length && row.region === 0; code++) if (equalsText(b, s[this.regionAt]!, e[this.regionAt]!, REGIONS[code]!)) row.region = code;
+      if (row.region === 0) return false;
     }
-    const startedAt = Number.isNaN(started) ? timestamp : started;
-    if (!Number.isNaN(startedAt) && !Number.isNaN(ended) && ended < startedAt) return false;
-    // Durations that contradict each other: the text way says which and how.
-    const spanMs = !Number.isNaN(startedAt) && !Number.isNaN(ended) ? ended - startedAt : ABSENT;
-    if (duration !== ABSENT && spanMs !== ABSENT && Math.abs(duration - spanMs) > SESSION_TOLERANCE_MS) return false;
-    const sessionMs = duration !== ABSENT ? duration : spanMs;
-    if (kind === STREAM && sessionMs !== ABSENT && audioMs !== ABSENT && audioMs - sessionMs > SESSION_TOLERANCE_MS) return false;
-
-    const batch = this.batch;
-    const r = batch.open(this.fileCode, line);
-    batch.kind[r] = kind;
-    batch.at[r] = kind === STREAM && Number.isNaN(timestamp) ? startedAt : timestamp;
-    batch.startedAt[r] = startedAt;
-    batch.completedAt[r] = completed;
-    batch.audioMs[r] = audioMs;
-    batch.sessionMs[r] = sessionMs;
-    batch.channels[r] = channels;
-    batch.inputTokens[r] = Math.max(input, 0);
-    batch.outputTokens[r] = Math.max(output, 0);
-    batch.cacheReadTokens[r] = this.classTokens[0]!;
-    batch.cacheWriteTokens[r] = this.classTokens[1]!;
-    batch.cacheWrite1hTokens[r] = this.classTokens[2]!;
-    batch.reasoningTokens[r] = this.classTokens[3]!;
-    batch.graceMs[r] = 0;
-    batch.region[r] = region;
-    batch.failed[r] = failed;
-    batch.closed[r] = terminated !== ABSENT ? terminated : !Number.isNaN(ended) || duration !== ABSENT ? 1 : 0;
-    batch.model[r] = this.code(this.modelAt, b, s, e);
-    batch.features[r] = features;
-    batch.project[r] = this.code(this.projectAt, b, s, e);
-    batch.apiKey[r] = this.code(this.apiKeyAt, b, s, e);
-    batch.customer[r] = this.code(this.customerAt, b, s, e);
-    if (filled(this.idAt, s, e)) batch.idFromBytes(r, kind, b, s[this.idAt]!, e[this.idAt]!);
+    row.model = this.code(this.modelAt, b, s, e);
+    row.project = this.code(this.projectAt, b, s, e);
+    row.apiKey = this.code(this.apiKeyAt, b, s, e);
+    row.customer = this.code(this.customerAt, b, s, e);
+    const r = pushPlainRow(this.batch, this.fileCode, line, row);
+    if (r < 0) return false;
+    if (filled(this.idAt, s, e)) this.batch.idFromBytes(r, kind, b, s[this.idAt]!, e[this.idAt]!);
     return true;
   }
 
@@ -217,7 +186,7 @@ export class ByteRowDecoder implements RowSink {
     const code = text.of(b, start, end);
     let ok = this.featuresOk[code];
     if (ok === undefined) {
-      ok = text.values[code]!.split(';').every((name) => name === '' || FEATURE_PATTERN.test(name));
+      ok = isFeatureList(text.values[code]!);
       this.featuresOk[code] = ok;
     }
     return ok ? code : -1;

@@ -92,10 +92,7 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
   const terminatedText = text(raw, 'terminated');
   let terminated: boolean | undefined;
   if (terminatedText !== undefined) {
-    const lower = terminatedText.toLowerCase();
-    if (lower === 'true' || lower === '1') terminated = true;
-    else if (lower === 'false' || lower === '0') terminated = false;
-    else fail(source, 'terminated', `"${terminatedText}" is not true or false`);
+    terminated = parseBoolean(terminatedText) ?? fail(source, 'terminated', `"${terminatedText}" is not true or false`);
   }
   const closed = terminated ?? (endedAt !== undefined || sessionDuration !== undefined);
   const spanMs = startedAt !== undefined && endedAt !== undefined ? endedAt - startedAt : undefined;
@@ -148,6 +145,12 @@ export function normalizeRecord(raw: RawFields, source: SourceRef, inputZone: Ti
     graceMs: 0,
     source,
   };
+}
+
+/** `true`/`1` and `false`/`0` in any case (trimmed text), else undefined. */
+export function parseBoolean(text: string): boolean | undefined {
+  const lower = text.toLowerCase();
+  return lower === 'true' || lower === '1' ? true : lower === 'false' || lower === '0' ? false : undefined;
 }
 
 /** The `customer_id` query parameter of a webhook URL, where there is one. */

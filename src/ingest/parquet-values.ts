@@ -57,7 +57,7 @@ function unsupported(file: string, field: string, what: string): never {
 }
 
 /** The unscaled integer of a decimal cell: INT32, INT64, or big-endian two's complement bytes. */
-function unscaled(value: ParquetValue): bigint {
+export function unscaled(value: ParquetValue): bigint {
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number') return BigInt(value);
   const bytes = value as Uint8Array;

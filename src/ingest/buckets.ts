@@ -1,5 +1,3 @@
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
 import { InputError } from '../util/errors.js';
 import { isParquet } from './parquet.js';
 import { readCsvRows } from './csv.js';
@@ -86,6 +84,7 @@ async function readBucketParquet(bytes: Buffer, path: string): Promise<{ format:
   let header: string[];
   let objects: Record<string, unknown>[];
   try {
+    const { parquetMetadata, parquetReadObjects, parquetSchema, compressors } = await parquetLibrary();
     header = parquetSchema(parquetMetadata(file)).children.map((c) => c.element.name);
     objects = await parquetReadObjects({ file, compressors });
   } catch (error) {

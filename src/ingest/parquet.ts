@@ -1,8 +1,7 @@
 import { open, stat } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
-import { compressors } from 'hyparquet-compressors';
+import type { AsyncBuffer, FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
 import { InputError, isExpectedError, UsageError } from '../util/errors.js';
 import { emptyFields, mapHeader } from './header.js';
 import type { ReadOptions } from './index.js';
@@ -70,12 +69,19 @@ export interface ParquetGroup {
   bytes: number;
 }
 
+/** hyparquet and its codecs, loaded by the first Parquet file a run reads: a run of other logs never loads them. */
+export async function parquetLibrary(): Promise<typeof import('hyparquet') & { compressors: typeof import('hyparquet-compressors').compressors }> {
+  const [hyparquet, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
+  return { ...hyparquet, compressors };
+}
+
 /**
  * Opens a Parquet log in the canonical schema (the CSV's column names, `--map` as for a CSV header)
  * and hands it on one row group at a time, only the columns wanted. `start` gets the columns and
  * about how many rows the file holds (its footer's count, bounded by its size) before the first group.
  */
 export async function* parquetGroups(source: ParquetSource, name: string, options: ReadOptions, start: (columns: ParquetColumn[], rows: number) => void): AsyncGenerator<ParquetGroup> {
+  const { parquetMetadataAsync, parquetScan, parquetSchema, compressors } = await parquetLibrary();
   const file = 'bytes' in source ? fromBytes(source.bytes) : await fromFile(source.path, name);
   try {
     const metadata = await unwrap(name, () => parquetMetadataAsync(file));

@@ -53,6 +53,8 @@ export interface Tally {
   atCap: number;
   /** LLM requests that name no region, on a product that prices regions: priced as `global` routing. */
   noRegion: number;
+  /** Billed records before the period's start that a pack valid in the period could have covered: the pack's use before the period is not known. */
+  beforePacks?: { count: number; refs: SourceRef[] };
   first: number | undefined;
   last: number | undefined;
 }
@@ -146,6 +148,7 @@ export class Fold {
   /** The counts of `tally` but the first and last instants, which are kept apart. */
   private readonly counts: Omit<Tally, 'first' | 'last'> = {
     counted: 0, billed: 0, free: 0, excluded: 0, undated: 0, defaultModel: 0, atCap: 0, noRegion: 0,
+    beforePacks: { count: 0, refs: [] },
     duplicates: { count: 0, examples: [] },
     unclosed: { count: 0, billedMs: 0, audioMs: 0, extra: new Map() },
   };
@@ -253,6 +256,11 @@ export class Fold {
     if (!within) {
       b.outcome[r] = Outcome.Excluded;
       this.counts.excluded++;
+      if (billed && dated && this.usesPackBefore(plan, at)) {
+        const before = this.counts.beforePacks!;
+        before.count++;
+        if (before.refs.length < EXAMPLES) before.refs.push(b.ref(r));
+      }
       return;
     }
     const tally = this.counts;
@@ -367,6 +375,17 @@ export class Fold {
       this.featureLists.set(code, list);
     }
     return list;
+  }
+
+  /** Whether a row at `at`, before the period's start, is on a day a pack of its product and model is valid, the pack still valid when the period starts. */
+  private usesPackBefore(plan: Plan, at: number): boolean {
+    const { card, period, zone } = this.options;
+    if (period.from === undefined || at >= period.from) return false;
+    const product = card.versions[plan.version]?.products.find((p) => p.id === plan.product);
+    if (product === undefined || product.kind === 'llm' || product.packs.length === 0) return false;
+    const day = zone.dayKey(at);
+    const start = zone.dayKey(period.from);
+    return product.packs.some((pack) => pack.start <= day && day < pack.expiry && start < pack.expiry && (pack.models === undefined || pack.models.includes(plan.model)));
   }
 
   /** The index of the card version in force at `at`, or -1. */
@@ -538,6 +557,11 @@ export class Fold {
     for (const counter of ['counted', 'billed', 'free', 'excluded', 'undated', 'defaultModel', 'atCap', 'noRegion'] as const) mine[counter] += theirs[counter];
     if (theirs.first !== undefined) this.dated(theirs.first);
     if (theirs.last !== undefined) this.dated(theirs.last);
+    if (theirs.beforePacks !== undefined) {
+      const before = mine.beforePacks!;
+      before.count += theirs.beforePacks.count;
+      before.refs.push(...theirs.beforePacks.refs.slice(0, EXAMPLES - before.refs.length).map(shift));
+    }
     mine.duplicates.count += theirs.duplicates.count;
     for (const example of theirs.duplicates.examples) {
       if (mine.duplicates.examples.length < EXAMPLES) mine.duplicates.examples.push({ id: example.id, first: shift(example.first), again: shift(example.again) });

@@ -91,6 +91,18 @@ describe('prepaid packs (used after the free quota, before pay-as-you-go, the on
     const invoice = await invoiceOf([file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)], loadCard(tencent(packs)));
     expect(invoice.total.toFixed(2)).toBe('7.00');
   });
+
+  it('--month after usage that drew on a pack warns, naming the records: the pack use before the period is not known', async () => {
+    // April 30, 12 h (before both packs start): no warning. June 5, 30 h with --month 2026-06 and May's
+    // 100 h in the log: May used 3 h of soon + 87 h of late; the June invoice alone sees 100 h of late.
+    const card = loadCard(tencent(packs));
+    const invoice = await invoiceOf([file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)], card, { month: '2026-06' });
+    const warning = invoice.warnings.find((w) => w.code === 'PACK_USED_BEFORE_PERIOD');
+    expect(warning?.count).toBe(1);
+    expect(warning?.message).toMatch(/1 record\(s\) before the period \(.*rows-\d+\.csv:2\)/);
+    const april = await invoiceOf([file_('a', '2026-04-30', 12), file_('b', '2026-06-05', 30)], card, { month: '2026-06' });
+    expect(april.warnings.map((w) => w.code)).not.toContain('PACK_USED_BEFORE_PERIOD');
+  });
 });
 
 describe('minimum billable seconds per request', () => {

@@ -55,7 +55,7 @@ async function explainCommand(files: string[], flags: ExplainFlags): Promise<num
   checkOut(flags.out, [...files, flags.rates]);
   hintStdin(files);
   const finder = new RecordFinder(target);
-  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, parseGroupBy(flags.groupBy))), observers: [finder], explain: true });
+  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, parseGroupBy(flags.groupBy))), observers: [finder], explain: true, byDay: true });
   const text = (await renderer('explain', flags.format))(explain(invoice, target, finder.found), tablePainter(flags), tableWidth(flags));
   await emit(text, flags.out);
   return 0;

@@ -78,10 +78,12 @@ export function renderExplainText(e: Explanation): string {
     for (const l of item.lines) out.push(lineText(e, l));
     if (item.share !== null) {
       const p = item.periods[0];
+      const c = item.coverage;
+      const paidOf = c === null ? '' : ` × ${units(item, c.paid)} paid of ${units(item, c.paid + c.covered)} on ${c.scope} (${units(item, c.covered)} covered by free quotas and packs)`;
       out.push(p === undefined
-        ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))} = ${formatExact(item.share)}`
+        ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.rate ?? item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))}${paidOf} = ${formatExact(item.share)}`
         : p.groups.length > 1
-          ? `  this record: ${formatExact(item.share)} (its share of its part's charge, in proportion to quantity)`
+          ? `  this record: ${formatExact(item.share)} (its share of its part's charge, in proportion to quantity${c === null ? '' : `, over ${units(item, c.paid + c.covered)} of which ${units(item, c.covered)} covered by free quotas and packs`})`
           : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total + p.covered)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
     }
   }

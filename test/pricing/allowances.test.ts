@@ -155,6 +155,24 @@ products:
     ]);
   });
 
+  it('refuses a free quota, packs or a minimum on an llm product (they apply to durations, never to tokens)', () => {
+    const why = (what: string) => `an llm product cannot have ${what} (tallyman applies it to durations, never to tokens); remove it`;
+    expect(problems(`name: bad
+products:
+  - id: l
+    kind: llm
+    minimum: 5
+    free_quota: { quantity: "1", period: month }
+    packs:
+      - { id: a, quantity: "10", start: 2026-05-01, expiry: 2026-06-01 }
+    models: { m: { input: "1", output: "2" } }
+`)).toEqual([
+      `:6: products[0].free_quota: ${why('a free quota')}`,
+      `:8: products[0].packs: ${why('packs')}`,
+      `:5: products[0].minimum: ${why('a minimum duration')}`,
+    ]);
+  });
+
   it('refuses a flat fee or package price that is not money, a package of size 0, an unknown key', () => {
     expect(problems(`name: bad
 products:

@@ -64,7 +64,7 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
   const all = [...fold.buckets.values()].sort(bucketOrder);
   // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
   const dayAt = fold.dimensions.lastIndexOf('day');
-  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt) : { paid: all, covered: [] };
+  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt, [...(fold.prior?.values() ?? [])].sort(bucketOrder)) : { paid: all, covered: [] };
   const periods: PeriodTrace[] | undefined = options.explain ? [] : undefined;
   const priced = options.shadowDay
     ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)
@@ -123,13 +123,6 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   }
   warn('SESSION_AT_CAP', tally.atCap, `${tally.atCap} closed streaming session(s) reached the maximum session length and were billed at the cap.`);
   warn('EXCLUDED_BY_PERIOD', tally.excluded, `${tally.excluded} record(s) outside the period were not billed.`);
-  const before = tally.beforePacks;
-  if (before !== undefined) {
-    const at = before.refs.map(formatRef).join(', ') + (before.count > before.refs.length ? ', ...' : '');
-    warn('PACK_USED_BEFORE_PERIOD', before.count,
-      `${before.count} record(s) before the period (${at}) fall on days a prepaid pack was valid; they are not counted against the pack here, so this invoice may undercharge. Invoice from the pack's start with --group-by month (or day) and read the period's rows.`,
-      null, before.refs);
-  }
   warn('SKIPPED_INVALID', invoice.skipped.count,
     `${invoice.skipped.count} invalid record(s) were skipped (--skip-invalid): ${invoice.skipped.examples.map((e) => e.message).join('; ')}${invoice.skipped.count > invoice.skipped.examples.length ? '; ...' : ''}`,
     null, invoice.skipped.examples.map((e) => e.ref));

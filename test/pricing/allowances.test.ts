@@ -92,16 +92,17 @@ describe('prepaid packs (used after the free quota, before pay-as-you-go, the on
     expect(invoice.total.toFixed(2)).toBe('7.00');
   });
 
-  it('--month after usage that drew on a pack warns, naming the records: the pack use before the period is not known', async () => {
-    // April 30, 12 h (before both packs start): no warning. June 5, 30 h with --month 2026-06 and May's
-    // 100 h in the log: May used 3 h of soon + 87 h of late; the June invoice alone sees 100 h of late.
+  it('--month: usage before the period uses the pack up unbilled, so the month costs what it does in the whole invoice', async () => {
+    // As above: May's 100 h use 10 h quota + 3 h of soon + 87 h of late, leaving 13 h of late; June's 30 h:
+    // 10 h quota + 13 h of late + 7 h × 1.0 = 7.00, with --month 2026-06 as without (before: 0.00, late looked unused).
     const card = loadCard(tencent(packs));
-    const invoice = await invoiceOf([file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)], card, { month: '2026-06' });
-    const warning = invoice.warnings.find((w) => w.code === 'PACK_USED_BEFORE_PERIOD');
-    expect(warning?.count).toBe(1);
-    expect(warning?.message).toMatch(/1 record\(s\) before the period \(.*rows-\d+\.csv:2\)/);
-    const april = await invoiceOf([file_('a', '2026-04-30', 12), file_('b', '2026-06-05', 30)], card, { month: '2026-06' });
-    expect(april.warnings.map((w) => w.code)).not.toContain('PACK_USED_BEFORE_PERIOD');
+    const rows = [file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)];
+    const june = await invoiceOf(rows, card, { month: '2026-06' });
+    expect(june.total.toFixed(2)).toBe('7.00');
+    expect(june.lines.find((l) => l.tier === 'pack late')!.baseQuantity).toBe(13 * 3_600_000);
+    expect(june.tally.excluded).toBe(1);
+    const byMonth = await invoiceOf(rows, card, { groupBy: ['month'] });
+    expect(amounts(byMonth)['file-asr/file/< 300 h/2026-06']).toBe('7.00');
   });
 });
 

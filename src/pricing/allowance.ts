@@ -31,7 +31,7 @@ export function applyAllowances(billed: readonly Bucket[], card: RateCard, dayAt
   const byProduct = new Map<string, number[]>();
   buckets.forEach((b, i) => {
     const product = productOf(b);
-    if (b.component !== 'usage' || product === undefined || (product.freeQuota === undefined && product.packs.length === 0) || b.quantity === 0) return;
+    if (b.component !== 'usage' || product === undefined || !productHasAllowances(product) || b.quantity === 0) return;
     const list = byProduct.get(b.product) ?? [];
     list.push(i);
     byProduct.set(b.product, list);
@@ -85,5 +85,10 @@ export function applyAllowances(billed: readonly Bucket[], card: RateCard, dayAt
 
 /** Whether any product of the card has a free quota or packs (its buckets then need their day). */
 export function hasAllowances(card: RateCard): boolean {
-  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0)));
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && productHasAllowances(p)));
+}
+
+/** Whether a duration product has a free quota or packs (the one test of it). */
+export function productHasAllowances(p: DurationProduct): boolean {
+  return p.freeQuota !== undefined || p.packs.length > 0;
 }

@@ -9,7 +9,7 @@ import type { Dimension } from './dimensions.js';
 import { IdSet, type IdList } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
 import { compilePlan, Cut, type Component, type Plan } from './plan.js';
-import { hasAllowances } from './allowance.js';
+import { hasAllowances, productHasAllowances } from './allowance.js';
 
 export { DIMENSIONS, type Dimension } from './dimensions.js';
 export type { Component } from './plan.js';
@@ -594,13 +594,13 @@ function monthText(month: number): string {
 
 /** Whether a record's rate on the card can depend on its day: tiers, packages, free quotas or packs (a ledger then prices by day). */
 export function hasDayRates(card: RateCard): boolean {
-  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (productHasAllowances(p) || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
 }
 
 /** Whether any price of the card resets per day or month (so records need a date). */
 export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
-    v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
+    v.products.some((p) => p.kind !== 'llm' && (productHasAllowances(p) || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
   );
 }
 

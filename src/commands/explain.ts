@@ -52,6 +52,10 @@ export function targetOf(flags: Pick<ExplainFlags, 'line' | 'id' | 'product' | '
 
 async function explainCommand(files: string[], flags: ExplainFlags): Promise<number> {
   const target = targetOf(flags);
+  // Line N of which file: with several files, a bare N would silently be the first file's.
+  if ('line' in target && target.file === undefined && files.length > 1) {
+    throw new UsageError(`--line ${target.line}: ${files.length} files are given; say which, as --line FILE:${target.line} (e.g. --line ${files[0]}:${target.line})`);
+  }
   checkOut(flags.out, [...files, flags.rates]);
   hintStdin(files);
   const finder = new RecordFinder(target);

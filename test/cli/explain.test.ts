@@ -128,6 +128,14 @@ describe('tallyman explain', () => {
     });
   });
 
+  it('--line N with several files is exit 2 asking for FILE:N (it silently took the first file); FILE:N picks the record', () => {
+    const second = join(dir, 'june.csv');
+    writeFileSync(second, 'kind,id,timestamp,model,audio_duration\ntranscript,j,2026-06-03T10:00:00Z,m,3600\n');
+    const run = runBinary(['explain', log, second, '--rates', card, '--line', '2']);
+    expect([run.status, run.stdout, run.stderr]).toEqual([2, '', `tallyman: --line 2: 2 files are given; say which, as --line FILE:2 (e.g. --line ${log}:2)\n`]);
+    expect(json([log, second, '--rates', card, '--line', `${second}:2`]).record).toMatchObject({ id: 'j', line: 2 });
+  });
+
   it('says in one line when the target is missing or not given (exit 2)', () => {
     const missing = runBinary(['explain', 'fixtures/quickstart.csv', '--id', 'nope']);
     expect(missing.status).toBe(2);

@@ -174,6 +174,22 @@ products:
     ]);
   });
 
+  it('says the real reason inside a price or a pack (they said "the file is not a JSON or YAML object of settings")', () => {
+    expect(problems(`name: bad
+products:
+  - id: p
+    kind: transcript
+    models:
+      a: { package: { size: 1, price: "1" } }
+      b: { package: { size: 1, price: "1", period: month }, tiers: { mode: volume, period: month, table: [ { up_to: null, price: "1" } ] } }
+    packs: [ { id: p, start: 2026-01-01, expiry: 2026-02-01 } ]
+`)).toEqual([
+      ':8: products[0].packs[0].quantity: is missing',
+      ':6: products[0].models.a.package.period: is missing (it must be one of day, month, none)',
+      ':7: products[0].models.b: gives package and tiers together: give one of them',
+    ]);
+  });
+
   it('refuses a flat fee or package price that is not money, a package of size 0, an unknown key', () => {
     expect(problems(`name: bad
 products:

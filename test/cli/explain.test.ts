@@ -37,7 +37,9 @@ describe('tallyman explain', () => {
     expect(out.record).toMatchObject({ file: 'fixtures/quickstart.csv', line: 2, id: 'tr-001', outcome: 'billed', card_version: '2026-04-01', channels: 3, billed_seconds: 300 });
     expect(out.record.plan).toMatchObject({ product: 'prerecorded', increment_seconds: 1, minimum_seconds: 0, channels: 'multiply', cap_seconds: null });
     expect(out.items).toHaveLength(1);
-    expect(out.items[0]).toMatchObject({ component: 'usage', base_quantity: 900_000, share_exact: '0.0525' });
+    // Quantities in one base unit, as strings, as the lines' base_quantity: 900 s (was 900000 ms as a number beside "2700" s).
+    expect(out.items[0]).toMatchObject({ component: 'usage', base_unit: 'second', base_quantity: '900', share_exact: '0.0525' });
+    expect(out.items[0].lines[0]).toMatchObject({ base_quantity: '2700', base_unit: 'second' });
     expect(out.items[0].lines.map((l: { amount_exact: string; amount: string }) => [l.amount_exact, l.amount])).toEqual([['0.1575', '0.16']]);
   });
 
@@ -51,7 +53,8 @@ describe('tallyman explain', () => {
     const out = json([log, '--rates', card, '--product', 'stt', '--model', 'm']);
     const [item] = out.items;
     expect(item.periods).toHaveLength(1);
-    expect(item.periods[0]).toMatchObject({ period: '2026-05', total: 54_000_000, sharing: 'lines', charge_exact: '14.5' });
+    expect(item.periods[0]).toMatchObject({ period: '2026-05', total: '54000', covered: '0', sharing: 'lines', charge_exact: '14.5' }); // 15 h = 54000 s
+    expect(item.periods[0].parts[0].slices.map((s: { quantity: string }) => s.quantity)).toEqual(['36000', '0', '18000']); // 10 h, the fee, 5 h
     expect(item.periods[0].parts[0].slices.map((s: { label: string; amount_exact: string }) => [s.label, s.amount_exact])).toEqual([
       ['< 10 h', '10'], ['< 10 h flat fee', '2'], ['≥ 10 h', '2.5'],
     ]);

@@ -2,7 +2,7 @@ import { ABSENT, Outcome, type UsageBatch } from '../ingest/batch.js';
 import { refusedByTier } from '../pricing/charge.js';
 import type { BatchObserver, Fold, ObserverPart, PartJoin } from '../pricing/fold.js';
 import type { Plan } from '../pricing/plan.js';
-import { ratePlanOf, type RateCard } from '../rates/card.js';
+import type { RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
@@ -100,8 +100,6 @@ export class AuditCollector implements BatchObserver {
   private readonly linked: (Set<number> | undefined)[] = [];
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
   readonly dimensions = { project: false, apiKey: true, customer: true };
-  /** The buckets of the fold the audit watched (not the fold, whose duplicate table can go): they give the volume-tier totals. */
-  private buckets: Fold['buckets'] | undefined;
 
   readonly part: ObserverPart;
 
@@ -117,7 +115,6 @@ export class AuditCollector implements BatchObserver {
   }
   /** The audit's view of each folded batch. */
   observe(b: UsageBatch, fold: Fold): void {
-    this.buckets = fold.buckets;
     for (let r = 0; r < b.length; r++) {
       const outcome = b.outcome[r];
       if (outcome === Outcome.Rejected || outcome === Outcome.Excluded) continue;
@@ -222,7 +219,6 @@ export class AuditCollector implements BatchObserver {
    * after these, its findings counted and kept after these, its codes and lines made this collector's.
    */
   absorb(part: AuditPart, join: PartJoin): void {
-    this.buckets = join.fold.buckets;
     const files = part.files.map((file) => this.files.of(file));
     const rates = part.rateKeys.map((key) => this.rateKeys.of(key));
     const groups = part.groups.map((name) => this.groupNamed(name));
@@ -264,22 +260,6 @@ export class AuditCollector implements BatchObserver {
     };
     addSums(this.streamBilled, part.streamBilled);
     addSums(this.streamIfClosed, part.streamIfClosed);
-  }
-
-  /** Quantities per volume-tier scope and period (`version\0product\0model\0component\0period`), for TIER_CLIFF: from the fold's buckets. */
-  tierTotals(): Map<string, number> {
-    const totals = new Map<string, number>();
-    const card = this.options.card;
-    for (const bucket of this.buckets?.values() ?? []) {
-      if (bucket.period === '') continue;
-      const product = card.versions[bucket.version]!.products.find((p) => p.id === bucket.product);
-      if (product === undefined || product.kind === 'llm') continue;
-      const plan = ratePlanOf(product, bucket.model, bucket.component);
-      if (plan?.type !== 'tiered' || plan.mode !== 'volume') continue;
-      const key = [bucket.version, bucket.product, bucket.model, bucket.component, bucket.period].join('\u0000');
-      totals.set(key, (totals.get(key) ?? 0) + bucket.quantity);
-    }
-    return totals;
   }
 
   /** Links an API key and a customer (codes of the log's strings), once per pair. */

@@ -49,14 +49,14 @@ export async function runAudit(paths: readonly string[], options: AuditOptions):
   const { card } = options;
   const collector = new AuditCollector({ card, zone: options.zone, tier: options.tier, idleRatio: options.idleRatio, keepPerCode: options.keepPerCode });
   const ledger = options.account ? ledgerCollector(options.account) : undefined;
-  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined, byDay: ledger !== undefined && hasDayRates(options.card) });
+  const invoice = await computeInvoice(paths, { ...options, observers: ledger ? [collector, ledger] : [collector], needsTime: ledger ? LEDGER_NEEDS_TIME : undefined, byDay: ledger !== undefined && hasDayRates(options.card), explain: true });
   options.onPhase?.('checking limits, overlaps and tiers');
   const limits = appliedLimits(options);
   overlapFindings(collector);
   const late: FindingDraft[] = [
     ...limitFindings(collector, limits, options.tier),
     ...keyPerCustomerFindings(collector),
-    ...tierCliffFindings(collector, card),
+    ...tierCliffFindings(invoice.periods ?? [], card),
   ];
   if (ledger && options.account) {
     options.onPhase?.('replaying the ledger');

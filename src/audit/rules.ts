@@ -1,7 +1,8 @@
-import { ratePlanOf, type AutoScale, type RateCard } from '../rates/card.js';
+import type { AutoScale, RateCard } from '../rates/card.js';
 import { autoScaleBreaches } from './autoscale.js';
 import { Decimal, formatMoney } from '../util/decimal.js';
-import { periodSlices } from '../pricing/tiers.js';
+import { periodSlices, tierOf } from '../pricing/tiers.js';
+import type { PeriodTrace } from '../pricing/price.js';
 import { formatInstant } from '../util/time.js';
 import { orderBy } from '../util/columns.js';
 import { compareText } from '../util/compare.js';
@@ -137,21 +138,20 @@ export function keyPerCustomerFindings(c: AuditCollector): FindingDraft[] {
   }];
 }
 
-/** TIER_CLIFF: a volume-tier period below a boundary where reaching the boundary would cost less. */
-export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDraft[] {
+/**
+ * TIER_CLIFF: a volume-tier period below a boundary where reaching the boundary would cost less.
+ * Read from the invoice's own period traces: the usage left to pay after free quotas and packs.
+ */
+export function tierCliffFindings(periods: readonly PeriodTrace[], card: RateCard): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   const scale = card.rounding.scale;
-  const totals = c.tierTotals();
-  const keys = [...totals.keys()].sort(compareText);
-  for (const key of keys) {
-    const total = totals.get(key)!;
-    const [v, productId, model, component, period] = key.split('\u0000') as [string, string, string, string, string];
-    const version = card.versions[Number(v)]!;
-    const product = version.products.find((p) => p.id === productId)!;
-    if (product.kind === 'llm') continue;
-    const plan = ratePlanOf(product, model, component);
-    if (plan?.type !== 'tiered') continue;
-    const tier = plan.tiers.findIndex((t) => t.upToBase === null || total < t.upToBase);
+  const keyOf = (p: PeriodTrace): string => [p.version, p.product, p.model, p.component, p.period].join('\u0000');
+  const sorted = [...periods].sort((a, b) => compareText(keyOf(a), keyOf(b)));
+  for (const trace of sorted) {
+    const { plan, total, period, model } = trace;
+    if (plan.type !== 'tiered' || plan.mode !== 'volume' || period === '') continue;
+    const product = card.versions[trace.version]!.products.find((p) => p.id === trace.product)!;
+    const tier = tierOf(plan.tiers, total);
     const bound = plan.tiers[tier]!.upToBase;
     if (bound === null) continue;
     // What the period costs now and at the boundary, flat fees included, as the invoice prices them.
@@ -160,9 +160,10 @@ export function tierCliffFindings(c: AuditCollector, card: RateCard): FindingDra
     const atBound = charge(bound);
     if (!atBound.lessThan(now)) continue;
     const hours = (ms: number) => new Decimal(ms).dividedBy(product.perUnit).toDecimalPlaces(2).toString();
+    const covered = trace.covered > 0 ? ` (after ${hours(trace.covered)} ${product.unit}s covered by free quotas and packs)` : '';
     drafts.push({
       code: 'TIER_CLIFF',
-      message: `${period}: ${hours(total)} ${product.unit}s of ${model} cost ${formatMoney(now, scale)} ${card.currency} at ${plan.tiers[tier]!.price.toString()}; ${plan.tiers[tier]!.upTo!.toString()} ${product.unit}s would cost ${formatMoney(atBound, scale)} at ${plan.tiers[tier + 1]!.price.toString()}: ${hours(bound - total)} ${product.unit}s more would cost less`,
+      message: `${period}: ${hours(total)} ${product.unit}s of ${model}${covered} cost ${formatMoney(now, scale)} ${card.currency} at ${plan.tiers[tier]!.price.toString()}; ${plan.tiers[tier]!.upTo!.toString()} ${product.unit}s would cost ${formatMoney(atBound, scale)} at ${plan.tiers[tier + 1]!.price.toString()}: ${hours(bound - total)} ${product.unit}s more would cost less`,
       ref: undefined, id: undefined, at: undefined, related: undefined, stake: [],
       money: now.minus(atBound),
     });

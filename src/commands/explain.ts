@@ -52,10 +52,14 @@ export function targetOf(flags: Pick<ExplainFlags, 'line' | 'id' | 'product' | '
 
 async function explainCommand(files: string[], flags: ExplainFlags): Promise<number> {
   const target = targetOf(flags);
+  // Line N of which file: with several files, a bare N would silently be the first file's.
+  if ('line' in target && target.file === undefined && files.length > 1) {
+    throw new UsageError(`--line ${target.line}: ${files.length} files are given; say which, as --line FILE:${target.line} (e.g. --line ${files[0]}:${target.line})`);
+  }
   checkOut(flags.out, [...files, flags.rates]);
   hintStdin(files);
   const finder = new RecordFinder(target);
-  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, parseGroupBy(flags.groupBy))), observers: [finder], explain: true });
+  const invoice = await computeInvoice(files, { ...(await invoiceOptions(flags, parseGroupBy(flags.groupBy))), observers: [finder], explain: true, byDay: true });
   const text = (await renderer('explain', flags.format))(explain(invoice, target, finder.found), tablePainter(flags), tableWidth(flags));
   await emit(text, flags.out);
   return 0;

@@ -5,7 +5,7 @@ import type { AutoScale, DurationProduct, Limits, RateCard, RatePlan, TokenPrice
 import { SCHEMA_VERSION } from '../report/schema-version.js';
 import { Decimal, formatExact } from '../util/decimal.js';
 import { emit } from '../util/output.js';
-import { planText } from '../rates/describe.js';
+import { freeQuotaText, packText, planText } from '../rates/describe.js';
 import { fitLines } from '../report/fit.js';
 import { tableWidth, widthOption } from './display.js';
 import { registerRatesDiff } from './rates-diff.js';
@@ -81,12 +81,8 @@ export function registerRates(program: Command, run: (action: () => Promise<numb
 
 /** A product's free quota and packs, one line each (none when it has neither). */
 function allowanceText(p: DurationProduct): string[] {
-  const units = (base: number): string => `${formatExact(new Decimal(base).dividedBy(p.perUnit))} ${p.unit}s`;
-  const models = (list: readonly string[] | undefined): string => (list === undefined ? '' : ` (${list.join(', ')})`);
-  return [
-    ...(p.freeQuota ? [`    free quota: ${units(p.freeQuota.quantity)} per ${p.freeQuota.period}${models(p.freeQuota.models)}, used first, never carried over`] : []),
-    ...p.packs.map((pack) => `    pack ${pack.id}: ${units(pack.quantity)} from ${pack.start} until ${pack.expiry}${models(pack.models)}`),
-  ];
+  const quota = freeQuotaText(p);
+  return [...(quota ? [`    free quota: ${quota}`] : []), ...p.packs.map((pack) => `    pack ${pack.id}: ${packText(p, pack)}`)];
 }
 
 function tokenPriceText(price: TokenPrice, unit: string): string {

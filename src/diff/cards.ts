@@ -1,6 +1,6 @@
 import { computeInvoice, type InvoiceOptions } from '../engine/index.js';
 import { TOKEN_CLASSES, type CardVersion, type Limits, type Product, type RateCard } from '../rates/card.js';
-import { planText } from '../rates/describe.js';
+import { freeQuotaText, packText, planText } from '../rates/describe.js';
 import { compareText } from '../util/compare.js';
 import { Decimal, formatExact, roundMoney } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
@@ -88,6 +88,10 @@ function productFacts(p: Product, put: (product: string, model: string | null, i
   }
   put(p.id, null, 'billing', `basis ${p.basis}, increment ${p.incrementMs / 1000} s, channels ${p.channels}, add-on channels ${p.addonChannels}${p.chargeFailed ? ', failed charged' : ''}`);
   put(p.id, null, 'max_session', p.maxSessionMs === undefined ? undefined : `${p.maxSessionMs / 1000} s`);
+  put(p.id, null, 'minimum', p.minimumMs > 0 ? `${p.minimumMs / 1000} s` : undefined);
+  // The quota in force: a card's use_free_quota is seen here as the opt-in quota applied or not.
+  put(p.id, null, 'free_quota', freeQuotaText(p));
+  for (const pack of p.packs) put(p.id, null, `pack ${pack.id}`, packText(p, pack));
   for (const [model, plan] of p.models) put(p.id, model, 'price', planText(plan, p.unit));
   for (const [addon, plan] of p.addons) put(p.id, null, `addon ${addon}`, planText(plan, p.unit));
   for (const [model, plans] of p.modelAddons) for (const [addon, plan] of plans) put(p.id, model, `addon ${addon}`, planText(plan, p.unit));

@@ -39,7 +39,7 @@ function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generato
   const dayAt = (d: number) => card.timezone.startOfDay(formatDay(parseDay(first) + d)) + 12 * MS_PER_HOUR;
   out.days = { first, count };
   if (usage.period === 'month' && hasPeriodTiers(card)) {
-    out.notes.push(`card ${card.name} has daily tiers: the month's usage is spread evenly over ${count} days (--days-per-month)`);
+    out.notes.push(`card ${card.name} has ${dayRules(card)}: the month's usage is spread evenly over ${count} days (--days-per-month)`);
   }
   let serial = 0;
   const record = (kind: UsageKind, at: number, fields: Partial<UsageRecord>): UsageRecord => ({
@@ -127,4 +127,23 @@ function spreadSeconds(ms: number, n: number): number[] {
 
 function ones(n: number): number[] {
   return Array.from({ length: n }, () => 1);
+}
+
+/** What on a card makes a record's day matter, as words: `daily tiers`, `monthly tiers and free quotas`, ... */
+function dayRules(card: RateCard): string {
+  const found = new Set<string>();
+  for (const v of card.versions) {
+    for (const p of v.products) {
+      if (p.kind === 'llm') continue;
+      for (const plan of [...p.models.values(), ...p.addons.values()]) {
+        if (plan.type === 'flat' || plan.period === 'none') continue;
+        found.add(`${plan.period === 'day' ? 'daily' : 'monthly'} ${plan.type === 'package' ? 'packages' : 'tiers'}`);
+      }
+      if (p.freeQuota !== undefined) found.add('free quotas');
+      if (p.packs.length > 0) found.add('packs');
+    }
+  }
+  const order = ['daily tiers', 'monthly tiers', 'daily packages', 'monthly packages', 'free quotas', 'packs'];
+  const list = order.filter((w) => found.has(w));
+  return list.length <= 1 ? (list[0] ?? 'daily tiers') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`;
 }

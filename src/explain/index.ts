@@ -61,8 +61,12 @@ export interface ItemFacts {
   quantity: number | null;
   periods: { period: string; total: number; covered: number; sharing: PeriodTrace['sharing']; charge: Decimal; groups: { time: string; quantity: number; slices: SliceFacts[] }[] }[];
   lines: InvoiceLine[];
-  /** The record's share: its quantity × its period's charge ÷ the period's usage, free or paid (a flat price: quantity × rate). */
+  /** The record's share: its quantity × its period's (or part's) charge ÷ its usage, free or paid (a flat price: quantity × rate × the paid part of its day's usage). */
   share: Decimal | null;
+  /** Where free quotas or packs covered usage the share is counted over: the record's part (split by time) or day (a flat price), paid and covered. */
+  coverage: { scope: string; paid: number; covered: number } | null;
+  /** A flat price's rate (per `perUnit`), as its lines charge it; null for a tiered one. */
+  rate: Decimal | null;
 }
 
 /** Why a record or a model costs what it does. */
@@ -163,6 +167,8 @@ export function explain(invoice: Invoice, target: ExplainTarget, record: RecordF
     const mine = record === undefined ? lines : lines.filter((l) => invoice.groupBy.every((d, i) => l.dims[i] === record.dims[d]));
     const own = w.quantity === null || periods.length === 0 ? mine : mine.filter((l) => l.slice === 'allocated' || l.slice === 'covered' || labels.has(l.tier ?? ''));
     let share: Decimal | null = null;
+    let coverage: ItemFacts['coverage'] = null;
+    let flatRate: Decimal | null = null;
     if (w.quantity !== null) {
       const period = periods[0];
       const line = lines.find((l) => l.slice === null);
@@ -170,17 +176,40 @@ export function explain(invoice: Invoice, target: ExplainTarget, record: RecordF
       const time = invoice.groupBy.flatMap((d) => (d === 'day' || d === 'month' ? [record?.dims[d] ?? ''] : [])).join(' ');
       const part = period !== undefined && period.groups.length > 1 ? period.groups.find((g) => g.time === time) : undefined;
       const partCharge = part?.slices.reduce((sum, slice) => sum.plus(slice.amount), new Decimal(0));
-      const usage = part !== undefined ? part.quantity : period === undefined ? 0 : period.total + period.covered;
+      // Usage free quotas and packs covered counts in the usage a charge is shared over, as on the invoice.
+      const timeOf = (l: InvoiceLine): string => invoice.groupBy.flatMap((d, i) => (d === 'day' || d === 'month' ? [l.dims[i] ?? ''] : [])).join(' ');
+      const partCovered = part === undefined ? 0 : lines.filter((l) => l.slice === 'covered' && timeOf(l) === time).reduce((sum, l) => sum + l.baseQuantity, 0);
+      if (part !== undefined && partCovered > 0) coverage = { scope: `its part ${time}`, paid: part.quantity, covered: partCovered };
+      const usage = part !== undefined ? part.quantity + partCovered : period === undefined ? 0 : period.total + period.covered;
       if (period !== undefined) share = usage === 0 ? new Decimal(0) : (partCharge ?? period.charge).times(w.quantity).dividedBy(usage);
-      else if (line !== undefined) share = line.rate.times(w.quantity).dividedBy(line.perUnit);
+      else if (line !== undefined || lines.some((l) => l.slice === 'covered')) {
+        // (A day fully covered has no paid line of its own: the rate is that of the item's paid lines.)
+        // A flat price: the record's day, as the invoice covered it (the lines priced by day), pays in proportion to what that day paid.
+        const day = dayCoverage(invoice, w, record);
+        if (day !== undefined && day.covered > 0) coverage = { scope: `its day ${record?.dims.day ?? ''}`, paid: day.paid, covered: day.covered };
+        const rate = line?.rate ?? new Decimal(0);
+        flatRate = rate;
+        const full = rate.times(w.quantity).dividedBy(line?.perUnit ?? product?.perUnit ?? 1);
+        share = day === undefined || day.paid + day.covered === 0 ? full : full.times(day.paid).dividedBy(day.paid + day.covered);
+      }
     }
     return {
       product: w.product, model: w.model, component: w.component, version: w.version ?? '-', hash: card.versions[versionIndex]?.hash ?? '-',
       unit: product?.unit ?? '', perUnit: product?.perUnit ?? 1, baseUnit: lines[0]?.baseUnit ?? (product?.kind === 'llm' ? 'token' : 'ms'),
-      quantity: w.quantity, periods, lines: own, share,
+      quantity: w.quantity, periods, lines: own, share, coverage, rate: flatRate,
     };
   });
   return { card, target, record: record ?? null, items, rounding: { scale: card.rounding.scale, mode: card.rounding.mode } };
+}
+
+/** The usage of a record's item on its day (with its other dimensions) that was paid and that free quotas or packs covered, from the invoice's lines priced by day. */
+function dayCoverage(invoice: Invoice, w: { version: string | undefined; product: string; model: string; component: string }, record: RecordFacts | undefined): { paid: number; covered: number } | undefined {
+  const byDay = invoice.byDay;
+  if (byDay === undefined || byDay.dayAt < 0 || record === undefined) return undefined;
+  const mine = byDay.lines.filter((l) => l.priced && l.version === w.version && l.product === w.product && l.model === w.model && l.component === w.component
+    && l.dims[byDay.dayAt] === record.dims.day && invoice.groupBy.every((d, i) => l.dims[i] === record.dims[d]));
+  const sum = (covered: boolean): number => mine.filter((l) => (l.slice === 'covered') === covered).reduce((total, l) => total + l.baseQuantity, 0);
+  return { paid: sum(false), covered: sum(true) };
 }
 
 /** An exact amount rounded as the card rounds an invoice line. */

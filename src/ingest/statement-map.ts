@@ -59,7 +59,10 @@ const mapSchema = z.strictObject({
   columns: z.strictObject({ product: z.string().min(1), model: z.string().min(1), amount: z.string().min(1), addon: z.string().optional(), date: z.string().optional(), month: z.string().optional(), quantity: z.string().optional(), unit: z.string().optional(), currency: z.string().optional() }),
   values: z.strictObject({ product: names.optional(), model: names.optional(), addon: names.optional() }).optional(),
   only: z.record(z.string(), z.array(z.string()).min(1, 'lists at least one value')).optional(),
-  units: z.record(z.string(), z.string().regex(/^(?:\d+(?:\.\d+)?|card)$/, 'must be the seconds in one unit, such as "3600", or "card" (already in the card\'s unit, as tokens)')).optional(),
+  units: z.record(z.string(), z.string()
+    .regex(/^(?:\d+(?:\.\d+)?|card)$/, 'must be the seconds in one unit, such as "3600", or "card" (already in the card\'s unit, as tokens)')
+    // A unit of no seconds would turn every quantity of the statement into 0.
+    .refine((v) => v === 'card' || /[1-9]/.test(v), 'must be more than 0 seconds in one unit, such as "3600"')).optional(),
 });
 
 /** A `--statement-map` file (YAML or JSON), validated with the JSON path and line of each problem. */

@@ -2,30 +2,34 @@
  * Splits a whole number into parts proportional to `weights` that always add up to the whole:
  * each part gets its floor share, and the leftover units go one each to the largest remainders
  * (ties: the earlier weight). Weights are non-negative integers; all-zero weights split evenly.
+ * Exact for any size (bigint): money in minor units goes through here, never through a `number`.
  */
-export function allocate(total: number, weights: readonly number[]): number[] {
+export function allocateExact(total: bigint, weights: readonly bigint[]): bigint[] {
   if (weights.length === 0) return [];
-  const sum = weights.reduce((a, b) => a + b, 0);
-  const effective = sum === 0 ? weights.map(() => 1) : weights;
-  const weightSum = sum === 0 ? weights.length : sum;
-  const big = BigInt(total);
-  const bigSum = BigInt(weightSum);
+  const sum = weights.reduce((a, b) => a + b, 0n);
+  const effective = sum === 0n ? weights.map(() => 1n) : weights;
+  const weightSum = sum === 0n ? BigInt(weights.length) : sum;
   if (effective.every((w) => w === effective[0])) {
     // Equal weights: every remainder is equal, so the leftover units go to the first parts (by the
     // rule above), with no per-part arithmetic: an estimate spreads a month over 500k sessions.
     const n = BigInt(effective.length);
-    const share = Number(big / n);
-    const extra = Number(big % n);
-    return effective.map((_, i) => (i < extra ? share + 1 : share));
+    const share = total / n;
+    const extra = total % n;
+    return effective.map((_, i) => (BigInt(i) < extra ? share + 1n : share));
   }
-  const parts = effective.map((w) => (big * BigInt(w)) / bigSum);
-  const remainders = effective.map((w, i) => ({ i, r: (big * BigInt(w)) % bigSum }));
-  let leftover = total - parts.reduce((a, b) => a + Number(b), 0);
+  const parts = effective.map((w) => (total * w) / weightSum);
+  const remainders = effective.map((w, i) => ({ i, r: (total * w) % weightSum }));
+  let leftover = total - parts.reduce((a, b) => a + b, 0n);
   remainders.sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
   for (const { i } of remainders) {
-    if (leftover <= 0) break;
+    if (leftover <= 0n) break;
     parts[i]! += 1n;
     leftover--;
   }
-  return parts.map(Number);
+  return parts;
+}
+
+/** `allocateExact` for quantities (milliseconds, tokens, counts: safe integers), never for money. */
+export function allocate(total: number, weights: readonly number[]): number[] {
+  return allocateExact(BigInt(total), weights.map(BigInt)).map(Number);
 }

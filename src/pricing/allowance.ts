@@ -14,10 +14,13 @@ export interface Covered extends Bucket {
  * quota is granted each day or month and never carried over), then from the packs valid that day
  * (`start` ≤ day < `expiry`), the one expiring first first, then pay-as-you-go. Within a day, what
  * a quota or pack covers is shared between the day's buckets (models, other dimensions) in
- * proportion to their usage. Only a product's own usage (not add-ons) is covered. Returns the
- * buckets left to pay (in the order given; those emptied left out) and what was covered.
+ * proportion to their usage. Only a product's own usage (not add-ons) is covered. Usage before
+ * the invoice's period (`before`, by day) uses them up first, unbilled. Returns the buckets left to
+ * pay (in the order given; those emptied left out) and what was covered of them.
  */
-export function applyAllowances(buckets: readonly Bucket[], card: RateCard, dayAt: number): { paid: Bucket[]; covered: Covered[] } {
+export function applyAllowances(billed: readonly Bucket[], card: RateCard, dayAt: number, before: readonly Bucket[] = []): { paid: Bucket[]; covered: Covered[] } {
+  // Usage before the period (`before`) comes first in time: it uses quotas and packs up, and is neither paid nor listed here.
+  const buckets = [...before, ...billed];
   const productOf = (b: Bucket): DurationProduct | undefined => {
     const product = card.versions[b.version]!.products.find((p) => p.id === b.product);
     return product === undefined || product.kind === 'llm' ? undefined : product;
@@ -28,7 +31,7 @@ export function applyAllowances(buckets: readonly Bucket[], card: RateCard, dayA
   const byProduct = new Map<string, number[]>();
   buckets.forEach((b, i) => {
     const product = productOf(b);
-    if (b.component !== 'usage' || product === undefined || (product.freeQuota === undefined && product.packs.length === 0) || b.quantity === 0) return;
+    if (b.component !== 'usage' || product === undefined || !productHasAllowances(product) || b.quantity === 0) return;
     const list = byProduct.get(b.product) ?? [];
     list.push(i);
     byProduct.set(b.product, list);
@@ -50,7 +53,7 @@ export function applyAllowances(buckets: readonly Bucket[], card: RateCard, dayA
         reach.forEach((i, k) => {
           if (shares[k] === 0) return;
           left[i]! -= shares[k]!;
-          covered.push({ ...buckets[i]!, quantity: shares[k]!, source });
+          if (i >= before.length) covered.push({ ...buckets[i]!, quantity: shares[k]!, source });
         });
         return use;
       };
@@ -73,11 +76,19 @@ export function applyAllowances(buckets: readonly Bucket[], card: RateCard, dayA
       }
     }
   }
-  const paid = buckets.flatMap((b, i) => (left[i] === b.quantity ? [b] : left[i]! > 0 ? [{ ...b, quantity: left[i]! }] : []));
+  const paid = billed.flatMap((b, k) => {
+    const rest = left[before.length + k]!;
+    return rest === b.quantity ? [b] : rest > 0 ? [{ ...b, quantity: rest }] : [];
+  });
   return { paid, covered };
 }
 
 /** Whether any product of the card has a free quota or packs (its buckets then need their day). */
 export function hasAllowances(card: RateCard): boolean {
-  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0)));
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && productHasAllowances(p)));
+}
+
+/** Whether a duration product has a free quota or packs (the one test of it). */
+export function productHasAllowances(p: DurationProduct): boolean {
+  return p.freeQuota !== undefined || p.packs.length > 0;
 }

@@ -64,7 +64,7 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
   const all = [...fold.buckets.values()].sort(bucketOrder);
   // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
   const dayAt = fold.dimensions.lastIndexOf('day');
-  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt) : { paid: all, covered: [] };
+  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt, [...(fold.prior?.values() ?? [])].sort(bucketOrder)) : { paid: all, covered: [] };
   const periods: PeriodTrace[] | undefined = options.explain ? [] : undefined;
   const priced = options.shadowDay
     ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)

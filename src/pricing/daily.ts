@@ -3,7 +3,7 @@ import { compareText } from '../util/compare.js';
 import { Decimal } from '../util/decimal.js';
 import type { Bucket } from './fold.js';
 import type { Dimension } from './dimensions.js';
-import { allocate } from './allocate.js';
+import { allocateExact } from './allocate.js';
 import type { DailySpend, InvoiceLine } from './invoice.js';
 
 /**
@@ -67,12 +67,13 @@ export function dailySpend(lines: readonly InvoiceLine[], byDay: readonly Invoic
     }
     // A tier's units (or a flat price's) go by the units each day had at that rate; fees, packages and shares by what each day was charged.
     const byUnits = (line.slice === null || line.slice === 'tier') && sameTier.length > 0;
-    const minor = days.map((d) => d.amount.abs().times(scale).toNumber());
-    const weights = byUnits || !minor.some((m) => m > 0) ? days.map((d) => d.baseQuantity) : minor;
-    // Minor units as a whole number (an invoice line is far below 2^53 of them); a credit line is shared as its size.
+    const minorOf = (amount: Decimal): bigint => BigInt(amount.abs().times(scale).toFixed(0));
+    const minor = days.map((d) => minorOf(d.amount));
+    const weights = byUnits || !minor.some((m) => m > 0n) ? days.map((d) => BigInt(d.baseQuantity)) : minor;
+    // Minor units as exact integers (bigint, any size); a credit line is shared as its size.
     const sign = line.amount.isNegative() ? -1 : 1;
-    const shares = allocate(line.amount.abs().times(scale).toNumber(), weights);
-    days.forEach((d, i) => put(d.dims[dayAt] ?? null, line.product, new Decimal(sign * shares[i]!).dividedBy(scale)));
+    const shares = allocateExact(minorOf(line.amount), weights);
+    days.forEach((d, i) => put(d.dims[dayAt] ?? null, line.product, new Decimal(shares[i]!.toString()).times(sign).dividedBy(scale)));
   }
   return [...spend.values()].sort((a, b) => compareText(a.day ?? '', b.day ?? '') || compareText(a.product, b.product));
 }

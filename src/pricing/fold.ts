@@ -9,6 +9,7 @@ import type { Dimension } from './dimensions.js';
 import { IdSet, type IdList } from './idset.js';
 import { inPeriod, isBounded, type Period } from './period.js';
 import { compilePlan, Cut, type Component, type Plan } from './plan.js';
+import { hasAllowances, productHasAllowances } from './allowance.js';
 
 export { DIMENSIONS, type Dimension } from './dimensions.js';
 export type { Component } from './plan.js';
@@ -63,11 +64,14 @@ export interface FoldView {
   readonly unpriced: ReadonlyMap<string, Unpriced>;
   readonly tally: Tally;
   readonly dimensions: readonly Dimension[];
+  /** Usage before the period's start of products with free quotas or packs, by day (the last dimension `day`): it uses them up, unbilled. */
+  readonly prior?: ReadonlyMap<string, Bucket>;
 }
 
 /** A fold's state as plain data (a worker thread's part of a log). */
 export interface FoldSnapshot {
   buckets: Bucket[];
+  prior?: Bucket[];
   unpriced: Unpriced[];
   tally: Tally;
   ids: IdList;
@@ -155,6 +159,8 @@ export class Fold {
   readonly unpriced = new Map<string, Unpriced>();
   /** Every bucket, by `version\0product\0model\0component\0period\0dims`. */
   readonly buckets = new Map<string, Bucket>();
+  /** Usage before `--from`/`--month` of a card with free quotas or packs, by `version\0product\0model\0component\0day`: see `FoldView.prior`. */
+  readonly prior = new Map<string, Bucket>();
   /** Plans by id. */
   readonly plans: Plan[] = [];
   /** Ids seen so far (as hashes of `kind\0id`), with where each was first seen. */
@@ -167,6 +173,8 @@ export class Fold {
   private readonly featureLists = new Map<number, string[]>();
   private readonly versionFrom: number[];
   private readonly periodTiers: boolean;
+  /** Whether usage before the period's start is kept in `prior` (a card with free quotas or packs, a period with a start). */
+  private readonly priorUsage: boolean;
   private readonly dims: TupleIndex;
   private readonly dimsTuple: Int32Array;
   private readonly dimsValues: (string | null)[][] = [];
@@ -187,6 +195,7 @@ export class Fold {
     this.dimensions = options.shadowDay ? [...options.groupBy, 'day'] : options.groupBy;
     this.versionFrom = options.card.versions.map((v) => v.effectiveFrom ?? Number.NEGATIVE_INFINITY);
     this.periodTiers = hasPeriodTiers(options.card);
+    this.priorUsage = hasAllowances(options.card) && options.period.from !== undefined && this.dimensions.includes('day');
     this.dayRates = hasDayRates(options.card);
     this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
     this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
@@ -253,6 +262,8 @@ export class Fold {
     if (!within) {
       b.outcome[r] = Outcome.Excluded;
       this.counts.excluded++;
+      // Usage before the period still uses up free quotas and packs (never billed here): a pack carries over into the period.
+      if (billed && dated && this.priorUsage && at < this.options.period.from!) this.addPrior(plan, b.quantities, qAt, at);
       return;
     }
     const tally = this.counts;
@@ -367,6 +378,19 @@ export class Fold {
       this.featureLists.set(code, list);
     }
     return list;
+  }
+
+  /** Adds a row's own usage (not add-ons) before the period's start to `prior`, by day: the usage its free quotas and packs met first. */
+  private addPrior(plan: Plan, quantities: ArrayLike<number>, qAt: number, at: number): void {
+    const day = formatDay(this.dayOf(at));
+    plan.items.forEach((item, i) => {
+      const quantity = quantities[qAt + i]!;
+      if (item.component !== 'usage' || quantity === 0) return;
+      const key = [plan.version, plan.product, plan.model, item.component, day].join('\u0000');
+      const bucket = this.prior.get(key) ?? { version: plan.version, product: plan.product, model: plan.model, component: item.component, period: '', dims: this.dimensions.map((d) => (d === 'day' ? day : null)), quantity: 0, priced: true };
+      bucket.quantity += quantity;
+      this.prior.set(key, bucket);
+    });
   }
 
   /** The index of the card version in force at `at`, or -1. */
@@ -493,7 +517,7 @@ export class Fold {
 
   /** The state of this fold as plain data, for a worker thread to hand back. */
   snapshot(): FoldSnapshot {
-    return { buckets: [...this.buckets.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.take() };
+    return { buckets: [...this.buckets.values()], prior: [...this.prior.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.take() };
   }
 
   /** Whether a part read by another thread repeats none of the ids seen here (else it must be read again, in order). */
@@ -523,6 +547,12 @@ export class Fold {
       const sum = bucket.quantity + b.quantity;
       if (!Number.isSafeInteger(sum)) throw new InputError({ file, line: lineOffset + 1 }, undefined, `the usage of ${b.product} ${b.model} passes 2^53, past exact arithmetic`, 'split the log and price the parts');
       bucket.quantity = sum;
+    }
+    for (const b of part.prior ?? []) {
+      const key = [b.version, b.product, b.model, b.component, b.dims[this.dimensions.lastIndexOf('day')] ?? ''].join('\u0000');
+      const bucket = this.prior.get(key) ?? { ...b, dims: [...b.dims], quantity: 0 };
+      bucket.quantity += b.quantity;
+      this.prior.set(key, bucket);
     }
     for (const u of part.unpriced) {
       const key = [u.kind, u.product, u.model, u.addon].join('\u0000');
@@ -564,13 +594,13 @@ function monthText(month: number): string {
 
 /** Whether a record's rate on the card can depend on its day: tiers, packages, free quotas or packs (a ledger then prices by day). */
 export function hasDayRates(card: RateCard): boolean {
-  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
+  return card.versions.some((v) => v.products.some((p) => p.kind !== 'llm' && (productHasAllowances(p) || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat'))));
 }
 
 /** Whether any price of the card resets per day or month (so records need a date). */
 export function hasPeriodTiers(card: RateCard): boolean {
   return card.versions.some((v) =>
-    v.products.some((p) => p.kind !== 'llm' && (p.freeQuota !== undefined || p.packs.length > 0 || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
+    v.products.some((p) => p.kind !== 'llm' && (productHasAllowances(p) || [...p.models.values(), ...p.addons.values()].some((plan) => plan.type !== 'flat' && plan.period !== 'none'))),
   );
 }
 

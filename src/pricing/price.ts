@@ -1,7 +1,7 @@
 import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
-import { allocate } from './allocate.js';
+import { allocate, allocateExact } from './allocate.js';
 import type { Covered } from './allowance.js';
 import type { Bucket, Component, Dimension } from './fold.js';
 import { lineOrder, type InvoiceLine, type LineSlice } from './invoice.js';
@@ -18,10 +18,10 @@ interface LineDraft {
   /** An amount not proportional to the quantity (flat fees, packages; 0 for covered usage), summed over periods. */
   fixed?: Decimal;
   /** For allocated lines: the exact share and the share in minor units, summed over periods. */
-  allocated?: { exact: Decimal; minor: number };
+  allocated?: { exact: Decimal; minor: bigint };
 }
 
-type Extra = { fixed?: Decimal; share?: { exact: Decimal; minor: number } };
+type Extra = { fixed?: Decimal; share?: { exact: Decimal; minor: bigint } };
 
 /**
  * How one tier period of one (version, product, model, component) was charged, as the pricing
@@ -86,7 +86,8 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
     scopes.set(scope, parts);
   }
 
-  const toMinor = (exact: Decimal): number => roundMoney(exact, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toNumber();
+  // Minor units as an exact bigint: an amount past 2^53 minor units stays exact.
+  const toMinor = (exact: Decimal): bigint => BigInt(roundMoney(exact, card.rounding.scale, card.rounding.mode).times(new Decimal(10).pow(card.rounding.scale)).toFixed(0));
   const timeDims = dimensions.flatMap((d, i) => (d === 'day' || d === 'month' ? [i] : []));
   for (const parts of scopes.values()) {
     const first = parts[0]!;
@@ -119,7 +120,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
     }
     // Several parts and several slices: the period's charge is allocated in proportion to quantity.
     const charge = slices.reduce((sum, s) => sum.plus(s.amount), new Decimal(0));
-    const minor = allocate(toMinor(charge), parts.map((p) => p.quantity));
+    const minor = allocateExact(toMinor(charge), parts.map((p) => BigInt(p.quantity)));
     const rate = total === 0 ? new Decimal(0) : charge.times(product.perUnit).dividedBy(total);
     const allocatedLabel = plan.type === 'package' ? 'package, allocated' : `${plan.mode}, allocated`;
     parts.forEach((part, i) => add(part, product, 'allocated', allocatedLabel, rate, part.quantity, { share: { exact: total === 0 ? new Decimal(0) : charge.times(part.quantity).dividedBy(total), minor: minor[i]! } }));
@@ -129,7 +130,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
   const lines = [...drafts.values()].map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
     const version = card.versions[bucket.version]!;
     const amountExact = allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
-    const amount = allocated ? new Decimal(allocated.minor).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
+    const amount = allocated ? new Decimal(allocated.minor.toString()).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
     return {
       product: bucket.product,
       model: bucket.model,
@@ -174,8 +175,8 @@ function timeGroups(parts: readonly Bucket[], timeDims: readonly number[]): Buck
  * shared out over the groups (by their units in the slice, their packages, or to the group that
  * reached a flat fee), then over each group's parts in proportion to their usage.
  */
-function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: Product, toMinor: (exact: Decimal) => number,
-  emit: (part: Bucket, slice: Slice, quantity: number, share: { exact: Decimal; minor: number }) => void): Slice[][] {
+function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: Product, toMinor: (exact: Decimal) => bigint,
+  emit: (part: Bucket, slice: Slice, quantity: number, share: { exact: Decimal; minor: bigint }) => void): Slice[][] {
   const quantities = groups.map((g) => g.reduce((sum, p) => sum + p.quantity, 0));
   const sliced = periodSlices(plan, product.perUnit, quantities);
   const byKey = new Map<string, { exact: Decimal; perGroup: (Slice | undefined)[] }>();
@@ -190,13 +191,13 @@ function chronological(groups: readonly Bucket[][], plan: PeriodPlan, product: P
   });
   for (const { exact, perGroup } of byKey.values()) {
     const weight = (s: Slice | undefined): number => (s === undefined ? 0 : s.kind === 'tier' ? s.quantity : s.kind === 'flat' ? 1 : s.packages);
-    const groupMinor = allocate(toMinor(exact), perGroup.map(weight));
+    const groupMinor = allocateExact(toMinor(exact), perGroup.map((s) => BigInt(weight(s))));
     perGroup.forEach((slice, g) => {
       if (slice === undefined) return;
       const parts = groups[g]!;
       const own = parts.map((p) => p.quantity);
       const units = slice.kind === 'tier' ? allocate(slice.quantity, own) : slice.kind === 'package' ? own : own.map(() => 0);
-      const minor = allocate(groupMinor[g]!, own);
+      const minor = allocateExact(groupMinor[g]!, own.map(BigInt));
       const whole = quantities[g]!;
       parts.forEach((part, i) => {
         const share = whole === 0 ? slice.amount.dividedBy(parts.length) : slice.amount.times(part.quantity).dividedBy(whole);

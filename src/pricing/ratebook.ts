@@ -1,5 +1,6 @@
 import { ratePlanOf, tokenRate, type RateCard, type TokenComponent } from '../rates/card.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
+import { productHasAllowances } from './allowance.js';
 import type { Component } from './plan.js';
 import type { InvoiceLine } from './invoice.js';
 
@@ -63,7 +64,7 @@ export class RateBook {
     const product = version.products.find((p) => p.id === productId)!;
     if (product.kind === 'llm') return undefined;
     const plan = ratePlanOf(product, model, component);
-    if (plan === undefined || (plan.type === 'flat' && product.freeQuota === undefined && product.packs.length === 0)) return undefined;
+    if (plan === undefined || (plan.type === 'flat' && !productHasAllowances(product))) return undefined;
     const { lines, dayAt } = this.byDay!;
     const addon = component.startsWith('addon:') ? component.slice(6) : null;
     let quantity = 0;

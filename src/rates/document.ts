@@ -127,21 +127,68 @@ export function validateDocument<S extends z.ZodType>(doc: SourceDocument, schem
   const problems = result.error.issues.flatMap((issue) => {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
     return keys.map((key) => {
-      const path = key === undefined ? issue.path : [...issue.path, key];
-      const message = key === undefined ? describeIssue(issue) : 'is not a known key (check its spelling)';
-      return { path: formatPath(path), line: doc.lineOf(path) ?? doc.lineOf(issue.path), message };
+      const described = key === undefined ? describeIssue(issue, true) : { path: [], message: 'is not a known key (check its spelling)' };
+      const path = key === undefined ? [...issue.path, ...described.path] : [...issue.path, key];
+      // A key that is not there: say so, on the line of the nearest thing that is.
+      const missing = key === undefined && path.length > 0 && valueAt(doc.value, path) === undefined;
+      const message = !missing || described.message === 'is missing' ? described.message : `is missing (it ${described.message})`;
+      return { path: formatPath(path), line: nearestLine(doc, path), message };
     });
   });
   throw new CardError(doc.file, problems);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'the file is not a JSON or YAML object of settings (is it the right file?)';
+/**
+ * What one issue says, and the path below the issue's own it is about (a union's chosen option).
+ * Only the document itself (`top`) can be "not an object of settings"; inside a union, the option
+ * the value was meant as is the one whose problems are not about its type.
+ */
+function describeIssue(issue: z.core.$ZodIssue, top: boolean): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'invalid_type' && issue.path.length === 0 && top) return { path: [], message: 'the file is not a JSON or YAML object of settings (is it the right file?)' };
   if (issue.code === 'invalid_union') {
-    const inner = issue.errors.flat().find((e) => e.code !== 'invalid_type') ?? issue.errors.flat()[0];
-    return inner ? describeIssue(inner) : issue.message;
+    // Options the value is not even the type of (a decimal for an object) say nothing about it.
+    const meant = issue.errors.filter((option) => !option.every(typeOnly));
+    // Two object options that each refuse only the other's key: the value gives both.
+    const onlyExtra = meant.length > 1 && meant.every((option) => option.length === 1 && option[0]!.code === 'unrecognized_keys' && option[0]!.path.length === 0);
+    if (onlyExtra) {
+      const keys = [...new Set(meant.flatMap((option) => (option[0] as z.core.$ZodIssueUnrecognizedKeys).keys))].sort();
+      return { path: [], message: `gives ${keys.join(' and ')} together: give one of them` };
+    }
+    const best = [...meant].sort((a, b) => a.length - b.length)[0] ?? issue.errors[0];
+    const inner = best?.[0];
+    if (inner === undefined) return { path: [], message: issue.message };
+    if (inner.code === 'unrecognized_keys') return { path: [...inner.path, inner.keys[0]!], message: 'is not a known key (check its spelling)' };
+    const described = describeIssue(inner, false);
+    return { path: [...inner.path, ...described.path], message: described.message };
   }
-  return issue.message;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return { path: [], message: 'is missing' };
+  if (issue.code === 'invalid_value' && issue.values.length > 1) return { path: [], message: `must be one of ${issue.values.map(String).join(', ')}` };
+  return { path: [], message: issue.message };
+}
+
+/** The value at a path of a parsed document, or undefined. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** The line of a path, else of its nearest parent that has one. */
+function nearestLine(doc: SourceDocument, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const line = doc.lineOf(path.slice(0, n));
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+/** Whether an issue only says the value is not of a type (itself, or every option of a union): a value of another type, not a wrong one of this. */
+function typeOnly(issue: z.core.$ZodIssue): boolean {
+  if (issue.path.length !== 0) return false;
+  return issue.code === 'invalid_type' || (issue.code === 'invalid_union' && issue.errors.every((option) => option.every(typeOnly)));
 }
 
 /** `products[0].models.best` from a JSON path. */

@@ -4,7 +4,7 @@ import { CardError, UsageError } from '../util/errors.js';
 import { TimeZone } from '../util/time.js';
 import type { AutoScale, CardVersion, DurationProduct, Limits, Product, RatePlan, RateCard, TokenPrice, TokenProduct } from './card.js';
 import type { CardLayer } from './merge.js';
-import type { RawProduct } from './schema.js';
+import { DURATION_ONLY, notForLlm, type RawProduct } from './schema.js';
 
 const MS_PER_UNIT: Record<string, number> = { hour: 3_600_000, minute: 60_000, second: 1000, request: 1 };
 const TOKENS_PER_UNIT: Record<string, number> = { '1M tokens': 1_000_000, '1K tokens': 1000, token: 1 };
@@ -107,6 +107,10 @@ function resolveProduct(raw: RawProduct, context: ProductContext, path: string, 
   }
 
   if (kind === 'llm') {
+    // A kind inherited through `extends` (the schema checks a kind written beside the fields).
+    for (const field of DURATION_ONLY) {
+      if (raw[field] !== undefined) problems.push({ path: where(`.${field}`), message: notForLlm(field) });
+    }
     const unit = raw.unit ?? '1M tokens';
     const perUnit = TOKENS_PER_UNIT[unit];
     if (perUnit === undefined) problems.push({ path: where('.unit'), message: `"${unit}" is not a token unit (1M tokens, 1K tokens, token)` });

@@ -95,6 +95,15 @@ const tokenPrice = z.strictObject({
   context_band: z.strictObject({ above: wholeNumber, input: money, output: money }).optional(),
 });
 
+/** Fields of duration products only: free quotas, packs and minimum durations are never applied to tokens. */
+export const DURATION_ONLY = ['free_quota', 'packs', 'minimum'] as const;
+
+/** Why a duration-only field is refused on an LLM product. */
+export function notForLlm(field: (typeof DURATION_ONLY)[number]): string {
+  const what = { free_quota: 'a free quota', packs: 'packs', minimum: 'a minimum duration' }[field];
+  return `an llm product cannot have ${what} (tallyman applies it to durations, never to tokens); remove it`;
+}
+
 /** A product as written: every field optional so that `extends` and `versions` can override a few. */
 export const productSchema = z.strictObject({
   id: z.string().min(1),
@@ -126,6 +135,9 @@ export const productSchema = z.strictObject({
   /** Models the provider retired, with the date from which their use is refused (by name and date). */
   retired: z.record(z.string(), z.union([date, z.null()])).optional(),
 }).superRefine((value, ctx) => {
+  if (value.kind === 'llm') {
+    for (const field of DURATION_ONLY) if (value[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: notForLlm(field) });
+  }
   if (value.minimum !== undefined && value.unit === 'request') ctx.addIssue({ code: 'custom', path: ['minimum'], message: 'a product priced per request bills each request once: a minimum duration means nothing here' });
   const ids = (value.packs ?? []).map((pack, i) => pack.id ?? `pack ${i + 1}`);
   ids.forEach((id, i) => {

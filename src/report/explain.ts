@@ -1,7 +1,7 @@
 import type { Explanation, ItemFacts, SliceFacts } from '../explain/index.js';
 import type { InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
-import { groupThousands } from './format.js';
+import { baseOf, groupThousands } from './format.js';
 import { lineJson } from './invoice.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 
@@ -78,10 +78,12 @@ export function renderExplainText(e: Explanation): string {
     for (const l of item.lines) out.push(lineText(e, l));
     if (item.share !== null) {
       const p = item.periods[0];
+      const c = item.coverage;
+      const paidOf = c === null ? '' : ` × ${units(item, c.paid)} paid of ${units(item, c.paid + c.covered)} on ${c.scope} (${units(item, c.covered)} covered by free quotas and packs)`;
       out.push(p === undefined
-        ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))} = ${formatExact(item.share)}`
+        ? `  this record: ${units(item, item.quantity!)} × ${formatExact(item.rate ?? item.lines.find((l) => l.slice === null)?.rate ?? new Decimal(0))}${paidOf} = ${formatExact(item.share)}`
         : p.groups.length > 1
-          ? `  this record: ${formatExact(item.share)} (its share of its part's charge, in proportion to quantity)`
+          ? `  this record: ${formatExact(item.share)} (its share of its part's charge, in proportion to quantity${c === null ? '' : `, over ${units(item, c.paid + c.covered)} of which ${units(item, c.covered)} covered by free quotas and packs`})`
           : `  this record: ${units(item, item.quantity!)} of ${units(item, p.total + p.covered)} × ${formatExact(p.charge)} = ${formatExact(item.share)} (its share of the period's charge, in proportion to quantity)`);
     }
   }
@@ -104,16 +106,20 @@ export function renderExplainJson(e: Explanation): string {
       audio_seconds: r.audioMs === null ? null : r.audioMs / 1000, session_seconds: r.sessionMs === null ? null : r.sessionMs / 1000,
       closed: r.closed, channels: r.channels, billed_seconds: r.billedMs / 1000,
     },
-    items: e.items.map((item) => ({
-      product: item.product, model: item.model, component: item.component, card_version: item.version, card_hash: item.hash,
-      unit: item.unit, base_quantity: item.quantity,
-      periods: item.periods.map((p) => ({
-        period: p.period || null, total: p.total, covered: p.covered, sharing: p.sharing, charge_exact: formatExact(p.charge),
-        parts: p.groups.map((g) => ({ time: g.time || null, quantity: g.quantity, slices: g.slices.map((s) => ({ label: s.label, kind: s.kind, quantity: s.quantity, packages: s.packages, price: formatExact(s.price), amount_exact: formatExact(s.amount) })) })),
-      })),
-      lines: item.lines.map((l) => ({ ...lineJson(l, [], scale), dims: l.dims })),
-      share_exact: item.share === null ? null : formatExact(item.share),
-    })),
+    items: e.items.map((item) => {
+      // Every quantity in one base unit, as the lines' base_quantity: seconds (exact, from ms), requests or tokens, as strings.
+      const base = (n: number): string => baseOf(n, item.baseUnit).value;
+      return {
+        product: item.product, model: item.model, component: item.component, card_version: item.version, card_hash: item.hash,
+        unit: item.unit, base_unit: baseOf(0, item.baseUnit).unit, base_quantity: item.quantity === null ? null : base(item.quantity),
+        periods: item.periods.map((p) => ({
+          period: p.period || null, total: base(p.total), covered: base(p.covered), sharing: p.sharing, charge_exact: formatExact(p.charge),
+          parts: p.groups.map((g) => ({ time: g.time || null, quantity: base(g.quantity), slices: g.slices.map((s) => ({ label: s.label, kind: s.kind, quantity: base(s.quantity), packages: s.packages, price: formatExact(s.price), amount_exact: formatExact(s.amount) })) })),
+        })),
+        lines: item.lines.map((l) => ({ ...lineJson(l, [], scale), dims: l.dims })),
+        share_exact: item.share === null ? null : formatExact(item.share),
+      };
+    }),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }

@@ -8,9 +8,12 @@ export function unitQuantity(line: InvoiceLine): string {
 
 /** Exact base quantity: seconds (from ms, up to 3 decimals) or tokens. */
 export function baseQuantity(line: InvoiceLine): { value: string; unit: string } {
-  return line.baseUnit === 'ms'
-    ? { value: new Decimal(line.baseQuantity).dividedBy(1000).toString(), unit: 'second' }
-    : { value: String(line.baseQuantity), unit: line.baseUnit };
+  return baseOf(line.baseQuantity, line.baseUnit);
+}
+
+/** A quantity of base units as JSON says it: seconds (from ms, exact), requests or tokens, as text, and the unit's name. */
+export function baseOf(quantity: number, baseUnit: InvoiceLine['baseUnit']): { value: string; unit: string } {
+  return baseUnit === 'ms' ? { value: new Decimal(quantity).dividedBy(1000).toString(), unit: 'second' } : { value: String(quantity), unit: baseUnit };
 }
 
 /** `1234567.5` → `1,234,567.5`, the same in every locale. */

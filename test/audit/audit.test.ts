@@ -142,6 +142,17 @@ describe('account and data findings', () => {
     expect(codes(await audit([day(250)], {}, 'tencent-asr')).TIER_CLIFF).toBeUndefined();
   });
 
+  it('TIER_CLIFF counts the usage left to pay after free quotas and packs, as the invoice does', async () => {
+    // Tencent recording file, daily volume tiers < 300 h at 1.0, 300 h+ at 0.95; the card's 10 h quota and 100 h pack cover 110 h.
+    const file = (hours: number) => csv(['kind,id,timestamp,model,audio_duration', `transcript,t1,2026-05-04T02:00:00Z,file,${hours * 3600}`]);
+    // 295 h: 185 h to pay × 1.0 = 185.00 (the invoice); 300 h × 0.95 = 285.00 is no saving: no cliff (before: "295 hours cost 295.00").
+    expect(codes(await audit([file(295)], {}, 'fixtures/cards/tencent-quota.yaml')).TIER_CLIFF).toBeUndefined();
+    // 405 h: 295 h to pay × 1.0 = 295.00; 300 h × 0.95 = 285.00: 10.00 at stake.
+    const r = await audit([file(405)], {}, 'fixtures/cards/tencent-quota.yaml');
+    expect(codes(r).TIER_CLIFF).toBe('1 × 10.00');
+    expect(r.findings.find((f) => f.code === 'TIER_CLIFF')!.message).toContain('2026-05-04: 295 hours of file (after 110 hours covered by free quotas and packs) cost 295.00 USD at 1; 300 hours would cost 285.00 at 0.95');
+  });
+
   it('TIER_CLIFF counts the flat fee of the tier at the boundary: 9 h at 1.0 = 9.00 against 10 h × 0.8 + 5 = 13.00, no cliff', async () => {
     const card = join(mkdtempSync(join(tmpdir(), 'tallyman-cliff-')), 'fee.yaml');
     writeFileSync(card, 'name: fee\nproducts:\n  - id: s\n    kind: transcript\n    models:\n      m: { tiers: { mode: volume, period: day, table: [ { up_to: 10, price: "1.0" }, { up_to: null, price: "0.8", flat: "5" } ] } }\n');

@@ -63,6 +63,14 @@ describe('estimates computed by hand', () => {
     expect(e.notes[0]).toMatch(/spread evenly over 30 days/);
   });
 
+  it('the spreading note names what on the card depends on the day (a flat price with a free quota has no daily tiers)', async () => {
+    // 100 h of file on tencent-quota: 10 h quota + 90 h of the 100 h pack, nothing to pay.
+    const r = await estimate({ transcribe: '100h' }, ['fixtures/cards/tencent-quota.yaml']);
+    expect(r.estimates[0]!.notes).toContain("card tencent-quota has daily tiers, free quotas and packs: the month's usage is spread evenly over 30 days (--days-per-month)");
+    expect(totals(r)).toEqual(['tencent-quota 0.00']);
+    expect((await estimate({ stream: '9450h', streamModel: 'realtime' }, ['tencent-asr'])).estimates[0]!.notes[0]).toMatch(/^card tencent-asr has daily tiers: /);
+  });
+
   it('--days-per-month changes the spreading: 9450 h over 31 days is 304.8 h a day, still 1.2', async () => {
     const r = await estimate({ stream: '9450h', streamModel: 'realtime', daysPerMonth: '31' }, ['tencent-asr']);
     expect(totals(r)).toEqual(['tencent-asr 11340.00']);

@@ -67,4 +67,15 @@ describe('--statement-map for any other export', () => {
     expect(() => readStatementMap(path)).toThrow(/columns\.amount/);
     expect(() => readStatementMap(path)).toThrow(/:5: units\.hours: must be the seconds in one unit/);
   });
+
+  it('a unit of 0 seconds is refused (it made every statement quantity 0: "bills 0 hours; the log has 1"), exit 2 naming the map file and key', () => {
+    for (const zero of ['"0"', '"0.000"']) {
+      const path = join(dir, 'zero-map.yaml');
+      writeFileSync(path, `columns:\n  product: Service\n  model: SKU\n  amount: Cost\nunits:\n  hours: ${zero}\n`);
+      expect(() => readStatementMap(path)).toThrow(/zero-map\.yaml:6: units\.hours: must be more than 0 seconds in one unit/);
+    }
+    const run = runBinary(['reconcile', 'fixtures/quickstart.csv', '--statement', 'fixtures/reconcile/other-export.csv', '--statement-map', join(dir, 'zero-map.yaml')]);
+    expect([run.status, run.stdout]).toEqual([2, '']);
+    expect(run.stderr).toMatch(/^tallyman: .*zero-map\.yaml:6: units\.hours: must be more than 0 seconds in one unit, such as "3600"\n$/);
+  });
 });

@@ -91,6 +91,19 @@ describe('prepaid packs (used after the free quota, before pay-as-you-go, the on
     const invoice = await invoiceOf([file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)], loadCard(tencent(packs)));
     expect(invoice.total.toFixed(2)).toBe('7.00');
   });
+
+  it('--month: usage before the period uses the pack up unbilled, so the month costs what it does in the whole invoice', async () => {
+    // As above: May's 100 h use 10 h quota + 3 h of soon + 87 h of late, leaving 13 h of late; June's 30 h:
+    // 10 h quota + 13 h of late + 7 h × 1.0 = 7.00, with --month 2026-06 as without (before: 0.00, late looked unused).
+    const card = loadCard(tencent(packs));
+    const rows = [file_('a', '2026-05-05', 100), file_('b', '2026-06-05', 30)];
+    const june = await invoiceOf(rows, card, { month: '2026-06' });
+    expect(june.total.toFixed(2)).toBe('7.00');
+    expect(june.lines.find((l) => l.tier === 'pack late')!.baseQuantity).toBe(13 * 3_600_000);
+    expect(june.tally.excluded).toBe(1);
+    const byMonth = await invoiceOf(rows, card, { groupBy: ['month'] });
+    expect(amounts(byMonth)['file-asr/file/< 300 h/2026-06']).toBe('7.00');
+  });
 });
 
 describe('minimum billable seconds per request', () => {
@@ -140,6 +153,40 @@ products:
       ':9: products[0].packs[0].expiry: must be after the start: a pack is usable from its start until the start of its expiry date',
       ':6: products[0].minimum: a product priced per request bills each request once: a minimum duration means nothing here',
       ':10: products[0].packs[1].id: "a" is the id of another pack too; give each pack its own id',
+    ]);
+  });
+
+  it('refuses a free quota, packs or a minimum on an llm product (they apply to durations, never to tokens)', () => {
+    const why = (what: string) => `an llm product cannot have ${what} (tallyman applies it to durations, never to tokens); remove it`;
+    expect(problems(`name: bad
+products:
+  - id: l
+    kind: llm
+    minimum: 5
+    free_quota: { quantity: "1", period: month }
+    packs:
+      - { id: a, quantity: "10", start: 2026-05-01, expiry: 2026-06-01 }
+    models: { m: { input: "1", output: "2" } }
+`)).toEqual([
+      `:6: products[0].free_quota: ${why('a free quota')}`,
+      `:8: products[0].packs: ${why('packs')}`,
+      `:5: products[0].minimum: ${why('a minimum duration')}`,
+    ]);
+  });
+
+  it('says the real reason inside a price or a pack (they said "the file is not a JSON or YAML object of settings")', () => {
+    expect(problems(`name: bad
+products:
+  - id: p
+    kind: transcript
+    models:
+      a: { package: { size: 1, price: "1" } }
+      b: { package: { size: 1, price: "1", period: month }, tiers: { mode: volume, period: month, table: [ { up_to: null, price: "1" } ] } }
+    packs: [ { id: p, start: 2026-01-01, expiry: 2026-02-01 } ]
+`)).toEqual([
+      ':8: products[0].packs[0].quantity: is missing',
+      ':6: products[0].models.a.package.period: is missing (it must be one of day, month, none)',
+      ':7: products[0].models.b: gives package and tiers together: give one of them',
     ]);
   });
 

@@ -9,7 +9,7 @@ import type { RawFields } from '../../src/ingest/record.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { loadCard } from '../../src/rates/load.js';
 import { TimeZone } from '../../src/util/time.js';
-import { allocate } from '../../src/pricing/allocate.js';
+import { allocate, allocateExact } from '../../src/pricing/allocate.js';
 import { renderInvoiceJson } from '../../src/report/invoice.js';
 import { Decimal } from '../../src/util/decimal.js';
 import { invoiceOf, records } from '../helpers.js';
@@ -226,6 +226,16 @@ describe('allocate', () => {
         });
       }),
     );
+  });
+
+  it('money past 2^53 minor units splits exactly (bigint): the parts add up to the whole', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 24n }), fc.array(fc.bigInt({ min: 0n, max: 10n ** 12n }), { minLength: 1, maxLength: 20 }), (total, weights) => {
+        expect(allocateExact(total, weights).reduce((a, b) => a + b, 0n)).toBe(total);
+      }),
+    );
+    // 1e18 + 470 cents over 3601 : 3599 : 36000: the last gets 5/6 of it = 833333333333333725 cents exactly.
+    expect(allocateExact(1000000000000000470n, [3601n, 3599n, 36000n])[2]).toBe(833333333333333725n);
   });
 
   it('hands leftover units to the largest remainders: 100 over 1:1:1 is 34, 33, 33', () => {

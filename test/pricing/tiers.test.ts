@@ -50,6 +50,19 @@ describe('graduated tiers', () => {
     expect(invoice.total.toFixed(2)).toBe('10.50');
   });
 
+  it('allocates past 2^53 minor units exactly: the shares add up to the total grouped or not', async () => {
+    // 10 h at 1000000000000000.37 + 2 h at 0.5 = 10000000000000003.70 + 1.00 = 10000000000000004.70 (1e18 cents, far past 2^53).
+    // By customer, the 12 h are shared 3601 : 3599 : 36000 s of 43200 s: c3 gets 36000/43200 = 5/6 of it,
+    // 10000000000000004.70 × 5/6 = 8333333333333337.25 exactly (a JS number gives 8333333333333338.00).
+    const huge = loadCard(card(`name: huge\nproducts:\n  - id: stt\n    kind: transcript\n    models:\n      m: { tiers: { mode: graduated, period: month, table: [ { up_to: 10, price: "1000000000000000.37" }, { up_to: null, price: "0.5" } ] } }\n`));
+    const rows = [{ ...hour('r1', 'c1', 1), audio_duration: '3601' }, { ...hour('r2', 'c2', 1), audio_duration: '3599' }, hour('r3', 'c3', 10)];
+    const plain = await invoiceOf(rows, huge);
+    expect(plain.total.toFixed(2)).toBe('10000000000000004.70');
+    const grouped = await invoiceOf(rows, huge, { groupBy: ['project'] });
+    expect(grouped.total.toFixed(2)).toBe('10000000000000004.70');
+    expect(amounts(grouped)['stt/m/graduated, allocated/c3']).toBe('8333333333333337.25');
+  });
+
   it('tiers reset each period: 8 h in May and 8 h in June are both first-tier', async () => {
     const rows = [hour('a', 'p', 8), { ...hour('b', 'p', 8), timestamp: '2026-06-10T00:00:00Z' }];
     const invoice = await invoiceOf(rows, loadCard(graduated));

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cardChanges, cardSide } from '../../src/diff/cards.js';
 import { loadCard } from '../../src/rates/load.js';
@@ -25,6 +28,28 @@ describe('rates diff: what changed between two versions', () => {
     const changes = cardChanges(side('tencent-asr'), side('assemblyai'));
     expect(changes.find((c) => c.product === 'file-asr' && c.model === 'file')).toMatchObject({ change: 'removed', before: expect.stringMatching(/^volume tiers per day: < 300 h @ 1; 300–1000 h @ 0.95/) });
     expect(changes.find((c) => c.product === '(limits)' && c.item === 'concurrency')).toEqual({ product: '(limits)', model: null, item: 'concurrency', before: null, after: 'free 5, paid 200', change: 'added' });
+  });
+});
+
+describe('rates diff: minimums, free quotas and packs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tallyman-diff-'));
+  const card = (name: string, extra: string) => {
+    const path = join(dir, `${name}.yaml`);
+    writeFileSync(path, `name: ${name}\nproducts:\n  - id: file\n    kind: transcript\n    unit: hour\n    models: { a: "1" }\n${extra}`);
+    return path;
+  };
+  it('compares minimum, free_quota and packs (they said "No differences" while a log cost 11.00 against 13.00)', () => {
+    const a = card('a', '    minimum: 60\n    free_quota: { quantity: "4", period: month }\n    packs:\n      - { id: p1, quantity: "10", start: 2026-04-01, expiry: 2026-07-01 }\n');
+    const b = card('b', '    minimum: 1\n    packs:\n      - { id: p1, quantity: "20", start: 2026-04-01, expiry: 2026-07-01 }\n');
+    expect(cardChanges(side(a), side(b))).toEqual([
+      { product: 'file', model: null, item: 'free_quota', before: '4 hours per month, used first, never carried over', after: null, change: 'removed' },
+      { product: 'file', model: null, item: 'minimum', before: '60 s', after: '1 s', change: 'changed' },
+      { product: 'file', model: null, item: 'pack p1', before: '10 hours from 2026-04-01 until 2026-07-01', after: '20 hours from 2026-04-01 until 2026-07-01', change: 'changed' },
+    ]);
+    // use_free_quota applies an opt-in quota: the built-in Tencent card against a card that opts in.
+    const optIn = join(dir, 'opt-in.yaml');
+    writeFileSync(optIn, 'name: opt-in\nextends: tencent-asr\nuse_free_quota: true\n');
+    expect(cardChanges(side('tencent-asr'), side(optIn)).filter((c) => c.item === 'free_quota').map((c) => [c.product, c.change])).toEqual([['file-asr', 'added'], ['realtime-asr', 'added']]);
   });
 });
 

@@ -118,4 +118,18 @@ describe('tallyman rates import, the real binary', () => {
     const run = runBinary(['rates', 'import', 'fixtures/provider/llm-gateway-models.json', '--from', 'v1-models', '--effective', 'soon']);
     expect([run.status, run.stderr]).toEqual([2, 'tallyman: --effective "soon" is not a date YYYY-MM-DD\n']);
   });
+
+  it('a date that does not exist, or a retirement past any card\'s years, is exit 2 naming the flag or the feed\'s field, never a crash', () => {
+    const feedOf = (retirement: number) => file(`{"data":[{"id":"x","pricing":{"global":{"prompt":3,"completions":15}},"retirement_date":${retirement}}]}`);
+    const month13 = runBinary(['rates', 'import', 'fixtures/provider/llm-gateway-models.json', '--from', 'v1-models', '--effective', '2026-13-01']);
+    expect([month13.status, month13.stderr]).toEqual([2, 'tallyman: --effective "2026-13-01" is not a date that exists (check the month and the day, and a year from 1000 to 8999)\n']);
+    // 1e13 s is the year ~318,857 (was RangeError: Invalid time value, exit 1); 1767225600000 is 2026-01-01 in milliseconds (year ~57,970).
+    for (const [retirement, text] of [[1e13, '10000000000000'], [1767225600000, '1767225600000']] as const) {
+      const feed = feedOf(retirement);
+      const run = runBinary(['rates', 'import', feed, '--from', 'v1-models', '--effective', '2026-12-01']);
+      expect([run.status, run.stderr]).toEqual([2, `tallyman: ${feed}:1: data[0].retirement_date: ${text} is not Unix seconds of a date from year 1000 to 8999 (milliseconds?)\n`]);
+    }
+    // 1767225600 s: 2026-01-01, a date.
+    expect(runBinary(['rates', 'import', feedOf(1767225600), '--from', 'v1-models', '--effective', '2026-12-01']).status).toBe(0);
+  });
 });

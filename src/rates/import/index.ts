@@ -1,7 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { Decimal, formatExact } from '../../util/decimal.js';
 import { UsageError } from '../../util/errors.js';
-import { TimeZone } from '../../util/time.js';
+import { MAX_YEAR, MIN_YEAR, readDay, TimeZone } from '../../util/time.js';
 import type { RateCard } from '../card.js';
 import { readSourceDocument } from '../document.js';
 import { loadCard, loadCardLayers } from '../load.js';
@@ -67,6 +67,7 @@ const UNITS: Record<string, number> = { '1M tokens': 1_000_000, '1K tokens': 100
 /** Reads a saved price feed and writes a new dated version of a card (or a new card) with its token prices. */
 export function importFeed(options: ImportOptions): ImportResult {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.effective)) throw new UsageError(`--effective "${options.effective}" is not a date YYYY-MM-DD`);
+  if (Number.isNaN(readDay(options.effective))) throw new UsageError(`--effective "${options.effective}" is not a date that exists (check the month and the day, and a year from ${MIN_YEAR} to ${MAX_YEAR})`);
   const base = options.card === undefined ? undefined : loadCardLayers(options.card);
   const last: CardLayer | undefined = base?.layers.at(-1);
   const zone = TimeZone.of(last?.timezone ?? 'UTC');

@@ -1,5 +1,8 @@
 import { Decimal } from '../../util/decimal.js';
-import type { TimeZone } from '../../util/time.js';
+import { MAX_YEAR, MIN_YEAR, type TimeZone } from '../../util/time.js';
+
+const FIRST_MS = Date.UTC(MIN_YEAR, 0, 1);
+const END_MS = Date.UTC(MAX_YEAR + 1, 0, 1);
 import { FeedReader, type Feed, type FeedModel, type FeedPrices } from './feed.js';
 
 const PER_MILLION = new Decimal(1_000_000);
@@ -65,7 +68,12 @@ export function readV1Models(reader: FeedReader, zone: TimeZone): Feed {
     if (percent !== undefined && regions.size === 0 && !percent.isZero()) unheld.push(`regional_increase_percent ${percent.toString()} without us or eu prices to say which region`);
     const seconds = reader.number(model.retirement_date, at(i, 'retirement_date'));
     if (seconds !== undefined && !seconds.isInteger()) reader.fail(at(i, 'retirement_date'), 'is not whole Unix seconds');
-    const retired = seconds === undefined || seconds.isZero() ? undefined : zone.dayKey(seconds.times(1000).toNumber());
+    const ms = seconds === undefined || seconds.isZero() ? undefined : seconds.times(1000);
+    // Range-checked before it is a date: milliseconds, or a typo, would be a year past any card's.
+    if (ms !== undefined && (ms.lessThan(FIRST_MS) || ms.greaterThanOrEqualTo(END_MS))) {
+      reader.fail(at(i, 'retirement_date'), `${seconds!.toString()} is not Unix seconds of a date from year ${MIN_YEAR} to ${MAX_YEAR} (milliseconds?)`);
+    }
+    const retired = ms === undefined ? undefined : zone.dayKey(ms.toNumber());
     models.push({ id: model.id, prices: global, regions, retired, unheld });
   });
   return { models, skipped };

@@ -1,5 +1,5 @@
 import { InputError } from '../util/errors.js';
-import { isParquet } from './parquet.js';
+import { isParquet, parquetLibrary } from './parquet.js';
 import { readCsvRows } from './csv.js';
 import { decodeUtf8 } from './decode.js';
 import { readJsonDocument, readNdjson, type JsonItem } from './json.js';

@@ -4,7 +4,8 @@ import { CardError, UsageError } from '../util/errors.js';
 import { TimeZone } from '../util/time.js';
 import type { AutoScale, CardVersion, DurationProduct, Limits, Product, RatePlan, RateCard, TokenPrice, TokenProduct } from './card.js';
 import type { CardLayer } from './merge.js';
-import { DURATION_ONLY, notForLlm, type RawProduct } from './schema.js';
+import { DURATION_ONLY, notForLlm } from './duration-only.js';
+import type { RawProduct } from './schema.js';
 
 const MS_PER_UNIT: Record<string, number> = { hour: 3_600_000, minute: 60_000, second: 1000, request: 1 };
 const TOKENS_PER_UNIT: Record<string, number> = { '1M tokens': 1_000_000, '1K tokens': 1000, token: 1 };

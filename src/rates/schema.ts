@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION_ONLY, notForLlm } from './duration-only.js';
 import { readDay } from '../util/time.js';
 
 /** A non-negative decimal price written as a string (numbers in a file are kept as their source text). */
@@ -94,15 +95,6 @@ const tokenPrice = z.strictObject({
   /** A request whose input (with its cache reads and writes) passes `above` tokens is priced whole at these input and output rates. */
   context_band: z.strictObject({ above: wholeNumber, input: money, output: money }).optional(),
 });
-
-/** Fields of duration products only: free quotas, packs and minimum durations are never applied to tokens. */
-export const DURATION_ONLY = ['free_quota', 'packs', 'minimum'] as const;
-
-/** Why a duration-only field is refused on an LLM product. */
-export function notForLlm(field: (typeof DURATION_ONLY)[number]): string {
-  const what = { free_quota: 'a free quota', packs: 'packs', minimum: 'a minimum duration' }[field];
-  return `an llm product cannot have ${what} (tallyman applies it to durations, never to tokens); remove it`;
-}
 
 /** A product as written: every field optional so that `extends` and `versions` can override a few. */
 export const productSchema = z.strictObject({

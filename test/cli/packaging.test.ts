@@ -83,6 +83,23 @@ describe('runtime dependencies: only what runs', () => {
   });
 });
 
+describe('what a run loads', () => {
+  /** The packages a command's run resolves (its own modules aside). */
+  const packagesOf = (args: string[]): string[] => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tallyman-imports-')), 'imports.txt');
+    const run = spawnSync(process.execPath, ['--import', join(import.meta.dirname, 'hooks', 'record-imports.mjs'), 'bin/tallyman.js', ...args], { encoding: 'utf8', env: { ...process.env, TALLYMAN_IMPORTS: file } });
+    expect(run.status, run.stderr).toBe(0);
+    const urls = readFileSync(file, 'utf8').split('\n').filter((url) => url.includes('/node_modules/'));
+    return [...new Set(urls.map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]!))].sort();
+  };
+
+  it('an invoice of a CSV log on a built-in card loads no card validation, Parquet, SQL or DuckDB (each only in the runs that use it)', () => {
+    const loaded = packagesOf(['invoice', 'fixtures/quickstart.csv', '--format', 'json']);
+    for (const heavy of ['zod', 'yaml', 'hyparquet', 'hyparquet-compressors', 'hyparquet-writer', '@duckdb/node-api']) expect(loaded, heavy).not.toContain(heavy);
+    expect(loaded).toContain('decimal.js');
+  });
+});
+
 describe('package metadata', () => {
   it('is MIT licensed, with the LICENSE file', () => {
     expect(pkg.license).toBe('MIT');

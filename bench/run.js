@@ -10,8 +10,8 @@
 // in the same rounds, each right after this build's), BENCH_DUCKDB=0 (no DuckDB), BENCH_BASELINES=0
 // (no csv-parse / tokenizer / JSON.parse baselines), BENCH_STARTUP (15: rounds of the startup
 // table, `node -e 0` against `tallyman --version` and a 10-line invoice; 0 for none),
-// BENCH_STARTUP_ONLY=1 (the startup table alone), BENCH_STEPS (only the steps named, e.g.
-// `invoice,invoice --engine duckdb`). BENCH_FORMATS may name parquet: the CSV's rows written as typed
+// BENCH_STARTUP_ONLY=1 (the startup table alone), BENCH_STEPS (only the steps named, separated by ";", e.g.
+// `invoice;invoice --engine duckdb`). BENCH_FORMATS may name parquet: the CSV's rows written as typed
 // Parquet by DuckDB (bench/to-parquet.mjs). With DuckDB installed (the optional dependency), every log
 // also runs `invoice --engine duckdb`, beside plain DuckDB computing the same rule.
 import { spawnSync } from 'node:child_process';
@@ -32,8 +32,8 @@ const runs = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const before = process.env.BENCH_BEFORE || undefined;
 const baselines = process.env.BENCH_BASELINES !== '0';
 const startupRuns = Math.max(0, Number(process.env.BENCH_STARTUP ?? 15));
-/** BENCH_STEPS: only these steps (names as printed, comma-separated), e.g. `invoice,invoice --engine duckdb` for a 100M-row log. */
-const only = process.env.BENCH_STEPS?.split(',').map((name) => name.trim());
+/** BENCH_STEPS: only these steps (names as printed, separated by ";": a name may hold a comma), e.g. `invoice;invoice --engine duckdb`. */
+const only = process.env.BENCH_STEPS?.split(';').map((name) => name.trim());
 
 function runCli(args, env = {}, build = root) {
   const started = process.hrtime.bigint();

@@ -113,14 +113,22 @@ export function secondsCell(element: SchemaElement, decimalScale: number | undef
       };
     }
     case 'text':
-      return (cell) => {
-        if (absent(cell)) return ABSENT;
-        const text = plainText(cell as string);
-        return text === undefined ? ABSENT : text === null ? NOT_PLAIN : (secondsToMs(text) ?? NOT_PLAIN);
-      };
+      return fromText(secondsToMs);
     default:
       return (cell) => (absent(cell) ? ABSENT : NOT_PLAIN);
   }
+}
+
+/**
+ * A text cell read by the text path's own parser: `missing` for no value (null or blank), NOT_PLAIN
+ * for text the text path must judge, or what `parse` makes of it (NOT_PLAIN where it makes nothing).
+ */
+function fromText(parse: (text: string) => number | undefined, missing: number = ABSENT): TypedCell {
+  return (cell) => {
+    if (absent(cell)) return missing;
+    const text = plainText(cell as string);
+    return text === undefined ? missing : text === null ? NOT_PLAIN : (parse(text) ?? NOT_PLAIN);
+  };
 }
 
 /** Whole counts (tokens, channels) as parseCount reads the cell's text. */
@@ -138,11 +146,7 @@ export function countCell(element: SchemaElement, decimalScale: number | undefin
     case 'float':
       return (cell) => (absent(cell) ? ABSENT : Number.isFinite(cell) ? (parseCount(floatText(cell as number, true, '', 0, '')) ?? NOT_PLAIN) : NOT_PLAIN);
     case 'text':
-      return (cell) => {
-        if (absent(cell)) return ABSENT;
-        const text = plainText(cell as string);
-        return text === undefined ? ABSENT : text === null ? NOT_PLAIN : (parseCount(text) ?? NOT_PLAIN);
-      };
+      return fromText(parseCount);
     default:
       return (cell) => (absent(cell) ? ABSENT : NOT_PLAIN);
   }
@@ -162,11 +166,7 @@ export function booleanCell(element: SchemaElement, decimalScale: number | undef
         return n === 0 || n === 1 ? n + 0 : NOT_PLAIN;
       };
     case 'text':
-      return (cell) => {
-        if (absent(cell)) return ABSENT;
-        const text = plainText(cell as string);
-        return text === undefined ? ABSENT : text === null ? NOT_PLAIN : bit(parseBoolean(text));
-      };
+      return fromText((text) => bit(parseBoolean(text)));
     default:
       return (cell) => (absent(cell) ? ABSENT : NOT_PLAIN);
   }
@@ -181,11 +181,7 @@ export function instantCell(element: SchemaElement, decimalScale: number | undef
       // A wall time: its text has no offset, which parseInstant reads in the input zone.
       return (cell) => (absent(cell) ? Number.NaN : (cell as number) >= FIRST_MS && (cell as number) < END_MS ? zone.fromLocal(cell as number) : NOT_PLAIN);
     case 'text':
-      return (cell) => {
-        if (absent(cell)) return Number.NaN;
-        const text = plainText(cell as string);
-        return text === undefined ? Number.NaN : text === null ? NOT_PLAIN : (parseInstant(text, zone) ?? NOT_PLAIN);
-      };
+      return fromText((text) => parseInstant(text, zone), Number.NaN);
     default:
       return (cell) => (absent(cell) ? Number.NaN : NOT_PLAIN);
   }

@@ -6,13 +6,9 @@
 // ended_at − started_at) rounded up to the second and capped at the card's max_session, unclosed
 // ones at max_session.
 // Run as its own process by bench/run.js: node bench/duckdb.mjs FILE (.csv, .ndjson or .parquet; with @duckdb/node-api installed).
-import { createRequire } from 'node:module';
 import { openSync, readSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { DuckDBInstance } from './duckdb-api.mjs';
 
-// The project's optional dependency where it is installed, else the bench's own copy (bench/.deps).
-const resolve = (from) => { try { return createRequire(from).resolve('@duckdb/node-api'); } catch { return undefined; } };
-const { DuckDBInstance } = await import(resolve(join(process.cwd(), 'package.json')) ?? resolve(join(process.cwd(), 'bench', '.deps', 'package.json')));
 const file = process.argv[2];
 const COLUMNS = ['kind', 'id', 'timestamp', 'model', 'audio_duration', 'channels', 'features', 'status', 'session_duration', 'terminated', 'started_at', 'ended_at', 'input_tokens', 'output_tokens'];
 
@@ -25,6 +21,9 @@ function csvHeader(path) {
   return buffer.subarray(0, n).toString('utf8').split(/\r?\n/)[0].split(',');
 }
 
+// One instance for the whole run (the Parquet branch reads the file's columns first).
+const instance = await DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
 let source;
 if (file.endsWith('.csv')) {
   const present = new Set(csvHeader(file));
@@ -32,7 +31,7 @@ if (file.endsWith('.csv')) {
   source = `SELECT ${select} FROM read_csv('${file}', header = true, all_varchar = true)`;
 } else if (file.endsWith('.parquet')) {
   // Typed columns (timestamps, decimals, booleans) read as the text the rule below expects.
-  const present = new Set((await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRows().map((r) => String(r[0])));
+  const present = new Set((await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRows().map((r) => String(r[0])));
   const text = (c) => (c === 'terminated' ? `CAST("${c}" AS VARCHAR)` : c === 'timestamp' || c.endsWith('_at') ? `strftime(CAST("${c}" AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%gZ')` : `CAST("${c}" AS VARCHAR)`);
   source = `SELECT ${COLUMNS.map((c) => (present.has(c) ? `${text(c)} AS "${c}"` : `CAST(NULL AS VARCHAR) AS "${c}"`)).join(', ')} FROM read_parquet('${file}')`;
 } else {
@@ -79,8 +78,6 @@ SELECT (
   + (2 * CAST(coalesce(tin, 0) AS HUGEINT) * 125 + 1000000) // 2000000 + (2 * CAST(coalesce(tout, 0) AS HUGEINT) * 1000 + 1000000) // 2000000
   ) AS cents
 FROM q`;
-const instance = await DuckDBInstance.create(':memory:');
-const connection = await instance.connect();
 const reader = await connection.runAndReadAll(sql);
 const cents = BigInt(String(reader.getRows()[0][0]));
 process.stdout.write(`${JSON.stringify({ total: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}` })}\n`);

@@ -2,12 +2,9 @@
 // same rows in typed Parquet columns (instants as UTC timestamps, durations as exact decimals,
 // counts as integers, `terminated` as a boolean), written by DuckDB in row groups of 122,880 rows.
 // Run as its own process by bench/run.js (with @duckdb/node-api installed).
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { renameSync } from 'node:fs';
+import { DuckDBInstance } from './duckdb-api.mjs';
 
-const resolve = (from) => { try { return createRequire(from).resolve('@duckdb/node-api'); } catch { return undefined; } };
-const { DuckDBInstance } = await import(resolve(join(process.cwd(), 'package.json')) ?? resolve(join(process.cwd(), 'bench', '.deps', 'package.json')));
 const [from, to] = process.argv.slice(2);
 const quote = (text) => `'${text.replaceAll("'", "''")}'`;
 

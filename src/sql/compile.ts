@@ -1,4 +1,4 @@
-import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
+import type { CanonicalField } from '../ingest/record.js';
 import { COUNT_COLUMNS, hasUsageDay, tableColumns, USAGE_DAY } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { hasPeriodTiers, retiredReason } from '../pricing/fold.js';
@@ -8,7 +8,7 @@ import type { RateCard } from '../rates/card.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
 import { recordSteps, TOKENS } from './fields.js';
-import { planTables, TOKEN_BASES } from './plans.js';
+import { planTables, REGIONS, TOKEN_BASES } from './plans.js';
 
 /** What a statement is compiled from. */
 export interface SqlOptions {
@@ -39,7 +39,7 @@ export const USAGE_COLUMNS = ['state', 'kind', 'model', 'channels', 'features', 
 /** What the statement cannot do as the in-process engine does: printed by `--explain` and at the top of the statement. */
 export const NOT_EXPRESSIBLE = [
   'native provider shapes (transcript objects, list pages, streaming events, gateway responses) are read by tallyman invoice only: load the canonical schema (tallyman normalize)',
-  'a repeated (kind, id) keeps the row with the earliest timestamp (ties: the row whose fields sort first byte by byte), not the first in file order: the same for retries of identical content',
+  'a repeated (kind, id) keeps the row with the earliest timestamp (ties: the row whose fields sort first byte by byte, NULL first), not the first in file order: the same for retries of identical content',
   'no file lines: duplicate and unpriced examples are counted, not located; invalid records are counted (run tallyman invoice on the log to see each)',
   'text is trimmed of spaces and tabs only, not of every Unicode space',
   'customer_id from a webhook_url query parameter is taken as written, without decoding %-escapes',
@@ -66,15 +66,22 @@ export function compileSql(options: SqlOptions): string {
   // 5. The version in force at the record's instant (undated: the latest), then its plan.
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
-  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'product', 'pmodel', 'label', 'hash', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'regional', 'retired_at', 'retired_reason', 'usage_cut', 'usage_multiply', 'suffix', 'in_opt', 'out_opt', 'addon_pre', 'addon_post'];
-  const planRows = plans.map((r, i) => {
+  // Two plan tables: `pl` finds a record's plan (`pid`) by equality alone (a hash join; a plan for any region is a row for each
+  // region a record may name) with the numbers each row is charged by; `pd` names each plan, joined to the few summed rows only.
+  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'pid', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'retired_at', 'usage_multiply'];
+  const planRows = plans.flatMap((r, pid) => (r.regionIn === '*' ? REGIONS.map((region) => ({ r, pid, region })) : [{ r, pid, region: r.regionIn }])).map(({ r, pid, region }) => {
     const p = r.plan;
-    const values = [String(p.version), q(p.kind), q(r.modelIn), q(r.regionIn), q(p.product), q(p.model), q(r.label), q(r.hash), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove), bool(p.regionalPricing),
-      p.retiredAt === Infinity ? NULLI : String(p.retiredAt), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), cutText(r.usageCut), bool(r.usageMultiply), q(r.suffix), bool(r.inputOptional), bool(r.outputOptional), q(r.addonReason[0]), q(r.addonReason[1])];
-    return `SELECT ${values.map((v, j) => (i === 0 ? `${v} AS ${planCols[j]}` : v)).join(', ')}`;
+    return [String(p.version), q(p.kind), q(r.modelIn), q(region), String(pid), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove),
+      p.retiredAt === Infinity ? NULLI : String(p.retiredAt), bool(r.usageMultiply)];
+  });
+  const nameCols = ['did', 'product', 'pmodel', 'label', 'hash', 'suffix', 'retired_reason', 'addon_pre', 'addon_post', 'regional', 'usage_cut', 'in_opt', 'out_opt', 'llm', 'by_session', 'per_request', 'band_above'];
+  const nameRows = plans.map((r, pid) => {
+    const p = r.plan;
+    return [String(pid), q(p.product), q(p.model), q(r.label), q(r.hash), q(r.suffix), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), q(r.addonReason[0]), q(r.addonReason[1]), bool(p.regionalPricing),
+      cutText(r.usageCut), bool(r.inputOptional), bool(r.outputOptional), bool(p.llm), bool(p.session), bool(p.perRequest), String(p.bandAbove)];
   });
   const addonCols = ['av', 'aproduct', 'amodel', 'aname', 'acut', 'amultiply'];
-  const addonRows = addons.map((a, i) => `SELECT ${[String(a.version), q(a.product), q(a.model), q(a.addon), cutText(a.cut), bool(a.multiply)].map((v, j) => (i === 0 ? `${v} AS ${addonCols[j]}` : v)).join(', ')}`);
+  const addonRows = addons.map((a) => [String(a.version), q(a.product), q(a.model), q(a.addon), cutText(a.cut), bool(a.multiply)]);
   const unpricedReason = `CASE WHEN ver = -1 THEN ${q(noVersion)}${reasons.map((r) => ` WHEN ver = ${r.version} AND kind = ${q(r.kind)} THEN ${r.none === '' ? `CONCAT(${q(r.around[0])}, model, ${q(r.around[1])})` : `CASE WHEN model IS NULL THEN ${q(r.none)} ELSE CONCAT(${q(r.around[0])}, model, ${q(r.around[1])}) END`}`).join('')} END`;
 
   // 6. Charged as charge.ts charges: free failures, session time capped (the cap when never closed), else audio; invalid when it cannot be billed.
@@ -85,17 +92,25 @@ export function compileSql(options: SqlOptions): string {
   const planned = [
     'x.*',
     'pl.*',
-    `(pl.product IS NOT NULL AND retired_at IS NOT NULL AND (at_ms IS NULL OR at_ms >= retired_at)) AS retired`,
-    `(pl.product IS NOT NULL AND NOT (retired_at IS NOT NULL AND (at_ms IS NULL OR at_ms >= retired_at))) AS priced`,
+    `(pl.pid IS NOT NULL AND retired_at IS NOT NULL AND (at_ms IS NULL OR at_ms >= retired_at)) AS retired`,
+    `(pl.pid IS NOT NULL AND NOT (retired_at IS NOT NULL AND (at_ms IS NULL OR at_ms >= retired_at))) AS priced`,
   ].join(', ');
   const charged = [
     '*',
     `(priced AND llm = 0 AND failed AND charge_failed = 0) AS free`,
     `CASE WHEN priced AND llm = 0 THEN ${atLeast} END AS billed_ms`,
     `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
+    // The order of a repeated id's rows: by instant (undated last).
+    `COALESCE(at_ms, ${MAX_INT}) AS at_key`,
   ].join(',\n    ');
-  // NULLs placed by a CASE, not `NULLS FIRST`/`LAST`, which not every dialect's window ORDER BY takes.
-  const contentOrder = CANONICAL_FIELDS.map((f) => `CASE WHEN ${f} IS NULL THEN 0 ELSE 1 END, ${d.bytewise(f)}`).join(', ');
+  // 7. A repeated (kind, id) bills its earliest row. Rows of one id at its earliest instant (rare) are told apart by what they
+  // bill: only rows that bill alike can tie, and then either may be kept. Only those rows compute one text that sorts as the
+  // tuple of their columns does (byte by byte, NULL first), so the common case sorts by two numbers: each column NULL as \1\1;
+  // else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
+  const one = d.chr(1);
+  const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
+  const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';
+  const tied = `(valid AND id IS NOT NULL AND rank_at = 1 AND peered)`;
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
@@ -104,57 +119,78 @@ export function compileSql(options: SqlOptions): string {
   ].join(', ');
   const counted = `valid AND NOT duplicate AND within`;
   const billed = `${counted} AND priced AND NOT free`;
-  const day = `CASE WHEN at_ms IS NULL THEN ${NULLT} ELSE ${d.localDay('at_ms', zone.name)} END`;
-  const kept = [
-    '*',
-    `${day} AS local_day`,
-    `SUBSTR(${day}, 1, 7) AS local_month`,
-    `CASE WHEN llm = 0 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS ms`,
-    // What a billed row adds to each item: one request, or its milliseconds (times its channels where the item says).
-    `CASE WHEN per_request = 1 THEN 1 WHEN usage_multiply = 1 THEN ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms * channels_v ELSE ${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms END AS usage_quantity`,
-  ].join(',\n    ');
-
-  // 7. The rows of the bucket table, every column in order, typed.
-  // A card with free quotas or packs: usage rows carry their local day, which quotas and packs are used by.
+  // The local day only where something is cut or grouped by it.
   const usageDay = hasUsageDay(card, groupBy);
+  const needsDay = usageDay || groupBy.includes('day') || groupBy.includes('month') || plans.some((r) => r.usageCut !== Cut.None) || addons.some((a) => a.cut !== Cut.None);
+  const day = needsDay ? `CASE WHEN at_ms IS NULL THEN ${NULLT} ELSE ${d.localDay('at_ms', zone.name)} END` : NULLT;
+  const roundedMs = `${d.div(`billed_ms + increment_ms - 1`, 'increment_ms')} * increment_ms`;
+  const long = `(band_above >= 0 AND ${['input', 'cache_read', 'cache_write', 'cache_write_1h'].map((c) => tokens(TOKENS[c]!)).join(' + ')} > band_above)`;
+  const beyond = `billed_ms - LEAST(CASE WHEN COALESCE(audio_duration_ms, 0) > 0 THEN audio_duration_ms ELSE 0 END, billed_ms)`;
+  const unpricedQuantity = `CASE WHEN kind = 'llm' THEN ${Object.values(TOKENS).map(tokens).join(' + ')} ELSE COALESCE(audio_duration_ms, CASE WHEN session_ms > 0 THEN session_ms ELSE 0 END, 0) END`;
+  const quantities = [
+    '*',
+    `CASE WHEN llm = 0 THEN ${roundedMs} END AS ms`,
+    // What a billed row adds to each item: one request, or its milliseconds (times its channels where the item says).
+    `CASE WHEN per_request = 1 THEN 1 WHEN usage_multiply = 1 THEN ${roundedMs} * channels_v ELSE ${roundedMs} END AS usage_quantity`,
+    `COALESCE(${long}, FALSE) AS long_band`,
+    `(by_session = 1 AND NOT closed) AS open_session`,
+    `COALESCE(by_session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms, FALSE) AS at_cap`,
+    `${beyond} AS beyond_ms`,
+    `${unpricedQuantity} AS unpriced_quantity`,
+  ].join(',\n    ');
+  // What the duplicate check carries past its sorts: a narrow row (texts, then numbers, then flags) is quicker to sort.
+  const dimColumns = groupBy.filter((g) => g !== 'day' && g !== 'month');
+  const texts = ['model', 'region', 'features', ...dimColumns];
+  const numbers = ['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])];
+  const flags = ['priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', ...(options.output === 'usage' ? ['failed', 'closed'] : [])];
+  const carried = ['kind', 'id', 'ver', 'at_ms', 'at_key', 'valid', ...texts, ...numbers, ...flags];
+  const content = `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`;
+  // 8. The rows summed by everything the bucket table or its counts tell apart: the 1M rows of a log become a few hundred.
+  const sumKey = ['pid', 'ver', 'kind', 'model', '(region IS NULL) AS no_region', 'features', 'local_day', ...dimColumns, 'valid', 'duplicate', 'within', 'priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', '(at_ms IS NULL) AS undated'];
+  const sums = [
+    'COUNT(*) AS rows_n', 'SUM(usage_quantity) AS usage_q', 'SUM(ms) AS ms_q', 'SUM(ms * channels_v) AS ms_channels_q',
+    ...Object.entries(TOKENS).map(([name, f]) => `SUM(${tokens(f)}) AS ${name}_q`),
+    'SUM(billed_ms) AS billed_q', 'SUM(beyond_ms) AS beyond_q', 'SUM(unpriced_quantity) AS unpriced_q', 'MIN(at_ms) AS first_q', 'MAX(at_ms) AS last_q',
+  ];
+  const sumGroup = sumKey.map((k) => k.replace(/^\((.*)\) AS \w+$/, '($1)'));
+
+  // 9. The rows of the bucket table, every column in order, typed.
+  // A card with free quotas or packs: usage rows carry their local day, which quotas and packs are used by.
   const columns = tableColumns(groupBy, usageDay);
   const countColumns = new Set<string>(COUNT_COLUMNS);
   const out = (values: Record<string, string>): string => `SELECT ${columns.map((c) => `${values[c] ?? (countColumns.has(c) ? NULLI : NULLT)} AS ${c}`).join(', ')}`;
-  const dims: Record<string, string> = Object.fromEntries(groupBy.map((g) => [g, g === 'day' ? 'local_day' : g === 'month' ? 'local_month' : g === 'customer' ? 'customer' : g]));
-  const periodOf = (cut: string): string => `CASE WHEN ${cut} = 'day' THEN local_day WHEN ${cut} = 'month' THEN local_month ELSE ${NULLT} END`;
+  const dims: Record<string, string> = Object.fromEntries(groupBy.map((g) => [g, g === 'day' ? 'local_day' : g === 'month' ? 'SUBSTR(local_day, 1, 7)' : g === 'customer' ? 'customer' : g]));
+  const periodOf = (cut: string): string => `CASE WHEN ${cut} = 'day' THEN local_day WHEN ${cut} = 'month' THEN SUBSTR(local_day, 1, 7) ELSE ${NULLT} END`;
   const key = (component: string, cut: string): Record<string, string> => ({ card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', component, period: periodOf(cut), ...dims, ...(usageDay ? { [USAGE_DAY]: 'local_day' } : {}) });
-  const long = `(band_above >= 0 AND ${['input', 'cache_read', 'cache_write', 'cache_write_1h'].map((c) => tokens(TOKENS[c]!)).join(' + ')} > band_above)`;
   const tokenItem = (base: (typeof TOKEN_BASES)[number]): string => {
     const isLong = base.endsWith(':long');
-    const field = tokens(TOKENS[base.replace(':long', '')]!);
-    const quantity = base === 'input' || base === 'output' ? `CASE WHEN ${long} THEN 0 ELSE ${field} END` : isLong ? `CASE WHEN ${long} THEN ${field} ELSE 0 END` : field;
+    const field = `${base.replace(':long', '')}_q`;
+    const quantity = base === 'input' || base === 'output' ? `CASE WHEN long_band THEN 0 ELSE ${field} END` : isLong ? `CASE WHEN long_band THEN ${field} ELSE 0 END` : field;
     const keep = base === 'input' ? `(in_opt = 0 OR ${quantity} <> 0)` : base === 'output' ? `(out_opt = 0 OR ${quantity} <> 0)` : isLong ? `band_above >= 0 AND ${quantity} <> 0` : `${quantity} <> 0`;
-    return `${out({ entry: "'usage'", ...key(`CONCAT(${q(base)}, suffix)`, "''"), quantity })} FROM k WHERE ${billed} AND llm = 1 AND ${keep}`;
+    return `${out({ entry: "'usage'", ...key(`CONCAT(${q(base)}, suffix)`, "''"), quantity })} FROM sn WHERE ${billed} AND llm = 1 AND ${keep}`;
   };
   const items = [
-    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'usage_quantity' })} FROM k WHERE ${billed} AND llm = 0`,
-    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN per_request = 1 THEN 1 WHEN amultiply = 1 THEN ms * channels_v ELSE ms END' })} FROM f WHERE aname IS NOT NULL`,
+    `${out({ entry: "'usage'", ...key("'usage'", 'usage_cut'), quantity: 'usage_q' })} FROM sn WHERE ${billed} AND llm = 0`,
+    `${out({ entry: "'usage'", ...key("CONCAT('addon:', addon)", 'acut'), quantity: 'CASE WHEN per_request = 1 THEN rows_n WHEN amultiply = 1 THEN ms_channels_q ELSE ms_q END' })} FROM f WHERE aname IS NOT NULL`,
     ...TOKEN_BASES.map(tokenItem),
   ];
-  const grouped = (from: string, sums: readonly string[]): string =>
-    `SELECT ${columns.map((c) => (sums.includes(c) ? `SUM(${c}) AS ${c}` : c)).join(', ')}\nFROM (\n  ${from}\n) AS u\nGROUP BY ${columns.filter((c) => !sums.includes(c)).join(', ')}`;
-  const unpricedQuantity = `CASE WHEN kind = 'llm' THEN ${Object.values(TOKENS).map(tokens).join(' + ')} ELSE COALESCE(audio_duration_ms, CASE WHEN session_ms > 0 THEN session_ms ELSE 0 END, 0) END`;
+  const grouped = (from: string, summed: readonly string[]): string =>
+    `SELECT ${columns.map((c) => (summed.includes(c) ? `SUM(${c}) AS ${c}` : c)).join(', ')}\nFROM (\n  ${from}\n) AS u\nGROUP BY ${columns.filter((c) => !summed.includes(c)).join(', ')}`;
   const unpriced = [
-    `${out({ entry: "'unpriced'", kind: 'kind', product: `CASE WHEN retired THEN product ELSE ${NULLT} END`, model: `CASE WHEN retired THEN pmodel ELSE COALESCE(model, '(none)') END`, reason: `CASE WHEN retired THEN retired_reason ELSE ${unpricedReason} END`, records: '1', quantity: unpricedQuantity })} FROM k WHERE ${counted} AND NOT priced`,
-    `${out({ entry: "'unpriced'", kind: 'kind', product: 'product', model: 'pmodel', component: "CONCAT('addon:', addon)", reason: 'CONCAT(addon_pre, addon, addon_post)', records: '1', quantity: 'ms' })} FROM f WHERE aname IS NULL`,
+    `${out({ entry: "'unpriced'", kind: 'kind', product: `CASE WHEN retired THEN product ELSE ${NULLT} END`, model: `CASE WHEN retired THEN pmodel ELSE COALESCE(model, '(none)') END`, reason: `CASE WHEN retired THEN retired_reason ELSE ${unpricedReason} END`, records: 'rows_n', quantity: 'unpriced_q' })} FROM sn WHERE ${counted} AND NOT priced`,
+    `${out({ entry: "'unpriced'", kind: 'kind', product: 'product', model: 'pmodel', component: "CONCAT('addon:', addon)", reason: 'CONCAT(addon_pre, addon, addon_post)', records: 'rows_n', quantity: 'ms_q' })} FROM f WHERE aname IS NULL`,
   ];
-  const beyond = `billed_ms - LEAST(CASE WHEN COALESCE(audio_duration_ms, 0) > 0 THEN audio_duration_ms ELSE 0 END, billed_ms)`;
-  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: beyond })} FROM k WHERE ${billed} AND by_session = 1 AND NOT closed`;
-  const sumIf = (cond: string, value = '1'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
-  const unclosed = `${billed} AND by_session = 1 AND NOT closed`;
+  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: 'beyond_q' })} FROM sn WHERE ${billed} AND open_session`;
+  const sumIf = (cond: string, value = 'rows_n'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
+  const unclosed = `${billed} AND open_session`;
   const total = out({
     entry: "'total'",
     records: sumIf(counted), billed: sumIf(billed), free: sumIf(`${counted} AND priced AND free`),
-    default_model: sumIf(`${billed} AND model IS NULL`), no_region: sumIf(`${billed} AND regional = 1 AND region IS NULL`),
-    unclosed: sumIf(unclosed), unclosed_billed_ms: sumIf(unclosed, 'billed_ms'), unclosed_audio_ms: sumIf(unclosed, `billed_ms - (${beyond})`),
-    at_cap: sumIf(`${billed} AND by_session = 1 AND closed AND cap_ms >= 0 AND session_ms >= cap_ms`),
-    undated: sumIf(`${counted} AND at_ms IS NULL`),
-    first_at: `MIN(CASE WHEN ${counted} THEN at_ms END)`, last_at: `MAX(CASE WHEN ${counted} THEN at_ms END)`,
+    default_model: sumIf(`${billed} AND model IS NULL`), no_region: sumIf(`${billed} AND regional = 1 AND no_region`),
+    unclosed: sumIf(unclosed), unclosed_billed_ms: sumIf(unclosed, 'billed_q'), unclosed_audio_ms: sumIf(unclosed, 'billed_q - beyond_q'),
+    at_cap: sumIf(`${billed} AND at_cap`),
+    undated: sumIf(`${counted} AND undated`),
+    first_at: `MIN(CASE WHEN ${counted} THEN first_q END)`, last_at: `MAX(CASE WHEN ${counted} THEN last_q END)`,
     duplicates: sumIf('valid AND duplicate'), excluded: sumIf('valid AND NOT duplicate AND NOT within'), invalid: sumIf('NOT valid'),
     zone: q(zone.name), period_from: period.fromText === undefined ? NULLT : q(period.fromText), period_to: period.toText === undefined ? NULLT : q(period.toText),
   });
@@ -170,7 +206,7 @@ export function compileSql(options: SqlOptions): string {
   const transcriptOnly = (e: string): string => `CASE WHEN kind = 'transcript' THEN ${e} END`;
   const usageTail = `SELECT ${[
     `${state} AS state`, 'kind', 'model', `${transcriptOnly('channels_v')} AS channels`, `${transcriptOnly('features')} AS features`,
-    'COUNT(*) AS records', sumIf("NOT (kind = 'transcript' AND failed)") + ' AS used', sumIf("kind = 'stream' AND NOT closed") + ' AS unclosed',
+    'COUNT(*) AS records', sumIf("NOT (kind = 'transcript' AND failed)", '1') + ' AS used', sumIf("kind = 'stream' AND NOT closed", '1') + ' AS unclosed',
     `SUM(CASE WHEN kind = 'transcript' AND NOT failed THEN COALESCE(audio_duration_ms, 0) WHEN kind = 'stream' THEN CASE WHEN closed AND session_ms IS NOT NULL THEN session_ms ELSE COALESCE(audio_duration_ms, 0) END ELSE 0 END) AS ms`,
     `SUM(${tokens('input_tokens')}) AS input`, `SUM(${tokens('output_tokens')}) AS output`, 'MIN(at_ms) AS first_at', 'MAX(at_ms) AS last_at',
   ].join(', ')}
@@ -183,50 +219,77 @@ ${grouped(unpriced.join('\n  UNION ALL\n  '), ['quantity', 'records'])}
 UNION ALL
 ${grouped(unclosedRow, ['quantity'])}
 UNION ALL
-${total} FROM k
+${total} FROM sn
 `;
-  return `${header}
-WITH ${recordSteps(d, options, options.table)},
-x ${d.cteAs} (
-  SELECT *, ${versionCase} AS ver FROM r
+  const summedSteps = `,
+sm ${d.cteAs} (
+  SELECT ${sumKey.join(', ')},
+    ${sums.join(', ')}
+  FROM k
+  GROUP BY ${sumGroup.join(', ')}
 ),
-pl ${d.cteAs} (
-  ${planRows.join('\n  UNION ALL ')}
+pd ${d.cteAs} (
+  ${d.table(nameCols, nameRows.length === 0 ? [['-1', ...nameCols.slice(1).map(() => 'NULL')]] : nameRows)}
+),
+sn ${d.cteAs} (
+  SELECT sm.*, pd.*
+  FROM sm LEFT JOIN pd ON pd.did = sm.pid
 ),
 ad ${d.cteAs} (
-  ${addonRows.length === 0 ? `SELECT ${['-1 AS av', `${NULLT} AS aproduct`, `${NULLT} AS amodel`, `${NULLT} AS aname`, `${NULLT} AS acut`, '0 AS amultiply'].join(', ')}` : addonRows.join('\n  UNION ALL ')}
-),
-y ${d.cteAs} (
-  SELECT ${planned}
-  FROM x LEFT JOIN pl ON pl.pv = x.ver AND pl.pkind = x.kind AND pl.pmodel_in = COALESCE(x.model, '') AND (pl.pregion_in = '*' OR pl.pregion_in = COALESCE(x.region, ''))
-),
-c ${d.cteAs} (
-  SELECT
-    ${charged}
-  FROM y
-),
-n ${d.cteAs} (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY valid, kind, id ORDER BY CASE WHEN at_ms IS NULL THEN 1 ELSE 0 END, at_ms, ${contentOrder}) AS rank_in_id FROM c
-),
-w ${d.cteAs} (
-  SELECT ${classified} FROM n
-),
-k ${d.cteAs} (
-  SELECT
-    ${kept}
-  FROM w
+  ${d.table(addonCols, addonRows.length === 0 ? [['-1', NULLT, NULLT, NULLT, NULLT, '0']] : addonRows)}
 ),
 fx ${d.cteAs} (
   SELECT b.*, addon
-  FROM (SELECT * FROM k WHERE ${billed} AND llm = 0 AND features IS NOT NULL) AS b
+  FROM (SELECT * FROM sn WHERE ${billed} AND llm = 0 AND features IS NOT NULL) AS b
   ${d.explode('b', 'features')}
 ),
 f ${d.cteAs} (
   SELECT fx.*, ad.aname, ad.acut, ad.amultiply
   FROM fx LEFT JOIN ad ON ad.av = fx.ver AND ad.aproduct = fx.product AND ad.amodel = fx.pmodel AND ad.aname = fx.addon
   WHERE fx.addon <> ''
-)
+)`;
+  return `${header}
+WITH ${recordSteps(d, options, options.table)},
+x ${d.cteAs} (
+  SELECT ${['kind', 'id', 'model', 'region', 'features', ...dimColumns, 'audio_duration_ms', ...Object.values(TOKENS).map((f) => `${f}_n`), 'at_ms', 'session_ms', 'closed', 'channels_v', 'failed', 'record_ok'].join(', ')},
+    ${versionCase} AS ver
+  FROM r
+),
+pl ${d.cteAs} (
+  ${d.table(planCols, planRows.length === 0 ? [['-1', NULLT, NULLT, NULLT, ...planCols.slice(4).map(() => 'NULL')]] : planRows)}
+),
+y ${d.cteAs} (
+  SELECT ${planned}
+  FROM x LEFT JOIN pl ON pl.pv = x.ver AND pl.pkind = x.kind AND pl.pmodel_in = COALESCE(x.model, '') AND pl.pregion_in = COALESCE(x.region, '')
+),
+c ${d.cteAs} (
+  SELECT
+    ${charged}
+  FROM y
+),
+cq ${d.cteAs} (
+  SELECT
+    ${quantities}
+  FROM c
+),
+n ${d.cteAs} (
+  SELECT ${carried.join(', ')}, RANK() OVER (${byId}) AS rank_at, (LAG(at_key) OVER (${byId}) = at_key OR LEAD(at_key) OVER (${byId}) = at_key) AS peered FROM cq
+),
+m ${d.cteAs} (
+  SELECT *, ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')}) AS rank_in_id
+  FROM (SELECT *, CASE WHEN ${tied} THEN ${content} END AS tie_key FROM n) AS tk
+),
+w ${d.cteAs} (
+  SELECT ${classified} FROM m
+),
+k ${d.cteAs} (
+  SELECT *, ${day} AS local_day
+  FROM w
+)${options.output === 'usage' ? '' : summedSteps}
 ${options.output === 'usage' ? usageTail : bucketTail}`;
 }
+
+/** The greatest 64-bit integer: where an undated record sorts among its id's rows (last). */
+const MAX_INT = '9223372036854775807';
 
 export type { Dialect };

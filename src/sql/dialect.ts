@@ -28,7 +28,28 @@ export interface Dialect {
   cteAs: string;
   /** A quoted identifier (a column name). */
   ident(name: string): string;
+  /** A constant table of `rows` (each a list of SQL literals) with the columns `columns`. */
+  table(columns: readonly string[], rows: readonly (readonly string[])[]): string;
+  /** The one-character text of code point `n`. */
+  chr(n: number): string;
+  /** Text without the spaces, tabs, carriage returns and line feeds at either end (those inside kept). */
+  trim(expr: string): string;
+  /** Where the engine gives every group of one match at once: a struct of groups 1 … `count` as `g1` … (empty text when there is no match), read as `column.gN`. */
+  groupsOf?(expr: string, pattern: string, count: number): string;
 }
+
+/** A constant table as SELECTs joined by UNION ALL (the first names the columns): every dialect reads it. */
+function selectsTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  return rows.map((row, i) => `SELECT ${row.map((v, j) => (i === 0 ? `${v} AS ${columns[j]}` : v)).join(', ')}`).join('\n  UNION ALL ');
+}
+
+/** A constant table as one VALUES list: far quicker to plan than a thousand SELECTs where the engine reads it. */
+function valuesTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `SELECT * FROM (VALUES\n    ${rows.map((row) => `(${row.join(', ')})`).join(',\n    ')}\n  ) AS v(${columns.join(', ')})`;
+}
+
+/** The characters trimmed from every field, as text escapes understood by the backslash-quoting dialects. */
+const TRIMMED_ESCAPED = "' \\t\\n\\r'";
 
 export const DIALECTS = ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark', 'clickhouse'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -66,6 +87,11 @@ export function onlyGroup(pattern: string, n: number): string {
 
 const duckdb: Dialect = {
   name: 'duckdb',
+  chr: (n) => `chr(${n})`,
+  table: valuesTable,
+  // Trimmed only where it may change something (a space at either end, or a tab or line end anywhere): trim() is slow here.
+  trim: (e) => `CASE WHEN prefix(${e}, ' ') OR suffix(${e}, ' ') OR contains(${e}, chr(9)) OR contains(${e}, chr(10)) OR contains(${e}, chr(13)) THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`,
+  groupsOf: (e, p, count) => `regexp_extract(${e}, ${standardQuote(p)}, [${Array.from({ length: count }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
   cteAs: 'AS',
   text: 'VARCHAR',
   int: 'BIGINT',
@@ -82,6 +108,9 @@ const duckdb: Dialect = {
 
 const postgres: Dialect = {
   name: 'postgres',
+  chr: (n) => `chr(${n})`,
+  table: valuesTable,
+  trim: (e) => `btrim(${e}, ' ' || chr(9) || chr(10) || chr(13))`,
   cteAs: 'AS MATERIALIZED',
   text: 'TEXT',
   int: 'BIGINT',
@@ -99,6 +128,9 @@ const postgres: Dialect = {
 
 const bigquery: Dialect = {
   name: 'bigquery',
+  chr: (n) => `CODE_POINTS_TO_STRING([${n}])`,
+  table: selectsTable,
+  trim: (e) => `TRIM(${e}, ${TRIMMED_ESCAPED})`,
   cteAs: 'AS',
   text: 'STRING',
   int: 'INT64',
@@ -115,6 +147,9 @@ const bigquery: Dialect = {
 
 const snowflake: Dialect = {
   name: 'snowflake',
+  chr: (n) => `CHR(${n})`,
+  table: selectsTable,
+  trim: (e) => `TRIM(${e}, ${TRIMMED_ESCAPED})`,
   cteAs: 'AS',
   text: 'VARCHAR',
   int: 'BIGINT',
@@ -131,6 +166,9 @@ const snowflake: Dialect = {
 
 const spark: Dialect = {
   name: 'spark',
+  chr: (n) => `chr(${n})`,
+  table: selectsTable,
+  trim: (e) => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`,
   cteAs: 'AS',
   text: 'STRING',
   int: 'BIGINT',
@@ -147,6 +185,9 @@ const spark: Dialect = {
 
 const clickhouse: Dialect = {
   name: 'clickhouse',
+  chr: (n) => `char(${n})`,
+  table: selectsTable,
+  trim: (e) => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`,
   cteAs: 'AS',
   text: 'String',
   int: 'Int64',

@@ -33,16 +33,24 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const NULLI = int('NULL');
   const has = (f: CanonicalField): boolean => options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
 
-  // 1. The fields as trimmed text (empty: not given), whatever their types in the table.
+  // 1. The fields as text trimmed of spaces, tabs and line ends (empty: not given), whatever their types in the table.
   const src = CANONICAL_FIELDS.map((f) => (has(f) ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)).join(',\n    ');
   const trimmed = CANONICAL_FIELDS.map((f) => {
-    const e = `NULLIF(TRIM(REPLACE(REPLACE(REPLACE(${f}, CHR(9), ' '), CHR(13), ' '), CHR(10), ' ')), '')`;
+    const e = `NULLIF(${d.trim(f)}, '')`;
     return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
   }).join(',\n    ');
-  // 2. Regular-expression groups of instants and durations.
+  // 2. Regular-expression groups of instants and durations: one match a field where the dialect gives every group at once.
+  const parsedBy = (f: string, pattern: string, count: number): { column?: string; matched: string; group(n: number): string } =>
+    d.groupsOf === undefined
+      ? { matched: d.matches(f, pattern), group: (n) => d.group(f, pattern, n) }
+      // Every pattern here is anchored and its first group is not optional: the first group is not empty exactly when the field matches.
+      : { column: `${d.groupsOf(f, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
+  const instantParts = INSTANTS.map((f) => ({ f, ...parsedBy(f, ISO, 12) }));
+  const durationParts = DURATIONS.map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
+  const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
   const groups = [
-    ...INSTANTS.flatMap((f) => [`${d.matches(f, ISO)} AS ${f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${d.group(f, ISO, n)} AS ${f}_${n}`)]),
-    ...DURATIONS.flatMap((f) => [`${d.matches(f, SECONDS)} AS ${f}_m`, `${d.group(f, SECONDS, 1)} AS ${f}_w`, `${d.group(f, SECONDS, 3)} AS ${f}_f`]),
+    ...instantParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${m.group(n)} AS ${m.f}_${n}`)]),
+    ...durationParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, `${m.group(1)} AS ${m.f}_w`, `${m.group(3)} AS ${m.f}_f`]),
     ...COUNTS.map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
     `${d.matches('features', FEATURES)} AS features_m`,
   ].join(',\n    ');
@@ -105,8 +113,11 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const span = `(ended_at_ms - ${started})`;
   const sessionMs = `COALESCE(session_duration_ms, ${span})`;
   const closed = `COALESCE(LOWER(terminated) IN ('true', '1'), ended_at_ms IS NOT NULL OR session_duration_ms IS NOT NULL)`;
+  // Only what the later steps read: a narrow row is cheaper to sort for the duplicate check.
   const record = [
-    '*',
+    ...CANONICAL_FIELDS,
+    'audio_duration_ms',
+    ...COUNTS.filter((c) => c !== 'channels').map((c) => `${c}_n`),
     `CASE WHEN kind = 'stream' THEN COALESCE(timestamp_ms, started_at_ms) ELSE timestamp_ms END AS at_ms`,
     `${sessionMs} AS session_ms`,
     `${closed} AS closed`,
@@ -133,10 +144,15 @@ t ${d.cteAs} (
     ${trimmed}
   FROM src
 ),
-g ${d.cteAs} (
+${matchColumns.length === 0 ? '' : `gx ${d.cteAs} (
+  SELECT *,
+    ${matchColumns.join(',\n    ')}
+  FROM t
+),
+`}g ${d.cteAs} (
   SELECT *,
     ${groups}
-  FROM t
+  FROM ${matchColumns.length === 0 ? 't' : 'gx'}
 ),
 gi ${d.cteAs} (
   SELECT *,

@@ -90,7 +90,8 @@ export interface UnpricedReason {
 
 const PLACEHOLDER = '\u0001';
 const KINDS: readonly UsageKind[] = ['transcript', 'stream', 'llm'];
-const REGIONS = ['', 'global', 'us', 'eu'] as const;
+/** The regions a record may name, as the statement reads them ('' for none). */
+export const REGIONS = ['', 'global', 'us', 'eu'] as const;
 
 /** The plan tables of a card, or a UsageError naming the card feature the SQL cannot express. */
 export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow[]; reasons: UnpricedReason[]; noVersion: string } {

@@ -59,6 +59,24 @@ describe('every canonical fixture', () => {
   }
 });
 
+describe('a repeated id', () => {
+  // Rows of one (kind, id): the earliest bills. At one instant, the row whose billed content sorts first (docs/sql.md): here the
+  // 30 s transcript ('30000' sorts before '60000' as text) and the 30-token call; and the 08:00 transcript over the 09:00 one. The
+  // in-process engine keeps the first in file order, so the same rows with the kept ones first give its invoice, byte for byte.
+  const HEAD = 'kind,id,timestamp,model,audio_duration,features,input_tokens,output_tokens';
+  const KEPT = ['transcript,t-1,2026-05-12T10:00:00Z,fast,30,labels,,', 'transcript,t-2,2026-05-12T08:00:00Z,fast,7,,,', 'llm,l-1,2026-05-12T10:00:00Z,m1,,,30,5'];
+  const LOST = ['transcript,t-1,2026-05-12T10:00:00Z,fast,60,labels,,', 'transcript,t-2,2026-05-12T09:00:00Z,fast,100,,,', 'llm,l-1,2026-05-12T10:00:00Z,m1,,,400,5'];
+  it('keeps the same row on DuckDB and PostgreSQL: the earliest, and at one instant the one whose billed content sorts first', async () => {
+    const dir = tempDir();
+    const flags: Flags = { rates: 'fixtures/sql/fuzz-card.yaml', groupBy: 'day' };
+    const lostFirst = `${[HEAD, ...LOST, ...KEPT].join('\n')}\n`;
+    const file = writeLog(dir, 'lost-first.csv', lostFirst);
+    const expected = withoutReferences(await jsJson([writeLog(dir, 'kept-first.csv', `${[HEAD, ...KEPT, ...LOST].join('\n')}\n`)], flags));
+    expect(await duckdbJson([file], flags)).toBe(expected);
+    if (client) expect(await postgresJson(client, file, lostFirst, flags)).toBe(expected);
+  }, 60_000);
+});
+
 const FEATURES = ['labels', 'entities', 'zzz', ' labels ', ''];
 const csvCell = (v: string): string => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 const HEAD = ['kind', 'id', 'timestamp', 'project', 'model', 'audio_duration', 'channels', 'features', 'status', 'session_duration', 'terminated', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'region'];

@@ -36,9 +36,11 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   const connection = await connect(memory);
   const from = fromItem(paths);
   let columns: string[];
+  let types: Map<string, string>;
   try {
     const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
     columns = described.getRows().map((row) => String(row[0]));
+    types = new Map(described.getRows().map((row) => [String(row[0]), String(row[1])]));
   } catch (error) {
     throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -46,7 +48,7 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   if (!columns.includes(kindColumn)) {
     throw new UsageError(`--engine duckdb reads the canonical schema, and ${paths.join(', ')} has no "${kindColumn}" column (a provider's native shape?): convert it with tallyman normalize, or use the default engine`);
   }
-  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
+  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
   const result = await connection.runAndReadAll(sql);
   const names = result.columnNames();
   return { rows: result.getRows().map((row) => new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };

@@ -19,6 +19,8 @@ export interface SqlOptions {
   map: ReadonlyMap<CanonicalField, string>;
   /** The columns the table has (undefined: every canonical field): the others are read as not given. */
   columns?: readonly string[] | undefined;
+  /** Their types as the engine reports them, where known (src/sql/fields.ts). */
+  types?: ReadonlyMap<string, string> | undefined;
   period: Period;
   zone: TimeZone;
   inputZone: TimeZone;
@@ -41,7 +43,7 @@ export const NOT_EXPRESSIBLE = [
   'native provider shapes (transcript objects, list pages, streaming events, gateway responses) are read by tallyman invoice only: load the canonical schema (tallyman normalize)',
   'a repeated (kind, id) keeps the row with the earliest timestamp (ties: the row whose fields sort first byte by byte, NULL first), not the first in file order: the same for retries of identical content',
   'no file lines: duplicate and unpriced examples are counted, not located; invalid records are counted (run tallyman invoice on the log to see each)',
-  'text is trimmed of spaces and tabs only, not of every Unicode space',
+  'text is trimmed of spaces, tabs and line ends only, not of every Unicode space',
   'customer_id from a webhook_url query parameter is taken as written, without decoding %-escapes',
   'a timestamp without an offset that falls in a daylight-saving gap of --input-tz is placed as the engine places it',
   'durations past 10^12 s, counts past 15 digits, and fields past 8 KiB are not refused as the in-process engine refuses them',

@@ -30,6 +30,8 @@ export interface Dialect {
   ident(name: string): string;
   /** A constant table of `rows` (each a list of SQL literals) with the columns `columns`. */
   table(columns: readonly string[], rows: readonly (readonly string[])[]): string;
+  /** Where the engine's column types are known (`--engine duckdb`): the epoch ms of a TIMESTAMP (local) or TIMESTAMPTZ value. */
+  epochMs?(expr: string): string;
   /** The one-character text of code point `n`. */
   chr(n: number): string;
   /** Text without the spaces, tabs, carriage returns and line feeds at either end (those inside kept). */
@@ -87,6 +89,7 @@ export function onlyGroup(pattern: string, n: number): string {
 
 const duckdb: Dialect = {
   name: 'duckdb',
+  epochMs: (e) => `epoch_ms(${e})`,
   chr: (n) => `chr(${n})`,
   table: valuesTable,
   // Trimmed only where it may change something (a space at either end, or a tab or line end anywhere): trim() is slow here.

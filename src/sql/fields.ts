@@ -23,7 +23,16 @@ export interface FieldOptions {
   map: ReadonlyMap<CanonicalField, string>;
   columns?: readonly string[] | undefined;
   inputZone: { name: string };
+  /** The columns' types as the engine reports them (DuckDB's names), where known: typed instants, decimals and integers are read as they are, not as text. */
+  types?: ReadonlyMap<string, string> | undefined;
 }
+
+/** The largest duration in seconds and count the text path reads (12 and 15 digits). */
+const DURATION_LIMIT = '1000000000000';
+const COUNT_LIMIT = '1000000000000000';
+/** Epoch ms of 1000-01-01T00:00Z and of 9000-01-01T00:00Z: the years an instant may have. */
+const FIRST_MS = '-30610224000000';
+const END_MS = '221845392000000';
 
 /** The common table expressions `src` … `r` (the last: one row per record, `*` and its derived columns), for FROM item `table`. */
 export function recordSteps(d: Dialect, options: FieldOptions, table: string): string {
@@ -33,12 +42,29 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const NULLI = int('NULL');
   const has = (f: CanonicalField): boolean => options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
 
+  // 0. A typed column the engine reads exactly (an instant with or without its zone, a decimal or an integer) is taken as it
+  // is (`f_raw`; its text stays NULL): no text to write and parse again. Others, and every column where types are unknown, as text.
+  const typeOf = (f: CanonicalField): string => (d.epochMs !== undefined && has(f) ? (options.types?.get(options.map.get(f) ?? f) ?? '').toUpperCase() : '');
+  const typed = (f: CanonicalField): 'instant' | 'local' | 'exact' | undefined => {
+    const type = typeOf(f);
+    if ((INSTANTS as readonly string[]).includes(f) && type.startsWith('TIMESTAMP')) return type === 'TIMESTAMPTZ' || type.includes('TIME ZONE') ? 'instant' : 'local';
+    const exact = /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)\b/.test(type);
+    if (exact && ((DURATIONS as readonly string[]).includes(f) || (COUNTS as readonly string[]).includes(f))) return 'exact';
+    return undefined;
+  };
+  const raws = CANONICAL_FIELDS.filter((f) => typed(f) !== undefined);
   // 1. The fields as text trimmed of spaces, tabs and line ends (empty: not given), whatever their types in the table.
-  const src = CANONICAL_FIELDS.map((f) => (has(f) ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)).join(',\n    ');
-  const trimmed = CANONICAL_FIELDS.map((f) => {
-    const e = `NULLIF(${d.trim(f)}, '')`;
-    return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
-  }).join(',\n    ');
+  const src = [
+    ...CANONICAL_FIELDS.map((f) => (has(f) && typed(f) === undefined ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)),
+    ...raws.map((f) => `${d.ident(options.map.get(f) ?? f)} AS ${f}_raw`),
+  ].join(',\n    ');
+  const trimmed = [
+    ...CANONICAL_FIELDS.map((f) => {
+      const e = `NULLIF(${d.trim(f)}, '')`;
+      return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
+    }),
+    ...raws.map((f) => `${f}_raw`),
+  ].join(',\n    ');
   // 2. Regular-expression groups of instants and durations: one match a field where the dialect gives every group at once.
   const parsedBy = (f: string, pattern: string, count: number): { column?: string; matched: string; group(n: number): string } =>
     d.groupsOf === undefined
@@ -65,7 +91,8 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
       `${int(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
     ];
   }).join(',\n    ');
-  const instantOk = (f: string): string => {
+  const instantOk = (f: CanonicalField): string => {
+    if (typed(f) !== undefined) return `(${f}_raw IS NULL OR ${d.epochMs!(`${f}_raw`)} BETWEEN ${FIRST_MS} AND ${END_MS} - 1)`;
     const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
     const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
     const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
@@ -81,26 +108,36 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     const doe = `(${yoe} * 365 + ${d.div(yoe, '4')} - ${d.div(yoe, '100')} + ${doy})`;
     return `((${era} * 146097 + ${doe} - 719468) * 86400000 + ${f}_h * 3600000 + ${f}_mi * 60000 + ${f}_s * 1000 + ${f}_ms3)`;
   };
-  const instantMs = (f: string): string => {
+  const instantMs = (f: CanonicalField): string => {
     const tz = `${f}_11`, local = `${f}_local`;
-    const unzoned = options.inputZone.name === 'UTC' ? local : d.localToUtc(local, options.inputZone.name);
+    const zoned = (localMs: string): string => (options.inputZone.name === 'UTC' ? localMs : d.localToUtc(localMs, options.inputZone.name));
+    // A typed instant: its epoch ms; one without a zone (a local date and time) in --input-tz, as text without an offset.
+    if (typed(f) !== undefined) return `CASE WHEN ${f}_raw IS NULL OR NOT ${f}_ok THEN ${NULLI} ELSE ${typed(f) === 'instant' ? d.epochMs!(`${f}_raw`) : zoned(d.epochMs!(`${f}_raw`))} END`;
+    const unzoned = zoned(local);
     return `CASE WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
   };
   const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
-  const duration = (f: string): { ok: string; ms: string } => ({
-    ok: `(${f} IS NULL OR ${f}_m)`,
-    ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
-  });
+  // A typed duration: whole ms, a part of a millisecond rounded up, as from text.
+  const duration = (f: CanonicalField): { ok: string; ms: string } =>
+    typed(f) !== undefined
+      ? {
+          ok: `(${f}_raw IS NULL OR (${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT}))`,
+          ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${int(`CEIL(${f}_raw * 1000)`)} ELSE ${NULLI} END`,
+        }
+      : {
+          ok: `(${f} IS NULL OR ${f}_m)`,
+          ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
+        };
   const parsed = [
     ...CANONICAL_FIELDS,
     ...INSTANTS.map((f) => `${f}_ms`),
     ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`),
+    ...COUNTS.map((f) => (typed(f) !== undefined ? `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
     `(${[
       "kind IN ('transcript', 'stream', 'llm')",
       ...INSTANTS.map((f) => instant(f).ok),
       ...DURATIONS.map((f) => duration(f).ok),
-      ...COUNTS.map((f) => `(${f} IS NULL OR ${f}_m)`),
+      ...COUNTS.map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR (${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}))` : `(${f} IS NULL OR ${f}_m)`)),
       "(status IS NULL OR status IN ('completed', 'error'))",
       "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
       "(region IS NULL OR region IN ('global', 'us', 'eu'))",

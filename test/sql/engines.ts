@@ -100,3 +100,24 @@ export function writeLog(dir: string, name: string, csv: string): string {
   writeFileSync(path, csv);
   return path;
 }
+
+/** Typed Parquet columns for a canonical CSV's, as a warehouse exports them: instants (with or without their zone), exact decimals, integers, booleans. */
+const PARQUET_TYPES: Record<string, string> = {
+  audio_duration: 'DECIMAL(18,6)', session_duration: 'DECIMAL(18,6)', channels: 'INTEGER', terminated: 'BOOLEAN',
+  input_tokens: 'BIGINT', output_tokens: 'BIGINT', cache_read_tokens: 'BIGINT', cache_write_tokens: 'BIGINT', cache_write_1h_tokens: 'BIGINT', reasoning_tokens: 'BIGINT',
+};
+
+/** Writes `csv` (a file) as typed Parquet at `parquet` with DuckDB: instants as TIMESTAMPTZ (`local`: as TIMESTAMP, their wall-clock time in UTC). */
+export async function typedParquet(csv: string, parquet: string, local = false): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv('${csv}', header = true, all_varchar = true)`)).getRows().map((r) => String(r[0]));
+  const instant = local ? 'TIMESTAMP' : 'TIMESTAMPTZ';
+  const typeOf = (c: string): string => PARQUET_TYPES[c] ?? (c === 'timestamp' || c.endsWith('_at') ? instant : 'VARCHAR');
+  // A local instant: the UTC wall-clock time of the text's instant (an offset in the text is applied first).
+  const cell = (c: string): string => (typeOf(c) === 'TIMESTAMP' ? `CAST(timezone('UTC', CAST(nullif("${c}", '') AS TIMESTAMPTZ)) AS TIMESTAMP)` : `CAST(nullif("${c}", '') AS ${typeOf(c)})`);
+  await connection.run(`COPY (SELECT ${columns.map((c) => `${cell(c)} AS "${c}"`).join(', ')} FROM read_csv('${csv}', header = true, all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
+  connection.closeSync?.();
+}

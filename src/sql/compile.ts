@@ -71,7 +71,8 @@ export function compileSql(options: SqlOptions): string {
   // Two plan tables: `pl` finds a record's plan (`pid`) by equality alone (a hash join; a plan for any region is a row for each
   // region a record may name) with the numbers each row is charged by; `pd` names each plan, joined to the few summed rows only.
   const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'pid', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'retired_at', 'usage_multiply'];
-  const planRows = plans.flatMap((r, pid) => (r.regionIn === '*' ? REGIONS.map((region) => ({ r, pid, region })) : [{ r, pid, region: r.regionIn }])).map(({ r, pid, region }) => {
+  // Only LLM calls name a region: other records look for region '' whatever they say.
+  const planRows = plans.flatMap((r, pid) => (r.regionIn !== '*' ? [{ r, pid, region: r.regionIn }] : r.plan.llm ? REGIONS.map((region) => ({ r, pid, region })) : [{ r, pid, region: '' }])).map(({ r, pid, region }) => {
     const p = r.plan;
     return [String(p.version), q(p.kind), q(r.modelIn), q(region), String(pid), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove),
       p.retiredAt === Infinity ? NULLI : String(p.retiredAt), bool(r.usageMultiply)];
@@ -262,7 +263,7 @@ pl ${d.cteAs} (
 ),
 y ${d.cteAs} (
   SELECT ${planned}
-  FROM x LEFT JOIN pl ON pl.pv = x.ver AND pl.pkind = x.kind AND pl.pmodel_in = COALESCE(x.model, '') AND pl.pregion_in = COALESCE(x.region, '')
+  FROM x LEFT JOIN pl ON pl.pv = x.ver AND pl.pkind = x.kind AND pl.pmodel_in = COALESCE(x.model, '') AND pl.pregion_in = CASE WHEN x.kind = 'llm' THEN COALESCE(x.region, '') ELSE '' END
 ),
 c ${d.cteAs} (
   SELECT

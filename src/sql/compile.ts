@@ -107,8 +107,8 @@ export function compileSql(options: SqlOptions): string {
     `COALESCE(at_ms, ${MAX_INT}) AS at_key`,
   ].join(',\n    ');
   // 7. A repeated (kind, id) bills its earliest row. Rows of one id at its earliest instant (rare) are told apart by what they
-  // bill: only rows that bill alike can tie, and then either may be kept. Only those rows compute one text that sorts as the
-  // tuple of their columns does (byte by byte, NULL first), so the common case sorts by two numbers: each column NULL as \1\1;
+  // bill: only rows that bill alike can tie, and then either may be kept. Only those rows are sorted again, by one text that
+  // sorts as the tuple of their columns does (byte by byte, NULL first); the others are settled by one sort: each column NULL as \1\1;
   // else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
   const one = d.chr(1);
   const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
@@ -279,8 +279,10 @@ n ${d.cteAs} (
   SELECT ${carried.join(', ')}, RANK() OVER (${byId}) AS rank_at, (LAG(at_key) OVER (${byId}) = at_key OR LEAD(at_key) OVER (${byId}) = at_key) AS peered FROM cq
 ),
 m ${d.cteAs} (
+  SELECT *, ${NULLT} AS tie_key, CASE WHEN rank_at > 1 THEN 2 ELSE 1 END AS rank_in_id FROM n WHERE NOT COALESCE(${tied}, FALSE)
+  UNION ALL
   SELECT *, ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')}) AS rank_in_id
-  FROM (SELECT *, CASE WHEN ${tied} THEN ${content} END AS tie_key FROM n) AS tk
+  FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
 ),
 w ${d.cteAs} (
   SELECT ${classified} FROM m

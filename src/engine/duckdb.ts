@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { logExtension } from '../ingest/open.js';
+import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileSql } from '../sql/compile.js';
 import { UsageError } from '../util/errors.js';
@@ -34,11 +35,11 @@ export async function duckdbLogUsage(paths: readonly string[], options: InvoiceO
 /** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
 async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
   const connection = await connect(memory);
-  const from = fromItem(paths);
+  const { from, describe } = fromItem(paths, options.map);
   let columns: string[];
   let types: Map<string, string>;
   try {
-    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${from}`);
+    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${describe}`);
     columns = described.getRows().map((row) => String(row[0]));
     types = new Map(described.getRows().map((row) => [String(row[0]), String(row[1])]));
   } catch (error) {
@@ -47,6 +48,11 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   const kindColumn = options.map.get('kind') ?? 'kind';
   if (!columns.includes(kindColumn)) {
     throw new UsageError(`--engine duckdb reads the canonical schema, and ${paths.join(', ')} has no "${kindColumn}" column (a provider's native shape?): convert it with tallyman normalize, or use the default engine`);
+  }
+  if (describe !== from) {
+    // NDJSON is read with every canonical field named as text (below): those are its columns.
+    columns = canonicalColumns(options.map);
+    types = new Map(columns.map((c) => [c, 'VARCHAR']));
   }
   const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
   const result = await connection.runAndReadAll(sql);
@@ -82,8 +88,19 @@ async function open(memory: string | undefined): Promise<DuckConnection> {
   return instance.connect();
 }
 
-/** The FROM item that reads the files: one reader per format, globs passed to DuckDB as they are. */
-function fromItem(paths: readonly string[]): string {
+/** The columns the canonical fields are read from (`--map`). */
+function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
+  return CANONICAL_FIELDS.map((f) => map.get(f) ?? f);
+}
+
+/**
+ * The FROM item that reads the files (one reader per format, globs passed to DuckDB as they are), and the one its columns
+ * are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
+ * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
+ * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join.
+ */
+function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): { from: string; describe: string } {
+  const same = (from: string): { from: string; describe: string } => ({ from, describe: from });
   if (paths.includes('-')) throw new UsageError('--engine duckdb reads files, not standard input: give the file names');
   const formats = new Set(paths.map((p) => logExtension(p)));
   if (formats.size !== 1) throw new UsageError(`--engine duckdb reads files of one format at a time (here ${[...formats].join(', ')})`);
@@ -91,9 +108,12 @@ function fromItem(paths: readonly string[]): string {
   const format = [...formats][0]!;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
-  if (format === '.csv') return `read_csv(${list}, header = true, all_varchar = true${sameHeader(paths) ? '' : ', union_by_name = true'})`;
-  if (format === '.ndjson' || format === '.jsonl') return `read_ndjson(${list}, union_by_name = true)`;
-  if (format === '.parquet') return `read_parquet(${list}, union_by_name = true)`;
+  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${sameHeader(paths) ? '' : ', union_by_name = true'})`);
+  if (format === '.ndjson' || format === '.jsonl') {
+    const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
+    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };
+  }
+  if (format === '.parquet') return same(`read_parquet(${list}, union_by_name = true)`);
   throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format}: convert other shapes with tallyman normalize`);
 }
 

@@ -121,3 +121,10 @@ export async function typedParquet(csv: string, parquet: string, local = false):
   await connection.run(`COPY (SELECT ${columns.map((c) => `${cell(c)} AS "${c}"`).join(', ')} FROM read_csv('${csv}', header = true, all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
   connection.closeSync?.();
 }
+
+/** The rows of a canonical CSV as NDJSON, as a client would log them: empty cells left out, whole counts as JSON numbers. */
+export function ndjsonOf(csv: string): string {
+  const records = parse(csv, { columns: true, bom: true }) as Record<string, string>[];
+  const value = (key: string, text: string): string | number => (key.endsWith('_tokens') && /^[0-9]{1,15}$/.test(text) ? Number(text) : text);
+  return records.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '').map(([k, v]) => [k, value(k, v)])))).join('\n') + '\n';
+}

@@ -55,7 +55,12 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     types = new Map(columns.map((c) => [c, 'VARCHAR']));
   }
   const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
-  const result = await connection.runAndReadAll(sql);
+  let result: Awaited<ReturnType<DuckConnection['runAndReadAll']>>;
+  try {
+    result = await connection.runAndReadAll(sql);
+  } catch (error) {
+    throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
+  }
   const names = result.columnNames();
   return { rows: result.getRows().map((row) => new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
 }
@@ -85,12 +90,16 @@ async function open(memory: string | undefined): Promise<DuckConnection> {
   const config: Record<string, string> = { threads: String(availableParallelism()) };
   if (memory !== undefined && memory !== '') config.memory_limit = memory;
   const instance = await api.DuckDBInstance.create(':memory:', config);
-  return instance.connect();
+  const connection = await instance.connect();
+  // Instants in UTC whatever the machine's zone (a TIMESTAMP column met with a TIMESTAMPTZ one in another file is read in it).
+  await connection.runAndReadAll("SET TimeZone = 'UTC'");
+  return connection;
 }
 
 /** The columns the canonical fields are read from (`--map`). */
 function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
-  return CANONICAL_FIELDS.map((f) => map.get(f) ?? f);
+  // Two fields may be read from one column (--map timestamp=at --map started_at=at): each column once.
+  return [...new Set(CANONICAL_FIELDS.map((f) => map.get(f) ?? f))];
 }
 
 /**

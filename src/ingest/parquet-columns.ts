@@ -29,8 +29,9 @@ type Shape = 'decimal' | 'instant' | 'local-instant' | 'boolean' | 'integer' | '
 function shapeOf(element: SchemaElement, decimalScale: number | undefined): Shape {
   const { type, converted_type: converted, logical_type: logical } = element;
   if (decimalScale !== undefined) return 'decimal';
-  if (type === 'INT96' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS') return 'instant';
+  // The logical type first: a writer that gives both (DuckDB does) may pair a legacy annotation, which means UTC, with a local time.
   if (logical?.type === 'TIMESTAMP') return logical.isAdjustedToUTC ? 'instant' : 'local-instant';
+  if (type === 'INT96' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS') return 'instant';
   if (converted !== undefined && converted !== 'UTF8' && !/^U?INT_/.test(converted)) return 'other';
   if (logical !== undefined && logical.type !== 'STRING' && logical.type !== 'INTEGER' && logical.type !== 'UUID') return 'other';
   if (type === 'BOOLEAN') return 'boolean';

@@ -5,6 +5,7 @@ import { hasPeriodTiers, retiredReason } from '../pricing/fold.js';
 import { isBounded, type Period } from '../pricing/period.js';
 import { Cut } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
+import { UsageError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
 import { recordSteps, TOKENS } from './fields.js';
@@ -41,7 +42,7 @@ export const USAGE_COLUMNS = ['state', 'kind', 'model', 'channels', 'features', 
 /** What the statement cannot do as the in-process engine does: printed by `--explain` and at the top of the statement. */
 export const NOT_EXPRESSIBLE = [
   'native provider shapes (transcript objects, list pages, streaming events, gateway responses) are read by tallyman invoice only: load the canonical schema (tallyman normalize)',
-  'a repeated (kind, id) keeps the row with the earliest timestamp (ties: the row whose fields sort first byte by byte, NULL first), not the first in file order: the same for retries of identical content',
+  'a repeated (kind, id) keeps the row with the earliest timestamp (ties: the row whose billed content sorts first, docs/sql.md), not the first in file order: the same for retries of identical content',
   'no file lines: duplicate and unpriced examples are counted, not located; invalid records are counted (run tallyman invoice on the log to see each)',
   'text is trimmed of spaces, tabs and line ends only, not of every Unicode space',
   'customer_id from a webhook_url query parameter is taken as written, without decoding %-escapes',
@@ -55,6 +56,7 @@ export function compileSql(options: SqlOptions): string {
   const d = DIALECT[options.dialect];
   const { card, zone, period, groupBy } = options;
   const { plans, addons, reasons, noVersion } = planTables(card);
+  if (plans.length === 0) throw new UsageError(`card ${card.name} prices no model: there is nothing to compile`);
   const q = d.quote;
   const int = (e: string): string => `CAST(${e} AS ${d.int})`;
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
@@ -69,7 +71,8 @@ export function compileSql(options: SqlOptions): string {
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
   // Two plan tables: `pl` finds a record's plan (`pid`) by equality alone (a hash join; a plan for any region is a row for each
-  // region a record may name) with the numbers each row is charged by; `pd` names each plan, joined to the few summed rows only.
+  // region a record may name) with the numbers each row is charged by; `pd` names each plan, joined to the few summed rows only,
+  // with the numbers the items read there again (llm, per_request, band_above).
   const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'pid', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'retired_at', 'usage_multiply'];
   // Only LLM calls name a region: other records look for region '' whatever they say.
   const planRows = plans.flatMap((r, pid) => (r.regionIn !== '*' ? [{ r, pid, region: r.regionIn }] : r.plan.llm ? REGIONS.map((region) => ({ r, pid, region })) : [{ r, pid, region: '' }])).map(({ r, pid, region }) => {
@@ -77,11 +80,11 @@ export function compileSql(options: SqlOptions): string {
     return [String(p.version), q(p.kind), q(r.modelIn), q(region), String(pid), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove),
       p.retiredAt === Infinity ? NULLI : String(p.retiredAt), bool(r.usageMultiply)];
   });
-  const nameCols = ['did', 'product', 'pmodel', 'label', 'hash', 'suffix', 'retired_reason', 'addon_pre', 'addon_post', 'regional', 'usage_cut', 'in_opt', 'out_opt', 'llm', 'by_session', 'per_request', 'band_above'];
+  const nameCols = ['did', 'product', 'pmodel', 'label', 'hash', 'suffix', 'retired_reason', 'addon_pre', 'addon_post', 'regional', 'usage_cut', 'in_opt', 'out_opt', 'llm', 'per_request', 'band_above'];
   const nameRows = plans.map((r, pid) => {
     const p = r.plan;
     return [String(pid), q(p.product), q(p.model), q(r.label), q(r.hash), q(r.suffix), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), q(r.addonReason[0]), q(r.addonReason[1]), bool(p.regionalPricing),
-      cutText(r.usageCut), bool(r.inputOptional), bool(r.outputOptional), bool(p.llm), bool(p.session), bool(p.perRequest), String(p.bandAbove)];
+      cutText(r.usageCut), bool(r.inputOptional), bool(r.outputOptional), bool(p.llm), bool(p.perRequest), String(p.bandAbove)];
   });
   const addonCols = ['av', 'aproduct', 'amodel', 'aname', 'acut', 'amultiply'];
   const addonRows = addons.map((a) => [String(a.version), q(a.product), q(a.model), q(a.addon), cutText(a.cut), bool(a.multiply)]);
@@ -102,14 +105,14 @@ export function compileSql(options: SqlOptions): string {
     '*',
     `(priced AND llm = 0 AND failed AND charge_failed = 0) AS free`,
     `CASE WHEN priced AND llm = 0 THEN ${atLeast} END AS billed_ms`,
-    `(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}) AS valid`,
+    `COALESCE(record_ok AND NOT (priced AND llm = 0 AND NOT (failed AND charge_failed = 0) AND per_request = 0 AND (${billedMs} IS NULL OR ${billedMs} < 0))${undatedBad ? ' AND at_ms IS NOT NULL' : ''}, FALSE) AS valid`,
     // The order of a repeated id's rows: by instant (undated last).
-    `COALESCE(at_ms, ${MAX_INT}) AS at_key`,
+    `COALESCE(at_ms, ${int(MAX_INT)}) AS at_key`,
   ].join(',\n    ');
-  // 7. A repeated (kind, id) bills its earliest row. Rows of one id at its earliest instant (rare) are told apart by what they
-  // bill: only rows that bill alike can tie, and then either may be kept. Only those rows are sorted again, by one text that
-  // sorts as the tuple of their columns does (byte by byte, NULL first); the others are settled by one sort: each column NULL as \1\1;
-  // else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
+  // 7. A repeated (kind, id) bills its earliest row: one sort settles every row but those tied at their id's first instant
+  // (rare), which are sorted again alone by what they bill (only rows that bill alike can tie, and then either may be kept).
+  // Their order: one text that sorts as the tuple of the carried columns does, byte by byte with NULL first; each column
+  // NULL as \1\1, else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
   const one = d.chr(1);
   const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
   const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';
@@ -117,7 +120,8 @@ export function compileSql(options: SqlOptions): string {
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
-    `(valid AND id IS NOT NULL AND rank_in_id > 1) AS duplicate`,
+    // place: 1 for the row an id keeps, more for the others.
+    `(valid AND id IS NOT NULL AND place > 1) AS duplicate`,
     `(at_ms IS NULL${within === '' ? ' OR TRUE' : ` OR (${within})`}) AS within`,
   ].join(', ');
   const counted = `valid AND NOT duplicate AND within`;
@@ -149,13 +153,16 @@ export function compileSql(options: SqlOptions): string {
   const carried = ['kind', 'id', 'ver', 'at_ms', 'at_key', 'valid', ...texts, ...numbers, ...flags];
   const content = `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`;
   // 8. The rows summed by everything the bucket table or its counts tell apart: the 1M rows of a log become a few hundred.
-  const sumKey = ['pid', 'ver', 'kind', 'model', '(region IS NULL) AS no_region', 'features', 'local_day', ...dimColumns, 'valid', 'duplicate', 'within', 'priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', '(at_ms IS NULL) AS undated'];
+  // Each as [expression, name]: the columns kept as they are, and two flags made of them.
+  const sumKey: [string, string][] = [
+    ...['pid', 'ver', 'kind', 'model', 'features', 'local_day', ...dimColumns, 'valid', 'duplicate', 'within', 'priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap'].map((c): [string, string] => [c, c]),
+    ['(region IS NULL)', 'no_region'], ['(at_ms IS NULL)', 'undated'],
+  ];
   const sums = [
     'COUNT(*) AS rows_n', 'SUM(usage_quantity) AS usage_q', 'SUM(ms) AS ms_q', 'SUM(ms * channels_v) AS ms_channels_q',
     ...Object.entries(TOKENS).map(([name, f]) => `SUM(${tokens(f)}) AS ${name}_q`),
     'SUM(billed_ms) AS billed_q', 'SUM(beyond_ms) AS beyond_q', 'SUM(unpriced_quantity) AS unpriced_q', 'MIN(at_ms) AS first_q', 'MAX(at_ms) AS last_q',
   ];
-  const sumGroup = sumKey.map((k) => k.replace(/^\((.*)\) AS \w+$/, '($1)'));
 
   // 9. The rows of the bucket table, every column in order, typed.
   // A card with free quotas or packs: usage rows carry their local day, which quotas and packs are used by.
@@ -226,13 +233,13 @@ ${total} FROM sn
 `;
   const summedSteps = `,
 sm ${d.cteAs} (
-  SELECT ${sumKey.join(', ')},
+  SELECT ${sumKey.map(([e, name]) => (e === name ? e : `${e} AS ${name}`)).join(', ')},
     ${sums.join(', ')}
   FROM k
-  GROUP BY ${sumGroup.join(', ')}
+  GROUP BY ${sumKey.map(([e]) => e).join(', ')}
 ),
 pd ${d.cteAs} (
-  ${d.table(nameCols, nameRows.length === 0 ? [['-1', ...nameCols.slice(1).map(() => 'NULL')]] : nameRows)}
+  ${d.table(nameCols, nameRows)}
 ),
 sn ${d.cteAs} (
   SELECT sm.*, pd.*
@@ -259,7 +266,7 @@ x ${d.cteAs} (
   FROM r
 ),
 pl ${d.cteAs} (
-  ${d.table(planCols, planRows.length === 0 ? [['-1', NULLT, NULLT, NULLT, ...planCols.slice(4).map(() => 'NULL')]] : planRows)}
+  ${d.table(planCols, planRows)}
 ),
 y ${d.cteAs} (
   SELECT ${planned}
@@ -276,12 +283,12 @@ cq ${d.cteAs} (
   FROM c
 ),
 n ${d.cteAs} (
-  SELECT ${carried.join(', ')}, RANK() OVER (${byId}) AS rank_at, (LAG(at_key) OVER (${byId}) = at_key OR LEAD(at_key) OVER (${byId}) = at_key) AS peered FROM cq
+  SELECT ${carried.join(', ')}, RANK() OVER (${byId}) AS rank_at, (${d.neighbour('lag', 'at_key', byId)} = at_key OR ${d.neighbour('lead', 'at_key', byId)} = at_key) AS peered FROM cq
 ),
 m ${d.cteAs} (
-  SELECT *, ${NULLT} AS tie_key, CASE WHEN rank_at > 1 THEN 2 ELSE 1 END AS rank_in_id FROM n WHERE NOT COALESCE(${tied}, FALSE)
+  SELECT *, ${NULLT} AS tie_key, CASE WHEN rank_at > 1 THEN 2 ELSE 1 END AS place FROM n WHERE NOT COALESCE(${tied}, FALSE)
   UNION ALL
-  SELECT *, ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')}) AS rank_in_id
+  SELECT *, ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')}) AS place
   FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
 ),
 w ${d.cteAs} (

@@ -32,6 +32,8 @@ export interface Dialect {
   table(columns: readonly string[], rows: readonly (readonly string[])[]): string;
   /** Where the engine's column types are known (`--engine duckdb`): the epoch ms of a TIMESTAMP (local) or TIMESTAMPTZ value. */
   epochMs?(expr: string): string;
+  /** The value of `expr` on the row before (`lag`) or after (`lead`) in the window `over` (PARTITION BY … ORDER BY …), NULL at its ends. */
+  neighbour(kind: 'lag' | 'lead', expr: string, over: string): string;
   /** The one-character text of code point `n`. */
   chr(n: number): string;
   /** Text without the spaces, tabs, carriage returns and line feeds at either end (those inside kept). */
@@ -39,6 +41,9 @@ export interface Dialect {
   /** Where the engine gives every group of one match at once: a struct of groups 1 … `count` as `g1` … (empty text when there is no match), read as `column.gN`. */
   groupsOf?(expr: string, pattern: string, count: number): string;
 }
+
+/** LAG and LEAD, as most engines name them (ClickHouse: lagInFrame and leadInFrame over the whole partition, since version 25.6 only LAG and LEAD). */
+const standardNeighbour = (kind: 'lag' | 'lead', e: string, over: string): string => `${kind.toUpperCase()}(${e}) OVER (${over})`;
 
 /** A constant table as SELECTs joined by UNION ALL (the first names the columns): every dialect reads it. */
 function selectsTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -52,6 +57,14 @@ function valuesTable(columns: readonly string[], rows: readonly (readonly string
 
 /** The characters trimmed from every field, as text escapes understood by the backslash-quoting dialects. */
 const TRIMMED_ESCAPED = "' \\t\\n\\r'";
+
+// Text without the spaces, tabs, carriage returns and line feeds at either end, per dialect (the fields and the add-ons of a list).
+/** DuckDB: trimmed only where it may change something (a space at either end, or a tab or line end anywhere): trim() is slow there. */
+const duckdbTrim = (e: string): string =>
+  `CASE WHEN prefix(${e}, ' ') OR suffix(${e}, ' ') OR contains(${e}, chr(9)) OR contains(${e}, chr(10)) OR contains(${e}, chr(13)) THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`;
+const postgresTrim = (e: string): string => `btrim(${e}, ' ' || chr(9) || chr(10) || chr(13))`;
+const commaTrim = (e: string): string => `TRIM(${e}, ${TRIMMED_ESCAPED})`;
+const bothTrim = (e: string): string => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`;
 
 export const DIALECTS = ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark', 'clickhouse'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -89,11 +102,13 @@ export function onlyGroup(pattern: string, n: number): string {
 
 const duckdb: Dialect = {
   name: 'duckdb',
-  epochMs: (e) => `epoch_ms(${e})`,
+  neighbour: standardNeighbour,
+  // Floored to the millisecond (epoch_ms() truncates toward zero: an instant before 1970 with a part of a millisecond would move up).
+  epochMs: (e) => `((epoch_us(${e}) - ((epoch_us(${e}) % 1000) + 1000) % 1000) // 1000)`,
   chr: (n) => `chr(${n})`,
   table: valuesTable,
   // Trimmed only where it may change something (a space at either end, or a tab or line end anywhere): trim() is slow here.
-  trim: (e) => `CASE WHEN prefix(${e}, ' ') OR suffix(${e}, ' ') OR contains(${e}, chr(9)) OR contains(${e}, chr(10)) OR contains(${e}, chr(13)) THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`,
+  trim: duckdbTrim,
   groupsOf: (e, p, count) => `regexp_extract(${e}, ${standardQuote(p)}, [${Array.from({ length: count }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
   cteAs: 'AS',
   text: 'VARCHAR',
@@ -103,7 +118,7 @@ const duckdb: Dialect = {
   div: (a, b) => `((${a}) // (${b}))`,
   localDay: (ms, zone) => `strftime(timezone(${standardQuote(zone)}, timezone('UTC', epoch_ms(${ms}))), '%Y-%m-%d')`,
   localToUtc: (ms, zone) => `epoch_ms(timezone(${standardQuote(zone)}, epoch_ms(${ms})))`,
-  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT trim(f) AS addon FROM (SELECT unnest(string_split(${alias}.${list}, ';')) AS f)) AS a`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT ${duckdbTrim('f')} AS addon FROM (SELECT unnest(string_split(${alias}.${list}, ';')) AS f)) AS a`,
   bytewise: (e) => e,
   quote: standardQuote,
   ident: (n) => `"${n.replaceAll('"', '""')}"`,
@@ -111,9 +126,10 @@ const duckdb: Dialect = {
 
 const postgres: Dialect = {
   name: 'postgres',
+  neighbour: standardNeighbour,
   chr: (n) => `chr(${n})`,
   table: valuesTable,
-  trim: (e) => `btrim(${e}, ' ' || chr(9) || chr(10) || chr(13))`,
+  trim: postgresTrim,
   cteAs: 'AS MATERIALIZED',
   text: 'TEXT',
   int: 'BIGINT',
@@ -123,7 +139,7 @@ const postgres: Dialect = {
   // timezone(zone, t) is AT TIME ZONE written as a function (which more parsers read).
   localDay: (ms, zone) => `to_char(timezone(${standardQuote(zone)}, CAST('1970-01-01 00:00:00+00' AS TIMESTAMPTZ) + (${ms}) * INTERVAL '1 millisecond'), 'YYYY-MM-DD')`,
   localToUtc: (ms, zone) => `CAST(EXTRACT(EPOCH FROM timezone(${standardQuote(zone)}, TIMESTAMP 'epoch' + (${ms}) * INTERVAL '1 millisecond')) * 1000 AS BIGINT)`,
-  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT trim(f) AS addon FROM unnest(string_to_array(${alias}.${list}, ';')) AS f) AS a`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT ${postgresTrim('f')} AS addon FROM unnest(string_to_array(${alias}.${list}, ';')) AS f) AS a`,
   bytewise: (e) => `${e} COLLATE "C"`,
   quote: standardQuote,
   ident: (n) => `"${n.replaceAll('"', '""')}"`,
@@ -131,9 +147,10 @@ const postgres: Dialect = {
 
 const bigquery: Dialect = {
   name: 'bigquery',
+  neighbour: standardNeighbour,
   chr: (n) => `CODE_POINTS_TO_STRING([${n}])`,
   table: selectsTable,
-  trim: (e) => `TRIM(${e}, ${TRIMMED_ESCAPED})`,
+  trim: commaTrim,
   cteAs: 'AS',
   text: 'STRING',
   int: 'INT64',
@@ -142,7 +159,7 @@ const bigquery: Dialect = {
   div: (a, b) => `DIV(${a}, ${b})`,
   localDay: (ms, zone) => `FORMAT_TIMESTAMP('%Y-%m-%d', TIMESTAMP_MILLIS(${ms}), ${backslashQuote(zone)})`,
   localToUtc: (ms, zone) => `UNIX_MILLIS(TIMESTAMP(DATETIME(TIMESTAMP_MILLIS(${ms})), ${backslashQuote(zone)}))`,
-  explode: (alias, list) => `CROSS JOIN UNNEST(ARRAY(SELECT DISTINCT TRIM(f) FROM UNNEST(SPLIT(${alias}.${list}, ';')) AS f)) AS addon`,
+  explode: (alias, list) => `CROSS JOIN UNNEST(ARRAY(SELECT DISTINCT ${commaTrim('f')} FROM UNNEST(SPLIT(${alias}.${list}, ';')) AS f)) AS addon`,
   bytewise: (e) => e,
   quote: backslashQuote,
   ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
@@ -150,9 +167,10 @@ const bigquery: Dialect = {
 
 const snowflake: Dialect = {
   name: 'snowflake',
+  neighbour: standardNeighbour,
   chr: (n) => `CHR(${n})`,
   table: selectsTable,
-  trim: (e) => `TRIM(${e}, ${TRIMMED_ESCAPED})`,
+  trim: commaTrim,
   cteAs: 'AS',
   text: 'VARCHAR',
   int: 'BIGINT',
@@ -161,7 +179,7 @@ const snowflake: Dialect = {
   div: (a, b) => `FLOOR((${a}) / (${b}))`,
   localDay: (ms, zone) => `TO_CHAR(CONVERT_TIMEZONE('UTC', ${backslashQuote(zone)}, TO_TIMESTAMP_NTZ(${ms}, 3)), 'YYYY-MM-DD')`,
   localToUtc: (ms, zone) => `DATE_PART(EPOCH_MILLISECOND, CONVERT_TIMEZONE(${backslashQuote(zone)}, 'UTC', TO_TIMESTAMP_NTZ(${ms}, 3)))`,
-  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT TRIM(f.value::VARCHAR) AS addon FROM TABLE(FLATTEN(SPLIT(${alias}.${list}, ';'))) AS f) AS a`,
+  explode: (alias, list) => `CROSS JOIN LATERAL (SELECT DISTINCT ${commaTrim('f.value::VARCHAR')} AS addon FROM TABLE(FLATTEN(SPLIT(${alias}.${list}, ';'))) AS f) AS a`,
   bytewise: (e) => `COLLATE(${e}, 'utf8')`,
   quote: backslashQuote,
   ident: (n) => `"${n.replaceAll('"', '""')}"`,
@@ -169,9 +187,10 @@ const snowflake: Dialect = {
 
 const spark: Dialect = {
   name: 'spark',
+  neighbour: standardNeighbour,
   chr: (n) => `chr(${n})`,
   table: selectsTable,
-  trim: (e) => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`,
+  trim: bothTrim,
   cteAs: 'AS',
   text: 'STRING',
   int: 'BIGINT',
@@ -180,7 +199,7 @@ const spark: Dialect = {
   div: (a, b) => `((${a}) DIV (${b}))`,
   localDay: (ms, zone) => `date_format(from_utc_timestamp(timestamp_millis(${ms}), ${backslashQuote(zone)}), 'yyyy-MM-dd')`,
   localToUtc: (ms, zone) => `unix_millis(to_utc_timestamp(timestamp_millis(${ms}), ${backslashQuote(zone)}))`,
-  explode: (alias, list) => `LATERAL VIEW explode(array_distinct(transform(split(${alias}.${list}, ';'), f -> trim(f)))) AS addon`,
+  explode: (alias, list) => `LATERAL VIEW explode(array_distinct(transform(split(${alias}.${list}, ';'), f -> ${bothTrim('f')}))) AS addon`,
   bytewise: (e) => e,
   quote: backslashQuote,
   ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
@@ -188,9 +207,10 @@ const spark: Dialect = {
 
 const clickhouse: Dialect = {
   name: 'clickhouse',
+  neighbour: (kind, e, over) => `${kind}InFrame(toNullable(${e}), 1) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`,
   chr: (n) => `char(${n})`,
   table: selectsTable,
-  trim: (e) => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`,
+  trim: bothTrim,
   cteAs: 'AS',
   text: 'String',
   int: 'Int64',
@@ -199,7 +219,7 @@ const clickhouse: Dialect = {
   div: (a, b) => `intDiv(${a}, ${b})`,
   localDay: (ms, zone) => `formatDateTime(fromUnixTimestamp64Milli(toInt64(${ms}), ${backslashQuote(zone)}), '%Y-%m-%d', ${backslashQuote(zone)})`,
   localToUtc: (ms, zone) => `toUnixTimestamp64Milli(toDateTime64(formatDateTime(fromUnixTimestamp64Milli(toInt64(${ms}), 'UTC'), '%Y-%m-%d %H:%i:%S', 'UTC'), 3, ${backslashQuote(zone)})) + (${ms}) % 1000`,
-  explode: (alias, list) => `ARRAY JOIN arrayDistinct(arrayMap(f -> trim(f), splitByChar(';', ${alias}.${list}))) AS addon`,
+  explode: (alias, list) => `ARRAY JOIN arrayDistinct(arrayMap(f -> ${bothTrim('f')}, splitByChar(';', ${alias}.${list}))) AS addon`,
   bytewise: (e) => e,
   quote: backslashQuote,
   ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,

@@ -34,7 +34,7 @@ const COUNT_LIMIT = '1000000000000000';
 const FIRST_MS = '-30610224000000';
 const END_MS = '221845392000000';
 
-/** The common table expressions `src` … `r` (the last: one row per record, `*` and its derived columns), for FROM item `table`. */
+/** The common table expressions `src` … `r` (the last: one row per record, the fields the later steps read and the derived columns), for FROM item `table`. */
 export function recordSteps(d: Dialect, options: FieldOptions, table: string): string {
   const int = (e: string): string => `CAST(${e} AS ${d.int})`;
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
@@ -45,12 +45,20 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   // 0. A typed column the engine reads exactly (an instant with or without its zone, a decimal or an integer) is taken as it
   // is (`f_raw`; its text stays NULL): no text to write and parse again. Others, and every column where types are unknown, as text.
   const typeOf = (f: CanonicalField): string => (d.epochMs !== undefined && has(f) ? (options.types?.get(options.map.get(f) ?? f) ?? '').toUpperCase() : '');
-  const typed = (f: CanonicalField): 'instant' | 'local' | 'exact' | undefined => {
+  const typed = (f: CanonicalField): 'instant' | 'local' | 'integer' | 'decimal' | 'float' | undefined => {
     const type = typeOf(f);
     if ((INSTANTS as readonly string[]).includes(f) && type.startsWith('TIMESTAMP')) return type === 'TIMESTAMPTZ' || type.includes('TIME ZONE') ? 'instant' : 'local';
-    const exact = /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)\b/.test(type);
-    if (exact && ((DURATIONS as readonly string[]).includes(f) || (COUNTS as readonly string[]).includes(f))) return 'exact';
+    const integer = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(type) || /^DECIMAL\(\d+,\s*0\)$/.test(type);
+    // A count is a whole number: a decimal with a scale is read as text (30.50 refused, as in process).
+    // A count as a DOUBLE (pandas writes whole numbers with gaps so): whole values only, as the in-process engine reads its shortest text.
+    if ((COUNTS as readonly string[]).includes(f)) return integer ? 'integer' : type === 'DOUBLE' || type === 'FLOAT' ? 'float' : undefined;
+    if ((DURATIONS as readonly string[]).includes(f)) return integer ? 'integer' : /^DECIMAL\(\d+,\s*\d+\)$/.test(type) ? 'decimal' : undefined;
     return undefined;
+  };
+  /** A typed duration in ms before rounding up: in 128 bits (an INTEGER's seconds times 1000 overflow 32 bits, a DECIMAL(18, 6)'s 64). */
+  const typedMs = (f: CanonicalField): string => {
+    const scale = /,\s*(\d+)\)$/.exec(typeOf(f))?.[1];
+    return typed(f) === 'decimal' ? `CAST(${f}_raw AS DECIMAL(38, ${scale})) * 1000` : `CAST(${f}_raw AS HUGEINT) * 1000`;
   };
   const raws = CANONICAL_FIELDS.filter((f) => typed(f) !== undefined);
   // 1. The fields as text trimmed of spaces, tabs and line ends (empty: not given), whatever their types in the table.
@@ -122,22 +130,24 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     typed(f) !== undefined
       ? {
           ok: `(${f}_raw IS NULL OR (${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT}))`,
-          ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${int(`CEIL(${f}_raw * 1000)`)} ELSE ${NULLI} END`,
+          ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${int(`CEIL(${typedMs(f)})`)} ELSE ${NULLI} END`,
         }
       : {
           ok: `(${f} IS NULL OR ${f}_m)`,
           ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
         };
+  /** A typed count is read: not negative, at most 15 digits, and whole (a DOUBLE's NaN fails the second test). */
+  const countOk = (f: CanonicalField): string => `(${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}${typed(f) === 'float' ? ` AND ${f}_raw = FLOOR(${f}_raw)` : ''})`;
   const parsed = [
     ...CANONICAL_FIELDS,
     ...INSTANTS.map((f) => `${f}_ms`),
     ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => (typed(f) !== undefined ? `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
+    ...COUNTS.map((f) => (typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
     `(${[
       "kind IN ('transcript', 'stream', 'llm')",
       ...INSTANTS.map((f) => instant(f).ok),
       ...DURATIONS.map((f) => duration(f).ok),
-      ...COUNTS.map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR (${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}))` : `(${f} IS NULL OR ${f}_m)`)),
+      ...COUNTS.map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${f} IS NULL OR ${f}_m)`)),
       "(status IS NULL OR status IN ('completed', 'error'))",
       "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
       "(region IS NULL OR region IN ('global', 'us', 'eu'))",
@@ -161,14 +171,15 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     `COALESCE(channels_n, 1) AS channels_v`,
     `COALESCE(status, 'completed') = 'error' AS failed`,
     `COALESCE(customer_id, ${d.group('webhook_url', '[?&]customer_id=([^&#]*)', 1)}) AS customer`,
-    `(parsed_ok${[
+    // Every test on a missing field is NULL, not false: a record that fails one is not valid (never counted nowhere).
+    `COALESCE(parsed_ok${[
       ` AND NOT (${started} IS NOT NULL AND ended_at_ms IS NOT NULL AND ended_at_ms < ${started})`,
       ` AND COALESCE(channels_n, 1) >= 1`,
       ` AND NOT (kind = 'transcript' AND audio_duration_ms IS NULL AND COALESCE(status, 'completed') = 'completed')`,
       ` AND NOT (session_duration_ms IS NOT NULL AND ended_at_ms IS NOT NULL AND ${started} IS NOT NULL AND ABS(session_duration_ms - ${span}) > 1000)`,
       ` AND NOT (kind = 'stream' AND ${sessionMs} IS NOT NULL AND audio_duration_ms IS NOT NULL AND audio_duration_ms - ${sessionMs} > 1000)`,
       ` AND NOT (kind = 'llm' AND ${COUNTS.filter((c) => c !== 'channels').map((c) => `${c}_n IS NULL`).join(' AND ')})`,
-    ].join('\n      ')}) AS record_ok`,
+    ].join('\n      ')}, FALSE) AS record_ok`,
   ].join(',\n    ');
 
   return `src ${d.cteAs} (

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/binary.js';
-import { duckdbJson, jsJson, logUsageJson, ndjsonOf, postgresJson, tempDir, typedParquet, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
+import { duckdbJson, jsJson, logUsageJson, ndjsonOf, parquetOf, postgresJson, tempDir, typedParquet, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
 
 /**
  * Proof that every engine agrees (docs/sql.md): the in-process invoice, the statement run by
@@ -74,6 +74,48 @@ describe('a repeated id', () => {
     const expected = withoutReferences(await jsJson([writeLog(dir, 'kept-first.csv', `${[HEAD, ...KEPT, ...LOST].join('\n')}\n`)], flags));
     expect(await duckdbJson([file], flags)).toBe(expected);
     if (client) expect(await postgresJson(client, file, lostFirst, flags)).toBe(expected);
+  }, 60_000);
+});
+
+describe('columns as warehouses type them, and odd cells', () => {
+  const rates = 'fixtures/sql/fuzz-card.yaml';
+  const row = (cells: string): string => `SELECT 'transcript' AS kind, 't-1' AS id, TIMESTAMPTZ '2026-05-12 10:00:00+00' AS timestamp, 'fast' AS model, ${cells}`;
+  it('an INTEGER duration past 24 days, a DECIMAL(18,6) of 10^10 s, DOUBLE tokens, an instant before 1970 with a part of a ms: one invoice', async () => {
+    const dir = tempDir();
+    const cases: [string, string, Flags][] = [
+      ['int-duration', row('CAST(2200000 AS INTEGER) AS audio_duration'), { rates }],
+      ['huge-decimal', row('CAST(10000000000 AS DECIMAL(18,6)) AS audio_duration'), { rates }],
+      ['double-tokens', "SELECT 'llm' AS kind, 'l-1' AS id, TIMESTAMPTZ '2026-05-12 10:00:00+00' AS timestamp, 'm1' AS model, CAST(30 AS DOUBLE) AS input_tokens, CAST(5 AS DOUBLE) AS output_tokens", { rates }],
+      ['before-1970', "SELECT 'transcript' AS kind, 't-1' AS id, TIMESTAMPTZ '1969-12-31 23:59:59.9995+00' AS timestamp, 'fast' AS model, CAST(60 AS DECIMAL(9,3)) AS audio_duration", { rates, groupBy: 'day', tz: 'UTC' }],
+    ];
+    // A local TIMESTAMP in --input-tz, read alike whether a row takes the typed path or its text (a model padded with a space).
+    const local = "SELECT 'transcript' AS kind, 't-' || i AS id, TIMESTAMP '2026-05-12 02:00:00' AS timestamp, CASE WHEN i = 1 THEN 'fast' ELSE ' fast' END AS model, CAST(60 AS DECIMAL(9,3)) AS audio_duration FROM range(1, 3) AS r(i)";
+    cases.push(['local-time', local, { rates, groupBy: 'day', tz: 'UTC', inputTz: 'America/New_York' }]);
+    for (const [name, select, flags] of cases) {
+      const file = await parquetOf(select, join(dir, `${name}.parquet`));
+      expect(await duckdbJson([file], flags), name).toBe(withoutReferences(await jsJson([file], flags)));
+    }
+  }, 60_000);
+  it('refuses what the in-process engine refuses: a DECIMAL count with a fraction, a row without a kind', async () => {
+    const dir = tempDir();
+    const tokens = await parquetOf("SELECT 'llm' AS kind, 'l-1' AS id, TIMESTAMPTZ '2026-05-12 10:00:00+00' AS timestamp, 'm1' AS model, CAST(30.5 AS DECIMAL(10,2)) AS input_tokens, 5 AS output_tokens", join(dir, 'tokens.parquet'));
+    const kindless = writeLog(dir, 'kindless.csv', 'kind,id,timestamp,model,audio_duration\n,t-1,2026-05-12T10:00:00Z,fast,60\n');
+    for (const file of [tokens, kindless]) {
+      await expect(jsJson([file], { rates }), file).rejects.toThrow(/field "(input_tokens|kind)"/);
+      await expect(duckdbJson([file], { rates }), file).rejects.toThrow(/1 record\(s\) of the usage table are invalid/);
+    }
+  }, 60_000);
+  it('an add-on after a tab, and NDJSON with two fields read from one column (--map): one invoice on every engine', async () => {
+    const dir = tempDir();
+    const csv = 'kind,id,timestamp,model,audio_duration,features\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60,"labels;\tentities"\n';
+    const file = writeLog(dir, 'tab.csv', csv);
+    const js = withoutReferences(await jsJson([file], { rates }));
+    expect(js).not.toContain('UNPRICED');
+    expect(await duckdbJson([file], { rates })).toBe(js);
+    if (client) expect(await postgresJson(client, file, csv, { rates })).toBe(js);
+    const mapped = writeLog(dir, 'mapped.ndjson', '{"kind":"stream","id":"s-1","at":"2026-05-12T10:00:00Z","model":"rt","session_duration":60}\n');
+    const flags: Flags = { rates, map: { timestamp: 'at', started_at: 'at' } };
+    expect(await duckdbJson([mapped], flags)).toBe(withoutReferences(await jsJson([mapped], flags)));
   }, 60_000);
 });
 

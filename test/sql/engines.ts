@@ -25,13 +25,16 @@ export interface Flags {
   to?: string;
   month?: string;
   allowUnpriced?: boolean;
+  /** --map field=column */
+  map?: Record<string, string>;
+  inputTz?: string;
 }
 
 export async function optionsOf(flags: Flags): Promise<InvoiceOptions> {
   const card = await openCard(flags.rates ?? 'assemblyai', ROOT);
   const zone = flags.tz ? TimeZone.of(flags.tz) : card.timezone;
   return {
-    card, zone, inputZone: TimeZone.of('UTC'), period: periodFromFlags(flags, zone), groupBy: parseGroupBy(flags.groupBy), map: new Map(),
+    card, zone, inputZone: TimeZone.of(flags.inputTz ?? 'UTC'), period: periodFromFlags(flags, zone), groupBy: parseGroupBy(flags.groupBy), map: new Map(Object.entries(flags.map ?? {})) as InvoiceOptions['map'],
     skipInvalid: false, allowUnpriced: flags.allowUnpriced ?? false, threads: 1,
   };
 }
@@ -127,4 +130,14 @@ export function ndjsonOf(csv: string): string {
   const records = parse(csv, { columns: true, bom: true }) as Record<string, string>[];
   const value = (key: string, text: string): string | number => (key.endsWith('_tokens') && /^[0-9]{1,15}$/.test(text) ? Number(text) : text);
   return records.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '').map(([k, v]) => [k, value(k, v)])))).join('\n') + '\n';
+}
+
+/** Writes the rows of a DuckDB query (typed columns as given) as Parquet at `path`. */
+export async function parquetOf(select: string, path: string): Promise<string> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
+  connection.closeSync?.();
+  return path;
 }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { sameCsvHeader } from '../ingest/csv-header.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
@@ -117,7 +117,7 @@ function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, str
   const format = [...formats][0]!;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
-  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${sameHeader(paths) ? '' : ', union_by_name = true'})`);
+  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${sameCsvHeader(paths) ? '' : ', union_by_name = true'})`);
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };
@@ -125,29 +125,3 @@ function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, str
   if (format === '.parquet') return same(`read_parquet(${list}, union_by_name = true)`);
   throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format}: convert other shapes with tallyman normalize`);
 }
-
-/** Whether every path is one file (no glob) and all begin with the same header line. */
-function sameHeader(paths: readonly string[]): boolean {
-  if (paths.length === 1 && !/[*?[]/.test(paths[0]!)) return true;
-  const headers = new Set<string>();
-  for (const path of paths) {
-    if (/[*?[]/.test(path)) return false;
-    let fd: number | undefined;
-    try {
-      fd = openSync(path, 'r');
-      const buffer = Buffer.alloc(HEADER_BYTES);
-      const text = buffer.subarray(0, readSync(fd, buffer, 0, HEADER_BYTES, 0)).toString('utf8');
-      const end = text.search(/\r?\n/);
-      if (end < 0) return false;
-      headers.add(text.slice(0, end).replace(/^\uFEFF/, ''));
-    } catch {
-      return false;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
-    }
-  }
-  return headers.size === 1;
-}
-
-/** How much of a CSV file is read to find its header line. */
-const HEADER_BYTES = 65536;

@@ -20,7 +20,7 @@ export interface ScaledBreach extends Breach {
  * a minute with no session is under `decayBelow`. Consecutive minutes with refusals form one breach.
  */
 export function autoScaleBreaches(times: Numbers, base: number, scale: AutoScale): ScaledBreach[] {
-  const nth = nthInOrder(times.length, (i) => times.at(i));
+  const nth = nthInOrder(times.length, (i) => times.at(i), times.ascending);
   const stepAt = scaleSteps(base, scale);
   const breaches: ScaledBreach[] = [];
   let step = 0;

@@ -76,7 +76,7 @@ export function replay(c: LedgerCollector, options: ReplayOptions): Ledger {
   };
 
   const costs = new Costs(options.rates);
-  const nth = nthInOrder(c.completed.length, (i) => c.completed.at(i));
+  const nth = nthInOrder(c.completed.length, (i) => c.completed.at(i), c.completed.ascending);
   const n = c.completed.length;
   let demand = 0n;
   const charge = (i: number, cost: bigint, at: number, day: string): void => {

@@ -77,6 +77,8 @@ export class Column<T extends Float64Array | Uint32Array | Uint16Array | Uint8Ar
 export interface Numbers {
   readonly length: number;
   at(index: number): number;
+  /** True when the values are known to be in ascending order (no need to look). */
+  readonly ascending?: boolean;
 }
 
 /** Past this, an instant is too far from its chunk's first to be kept as a 32-bit offset. */
@@ -95,8 +97,13 @@ export class TimeColumn implements Numbers {
   /** Each chunk's first value, from which its offsets count. */
   private readonly bases: number[] = [];
   length = 0;
+  /** Whether every value is no less than the one before (a log's instants mostly are): then no order is needed to walk them in time. */
+  ascending = true;
+  private last = Number.NEGATIVE_INFINITY;
 
   push(value: number): void {
+    if (!(value >= this.last)) this.ascending = false;
+    this.last = value;
     const c = this.length >>> CHUNK_BITS;
     const k = this.length & (CHUNK - 1);
     if (k === 0) {
@@ -137,7 +144,7 @@ export class TimeColumn implements Numbers {
   /** The column as plain data, to send to another thread: its chunks as they are, not copied. */
   parts(): TimeParts {
     const used = Math.ceil(this.length / CHUNK);
-    return { offsets: this.offsets.slice(0, used), doubles: this.doubles.slice(0, used), bases: this.bases.slice(0, used), length: this.length };
+    return { offsets: this.offsets.slice(0, used), doubles: this.doubles.slice(0, used), bases: this.bases.slice(0, used), length: this.length, ascending: this.ascending };
   }
 
   /**
@@ -151,11 +158,22 @@ export class TimeColumn implements Numbers {
       const chunk = offsets[c];
       return chunk !== undefined ? bases[c]! + chunk[k]! : doubles[c]![k]!;
     };
+    if (length === 0) return;
+    // Ascending when both are and theirs start no earlier than this ends (read before their chunks move).
+    const ascending = this.ascending && parts.ascending && value(0, 0) >= this.last;
+    const last = value((length - 1) >>> CHUNK_BITS, (length - 1) & (CHUNK - 1));
     const room = (CHUNK - (this.length & (CHUNK - 1))) & (CHUNK - 1);
     const fill = Math.min(room, length);
     // The first `fill` values of theirs go one by one into this column's last chunk.
     for (let i = 0; i < fill; i++) this.push(value(i >>> CHUNK_BITS, i & (CHUNK - 1)));
-    if (fill === length) return;
+    if (fill < length) this.takeChunks(parts, fill, value);
+    this.ascending = ascending;
+    this.last = last;
+  }
+
+  /** Takes over the chunks of `parts` after their first `fill` values (which went into this column's last chunk). */
+  private takeChunks(parts: TimeParts, fill: number, value: (c: number, k: number) => number): void {
+    const { offsets, doubles, bases, length } = parts;
     // Then their chunks, each shifted down by `fill` values: its values at [fill, CHUNK) move to its start and the next chunk's first `fill` values follow.
     const used = Math.ceil(length / CHUNK);
     for (let c = 0; c < used; c++) {
@@ -188,6 +206,7 @@ export interface TimeParts {
   doubles: (Float64Array | undefined)[];
   bases: number[];
   length: number;
+  ascending: boolean;
 }
 
 /** Lines a block of LineColumn starts with in full. */
@@ -391,9 +410,9 @@ export function inOrder(n: number, key: (i: number) => number, then?: (i: number
   return true;
 }
 
-/** The k-th index in `orderBy`'s order, with no order array where the indices are in order already. */
-export function nthInOrder(n: number, key: (i: number) => number): (k: number) => number {
-  if (inOrder(n, key)) return (k) => k;
+/** The k-th index in `orderBy`'s order, with no order array where the indices are in order already (`ascending`: known to be). */
+export function nthInOrder(n: number, key: (i: number) => number, ascending = false): (k: number) => number {
+  if (ascending || inOrder(n, key)) return (k) => k;
   const order = orderBy(n, key);
   return (k) => order[k]!;
 }

@@ -109,6 +109,24 @@ describe('TimeColumn: instants as 32-bit offsets from their chunk\'s first, any 
     c.push(base);
     expect(read(c)).toEqual([...ours, ...others, base]);
   });
+
+  const joins = [0, 5, CHUNK - 5, CHUNK + 7];
+  it.each(joins.flatMap((mine) => joins.map((theirs) => [mine, theirs])))('knows it is ascending: %i values, then %i taken over, at every join', (mine, theirs) => {
+    const rising = (n: number, from: number): number[] => Array.from({ length: n }, (_, i) => from + Math.floor(i / 3));
+    const isAscending = (values: number[]): boolean => values.every((v, i) => i === 0 || v >= values[i - 1]!);
+    const ours = rising(mine, base);
+    for (const others of [rising(theirs, base + mine), rising(theirs, base - 1), [...rising(theirs, base + mine)].reverse(), rising(theirs, base + mine).map((v, i) => (i === theirs - 1 ? NaN : v))]) {
+      const c = column(ours);
+      const other = column(others);
+      expect(other.ascending).toBe(isAscending(others));
+      c.append(other.parts());
+      expect(c.ascending).toBe(isAscending([...ours, ...others]));
+      c.push(base + 2 * CHUNK);
+      expect(c.ascending).toBe(isAscending([...ours, ...others, base + 2 * CHUNK]));
+      c.push(base);
+      expect(c.ascending).toBe(c.length === 2 && isAscending([...ours, ...others, base + 2 * CHUNK, base]));
+    }
+  });
 });
 
 describe('LineColumn: lines as steps of a byte, in full where a step does not fit', () => {

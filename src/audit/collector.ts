@@ -287,6 +287,11 @@ export class AuditCollector implements BatchObserver {
     return group;
   }
 
+  /** How many session groups there are (their numbers are 0 to this less 1). */
+  get groupCount(): number {
+    return this.groupsByName.size;
+  }
+
   private groupNamed(name: string): number {
     let group = this.groupsByName.get(name);
     if (group === undefined) this.groupsByName.set(name, (group = this.groupsByName.size));

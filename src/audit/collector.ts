@@ -181,18 +181,17 @@ export class AuditCollector implements BatchObserver {
     const rate = this.rateOf(plan);
     this.streamBilled[rate] = (this.streamBilled[rate] ?? 0) + billed;
     this.streamIfClosed[rate] = (this.streamIfClosed[rate] ?? 0) + audio;
-    const beyond = (): Stake[] => [{ rateKey: plan.rateKey, component: 'usage', quantity: billed - audio }];
-    const cap = (): string => formatDuration(Math.max(plan.capMs, 0));
+    // The findings' stakes and messages are made in their branch (a session row is common: no closure a row).
     if (!closed) {
-      this.add('UNCLOSED_SESSION', b, r, beyond(), () => `session never closed: billed ${cap()} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
+      this.add('UNCLOSED_SESSION', b, r, usageOf(plan, billed - audio), () => `session never closed: billed ${formatDuration(Math.max(plan.capMs, 0))} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
     } else if (plan.capMs >= 0 && sessionMs! >= plan.capMs) {
-      this.add('SESSION_AT_CAP', b, r, beyond(), () => `session reached the maximum of ${cap()} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
+      this.add('SESSION_AT_CAP', b, r, usageOf(plan, billed - audio), () => `session reached the maximum of ${formatDuration(Math.max(plan.capMs, 0))} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
     } else if (b.graceMs[r]! > 0) {
       const grace = Math.min(b.graceMs[r]!, billed);
-      this.add('VOICE_AGENT_GRACE', b, r, [{ rateKey: plan.rateKey, component: 'usage', quantity: grace }],
+      this.add('VOICE_AGENT_GRACE', b, r, usageOf(plan, grace),
         () => `voice-agent socket closed without session.end: the provider kept the session ${formatDuration(grace)} for session.resume and billed it; end sessions with session.end`);
     } else if (b.audioMs[r] !== ABSENT && sessionMs! - audioMs >= IDLE_MIN_MS && sessionMs! >= this.options.idleRatio * Math.max(audioMs, 1)) {
-      this.add('IDLE_SESSION', b, r, beyond(), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
+      this.add('IDLE_SESSION', b, r, usageOf(plan, billed - audio), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
     }
   }
 
@@ -399,6 +398,11 @@ interface CodeEntry {
   byRate: Map<string, Map<Stake['component'], Stake>>;
   /** The summed stakes as a list. */
   readonly stake: Stake[];
+}
+
+/** A stake of `quantity` of a plan's usage. */
+function usageOf(plan: Plan, quantity: number): Stake[] {
+  return [{ rateKey: plan.rateKey, component: 'usage', quantity }];
 }
 
 /** The quantities a billed row pays for. */

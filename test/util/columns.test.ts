@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineColumn, orderBy, RunColumn, TimeColumn, uint32, WholeColumn } from '../../src/util/columns.js';
+import { LineColumn, orderBy, RunColumn, TextColumn, TimeColumn, uint32, WholeColumn } from '../../src/util/columns.js';
 
 /** The order orderBy promises, by a comparator: key, then `then`, then index. */
 function byComparator(keys: number[], then?: number[]): number[] {
@@ -153,5 +153,21 @@ describe('LineColumn: lines as steps of a byte, in full where a step does not fi
     c.append(other.parts(), offset);
     c.push(7);
     expect(read(c)).toEqual([...ours, ...others.map((l) => l + offset), 7]);
+  });
+});
+
+describe('TextColumn: short texts in one pool of UTF-8 bytes', () => {
+  it('gives back texts pushed as strings and as bytes, across a growing pool, and after taking another column over', () => {
+    const bytes = new TextEncoder().encode('s83,t36,ünï,');
+    const texts = Array.from({ length: 30_000 }, (_, i) => (i % 7 === 0 ? '' : `id-${i}-ü`));
+    const c = new TextColumn();
+    for (const text of texts) c.push(text);
+    c.pushBytes(bytes, 0, 3);
+    c.pushBytes(bytes, 8, 13);
+    const other = new TextColumn();
+    other.pushBytes(bytes, 4, 7);
+    other.push('');
+    c.append(other.parts());
+    expect(Array.from({ length: c.length }, (_, i) => c.at(i))).toEqual([...texts, 's83', 'ünï', 't36', '']);
   });
 });

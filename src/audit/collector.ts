@@ -6,6 +6,7 @@ import type { RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
+import { PairMap } from '../util/pairs.js';
 import { LineColumn, RunColumn, TextColumn, TimeColumn, uint32, type Column, type ColumnParts, type LineParts, type RunParts, type TimeParts } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 import { keepFinding, mayKeep } from './kept.js';
@@ -71,8 +72,8 @@ export class AuditCollector implements BatchObserver {
   readonly llmCalls = new Map<string, Events>();
   readonly transcripts = { starts: new TimeColumn(), ends: new TimeColumn(), files: new RunColumn(), lines: new LineColumn() };
   readonly sessions = { group: uint32(), start: new TimeColumn(), end: new TimeColumn(), files: new RunColumn(), lines: new LineColumn(), rate: uint32(), ids: new TextColumn() };
-  /** Session groups by API key code, then customer code, for this thread's strings. */
-  private readonly sessionGroups: (Map<number, number> | undefined)[] = [];
+  /** Session groups by (API key code, customer code) of this thread's strings. */
+  private readonly sessionGroups = new PairMap();
   /** Session groups by `API key\0customer`: the same groups for any thread's strings. */
   private readonly groupsByName = new Map<string, number>();
   readonly rateKeys = new Interner();
@@ -96,8 +97,8 @@ export class AuditCollector implements BatchObserver {
   private readonly llmCallsByPlan: (Events | undefined)[] = [];
   /** The rate key code of each plan. */
   private readonly rateOfPlan: number[] = [];
-  /** Customer codes linked already, by API key code. */
-  private readonly linked: (Set<number> | undefined)[] = [];
+  /** The (API key code, customer code) pairs linked already. */
+  private readonly linked = new PairMap();
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
   readonly dimensions = { project: false, apiKey: true, customer: true };
 
@@ -263,11 +264,8 @@ export class AuditCollector implements BatchObserver {
 
   /** Links an API key and a customer (codes of the log's strings), once per pair. */
   private keys(b: UsageBatch, apiKey: number, customer: number): void {
-    if (apiKey === 0 || customer === 0) return;
-    let customers = this.linked[apiKey];
-    if (customers === undefined) this.linked[apiKey] = customers = new Set();
-    else if (customers.has(customer)) return;
-    customers.add(customer);
+    if (apiKey === 0 || customer === 0 || this.linked.get(apiKey, customer) !== -1) return;
+    this.linked.add(apiKey, customer, 1);
     this.link(b.text(apiKey)!, b.text(customer)!);
   }
 
@@ -279,10 +277,8 @@ export class AuditCollector implements BatchObserver {
 
   /** The session group of an (API key, customer) code pair of this thread's strings. */
   private groupOf(b: UsageBatch, apiKey: number, customer: number): number {
-    let groups = this.sessionGroups[apiKey];
-    if (groups === undefined) this.sessionGroups[apiKey] = groups = new Map();
-    let group = groups.get(customer);
-    if (group === undefined) groups.set(customer, (group = this.groupNamed(`${b.text(apiKey)}\u0000${b.text(customer) ?? ''}`)));
+    let group = this.sessionGroups.get(apiKey, customer);
+    if (group === -1) this.sessionGroups.add(apiKey, customer, (group = this.groupNamed(`${b.text(apiKey)}\u0000${b.text(customer) ?? ''}`)));
     return group;
   }
 

@@ -62,7 +62,7 @@ describe('usage between rules is summed, and the ledger is the one of record by 
         };
         expect(plain(replay(collector(records), options))).toEqual(plain(replay(collector(records), { ...options, recordByRecord: true })));
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 

@@ -226,12 +226,24 @@ export class LineColumn implements Numbers {
   private readonly starts = uint32();
   private readonly aside = new Map<number, number>();
   private previous = 0;
+  /**
+   * Other threads' columns taken over whole (`append`), each from index `from` on, its lines moved
+   * by `offset`; the lines pushed after one go to a column of their own (offset 0) after it.
+   */
+  private readonly joined: { from: number; lines: LineColumn; offset: number }[] = [];
 
   get length(): number {
-    return this.steps.length;
+    const last = this.joined[this.joined.length - 1];
+    return last === undefined ? this.steps.length : last.from + last.lines.length;
   }
 
   push(line: number): void {
+    if (this.joined.length > 0) {
+      let last = this.joined[this.joined.length - 1]!;
+      if (last.offset !== 0) this.joined.push((last = { from: this.length, lines: new LineColumn(), offset: 0 }));
+      last.lines.push(line);
+      return;
+    }
     const index = this.steps.length;
     const step = line - this.previous;
     if ((index & (BLOCK - 1)) === 0) {
@@ -247,6 +259,10 @@ export class LineColumn implements Numbers {
   }
 
   at(index: number): number {
+    for (let k = this.joined.length - 1; k >= 0; k--) {
+      const join = this.joined[k]!;
+      if (index >= join.from) return join.lines.at(index - join.from) + join.offset;
+    }
     let line = this.starts.at(index >>> BLOCK_BITS);
     for (let i = (index & ~(BLOCK - 1)) + 1; i <= index; i++) {
       const step = this.steps.at(i);
@@ -257,21 +273,35 @@ export class LineColumn implements Numbers {
 
   /** The lines as plain data, to send to another thread. */
   parts(): LineParts {
-    return { steps: this.steps.parts(), starts: this.starts.parts(), aside: [...this.aside] };
+    if (this.joined.length === 0) return { steps: this.steps.parts(), starts: this.starts.parts(), aside: [...this.aside] };
+    const flat = new LineColumn();
+    this.each((line) => flat.push(line));
+    return flat.parts();
   }
 
-  /** Appends another column's lines (from `parts`), each moved by `offset` (where the other thread's line 1 is). */
+  /** Every line in order (one pass, each block's steps summed once). */
+  private each(visit: (line: number) => void): void {
+    let line = 0;
+    for (let i = 0; i < this.steps.length; i++) {
+      const step = this.steps.at(i);
+      line = (i & (BLOCK - 1)) === 0 ? this.starts.at(i >>> BLOCK_BITS) : step === ASIDE ? this.aside.get(i)! : line + step;
+      visit(line);
+    }
+    for (const join of this.joined) join.lines.each((l) => visit(l + join.offset));
+  }
+
+  /**
+   * Appends another column's lines (from `parts`), each moved by `offset` (where the other thread's
+   * line 1 is): its chunks are taken over as they are, not pushed again a line at a time.
+   */
   append(parts: LineParts, offset: number): void {
     const theirs = new LineColumn();
     theirs.steps.append(parts.steps);
     theirs.starts.append(parts.starts);
     for (const [index, line] of parts.aside) theirs.aside.set(index, line);
-    let line = 0;
-    for (let i = 0; i < theirs.length; i++) {
-      const step = theirs.steps.at(i);
-      line = (i & (BLOCK - 1)) === 0 ? theirs.starts.at(i >>> BLOCK_BITS) : step === ASIDE ? theirs.aside.get(i)! : line + step;
-      this.push(line + offset);
-    }
+    if (theirs.length === 0) return;
+    theirs.previous = theirs.at(theirs.length - 1); // where a line pushed after them steps from
+    this.joined.push({ from: this.length, lines: theirs, offset });
   }
 }
 

@@ -153,6 +153,16 @@ describe('LineColumn: lines as steps of a byte, in full where a step does not fi
     c.append(other.parts(), offset);
     c.push(7);
     expect(read(c)).toEqual([...ours, ...others.map((l) => l + offset), 7]);
+    // Another part at offset 0, lines pushed after it (stepping from its last), a third part; and the whole sent on as parts.
+    c.append(other.parts(), 0);
+    const after = [others[others.length - 1] ?? 0, (others[others.length - 1] ?? 0) + 3, 2];
+    for (const line of after) c.push(line);
+    c.append(other.parts(), 5);
+    const all = [...ours, ...others.map((l) => l + offset), 7, ...others, ...after, ...others.map((l) => l + 5)];
+    expect(read(c)).toEqual(all);
+    const copy = new LineColumn();
+    copy.append(c.parts(), 1);
+    expect(read(copy)).toEqual(all.map((l) => l + 1));
   });
 });
 

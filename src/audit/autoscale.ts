@@ -20,9 +20,8 @@ export interface ScaledBreach extends Breach {
  * a minute with no session is under `decayBelow`. Consecutive minutes with refusals form one breach.
  */
 export function autoScaleBreaches(times: Numbers, base: number, scale: AutoScale): ScaledBreach[] {
-  const nth = nthInOrder(times.length, (i) => times.at(i));
-  const factor = scale.rise.plus(1);
-  const limitAt = (step: number) => new Decimal(base).times(factor.pow(step)).floor().toNumber();
+  const nth = nthInOrder(times.length, (i) => times.at(i), times.ascending);
+  const stepAt = scaleSteps(base, scale);
   const breaches: ScaledBreach[] = [];
   let step = 0;
   let previousMinute: number | undefined;
@@ -35,7 +34,7 @@ export function autoScaleBreaches(times: Numbers, base: number, scale: AutoScale
       step = Math.max(0, step - idle);
       if (idle > 0) current = undefined;
     }
-    const limit = limitAt(step);
+    const { limit, riseFrom, decayUnder } = stepAt(step);
     let count = 0;
     let firstOver: number | undefined;
     for (; j < times.length && Math.floor(times.at(nth(j)) / ONE_MINUTE) === minute; j++) {
@@ -52,10 +51,34 @@ export function autoScaleBreaches(times: Numbers, base: number, scale: AutoScale
     } else {
       current = undefined;
     }
-    const opened = new Decimal(Math.min(count, limit));
-    if (opened.greaterThanOrEqualTo(scale.riseAt.times(limit))) step++;
-    else if (opened.lessThan(scale.decayBelow.times(limit))) step = Math.max(0, step - 1);
+    const opened = Math.min(count, limit);
+    if (opened >= riseFrom) step++;
+    else if (opened < decayUnder) step = Math.max(0, step - 1);
     previousMinute = minute;
   }
   return breaches;
+}
+
+/** A step's limit, and the sessions opened from which it rises and under which it falls (whole numbers). */
+interface Step {
+  limit: number;
+  /** ⌈riseAt × limit⌉: a whole count is at least riseAt × limit exactly when it is at least this. */
+  riseFrom: number;
+  /** ⌈decayBelow × limit⌉: a whole count is under decayBelow × limit exactly when it is under this. */
+  decayUnder: number;
+}
+
+/** Each step's limit and thresholds, worked out exactly (Decimal) once per step, not once per minute. */
+function scaleSteps(base: number, scale: AutoScale): (step: number) => Step {
+  const factor = scale.rise.plus(1);
+  const steps: Step[] = [];
+  return (step) => {
+    let found = steps[step];
+    if (found === undefined) {
+      const limit = new Decimal(base).times(factor.pow(step)).floor().toNumber();
+      found = { limit, riseFrom: scale.riseAt.times(limit).ceil().toNumber(), decayUnder: scale.decayBelow.times(limit).ceil().toNumber() };
+      steps[step] = found;
+    }
+    return found;
+  };
 }

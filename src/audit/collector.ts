@@ -6,6 +6,7 @@ import type { RateCard } from '../rates/card.js';
 import { TimeZone } from '../util/time.js';
 import type { SourceRef } from '../util/errors.js';
 import { Interner } from '../util/interner.js';
+import { PairMap } from '../util/pairs.js';
 import { LineColumn, RunColumn, TextColumn, TimeColumn, uint32, type Column, type ColumnParts, type LineParts, type RunParts, type TimeParts } from '../util/columns.js';
 import type { FindingCode, FindingDraft, Stake } from './finding.js';
 import { keepFinding, mayKeep } from './kept.js';
@@ -71,8 +72,8 @@ export class AuditCollector implements BatchObserver {
   readonly llmCalls = new Map<string, Events>();
   readonly transcripts = { starts: new TimeColumn(), ends: new TimeColumn(), files: new RunColumn(), lines: new LineColumn() };
   readonly sessions = { group: uint32(), start: new TimeColumn(), end: new TimeColumn(), files: new RunColumn(), lines: new LineColumn(), rate: uint32(), ids: new TextColumn() };
-  /** Session groups by API key code, then customer code, for this thread's strings. */
-  private readonly sessionGroups: (Map<number, number> | undefined)[] = [];
+  /** Session groups by (API key code, customer code) of this thread's strings. */
+  private readonly sessionGroups = new PairMap();
   /** Session groups by `API key\0customer`: the same groups for any thread's strings. */
   private readonly groupsByName = new Map<string, number>();
   readonly rateKeys = new Interner();
@@ -96,8 +97,8 @@ export class AuditCollector implements BatchObserver {
   private readonly llmCallsByPlan: (Events | undefined)[] = [];
   /** The rate key code of each plan. */
   private readonly rateOfPlan: number[] = [];
-  /** Customer codes linked already, by API key code. */
-  private readonly linked: (Set<number> | undefined)[] = [];
+  /** The (API key code, customer code) pairs linked already. */
+  private readonly linked = new PairMap();
   /** The audit groups sessions and links keys by API key and customer: the readers keep those two. */
   readonly dimensions = { project: false, apiKey: true, customer: true };
 
@@ -181,18 +182,17 @@ export class AuditCollector implements BatchObserver {
     const rate = this.rateOf(plan);
     this.streamBilled[rate] = (this.streamBilled[rate] ?? 0) + billed;
     this.streamIfClosed[rate] = (this.streamIfClosed[rate] ?? 0) + audio;
-    const beyond = (): Stake[] => [{ rateKey: plan.rateKey, component: 'usage', quantity: billed - audio }];
-    const cap = (): string => formatDuration(Math.max(plan.capMs, 0));
+    // The findings' stakes and messages are made in their branch (a session row is common: no closure a row).
     if (!closed) {
-      this.add('UNCLOSED_SESSION', b, r, beyond(), () => `session never closed: billed ${cap()} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
+      this.add('UNCLOSED_SESSION', b, r, usageOf(plan, billed - audio), () => `session never closed: billed ${formatDuration(Math.max(plan.capMs, 0))} (the maximum session) for ${formatDuration(audioMs)} of audio; send Terminate when the stream ends`);
     } else if (plan.capMs >= 0 && sessionMs! >= plan.capMs) {
-      this.add('SESSION_AT_CAP', b, r, beyond(), () => `session reached the maximum of ${cap()} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
+      this.add('SESSION_AT_CAP', b, r, usageOf(plan, billed - audio), () => `session reached the maximum of ${formatDuration(Math.max(plan.capMs, 0))} and was closed by the server, with ${formatDuration(audioMs)} of audio`);
     } else if (b.graceMs[r]! > 0) {
       const grace = Math.min(b.graceMs[r]!, billed);
-      this.add('VOICE_AGENT_GRACE', b, r, [{ rateKey: plan.rateKey, component: 'usage', quantity: grace }],
+      this.add('VOICE_AGENT_GRACE', b, r, usageOf(plan, grace),
         () => `voice-agent socket closed without session.end: the provider kept the session ${formatDuration(grace)} for session.resume and billed it; end sessions with session.end`);
     } else if (b.audioMs[r] !== ABSENT && sessionMs! - audioMs >= IDLE_MIN_MS && sessionMs! >= this.options.idleRatio * Math.max(audioMs, 1)) {
-      this.add('IDLE_SESSION', b, r, beyond(), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
+      this.add('IDLE_SESSION', b, r, usageOf(plan, billed - audio), () => `session open ${formatDuration(sessionMs!)} for ${formatDuration(audioMs)} of audio (${ratio(sessionMs!, audioMs)}); close idle streams`);
     }
   }
 
@@ -264,11 +264,8 @@ export class AuditCollector implements BatchObserver {
 
   /** Links an API key and a customer (codes of the log's strings), once per pair. */
   private keys(b: UsageBatch, apiKey: number, customer: number): void {
-    if (apiKey === 0 || customer === 0) return;
-    let customers = this.linked[apiKey];
-    if (customers === undefined) this.linked[apiKey] = customers = new Set();
-    else if (customers.has(customer)) return;
-    customers.add(customer);
+    if (apiKey === 0 || customer === 0 || this.linked.get(apiKey, customer) !== -1) return;
+    this.linked.add(apiKey, customer, 1);
     this.link(b.text(apiKey)!, b.text(customer)!);
   }
 
@@ -280,11 +277,14 @@ export class AuditCollector implements BatchObserver {
 
   /** The session group of an (API key, customer) code pair of this thread's strings. */
   private groupOf(b: UsageBatch, apiKey: number, customer: number): number {
-    let groups = this.sessionGroups[apiKey];
-    if (groups === undefined) this.sessionGroups[apiKey] = groups = new Map();
-    let group = groups.get(customer);
-    if (group === undefined) groups.set(customer, (group = this.groupNamed(`${b.text(apiKey)}\u0000${b.text(customer) ?? ''}`)));
+    let group = this.sessionGroups.get(apiKey, customer);
+    if (group === -1) this.sessionGroups.add(apiKey, customer, (group = this.groupNamed(`${b.text(apiKey)}\u0000${b.text(customer) ?? ''}`)));
     return group;
+  }
+
+  /** How many session groups there are (their numbers are 0 to this less 1). */
+  get groupCount(): number {
+    return this.groupsByName.size;
   }
 
   private groupNamed(name: string): number {
@@ -394,6 +394,11 @@ interface CodeEntry {
   byRate: Map<string, Map<Stake['component'], Stake>>;
   /** The summed stakes as a list. */
   readonly stake: Stake[];
+}
+
+/** A stake of `quantity` of a plan's usage. */
+function usageOf(plan: Plan, quantity: number): Stake[] {
+  return [{ rateKey: plan.rateKey, component: 'usage', quantity }];
 }
 
 /** The quantities a billed row pays for. */

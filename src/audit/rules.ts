@@ -4,7 +4,7 @@ import { Decimal, formatMoney } from '../util/decimal.js';
 import { periodSlices, tierOf } from '../pricing/tiers.js';
 import type { PeriodTrace } from '../pricing/price.js';
 import { formatInstant } from '../util/time.js';
-import { orderBy } from '../util/columns.js';
+import { nthInOrder } from '../util/columns.js';
 import { compareText } from '../util/compare.js';
 import type { AuditCollector } from './collector.js';
 import { formatDuration } from './collector.js';
@@ -75,49 +75,62 @@ export function limitFindings(c: AuditCollector, limits: AppliedLimits, tier: st
 
 /**
  * OVERLAPPING_SESSIONS: a session of an API key and customer that starts before another one ends.
- * Each is counted by the collector, whose draft is made only when it may be kept to list.
+ * Sessions are walked in time (as they are when the log is: no order array then), each group's
+ * open session (the one that ends last so far) kept by group; sessions of a group that open at
+ * the same instant come longest first. Each finding is counted by the collector, whose draft is
+ * made only when it may be kept to list (in time order, the first few).
  */
 export function overlapFindings(c: AuditCollector): void {
   const s = c.sessions;
-  const order = orderBy(s.start.length, (i) => s.group.at(i), (i) => s.start.at(i));
-  longestFirst(c, order);
-  let open = -1;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (open !== -1 && s.group.at(open) === s.group.at(i) && s.start.at(i) < s.end.at(open)) {
-      const overlap = Math.min(s.end.at(i), s.end.at(open)) - s.start.at(i);
-      const first = open;
-      const stake = [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage' as const, quantity: overlap }];
-      c.offer('OVERLAPPING_SESSIONS', stake, s.start.at(i), () => s.ids.at(i) || undefined, () => ({
-        code: 'OVERLAPPING_SESSIONS',
-        message: `session ${s.ids.at(i) || '(no id)'} opened while session ${s.ids.at(first) || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
-        ref: { file: c.files.at(s.files.at(i)), line: s.lines.at(i) },
-        id: s.ids.at(i) || undefined,
-        at: s.start.at(i),
-        related: { file: c.files.at(s.files.at(first)), line: s.lines.at(first) },
-        stake,
-      }));
-    }
-    if (open === -1 || s.group.at(open) !== s.group.at(i) || s.end.at(i) > s.end.at(open)) open = i;
-  }
-}
-
-/**
- * Sessions of one group that open at the same instant, longest first, then by id and rate (in
- * place): which of them is reported as opened while the other was open never depends on the order
- * of the log's lines.
- */
-function longestFirst(c: AuditCollector, order: Uint32Array): void {
-  const s = c.sessions;
-  const same = (a: number, b: number) => s.group.at(a) === s.group.at(b) && s.start.at(a) === s.start.at(b);
-  for (let k = 0; k < order.length; ) {
+  const n = s.start.length;
+  const nth = nthInOrder(n, (i) => s.start.at(i), s.start.ascending);
+  const open = new Int32Array(c.groupCount).fill(-1);
+  const run: number[] = [];
+  for (let k = 0; k < n; ) {
+    const first = nth(k);
+    const at = s.start.at(first);
     let end = k + 1;
-    while (end < order.length && same(order[k]!, order[end]!)) end++;
-    if (end - k > 1) {
-      order.subarray(k, end).sort((a, b) => s.end.at(b) - s.end.at(a) || compareText(s.ids.at(a), s.ids.at(b)) || compareText(c.rateKeys.at(s.rate.at(a)), c.rateKeys.at(s.rate.at(b))));
+    while (end < n && s.start.at(nth(end)) === at) end++;
+    if (end - k === 1) {
+      overlapOf(c, open, first);
+    } else {
+      run.length = 0;
+      for (let j = k; j < end; j++) run.push(nth(j));
+      for (const i of longestFirst(c, run)) overlapOf(c, open, i);
     }
     k = end;
   }
+}
+
+/** Session `i` against the open session of its group: a finding when it starts before that one ends; then the group's open session. */
+function overlapOf(c: AuditCollector, open: Int32Array, i: number): void {
+  const s = c.sessions;
+  const group = s.group.at(i);
+  const last = open[group]!;
+  if (last !== -1 && s.start.at(i) < s.end.at(last)) {
+    const overlap = Math.min(s.end.at(i), s.end.at(last)) - s.start.at(i);
+    const stake = [{ rateKey: c.rateKeys.at(s.rate.at(i)), component: 'usage' as const, quantity: overlap }];
+    c.offer('OVERLAPPING_SESSIONS', stake, s.start.at(i), () => s.ids.at(i) || undefined, () => ({
+      code: 'OVERLAPPING_SESSIONS',
+      message: `session ${s.ids.at(i) || '(no id)'} opened while session ${s.ids.at(last) || '(no id)'} of the same API key and customer was still open (${formatDuration(overlap)} overlap): a stream opened twice?`,
+      ref: { file: c.files.at(s.files.at(i)), line: s.lines.at(i) },
+      id: s.ids.at(i) || undefined,
+      at: s.start.at(i),
+      related: { file: c.files.at(s.files.at(last)), line: s.lines.at(last) },
+      stake,
+    }));
+  }
+  if (last === -1 || s.end.at(i) > s.end.at(last)) open[group] = i;
+}
+
+/**
+ * Sessions that open at the same instant, each group's longest first, then by id and rate (a
+ * stable sort): which of them is reported as opened while the other was open never depends on the
+ * order of the log's lines.
+ */
+function longestFirst(c: AuditCollector, run: number[]): number[] {
+  const s = c.sessions;
+  return run.sort((a, b) => s.group.at(a) - s.group.at(b) || s.end.at(b) - s.end.at(a) || compareText(s.ids.at(a), s.ids.at(b)) || compareText(c.rateKeys.at(s.rate.at(a)), c.rateKeys.at(s.rate.at(b))));
 }
 
 /** KEY_PER_CUSTOMER: two or more API keys that each serve exactly one customer, and that customer no other key. */

@@ -18,7 +18,7 @@ export interface Breach {
  * events after `time(j) − windowMs`. Consecutive crossings form one breach.
  */
 export function slidingBreaches(times: Numbers, windowMs: number, limit: number): Breach[] {
-  const nth = nthInOrder(times.length, (i) => times.at(i));
+  const nth = nthInOrder(times.length, (i) => times.at(i), times.ascending);
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let start = 0;
@@ -48,8 +48,8 @@ export function slidingBreaches(times: Numbers, windowMs: number, limit: number)
  * when another starts is no longer open.
  */
 export function concurrencyBreaches(starts: Numbers, ends: Numbers, limit: number): Breach[] {
-  const nthStart = nthInOrder(starts.length, (i) => starts.at(i));
-  const nthEnd = nthInOrder(ends.length, (i) => ends.at(i));
+  const nthStart = nthInOrder(starts.length, (i) => starts.at(i), starts.ascending);
+  const nthEnd = nthInOrder(ends.length, (i) => ends.at(i), ends.ascending);
   const breaches: Breach[] = [];
   let current: Breach | undefined;
   let open = 0;

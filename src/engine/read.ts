@@ -7,7 +7,7 @@ import { CANONICAL_FIELDS, type UsageRecord } from '../ingest/record.js';
 import { scanNdjsonFile } from '../ingest/scan-ndjson.js';
 import { scanCsvFile } from '../ingest/scan.js';
 import { byteFormats, fileSizes, type ByteFormat } from '../ingest/sniff.js';
-import { estimateRows, splitPoint } from '../ingest/split.js';
+import { estimateRows, MAIN_SHARE, splitPoint } from '../ingest/split.js';
 import type { Fold } from '../pricing/fold.js';
 import type { InvoiceOptions } from './index.js';
 import { startPart, threadCount } from './parallel.js';
@@ -124,7 +124,7 @@ async function scanCsv(path: string, size: number, gzip: boolean, target: ReadTa
   // A worker makes observers of its own when every observer says how (their states are then taken in).
   const threads = options.cardSource && observers.every((o) => o.part !== undefined) ? threadCount(options.threads) : 1;
   // Not, unless asked, for a file past WORKER_MAX_ROWS: the worker's own duplicate table would double the memory.
-  const split = threads > 1 && !gzip && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes) : undefined;
+  const split = threads > 1 && !gzip && (options.threads !== undefined || rows <= WORKER_MAX_ROWS) ? await splitPoint(path, size, options.splitBytes, observers.length > 0 ? MAIN_SHARE.observed : MAIN_SHARE.plain) : undefined;
   // Room for the ids of this thread's part; a worker's part checks its ids against them, and adds
   // them only when a later file may repeat one (the table grows if the worker's part is read here).
   fold.seen.reserve(fold.seen.size + (split ? Math.ceil((rows * split.boundary) / size) : rows));

@@ -8,6 +8,9 @@ export interface Rate {
   denominator: Decimal;
 }
 
+/** An exact whole number of ledger units: a number while it is a safe integer (most records), else a bigint. */
+export type Units = number | bigint;
+
 /**
  * Each record's cost in ledger units, exactly: every rate is an integer multiplier over one divisor
  * common to all rates, so a record's cost is Σ quantity × multiplier, divided and rounded half-even
@@ -39,8 +42,8 @@ export class Costs {
     this.smallDivisor = asNumber(this.divisor);
   }
 
-  /** Record `i`'s cost in ledger units, rounded half-even. */
-  of(c: LedgerCollector, i: number): bigint {
+  /** Record `i`'s cost in ledger units, rounded half-even: a number where it is a safe integer. */
+  of(c: LedgerCollector, i: number): Units {
     const first = c.firstItem.at(i);
     const end = first + c.itemCount(i);
     let sum = 0;
@@ -51,7 +54,7 @@ export class Costs {
     const remainder = sum % divisor;
     const quotient = (sum - remainder) / divisor;
     const twice = remainder * 2;
-    return BigInt(twice > divisor || (twice === divisor && quotient % 2 === 1) ? quotient + 1 : quotient);
+    return twice > divisor || (twice === divisor && quotient % 2 === 1) ? quotient + 1 : quotient;
   }
 
   private exact(c: LedgerCollector, first: number, end: number): bigint {

@@ -77,6 +77,8 @@ export class Column<T extends Float64Array | Uint32Array | Uint16Array | Uint8Ar
 export interface Numbers {
   readonly length: number;
   at(index: number): number;
+  /** True when the values are known to be in ascending order (no need to look). */
+  readonly ascending?: boolean;
 }
 
 /** Past this, an instant is too far from its chunk's first to be kept as a 32-bit offset. */
@@ -95,8 +97,13 @@ export class TimeColumn implements Numbers {
   /** Each chunk's first value, from which its offsets count. */
   private readonly bases: number[] = [];
   length = 0;
+  /** Whether every value is no less than the one before (a log's instants mostly are): then no order is needed to walk them in time. */
+  ascending = true;
+  private last = Number.NEGATIVE_INFINITY;
 
   push(value: number): void {
+    if (!(value >= this.last)) this.ascending = false;
+    this.last = value;
     const c = this.length >>> CHUNK_BITS;
     const k = this.length & (CHUNK - 1);
     if (k === 0) {
@@ -137,7 +144,7 @@ export class TimeColumn implements Numbers {
   /** The column as plain data, to send to another thread: its chunks as they are, not copied. */
   parts(): TimeParts {
     const used = Math.ceil(this.length / CHUNK);
-    return { offsets: this.offsets.slice(0, used), doubles: this.doubles.slice(0, used), bases: this.bases.slice(0, used), length: this.length };
+    return { offsets: this.offsets.slice(0, used), doubles: this.doubles.slice(0, used), bases: this.bases.slice(0, used), length: this.length, ascending: this.ascending };
   }
 
   /**
@@ -151,11 +158,22 @@ export class TimeColumn implements Numbers {
       const chunk = offsets[c];
       return chunk !== undefined ? bases[c]! + chunk[k]! : doubles[c]![k]!;
     };
+    if (length === 0) return;
+    // Ascending when both are and theirs start no earlier than this ends (read before their chunks move).
+    const ascending = this.ascending && parts.ascending && value(0, 0) >= this.last;
+    const last = value((length - 1) >>> CHUNK_BITS, (length - 1) & (CHUNK - 1));
     const room = (CHUNK - (this.length & (CHUNK - 1))) & (CHUNK - 1);
     const fill = Math.min(room, length);
     // The first `fill` values of theirs go one by one into this column's last chunk.
     for (let i = 0; i < fill; i++) this.push(value(i >>> CHUNK_BITS, i & (CHUNK - 1)));
-    if (fill === length) return;
+    if (fill < length) this.takeChunks(parts, fill, value);
+    this.ascending = ascending;
+    this.last = last;
+  }
+
+  /** Takes over the chunks of `parts` after their first `fill` values (which went into this column's last chunk). */
+  private takeChunks(parts: TimeParts, fill: number, value: (c: number, k: number) => number): void {
+    const { offsets, doubles, bases, length } = parts;
     // Then their chunks, each shifted down by `fill` values: its values at [fill, CHUNK) move to its start and the next chunk's first `fill` values follow.
     const used = Math.ceil(length / CHUNK);
     for (let c = 0; c < used; c++) {
@@ -188,6 +206,7 @@ export interface TimeParts {
   doubles: (Float64Array | undefined)[];
   bases: number[];
   length: number;
+  ascending: boolean;
 }
 
 /** Lines a block of LineColumn starts with in full. */
@@ -207,12 +226,24 @@ export class LineColumn implements Numbers {
   private readonly starts = uint32();
   private readonly aside = new Map<number, number>();
   private previous = 0;
+  /**
+   * Other threads' columns taken over whole (`append`), each from index `from` on, its lines moved
+   * by `offset`; the lines pushed after one go to a column of their own (offset 0) after it.
+   */
+  private readonly joined: { from: number; lines: LineColumn; offset: number }[] = [];
 
   get length(): number {
-    return this.steps.length;
+    const last = this.joined[this.joined.length - 1];
+    return last === undefined ? this.steps.length : last.from + last.lines.length;
   }
 
   push(line: number): void {
+    if (this.joined.length > 0) {
+      let last = this.joined[this.joined.length - 1]!;
+      if (last.offset !== 0) this.joined.push((last = { from: this.length, lines: new LineColumn(), offset: 0 }));
+      last.lines.push(line);
+      return;
+    }
     const index = this.steps.length;
     const step = line - this.previous;
     if ((index & (BLOCK - 1)) === 0) {
@@ -228,6 +259,10 @@ export class LineColumn implements Numbers {
   }
 
   at(index: number): number {
+    for (let k = this.joined.length - 1; k >= 0; k--) {
+      const join = this.joined[k]!;
+      if (index >= join.from) return join.lines.at(index - join.from) + join.offset;
+    }
     let line = this.starts.at(index >>> BLOCK_BITS);
     for (let i = (index & ~(BLOCK - 1)) + 1; i <= index; i++) {
       const step = this.steps.at(i);
@@ -238,21 +273,35 @@ export class LineColumn implements Numbers {
 
   /** The lines as plain data, to send to another thread. */
   parts(): LineParts {
-    return { steps: this.steps.parts(), starts: this.starts.parts(), aside: [...this.aside] };
+    if (this.joined.length === 0) return { steps: this.steps.parts(), starts: this.starts.parts(), aside: [...this.aside] };
+    const flat = new LineColumn();
+    this.each((line) => flat.push(line));
+    return flat.parts();
   }
 
-  /** Appends another column's lines (from `parts`), each moved by `offset` (where the other thread's line 1 is). */
+  /** Every line in order (one pass, each block's steps summed once). */
+  private each(visit: (line: number) => void): void {
+    let line = 0;
+    for (let i = 0; i < this.steps.length; i++) {
+      const step = this.steps.at(i);
+      line = (i & (BLOCK - 1)) === 0 ? this.starts.at(i >>> BLOCK_BITS) : step === ASIDE ? this.aside.get(i)! : line + step;
+      visit(line);
+    }
+    for (const join of this.joined) join.lines.each((l) => visit(l + join.offset));
+  }
+
+  /**
+   * Appends another column's lines (from `parts`), each moved by `offset` (where the other thread's
+   * line 1 is): its chunks are taken over as they are, not pushed again a line at a time.
+   */
   append(parts: LineParts, offset: number): void {
     const theirs = new LineColumn();
     theirs.steps.append(parts.steps);
     theirs.starts.append(parts.starts);
     for (const [index, line] of parts.aside) theirs.aside.set(index, line);
-    let line = 0;
-    for (let i = 0; i < theirs.length; i++) {
-      const step = theirs.steps.at(i);
-      line = (i & (BLOCK - 1)) === 0 ? theirs.starts.at(i >>> BLOCK_BITS) : step === ASIDE ? theirs.aside.get(i)! : line + step;
-      this.push(line + offset);
-    }
+    if (theirs.length === 0) return;
+    theirs.previous = theirs.at(theirs.length - 1); // where a line pushed after them steps from
+    this.joined.push({ from: this.length, lines: theirs, offset });
   }
 }
 
@@ -391,9 +440,9 @@ export function inOrder(n: number, key: (i: number) => number, then?: (i: number
   return true;
 }
 
-/** The k-th index in `orderBy`'s order, with no order array where the indices are in order already. */
-export function nthInOrder(n: number, key: (i: number) => number): (k: number) => number {
-  if (inOrder(n, key)) return (k) => k;
+/** The k-th index in `orderBy`'s order, with no order array where the indices are in order already (`ascending`: known to be). */
+export function nthInOrder(n: number, key: (i: number) => number, ascending = false): (k: number) => number {
+  if (ascending || inOrder(n, key)) return (k) => k;
   const order = orderBy(n, key);
   return (k) => order[k]!;
 }
@@ -503,9 +552,12 @@ export class TextColumn {
   /** Appends the text whose UTF-8 bytes are `bytes[start, end)`. */
   pushBytes(bytes: Uint8Array, start: number, end: number): void {
     this.room(end - start);
-    this.pool.set(bytes.subarray(start, end), this.used);
-    this.used += end - start;
-    this.ends.push(this.used);
+    // Byte by byte: an id is a few bytes, and a subarray to copy them with costs more than they do.
+    const pool = this.pool;
+    let used = this.used;
+    for (let i = start; i < end; i++) pool[used++] = bytes[i]!;
+    this.used = used;
+    this.ends.push(used);
   }
 
   /** The texts as plain data, to send to another thread. */

@@ -40,6 +40,29 @@ describe('streaming forensics (fixtures/audit/streams.csv, 0.15 USD/h)', () => {
     expect([overlap.id, overlap.ref!.line, overlap.related!.line]).toEqual(['twice', 7, 6]);
   });
 
+  it('OVERLAPPING_SESSIONS of groups interleaved in time, in or out of time order: each against the session of its own key and customer that ends last', async () => {
+    const session = (id: string, key: string, minute: number, seconds: number) => `stream,${id},${iso(minute * 60_000)},${key},acme,universal-streaming,${seconds},${seconds},true`;
+    const rows = [
+      session('a1', 'key-a', 0, 1800), // a: 0–30 min
+      session('b1', 'key-b', 5, 300), // b: 5–10
+      session('a2', 'key-a', 10, 60), // inside a1: 1 min overlap
+      session('b2', 'key-b', 10, 600), // b1 ended at 10: no overlap
+      session('a3', 'key-a', 20, 1200), // a1 still open (ends 30): 10 min
+      session('b3', 'key-b', 12, 60), // b2 open: 1 min
+      session('a4', 'key-a', 20, 60), // opens with a3, shorter: against a3 (a3 comes first, longest), 1 min
+    ];
+    const found = async (lines: string[]) => (await audit([csv(['kind,id,timestamp,api_key,customer_id,model,audio_duration,session_duration,terminated', ...lines])]))
+      .findings.filter((f) => f.code === 'OVERLAPPING_SESSIONS').map((f) => f.message.replace(/ of the same API key and customer was still open/, '').replace(/: a stream opened twice\?/, '')).sort();
+    const expected = [
+      'session a2 opened while session a1 (1 min overlap)',
+      'session a3 opened while session a1 (10 min overlap)',
+      'session a4 opened while session a3 (1 min overlap)',
+      'session b3 opened while session b2 (1 min overlap)',
+    ];
+    expect(await found(rows)).toEqual(expected);
+    expect(await found([...rows].reverse())).toEqual(expected);
+  });
+
   it('says what the streaming bill would have been, every session closed when its audio ended', async () => {
     const r = await audit(['fixtures/audit/streams.csv']);
     // billed: 10800 + 10800 + 1200 + 600 + 1200 + 1200 = 25800 s → 1.075 → 1.08

@@ -63,6 +63,17 @@ describe('STREAM_RATE auto-scaling, minute by minute', () => {
     expect(refused([100, 110, ...Array(10).fill(0), 101])).toEqual([{ over: 1, limit: 100, peak: 101 }]);
   });
 
+  it('thresholds that are not whole counts: rise at 70.7 of 101 (71 rises, 70 holds), decay under 50.5 (50 falls, 51 holds)', () => {
+    const at = (perMinute: number[]) => autoScaleBreaches(starts(perMinute), 101, PROVIDER).map((b) => ({ over: b.over, limit: b.limit }));
+    // 71 ≥ 70.7: floor(101 × 1.1) = 111 next, so 111 passes and 112 is one past it; 70 < 70.7 holds 101.
+    expect(at([71, 111])).toEqual([]);
+    expect(at([71, 112])).toEqual([{ over: 1, limit: 111 }]);
+    expect(at([70, 102])).toEqual([{ over: 1, limit: 101 }]);
+    // Up to 111, then 55 of 111 (49.5 %, under 55.5) falls back to 101; 56 holds 111.
+    expect(at([71, 55, 102])).toEqual([{ over: 1, limit: 101 }]);
+    expect(at([71, 56, 102])).toEqual([]);
+  });
+
   it('refused sessions do not raise the limit beyond what was opened; consecutive refusing minutes are one breach', () => {
     // minute 0: 300 asked, 100 opened (100 %) → 110; minute 1: 300 asked, 110 opened → 121.
     expect(refused([300, 300])).toEqual([{ over: 200 + 190, limit: 100, peak: 300 }]);

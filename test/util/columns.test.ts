@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineColumn, orderBy, RunColumn, TimeColumn, uint32, WholeColumn } from '../../src/util/columns.js';
+import { LineColumn, orderBy, RunColumn, TextColumn, TimeColumn, uint32, WholeColumn } from '../../src/util/columns.js';
 
 /** The order orderBy promises, by a comparator: key, then `then`, then index. */
 function byComparator(keys: number[], then?: number[]): number[] {
@@ -109,6 +109,24 @@ describe('TimeColumn: instants as 32-bit offsets from their chunk\'s first, any 
     c.push(base);
     expect(read(c)).toEqual([...ours, ...others, base]);
   });
+
+  const joins = [0, 5, CHUNK - 5, CHUNK + 7];
+  it.each(joins.flatMap((mine) => joins.map((theirs) => [mine, theirs])))('knows it is ascending: %i values, then %i taken over, at every join', (mine, theirs) => {
+    const rising = (n: number, from: number): number[] => Array.from({ length: n }, (_, i) => from + Math.floor(i / 3));
+    const isAscending = (values: number[]): boolean => values.every((v, i) => i === 0 || v >= values[i - 1]!);
+    const ours = rising(mine, base);
+    for (const others of [rising(theirs, base + mine), rising(theirs, base - 1), [...rising(theirs, base + mine)].reverse(), rising(theirs, base + mine).map((v, i) => (i === theirs - 1 ? NaN : v))]) {
+      const c = column(ours);
+      const other = column(others);
+      expect(other.ascending).toBe(isAscending(others));
+      c.append(other.parts());
+      expect(c.ascending).toBe(isAscending([...ours, ...others]));
+      c.push(base + 2 * CHUNK);
+      expect(c.ascending).toBe(isAscending([...ours, ...others, base + 2 * CHUNK]));
+      c.push(base);
+      expect(c.ascending).toBe(c.length === 2 && isAscending([...ours, ...others, base + 2 * CHUNK, base]));
+    }
+  });
 });
 
 describe('LineColumn: lines as steps of a byte, in full where a step does not fit', () => {
@@ -135,5 +153,31 @@ describe('LineColumn: lines as steps of a byte, in full where a step does not fi
     c.append(other.parts(), offset);
     c.push(7);
     expect(read(c)).toEqual([...ours, ...others.map((l) => l + offset), 7]);
+    // Another part at offset 0, lines pushed after it (stepping from its last), a third part; and the whole sent on as parts.
+    c.append(other.parts(), 0);
+    const after = [others[others.length - 1] ?? 0, (others[others.length - 1] ?? 0) + 3, 2];
+    for (const line of after) c.push(line);
+    c.append(other.parts(), 5);
+    const all = [...ours, ...others.map((l) => l + offset), 7, ...others, ...after, ...others.map((l) => l + 5)];
+    expect(read(c)).toEqual(all);
+    const copy = new LineColumn();
+    copy.append(c.parts(), 1);
+    expect(read(copy)).toEqual(all.map((l) => l + 1));
+  });
+});
+
+describe('TextColumn: short texts in one pool of UTF-8 bytes', () => {
+  it('gives back texts pushed as strings and as bytes, across a growing pool, and after taking another column over', () => {
+    const bytes = new TextEncoder().encode('s83,t36,ünï,');
+    const texts = Array.from({ length: 30_000 }, (_, i) => (i % 7 === 0 ? '' : `id-${i}-ü`));
+    const c = new TextColumn();
+    for (const text of texts) c.push(text);
+    c.pushBytes(bytes, 0, 3);
+    c.pushBytes(bytes, 8, 13);
+    const other = new TextColumn();
+    other.pushBytes(bytes, 4, 7);
+    other.push('');
+    c.append(other.parts());
+    expect(Array.from({ length: c.length }, (_, i) => c.at(i))).toEqual([...texts, 's83', 'ünï', 't36', '']);
   });
 });

@@ -5,6 +5,7 @@ import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileSql } from '../sql/compile.js';
 import { UsageError } from '../util/errors.js';
+import { scratchFolder } from '../util/scratch.js';
 import { priceBucketRows } from './buckets.js';
 import type { InvoiceOptions } from './index.js';
 
@@ -87,7 +88,9 @@ async function open(memory: string | undefined): Promise<DuckConnection> {
   } catch {
     throw new UsageError('--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)');
   }
-  const config: Record<string, string> = { threads: String(availableParallelism()) };
+  // Where DuckDB spills past its memory limit: a folder of its own under the system's temporary one, removed when the run
+  // ends (DuckDB's default is `.tmp` in the working directory, a folder left beside the user's files).
+  const config: Record<string, string> = { threads: String(availableParallelism()), temp_directory: scratchFolder('duckdb') };
   if (memory !== undefined && memory !== '') config.memory_limit = memory;
   const instance = await api.DuckDBInstance.create(':memory:', config);
   const connection = await instance.connect();

@@ -36,7 +36,7 @@ export async function duckdbLogUsage(paths: readonly string[], options: InvoiceO
 /** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
 async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
   const connection = await connect(memory);
-  const { from, describe } = fromItem(paths, options.map);
+  const { from, describe } = await fromItem(paths, options.map);
   let columns: string[];
   let types: Map<string, string>;
   try {
@@ -111,7 +111,7 @@ function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
  * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
  * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join.
  */
-function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): { from: string; describe: string } {
+async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<{ from: string; describe: string }> {
   const same = (from: string): { from: string; describe: string } => ({ from, describe: from });
   if (paths.includes('-')) throw new UsageError('--engine duckdb reads files, not standard input: give the file names');
   const formats = new Set(paths.map((p) => logExtension(p)));
@@ -120,7 +120,7 @@ function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, str
   const format = [...formats][0]!;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
-  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${sameCsvHeader(paths) ? '' : ', union_by_name = true'})`);
+  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };

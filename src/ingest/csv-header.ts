@@ -1,26 +1,26 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { fileHead } from './open.js';
 
 // The header lines of CSV logs, for a reader that matches columns by position when every file has the same (--engine duckdb).
 
-/** Whether every path is one file (no glob) and all begin with the same header line. */
-export function sameCsvHeader(paths: readonly string[]): boolean {
-  if (paths.length === 1 && !/[*?[]/.test(paths[0]!)) return true;
+/** A path DuckDB expands itself: its files are not known here. */
+const GLOB = /[*?[]/;
+
+/** Whether every path is one file (no glob) and all begin with the same header line (a gzipped file's, inflated). */
+export async function sameCsvHeader(paths: readonly string[]): Promise<boolean> {
+  if (paths.some((path) => GLOB.test(path))) return false;
+  if (paths.length === 1) return true;
   const headers = new Set<string>();
   for (const path of paths) {
-    if (/[*?[]/.test(path)) return false;
-    let fd: number | undefined;
+    let head: Buffer;
     try {
-      fd = openSync(path, 'r');
-      const buffer = Buffer.alloc(HEADER_BYTES);
-      const text = buffer.subarray(0, readSync(fd, buffer, 0, HEADER_BYTES, 0)).toString('utf8');
-      const end = text.search(/\r?\n/);
-      if (end < 0) return false;
-      headers.add(text.slice(0, end).replace(/^\uFEFF/, ''));
+      ({ head } = await fileHead(path, HEADER_BYTES));
     } catch {
       return false;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
+    const text = head.toString('utf8');
+    const end = text.search(/\r?\n/);
+    if (end < 0) return false;
+    headers.add(text.slice(0, end).replace(/^\uFEFF/, ''));
   }
   return headers.size === 1;
 }

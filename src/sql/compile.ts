@@ -190,9 +190,9 @@ export function compileSql(options: SqlOptions): string {
     `${out({ entry: "'unpriced'", kind: 'kind', product: `CASE WHEN retired THEN product ELSE ${NULLT} END`, model: `CASE WHEN retired THEN pmodel ELSE COALESCE(model, '(none)') END`, reason: `CASE WHEN retired THEN retired_reason ELSE ${unpricedReason} END`, records: 'rows_n', quantity: 'unpriced_q' })} FROM sn WHERE ${counted} AND NOT priced`,
     `${out({ entry: "'unpriced'", kind: 'kind', product: 'product', model: 'pmodel', component: "CONCAT('addon:', addon)", reason: 'CONCAT(addon_pre, addon, addon_post)', records: 'rows_n', quantity: 'ms_q' })} FROM f WHERE aname IS NULL`,
   ];
-  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: 'beyond_q' })} FROM sn WHERE ${billed} AND open_session`;
-  const sumIf = (cond: string, value = 'rows_n'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
   const unclosed = `${billed} AND open_session`;
+  const unclosedRow = `${out({ entry: "'unclosed'", card_version: 'label', card_hash: 'hash', product: 'product', model: 'pmodel', quantity: 'beyond_q' })} FROM sn WHERE ${unclosed}`;
+  const sumIf = (cond: string, value = 'rows_n'): string => `SUM(CASE WHEN ${cond} THEN ${value} ELSE 0 END)`;
   const total = out({
     entry: "'total'",
     records: sumIf(counted), billed: sumIf(billed), free: sumIf(`${counted} AND priced AND free`),

@@ -1,4 +1,4 @@
-import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
+import { CANONICAL_FIELDS, REGIONS, type CanonicalField } from '../ingest/record.js';
 import type { Dialect } from './dialect.js';
 
 /**
@@ -150,7 +150,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
       ...COUNTS.map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${f} IS NULL OR ${f}_m)`)),
       "(status IS NULL OR status IN ('completed', 'error'))",
       "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
-      "(region IS NULL OR region IN ('global', 'us', 'eu'))",
+      `(region IS NULL OR region IN (${REGIONS.filter((region) => region !== undefined).map((region) => d.quote(region!)).join(', ')}))`,
       '(features IS NULL OR features_m)',
     ].join('\n      AND ')}) AS parsed_ok`,
   ].join(',\n    ');

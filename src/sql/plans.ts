@@ -1,4 +1,4 @@
-import type { Region, UsageKind } from '../ingest/record.js';
+import { REGIONS as RECORD_REGIONS, type Region, type UsageKind } from '../ingest/record.js';
 import { compilePlan, Cut, type Plan, type PlanItem } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
@@ -90,8 +90,8 @@ export interface UnpricedReason {
 
 const PLACEHOLDER = '\u0001';
 const KINDS: readonly UsageKind[] = ['transcript', 'stream', 'llm'];
-/** The regions a record may name, as the statement reads them ('' for none). */
-export const REGIONS = ['', 'global', 'us', 'eu'] as const;
+/** The regions a record may name (src/ingest/record.ts), as the statement reads them ('' for none). */
+export const REGIONS: readonly string[] = RECORD_REGIONS.map((region) => region ?? '');
 
 /** The plan tables of a card, or a UsageError naming the card feature the SQL cannot express. */
 export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow[]; reasons: UnpricedReason[]; noVersion: string } {

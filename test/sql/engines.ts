@@ -112,17 +112,12 @@ const PARQUET_TYPES: Record<string, string> = {
 
 /** Writes `csv` (a file) as typed Parquet at `parquet` with DuckDB: instants as TIMESTAMPTZ (`local`: as TIMESTAMP, their wall-clock time in UTC). */
 export async function typedParquet(csv: string, parquet: string, local = false): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run("SET TimeZone = 'UTC'");
-  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_csv('${csv}', header = true, all_varchar = true)`)).getRows().map((r) => String(r[0]));
+  const columns = (await (await writer()).runAndReadAll(`DESCRIBE SELECT * FROM read_csv('${csv}', header = true, all_varchar = true)`)).getRows().map((r) => String(r[0]));
   const instant = local ? 'TIMESTAMP' : 'TIMESTAMPTZ';
   const typeOf = (c: string): string => PARQUET_TYPES[c] ?? (c === 'timestamp' || c.endsWith('_at') ? instant : 'VARCHAR');
   // A local instant: the UTC wall-clock time of the text's instant (an offset in the text is applied first).
   const cell = (c: string): string => (typeOf(c) === 'TIMESTAMP' ? `CAST(timezone('UTC', CAST(nullif("${c}", '') AS TIMESTAMPTZ)) AS TIMESTAMP)` : `CAST(nullif("${c}", '') AS ${typeOf(c)})`);
-  await connection.run(`COPY (SELECT ${columns.map((c) => `${cell(c)} AS "${c}"`).join(', ')} FROM read_csv('${csv}', header = true, all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
-  connection.closeSync?.();
+  await parquetOf(`SELECT ${columns.map((c) => `${cell(c)} AS "${c}"`).join(', ')} FROM read_csv('${csv}', header = true, all_varchar = true)`, parquet);
 }
 
 /** The rows of a canonical CSV as NDJSON, as a client would log them: empty cells left out, whole counts as JSON numbers. */
@@ -134,10 +129,18 @@ export function ndjsonOf(csv: string): string {
 
 /** Writes the rows of a DuckDB query (typed columns as given) as Parquet at `path`. */
 export async function parquetOf(select: string, path: string): Promise<string> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const connection = await (await DuckDBInstance.create(':memory:')).connect();
-  await connection.run("SET TimeZone = 'UTC'");
-  await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
-  connection.closeSync?.();
+  await (await writer()).run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
   return path;
+}
+
+/** The DuckDB connection the tests write their Parquet files with (one a test file), its session in UTC. */
+let writing: Promise<import('@duckdb/node-api').DuckDBConnection> | undefined;
+function writer(): Promise<import('@duckdb/node-api').DuckDBConnection> {
+  writing ??= (async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return connection;
+  })();
+  return writing;
 }

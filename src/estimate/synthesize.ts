@@ -1,6 +1,6 @@
 import type { UsageKind, UsageRecord } from '../ingest/record.js';
 import { hasPeriodTiers } from '../pricing/fold.js';
-import { allocate } from '../pricing/allocate.js';
+import { allocate, evenPart } from '../pricing/allocate.js';
 import { findProduct, type Product, type RateCard } from '../rates/card.js';
 import { formatDay, parseDay } from '../util/time.js';
 import type { EstimateUsage } from './usage.js';
@@ -36,16 +36,19 @@ function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generato
   const latest = version.label === 'base' ? '2026-01-01' : version.label;
   const first = `${Number(latest.slice(0, 4)) + 1}-01-01`;
   const count = usage.period === 'day' ? 1 : usage.daysPerMonth;
-  const dayAt = (d: number) => card.timezone.startOfDay(formatDay(parseDay(first) + d)) + 12 * MS_PER_HOUR;
+  // Noon of each day of the period, found once (a month of sessions asks for each day many times).
+  const noons = Array.from({ length: count }, (_, d) => card.timezone.startOfDay(formatDay(parseDay(first) + d)) + 12 * MS_PER_HOUR);
+  const dayAt = (d: number): number => noons[d]!;
   out.days = { first, count };
   if (usage.period === 'month' && hasPeriodTiers(card)) {
     out.notes.push(`card ${card.name} has ${dayRules(card)}: the month's usage is spread evenly over ${count} days (--days-per-month)`);
   }
   let serial = 0;
+  // No id: the records are distinct by making, so none is looked up in the duplicate table (a month of sessions is many).
   const record = (kind: UsageKind, at: number, fields: Partial<UsageRecord>): UsageRecord => ({
-      kind, id: `estimate-${serial++}`, at, completedAt: undefined, project: undefined, apiKey: undefined, customer: undefined,
+      kind, id: undefined, at, completedAt: undefined, project: undefined, apiKey: undefined, customer: undefined,
       model: undefined, audioMs: undefined, channels: 1, features: [], failed: false, startedAt: at, endedAt: undefined,
-      sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, region: undefined, graceMs: 0, source: { file: '<estimate>', line: serial }, ...fields,
+      sessionMs: undefined, closed: true, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0, region: undefined, graceMs: 0, source: { file: '<estimate>', line: ++serial }, ...fields,
   });
 
   for (const t of usage.transcribe) {
@@ -65,12 +68,13 @@ function* layOut(usage: EstimateUsage, card: RateCard, out: Synthesis): Generato
     const sessions = s.sessions ?? Math.max(s.ms > 0 ? 1 : 0, Math.ceil(s.ms / MS_PER_HOUR) + s.unclosed);
     const closed = sessions - s.unclosed;
     if (s.sessions === undefined && s.ms > 0) out.notes.push(`${sessions} streaming session(s) assumed (one per hour of audio${s.unclosed ? ', plus the unclosed ones' : ''}); give --sessions to change it`);
-    // The streamed hours are shared by all sessions; an unclosed one carried its share but bills at the cap.
-    const lengths = spreadSeconds(s.ms, Math.max(sessions, 1));
+    // The streamed hours are shared by all sessions (in whole seconds, as spreadSeconds shares them); an unclosed one carried its share but bills at the cap.
+    const seconds = Math.ceil(s.ms / 1000);
     for (let i = 0; i < sessions; i++) {
       const at = dayAt(Math.floor((i * count) / sessions));
       const open = i >= closed;
-      yield record('stream', at, { model, audioMs: lengths[i]!, sessionMs: open ? undefined : lengths[i]!, closed: !open, features });
+      const length = evenPart(seconds, sessions, i) * 1000;
+      yield record('stream', at, { model, audioMs: length, sessionMs: open ? undefined : length, closed: !open, features });
     }
     if (s.unclosed > 0) {
       out.notes.push(product.basis === 'session' && product.maxSessionMs !== undefined

@@ -10,8 +10,7 @@ export function allocateExact(total: bigint, weights: readonly bigint[]): bigint
   const effective = sum === 0n ? weights.map(() => 1n) : weights;
   const weightSum = sum === 0n ? BigInt(weights.length) : sum;
   if (effective.every((w) => w === effective[0])) {
-    // Equal weights: every remainder is equal, so the leftover units go to the first parts (by the
-    // rule above), with no per-part arithmetic: an estimate spreads a month over 500k sessions.
+    // Equal weights: every remainder is equal, so the leftover units go to the first parts (by the rule above).
     const n = BigInt(effective.length);
     const share = total / n;
     const extra = total % n;
@@ -32,4 +31,14 @@ export function allocateExact(total: bigint, weights: readonly bigint[]): bigint
 /** `allocateExact` for quantities (milliseconds, tokens, counts: safe integers), never for money. */
 export function allocate(total: number, weights: readonly number[]): number[] {
   return allocateExact(BigInt(total), weights.map(BigInt)).map(Number);
+}
+
+/**
+ * Part `i` of a quantity (a safe integer) split into `n` equal parts, as `allocate(total, [1, …, 1])`
+ * gives it (the leftover units to the first parts), without an array of `n` parts: an estimate
+ * spreads a month of streaming over hundreds of thousands of sessions.
+ */
+export function evenPart(total: number, n: number, i: number): number {
+  const share = Math.floor(total / n);
+  return i < total - share * n ? share + 1 : share;
 }

@@ -35,9 +35,20 @@ export class ByteInterner {
   /** The code of a text (its UTF-8 bytes), or 0 for undefined: the same code as the same ASCII bytes. */
   ofText(text: string | undefined): number {
     if (text === undefined || text === '') return 0;
+    // A text met before is found by the string (records repeat a few models, keys and add-on lists), not its bytes made again.
+    let code = this.textCodes.get(text);
+    if (code !== undefined) {
+      this.added = false;
+      return code;
+    }
     const bytes = Buffer.from(text, 'utf8');
-    return this.of(bytes, 0, bytes.length);
+    code = this.of(bytes, 0, bytes.length);
+    this.textCodes.set(text, code);
+    return code;
   }
+
+  /** The codes of the texts given to `ofText`. */
+  private readonly textCodes = new Map<string, number>();
 
   private equals(code: number, bytes: Uint8Array, start: number, length: number): boolean {
     const from = this.ends[code - 1]!;

@@ -9,7 +9,7 @@ import type { RawFields } from '../../src/ingest/record.js';
 import { periodFromFlags } from '../../src/pricing/period.js';
 import { loadCard } from '../../src/rates/load.js';
 import { TimeZone } from '../../src/util/time.js';
-import { allocate, allocateExact } from '../../src/pricing/allocate.js';
+import { allocate, allocateExact, evenPart } from '../../src/pricing/allocate.js';
 import { renderInvoiceJson } from '../../src/report/invoice.js';
 import { Decimal } from '../../src/util/decimal.js';
 import { invoiceOf, records } from '../helpers.js';
@@ -236,6 +236,16 @@ describe('allocate', () => {
     );
     // 1e18 + 470 cents over 3601 : 3599 : 36000: the last gets 5/6 of it = 833333333333333725 cents exactly.
     expect(allocateExact(1000000000000000470n, [3601n, 3599n, 36000n])[2]).toBe(833333333333333725n);
+  });
+
+  it('evenPart gives each part of an even split as allocate does, without the array (an estimate\'s sessions)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.integer({ min: 1, max: 50 }), (total, n) => {
+        const parts = allocate(total, Array.from({ length: n }, () => 1));
+        expect(parts.map((_, i) => evenPart(total, n, i))).toEqual(parts);
+      }),
+    );
+    expect([0, 1, 2].map((i) => evenPart(100, 3, i))).toEqual([34, 33, 33]);
   });
 
   it('hands leftover units to the largest remainders: 100 over 1:1:1 is 34, 33, 33', () => {

@@ -1,10 +1,12 @@
 import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
+import { TupleIndex } from '../util/tables.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import { allocate, allocateExact } from './allocate.js';
 import type { Covered } from './allowance.js';
 import type { Bucket, Component, Dimension } from './fold.js';
-import { lineOrder, type InvoiceLine, type LineSlice } from './invoice.js';
+import { lineColumns, type InvoiceLine, type LineSlice } from './invoice.js';
+import { sortBy } from './order.js';
 import { periodSlices, sliceKey, sliceLabel, type PeriodPlan, type Slice } from './tiers.js';
 
 interface LineDraft {
@@ -50,12 +52,11 @@ export interface PeriodTrace {
  * it filled in time order.
  */
 export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = [], trace?: PeriodTrace[]): InvoiceLine[] {
-  const drafts = new Map<string, LineDraft>();
+  const drafts = new DraftIndex();
   const add = (bucket: Bucket, product: Product, slice: LineSlice, tier: string | null, rate: Decimal, quantity: number, extra: Extra = {}): void => {
-    const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
-    const draft = drafts.get(key);
+    const draft = drafts.find(bucket, tier);
     if (!draft) {
-      drafts.set(key, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
+      drafts.add(bucket, tier, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
       return;
     }
     draft.quantity += quantity;
@@ -127,7 +128,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
   }
 
   const { scale, mode } = card.rounding;
-  const lines = [...drafts.values()].map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
+  const lines = drafts.values().map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
     const version = card.versions[bucket.version]!;
     const amountExact = allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
     const amount = allocated ? new Decimal(allocated.minor.toString()).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
@@ -153,7 +154,68 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
       priced: true,
     };
   });
-  return lines.sort(lineOrder(card));
+  return sortBy(lines, lineColumns(card, lines.reduce((width, l) => Math.max(width, l.dims.length), 0)));
+}
+
+/**
+ * The drafts by line: (version, product, model, component, tier, dimensions), the tier period left
+ * out (a line sums its periods), a missing tier or dimension the same as an empty one. Texts are
+ * given codes once and a line found by its tuple of codes: no key text is made per bucket.
+ */
+class DraftIndex {
+  private readonly codes = new Map<string, number>([['', 0]]);
+  private index = new TupleIndex(6);
+  private tuple = new Int32Array(6);
+  private readonly drafts: LineDraft[] = [];
+
+  /** The draft of a bucket's line with `tier`, if one was made. */
+  find(bucket: Bucket, tier: string | null): LineDraft | undefined {
+    const at = this.index.find(this.key(bucket, tier));
+    return at < 0 ? undefined : this.drafts[at];
+  }
+
+  /** Makes the draft of a bucket's line with `tier` (after `find` found none). */
+  add(bucket: Bucket, tier: string | null, draft: LineDraft): void {
+    this.drafts[this.index.of(this.key(bucket, tier))] = draft;
+  }
+
+  /** The drafts in the order they were made. */
+  values(): LineDraft[] {
+    return this.drafts;
+  }
+
+  private key(bucket: Bucket, tier: string | null): Int32Array {
+    const dims = bucket.dims;
+    if (6 + dims.length > this.index.arity) this.widen(dims.length);
+    const tuple = this.tuple;
+    tuple[0] = bucket.version;
+    tuple[1] = this.code(bucket.product);
+    tuple[2] = this.code(bucket.model);
+    tuple[3] = this.code(bucket.component);
+    tuple[4] = this.code(tier);
+    tuple[5] = dims.length;
+    for (let i = 0; i < dims.length; i++) tuple[6 + i] = this.code(dims[i]!);
+    tuple.fill(0, 6 + dims.length);
+    return tuple;
+  }
+
+  private code(text: string | null): number {
+    if (text === null) return 0;
+    let code = this.codes.get(text);
+    if (code === undefined) {
+      code = this.codes.size;
+      this.codes.set(text, code);
+    }
+    return code;
+  }
+
+  /** A bucket of more dimensions than any before (never within one fold): the drafts so far indexed again, wider. */
+  private widen(width: number): void {
+    const made = this.drafts.splice(0);
+    this.index = new TupleIndex(6 + width);
+    this.tuple = new Int32Array(6 + width);
+    for (const draft of made) this.add(draft.bucket, draft.tier, draft);
+  }
 }
 
 /** The parts of a period grouped by their time dimensions (day, month), in time order; one group when none. */

@@ -62,7 +62,7 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
   }
   const { card } = options;
   // One fixed order, whatever order the rows came in (a tie in a graduated allocation never depends on it).
-  const all = sortBuckets(fold.buckets.values());
+  const all = sortBuckets(fold.buckets);
   // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
   const dayAt = fold.dimensions.lastIndexOf('day');
   const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt, sortBuckets(fold.prior?.values() ?? [])) : { paid: all, covered: [] };

@@ -3,7 +3,7 @@ import { Decimal, roundMoney } from '../util/decimal.js';
 import type { SourceRef } from '../util/errors.js';
 import type { Bucket, Component, Dimension, Tally, Unpriced } from './fold.js';
 import type { PeriodTrace } from './price.js';
-import type { Column } from './order.js';
+import { compareText } from '../util/compare.js';
 import type { TimeZone } from '../util/time.js';
 
 /** One priced invoice line: exact quantity, the card's rate, the exact amount and the rounded one. */
@@ -89,23 +89,29 @@ export type LineSlice = 'tier' | 'flat' | 'package' | 'allocated' | 'covered' | 
 
 const COMPONENT_ORDER: Record<string, number> = { usage: 0, input: 2, output: 3, cache_read: 4, cache_write: 5, cache_write_1h: 6, reasoning: 7 };
 
-/**
- * The order of invoice lines, as columns (`sortBy`): card product order, then model, usage before
- * add-ons, input before output, tier, the `width` dimensions (none as empty), version.
- */
-export function lineColumns(card: RateCard, width: number): Column<InvoiceLine>[] {
+/** Card product order, then model, usage before add-ons, input before output, tier, dimensions, version. */
+export function lineOrder(card: RateCard): (a: InvoiceLine, b: InvoiceLine) => number {
   const productRank = new Map<string, number>();
   for (const version of card.versions) for (const p of version.products) if (!productRank.has(p.id)) productRank.set(p.id, productRank.size);
   const versionRank = new Map(card.versions.map((v, i) => [v.label, i]));
-  return [
-    (l) => productRank.get(l.product) ?? 99,
-    (l) => l.model,
-    (l) => (l.addon !== null ? 1 : COMPONENT_ORDER[l.tokenType ?? 'usage']!),
-    (l) => l.addon ?? '',
-    (l) => l.tier ?? '',
-    ...Array.from({ length: width }, (_, i) => (l: InvoiceLine) => l.dims[i] ?? ''),
-    (l) => versionRank.get(l.version) ?? 0,
-  ];
+  const component = (l: InvoiceLine): number => (l.addon !== null ? 1 : COMPONENT_ORDER[l.tokenType ?? 'usage']!);
+  return (a, b) =>
+    (productRank.get(a.product) ?? 99) - (productRank.get(b.product) ?? 99) ||
+    compareText(a.model, b.model) ||
+    component(a) - component(b) ||
+    compareText(a.addon ?? '', b.addon ?? '') ||
+    compareText(a.tier ?? '', b.tier ?? '') ||
+    compareDims(a.dims, b.dims) ||
+    (versionRank.get(a.version) ?? 0) - (versionRank.get(b.version) ?? 0);
+}
+
+
+function compareDims(a: (string | null)[], b: (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const c = compareText(a[i] ?? '', b[i] ?? '');
+    if (c !== 0) return c;
+  }
+  return 0;
 }
 
 /** Lines for usage the card does not price, at zero, so that `--allow-unpriced` still shows it. */

@@ -26,40 +26,63 @@ function compareKeys(x: number | string | null, y: number | string | null): numb
 
 /**
  * The items in the order of `columns`: the same array `sort(comparatorOf(columns))` makes (stable),
- * made without comparing texts item against item. Each text column's distinct values are put in
- * order once and replaced by their ranks, then the items are sorted by their rows of numbers:
- * 600,000 invoice lines of four dimensions sort in a fraction of the time and make no garbage per
- * comparison.
+ * made without comparing texts item against item. Each column's distinct values are put in order
+ * once and replaced by their ranks; the ranks of an item, read as the digits of one number (and
+ * its index as the last, for stability), make a key that a numeric sort puts in order. When the
+ * keys could pass 2^53 (many distinct values), items are compared by their rows of ranks instead.
  */
 export function sortBy<T>(items: readonly T[], columns: readonly Column<T>[]): T[] {
   const n = items.length;
   const width = columns.length;
   const ranks = new Float64Array(n * width);
-  const values: (number | string | null)[] = new Array<number | string | null>(n);
-  for (let c = 0; c < width; c++) {
-    const column = columns[c]!;
-    const texts = new Map<string, number>();
+  const sizes = columns.map((column, c) => rankColumn(items, column, ranks, c, width));
+  const span = sizes.reduce((product, size) => product * size, n);
+  let order: ArrayLike<number>;
+  if (span <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const value = column(items[i]!);
-      values[i] = value;
-      if (typeof value === 'string') texts.set(value, 0);
+      let key = 0;
+      for (let c = 0; c < width; c++) key = key * sizes[c]! + ranks[i * width + c]!;
+      keys[i] = key * n + i;
     }
-    // Ranks from 0 in text order; null is -1, before every text.
-    [...texts.keys()].sort(compareText).forEach((text, rank) => texts.set(text, rank));
-    for (let i = 0; i < n; i++) {
-      const value = values[i]!;
-      ranks[i * width + c] = value === null ? -1 : typeof value === 'number' ? value : texts.get(value)!;
-    }
+    keys.sort();
+    order = keys.map((key) => key % n);
+  } else {
+    order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+      for (let c = 0; c < width; c++) {
+        const d = ranks[a * width + c]! - ranks[b * width + c]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    });
   }
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => {
-    const at = a * width;
-    const bt = b * width;
-    for (let c = 0; c < width; c++) {
-      const d = ranks[at + c]! - ranks[bt + c]!;
-      if (d !== 0) return d;
+  return Array.from(order, (i) => items[i]!);
+}
+
+/**
+ * Writes the rank of each item's value of a column (0 for the first value in the column's order)
+ * at `ranks[i * width + c]` and returns how many distinct values the column has.
+ */
+function rankColumn<T>(items: readonly T[], column: Column<T>, ranks: Float64Array, c: number, width: number): number {
+  const n = items.length;
+  const values = new Array<number | string | null>(n);
+  const distinct = new Map<number | string | null, number>();
+  for (let i = 0; i < n; i++) {
+    const value = column(items[i]!);
+    values[i] = value;
+    distinct.set(value, 0);
+  }
+  [...distinct.keys()].sort(compareKeys).forEach((value, rank) => distinct.set(value, rank));
+  // Runs of one value are common (one product, one model): looked up once per run.
+  let last: number | string | null | undefined;
+  let rank = 0;
+  for (let i = 0; i < n; i++) {
+    const value = values[i]!;
+    if (value !== last) {
+      last = value;
+      rank = distinct.get(value)!;
     }
-    return 0;
-  });
-  return order.map((i) => items[i]!);
+    ranks[i * width + c] = rank;
+  }
+  return Math.max(1, distinct.size);
 }

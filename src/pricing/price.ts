@@ -1,12 +1,11 @@
 import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
-import { TupleIndex } from '../util/tables.js';
+import { TextCodes, TupleIndex } from '../util/tables.js';
 import { Decimal, roundMoney } from '../util/decimal.js';
 import { allocate, allocateExact } from './allocate.js';
 import type { Covered } from './allowance.js';
 import type { Bucket, Component, Dimension } from './fold.js';
-import { lineColumns, type InvoiceLine, type LineSlice } from './invoice.js';
-import { sortBy } from './order.js';
+import { lineOrder, type InvoiceLine, type LineSlice } from './invoice.js';
 import { periodSlices, sliceKey, sliceLabel, type PeriodPlan, type Slice } from './tiers.js';
 
 interface LineDraft {
@@ -154,7 +153,8 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
       priced: true,
     };
   });
-  return sortBy(lines, lineColumns(card, lines.reduce((width, l) => Math.max(width, l.dims.length), 0)));
+  // In bucket order already but for products, components and versions: the sort finds long runs.
+  return lines.sort(lineOrder(card));
 }
 
 /**
@@ -163,7 +163,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
  * given codes once and a line found by its tuple of codes: no key text is made per bucket.
  */
 class DraftIndex {
-  private readonly codes = new Map<string, number>([['', 0]]);
+  private readonly texts = new TextCodes();
   private index = new TupleIndex(6);
   private tuple = new Int32Array(6);
   private readonly drafts: LineDraft[] = [];
@@ -187,26 +187,16 @@ class DraftIndex {
   private key(bucket: Bucket, tier: string | null): Int32Array {
     const dims = bucket.dims;
     if (6 + dims.length > this.index.arity) this.widen(dims.length);
-    const tuple = this.tuple;
+    const { tuple, texts } = this;
     tuple[0] = bucket.version;
-    tuple[1] = this.code(bucket.product);
-    tuple[2] = this.code(bucket.model);
-    tuple[3] = this.code(bucket.component);
-    tuple[4] = this.code(tier);
+    tuple[1] = texts.of(bucket.product);
+    tuple[2] = texts.of(bucket.model);
+    tuple[3] = texts.of(bucket.component);
+    tuple[4] = texts.of(tier);
     tuple[5] = dims.length;
-    for (let i = 0; i < dims.length; i++) tuple[6 + i] = this.code(dims[i]!);
+    for (let i = 0; i < dims.length; i++) tuple[6 + i] = texts.of(dims[i]!);
     tuple.fill(0, 6 + dims.length);
     return tuple;
-  }
-
-  private code(text: string | null): number {
-    if (text === null) return 0;
-    let code = this.codes.get(text);
-    if (code === undefined) {
-      code = this.codes.size;
-      this.codes.set(text, code);
-    }
-    return code;
   }
 
   /** A bucket of more dimensions than any before (never within one fold): the drafts so far indexed again, wider. */

@@ -53,9 +53,10 @@ export interface PeriodTrace {
 export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = [], trace?: PeriodTrace[]): InvoiceLine[] {
   const drafts = new DraftIndex();
   const add = (bucket: Bucket, product: Product, slice: LineSlice, tier: string | null, rate: Decimal, quantity: number, extra: Extra = {}): void => {
-    const draft = drafts.find(bucket, tier);
+    const at = drafts.of(bucket, tier);
+    const draft = drafts.at(at);
     if (!draft) {
-      drafts.add(bucket, tier, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
+      drafts.set(at, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
       return;
     }
     draft.quantity += quantity;
@@ -168,15 +169,20 @@ class DraftIndex {
   private tuple = new Int32Array(6);
   private readonly drafts: LineDraft[] = [];
 
-  /** The draft of a bucket's line with `tier`, if one was made. */
-  find(bucket: Bucket, tier: string | null): LineDraft | undefined {
-    const at = this.index.find(this.key(bucket, tier));
-    return at < 0 ? undefined : this.drafts[at];
+  /** The index of a bucket's line with `tier` (a new line's is the number of drafts so far). */
+  of(bucket: Bucket, tier: string | null): number {
+    const key = this.key(bucket, tier); // first: it may widen the index
+    return this.index.of(key);
   }
 
-  /** Makes the draft of a bucket's line with `tier` (after `find` found none). */
-  add(bucket: Bucket, tier: string | null, draft: LineDraft): void {
-    this.drafts[this.index.of(this.key(bucket, tier))] = draft;
+  /** The draft at an index, if one was made. */
+  at(index: number): LineDraft | undefined {
+    return this.drafts[index];
+  }
+
+  /** Makes the draft of a new line (at the index `of` gave it). */
+  set(index: number, draft: LineDraft): void {
+    this.drafts[index] = draft;
   }
 
   /** The drafts in the order they were made. */
@@ -204,7 +210,7 @@ class DraftIndex {
     const made = this.drafts.splice(0);
     this.index = new TupleIndex(6 + width);
     this.tuple = new Int32Array(6 + width);
-    for (const draft of made) this.add(draft.bucket, draft.tier, draft);
+    for (const draft of made) this.set(this.of(draft.bucket, draft.tier), draft);
   }
 }
 

@@ -100,9 +100,18 @@ const CSV_TAIL = ['quantity', 'unit', 'base_quantity', 'base_unit', 'rate', 'amo
 
 /** One row per line and a final TOTAL row; text cells neutralised for spreadsheets. */
 export function renderInvoiceCsv(invoice: Invoice): string {
+  return [...invoiceCsvChunks(invoice)].join('');
+}
+
+const CHUNK_LINES = 10_000;
+
+/**
+ * The text of `renderInvoiceCsv` in pieces of 10,000 lines, each made when asked for: an invoice of
+ * 600,000 lines is written as it is made, never held whole (`chunkRenderer`).
+ */
+export function* invoiceCsvChunks(invoice: Invoice): Generator<string> {
   const scale = invoice.card.rounding.scale;
-  // Each line straight to its record: 600,000 lines held as cells, then as fields, then as text took gigabytes.
-  const records = [csvRecord([...CSV_HEAD, ...invoice.groupBy, ...CSV_TAIL])];
+  let records = [csvRecord([...CSV_HEAD, ...invoice.groupBy, ...CSV_TAIL])];
   for (const line of invoice.lines) {
     const base = baseQuantity(line);
     records.push(csvRecord([
@@ -112,10 +121,14 @@ export function renderInvoiceCsv(invoice: Invoice): string {
       formatExact(line.rate), formatMoney(line.amount, scale), formatExact(line.amountExact),
       safeText(line.version), safeText(line.hash),
     ]));
+    if (records.length === CHUNK_LINES) {
+      yield csvText(records);
+      records = [];
+    }
   }
   const blanks = (n: number): string[] => Array.from({ length: n }, () => '');
   records.push(csvRecord(['TOTAL', ...blanks(CSV_HEAD.length - 1 + invoice.groupBy.length + 5), formatMoney(invoice.total, scale), ...blanks(3)]));
-  return csvText(records);
+  yield csvText(records);
 }
 
 /** A GitHub-flavoured markdown table with the total and the warnings, fit for a pull request. */

@@ -32,6 +32,11 @@ function skippedJson(invoice: Invoice): object[] {
 
 /** The invoice as the JSON object of SPEC §4: fixed key order, money as strings, no wall-clock time. */
 export function invoiceJson(invoice: Invoice): object {
+  return invoiceJsonWith(invoice, invoice.lines.map((line) => lineJson(line, invoice.groupBy, invoice.card.rounding.scale)));
+}
+
+/** The invoice's JSON object with `lines` as given. */
+function invoiceJsonWith(invoice: Invoice, lines: unknown): object {
   const { card, tally } = invoice;
   const scale = card.rounding.scale;
   return {
@@ -43,7 +48,7 @@ export function invoiceJson(invoice: Invoice): object {
     rounding: { scale, mode: card.rounding.mode },
     period: invoice.period,
     group_by: invoice.groupBy,
-    lines: invoice.lines.map((line) => lineJson(line, invoice.groupBy, scale)),
+    lines,
     subtotals: invoice.subtotals.map((s) => ({ product: s.product, amount: formatMoney(s.amount, scale) })),
     total: formatMoney(invoice.total, scale),
     records: {
@@ -92,7 +97,36 @@ export function lineJson(line: InvoiceLine, groupBy: readonly string[], scale: n
 
 /** JSON text: two-space indent and a final newline. */
 export function renderInvoiceJson(invoice: Invoice): string {
-  return `${JSON.stringify(invoiceJson(invoice), null, 2)}\n`;
+  return [...invoiceJsonChunks(invoice)].join('');
+}
+
+/**
+ * The text of `renderInvoiceJson` (`JSON.stringify(invoiceJson(invoice), null, 2)` and a newline)
+ * in pieces of 10,000 lines, each made when asked for: the document around its lines, each line
+ * written as JSON.stringify writes an item of a top-level array (indented by four more spaces).
+ */
+export function* invoiceJsonChunks(invoice: Invoice): Generator<string> {
+  // The document with a stand-in for its lines, cut there: a top-level key starts a line of its own,
+  // and no text of the document holds a line break (JSON writes it \n), so the cut is found once.
+  const cut = '\n  "lines": "\\u0000",\n';
+  const frame = JSON.stringify(invoiceJsonWith(invoice, '\u0000'), null, 2);
+  const at = frame.indexOf(cut);
+  const { lines, groupBy } = invoice;
+  const scale = invoice.card.rounding.scale;
+  if (lines.length === 0) {
+    yield `${frame.slice(0, at)}\n  "lines": [],\n${frame.slice(at + cut.length)}\n`;
+    return;
+  }
+  let piece = [`${frame.slice(0, at)}\n  "lines": [`];
+  for (let i = 0; i < lines.length; i++) {
+    piece.push(`\n    ${JSON.stringify(lineJson(lines[i]!, groupBy, scale), null, 2).replaceAll('\n', '\n    ')}${i < lines.length - 1 ? ',' : ''}`);
+    if (piece.length === CHUNK_LINES) {
+      yield piece.join('');
+      piece = [];
+    }
+  }
+  piece.push(`\n  ],\n${frame.slice(at + cut.length)}\n`);
+  yield piece.join('');
 }
 
 const CSV_HEAD = ['product', 'model', 'addon', 'token_type', 'tier'];

@@ -9,7 +9,7 @@ import { comparatorOf, sortBy, type Column } from '../../src/pricing/order.js';
 import { priceBuckets } from '../../src/pricing/price.js';
 import { loadCard } from '../../src/rates/load.js';
 import { csvRecord, csvText } from '../../src/report/csv.js';
-import { invoiceCsvChunks, renderInvoiceCsv } from '../../src/report/invoice.js';
+import { invoiceCsvChunks, invoiceJson, invoiceJsonChunks, renderInvoiceCsv } from '../../src/report/invoice.js';
 import { compareText } from '../../src/util/compare.js';
 import { invoiceOf } from '../helpers.js';
 
@@ -120,6 +120,15 @@ describe('an invoice of many lines', () => {
     expect(pieces.join('')).toBe(renderInvoiceCsv(invoice));
     const records = renderInvoiceCsv(invoice).split('\n');
     expect(records.length).toBe(invoice.lines.length + 3);
+  });
+
+  it('is written as JSON in pieces whose text is JSON.stringify\'s of the whole document', async () => {
+    for (const [rows, groupBy] of [[spread(30000), ['project', 'api_key', 'customer', 'day']], [spread(50), ['customer']], [spread(50), []], [[], []]] as const) {
+      const invoice = await invoiceOf([...rows], 'assemblyai', { groupBy: [...groupBy], allowUnpriced: true });
+      const pieces = [...invoiceJsonChunks(invoice)];
+      expect(pieces.join('')).toBe(`${JSON.stringify(invoiceJson(invoice), null, 2)}\n`);
+      expect(pieces.length).toBe(Math.max(1, Math.ceil((invoice.lines.length + 2) / 10000)));
+    }
   });
 });
 

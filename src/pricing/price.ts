@@ -1,7 +1,7 @@
 import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
 import { TextCodes, TupleIndex } from '../util/tables.js';
-import { Decimal, roundMoney } from '../util/decimal.js';
+import { compact, Decimal, roundMoney } from '../util/decimal.js';
 import { allocate, allocateExact } from './allocate.js';
 import type { Covered } from './allowance.js';
 import type { Bucket, Component, Dimension } from './fold.js';
@@ -130,7 +130,7 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
   const { scale, mode } = card.rounding;
   const lines = drafts.values().map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
     const version = card.versions[bucket.version]!;
-    const amountExact = allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
+    const amountExact = compact(allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit));
     const amount = allocated ? new Decimal(allocated.minor.toString()).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
     return {
       product: bucket.product,

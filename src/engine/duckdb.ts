@@ -3,7 +3,8 @@ import { sameCsvHeader } from '../ingest/csv-header.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
-import { compileSql } from '../sql/compile.js';
+import { compileStatement } from '../sql/compile.js';
+import type { ConstantTable } from '../sql/tables.js';
 import { UsageError } from '../util/errors.js';
 import { scratchFolder } from '../util/scratch.js';
 import { priceBucketRows } from './buckets.js';
@@ -12,6 +13,15 @@ import type { InvoiceOptions } from './index.js';
 /** The part of `@duckdb/node-api` used here. */
 interface DuckConnection {
   runAndReadAll(sql: string): Promise<{ columnNames(): string[]; getRows(): unknown[][] }>;
+  createAppender(table: string): Promise<DuckAppender>;
+}
+
+interface DuckAppender {
+  appendVarchar(value: string): void;
+  appendBigInt(value: bigint): void;
+  appendNull(): void;
+  endRow(): void;
+  closeSync(): void;
 }
 
 /**
@@ -55,17 +65,41 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     columns = canonicalColumns(options.map);
     types = new Map(columns.map((c) => [c, 'VARCHAR']));
   }
-  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
+  // The plan tables are appended to tables of this run's own, not parsed from the statement's text (src/sql/tables.ts).
+  const names = { pl: `tallyman_pl_${run}`, pd: `tallyman_pd_${run}`, ad: `tallyman_ad_${run}` };
+  run++;
+  const { sql, tables } = compileStatement({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output, tables: names });
   let result: Awaited<ReturnType<DuckConnection['runAndReadAll']>>;
   try {
+    for (const table of tables) await fill(connection, names[table.name], table);
     result = await connection.runAndReadAll(sql);
   } catch (error) {
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
+  } finally {
+    // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
+    await connection.runAndReadAll(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
   }
-  const names = result.columnNames();
-  return { rows: result.getRows().map((row) => new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
+  const columnNames = result.columnNames();
+  return { rows: result.getRows().map((row) => new Map(columnNames.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
 }
 
+/** Each run's tables get names of their own (a process that prices several logs shares one instance). */
+let run = 0;
+
+/** Creates table `name` with the columns of `table` and appends its rows. */
+async function fill(connection: DuckConnection, name: string, table: ConstantTable): Promise<void> {
+  await connection.runAndReadAll(`CREATE TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type === 'text' ? 'VARCHAR' : 'BIGINT'}`).join(', ')})`);
+  const appender = await connection.createAppender(name);
+  for (const row of table.rows) {
+    for (const cell of row) {
+      if (cell === null) appender.appendNull();
+      else if (typeof cell === 'number') appender.appendBigInt(BigInt(cell));
+      else appender.appendVarchar(cell);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
+}
 /** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
 const instances = new Map<string, Promise<DuckConnection>>();
 

@@ -74,12 +74,18 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...raws.map((f) => `${f}_raw`),
   ].join(',\n    ');
   // 2. Regular-expression groups of instants and durations: one match a field where the dialect gives every group at once.
-  const parsedBy = (f: string, pattern: string, count: number): { column?: string; matched: string; group(n: number): string } =>
+  const parsedBy = (f: string, pattern: string, count: number, e = f): { column?: string; matched: string; group(n: number): string } =>
     d.groupsOf === undefined
-      ? { matched: d.matches(f, pattern), group: (n) => d.group(f, pattern, n) }
+      ? { matched: d.matches(e, pattern), group: (n) => d.group(e, pattern, n) }
       // Every pattern here is anchored and its first group is not optional: the first group is not empty exactly when the field matches.
-      : { column: `${d.groupsOf(f, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
-  const instantParts = INSTANTS.map((f) => ({ f, ...parsedBy(f, ISO, 12) }));
+      : { column: `${d.groupsOf(e, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
+  // An instant the dialect reads itself (`fastInstant`, in range) is not matched again: its text goes on as NULL.
+  const fast = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
+  const isFast = (f: string): boolean => (fast as readonly string[]).includes(f);
+  const instantParts = INSTANTS.map((f) => ({ f, ...parsedBy(f, ISO, 12, isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f) }));
+  // Outside the years 1000 to 8999 the text path decides (and refuses).
+  const fastColumns = fast.map((f) => `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast`);
+  const readColumns = fast.map((f) => `${d.fastInstant!(f)} AS ${f}_read`);
   const durationParts = DURATIONS.map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
   const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
   const groups = [
@@ -104,7 +110,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
     const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
     const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-    return `(${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
+    return `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
   };
   const instantLocal = (f: string): string => {
     const y = `${f}_y`, mo = `${f}_mo`;
@@ -122,7 +128,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     // A typed instant: its epoch ms; one without a zone (a local date and time) in --input-tz, as text without an offset.
     if (typed(f) !== undefined) return `CASE WHEN ${f}_raw IS NULL OR NOT ${f}_ok THEN ${NULLI} ELSE ${typed(f) === 'instant' ? d.epochMs!(`${f}_raw`) : zoned(d.epochMs!(`${f}_raw`))} END`;
     const unzoned = zoned(local);
-    return `CASE WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
+    return `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
   };
   const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
   // A typed duration: whole ms, a part of a millisecond rounded up, as from text.
@@ -192,15 +198,25 @@ t ${d.cteAs} (
     ${trimmed}
   FROM src
 ),
-${matchColumns.length === 0 ? '' : `gx ${d.cteAs} (
+${fast.length === 0 ? '' : `tr ${d.cteAs} (
+  SELECT *,
+    ${readColumns.join(',\n    ')}
+  FROM t
+),
+tf ${d.cteAs} (
+  SELECT *,
+    ${fastColumns.join(',\n    ')}
+  FROM tr
+),
+`}${matchColumns.length === 0 ? '' : `gx ${d.cteAs} (
   SELECT *,
     ${matchColumns.join(',\n    ')}
-  FROM t
+  FROM ${fast.length === 0 ? 't' : 'tf'}
 ),
 `}g ${d.cteAs} (
   SELECT *,
     ${groups}
-  FROM ${matchColumns.length === 0 ? 't' : 'gx'}
+  FROM ${matchColumns.length === 0 ? (fast.length === 0 ? 't' : 'tf') : 'gx'}
 ),
 gi ${d.cteAs} (
   SELECT *,
@@ -214,7 +230,7 @@ gk ${d.cteAs} (
 ),
 gl ${d.cteAs} (
   SELECT *,
-    ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
+    ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL${isFast(f) ? ` AND ${f}_fast IS NULL` : ''} THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
   FROM gk
 ),
 gm ${d.cteAs} (

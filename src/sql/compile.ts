@@ -1,4 +1,4 @@
-import type { CanonicalField } from '../ingest/record.js';
+import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import { COUNT_COLUMNS, hasUsageDay, tableColumns, USAGE_DAY } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import { hasPeriodTiers } from '../pricing/fold.js';
@@ -8,7 +8,7 @@ import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
-import { recordSteps, TOKENS } from './fields.js';
+import { hasField, recordSteps, TOKENS } from './fields.js';
 import { planTables, TOKEN_BASES } from './plans.js';
 import { constantTables, type Cell, type ConstantTable } from './tables.js';
 
@@ -142,8 +142,12 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
   ].join(',\n    ');
   // What the duplicate check carries past its sorts: a narrow row (texts, then numbers, then flags) is quicker to sort.
   const dimColumns = groupBy.filter((g) => g !== 'day' && g !== 'month');
-  const texts = ['model', 'region', 'features', ...dimColumns];
-  const numbers = ['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])];
+  // A column made only of fields the table lacks is NULL on every row: not carried through the sorts, and NULL again after them.
+  const madeOf: Record<string, readonly CanonicalField[]> = { customer: ['customer_id', 'webhook_url'], ...Object.fromEntries(Object.values(TOKENS).map((f) => [`${f}_n`, [f as CanonicalField]])) };
+  const sources = (c: string): readonly CanonicalField[] => madeOf[c] ?? (CANONICAL_FIELDS.includes(c as CanonicalField) ? [c as CanonicalField] : []);
+  const alwaysNull = (c: string): boolean => sources(c).length > 0 && sources(c).every((f) => !hasField(options, f));
+  const [texts, nullTexts] = split(['model', 'region', 'features', ...dimColumns], alwaysNull);
+  const [numbers, nullNumbers] = split(['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])], alwaysNull);
   const flags = ['priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', ...(options.output === 'usage' ? ['failed', 'closed'] : [])];
   const carried = ['kind', 'id', 'ver', 'at_ms', 'at_key', 'valid', ...texts, ...numbers, ...flags];
   const content = `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`;
@@ -287,7 +291,7 @@ m ${d.cteAs} (
   FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
 ),
 w ${d.cteAs} (
-  SELECT ${classified} FROM m
+  SELECT ${[classified, ...nullTexts.map((c) => `${NULLT} AS ${c}`), ...nullNumbers.map((c) => `${NULLI} AS ${c}`)].join(', ')} FROM m
 ),
 k ${d.cteAs} (
   SELECT *, ${day} AS local_day
@@ -295,6 +299,11 @@ k ${d.cteAs} (
 )${options.output === 'usage' ? '' : summedSteps}
 ${options.output === 'usage' ? usageTail : bucketTail}`;
   return { sql, tables };
+}
+
+/** The items of `list` without and with `test`. */
+function split<T>(list: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [list.filter((item) => !test(item)), list.filter(test)];
 }
 
 /** The greatest 64-bit integer: where an undated record sorts among its id's rows (last). */

@@ -27,6 +27,11 @@ export interface FieldOptions {
   types?: ReadonlyMap<string, string> | undefined;
 }
 
+/** Whether the table has the column field `f` is read from (no list of columns: every canonical field). */
+export function hasField(options: Pick<FieldOptions, 'map' | 'columns'>, f: CanonicalField): boolean {
+  return options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
+}
+
 /** The largest duration in seconds and count the text path reads (12 and 15 digits). */
 const DURATION_LIMIT = '1000000000000';
 const COUNT_LIMIT = '1000000000000000';
@@ -40,7 +45,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
   const NULLT = txt('NULL');
   const NULLI = int('NULL');
-  const has = (f: CanonicalField): boolean => options.columns === undefined || options.columns.includes(options.map.get(f) ?? f);
+  const has = (f: CanonicalField): boolean => hasField(options, f);
 
   // 0. A typed column the engine reads exactly (an instant with or without its zone, a decimal or an integer) is taken as it
   // is (`f_raw`; its text stays NULL): no text to write and parse again. Others, and every column where types are unknown, as text.
@@ -66,8 +71,12 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...CANONICAL_FIELDS.map((f) => (has(f) && typed(f) === undefined ? `${txt(d.ident(options.map.get(f) ?? f))} AS ${f}` : `${NULLT} AS ${f}`)),
     ...raws.map((f) => `${d.ident(options.map.get(f) ?? f)} AS ${f}_raw`),
   ].join(',\n    ');
+  // A field the table lacks is NULL on every row: nothing is computed from it (its checks pass, its values are NULL), so the
+  // engine carries constants instead of evaluating the text path on a column of NULLs.
+  const absent = (f: CanonicalField): boolean => !has(f);
   const trimmed = [
     ...CANONICAL_FIELDS.map((f) => {
+      if (absent(f)) return `${NULLT} AS ${f}`;
       const e = `NULLIF(${d.trim(f)}, '')`;
       return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
     }),
@@ -82,20 +91,20 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   // An instant the dialect reads itself (`fastInstant`, in range) is not matched again: its text goes on as NULL.
   const fast = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
   const isFast = (f: string): boolean => (fast as readonly string[]).includes(f);
-  const instantParts = INSTANTS.map((f) => ({ f, ...parsedBy(f, ISO, 12, isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f) }));
+  const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12, isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f) }));
   // Outside the years 1000 to 8999 the text path decides (and refuses).
   const fastColumns = fast.map((f) => `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast`);
   const readColumns = fast.map((f) => `${d.fastInstant!(f)} AS ${f}_read`);
-  const durationParts = DURATIONS.map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
+  const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
   const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
   const groups = [
     ...instantParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${m.group(n)} AS ${m.f}_${n}`)]),
     ...durationParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, `${m.group(1)} AS ${m.f}_w`, `${m.group(3)} AS ${m.f}_f`]),
-    ...COUNTS.map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
-    `${d.matches('features', FEATURES)} AS features_m`,
-  ].join(',\n    ');
+    ...COUNTS.filter((f) => !absent(f)).map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
+    ...(absent('features') ? [] : [`${d.matches('features', FEATURES)} AS features_m`]),
+  ];
   // 3. Instants as epoch ms (NULL: not given), and whether each given one is valid: integers first, then checks and days.
-  const instantInts = INSTANTS.flatMap((f) => {
+  const instantInts = INSTANTS.filter((f) => !absent(f)).flatMap((f) => {
     const digits = `REPLACE(SUBSTR(${f}_11, 2), ':', '')`;
     return [
       ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${int(`${f}_${n}`)} AS ${f}_${name}`),
@@ -104,8 +113,11 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
       `${int(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
       `${int(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
     ];
-  }).join(',\n    ');
+  });
+  /** More columns after `*` (none: a table without the fields they are made of). */
+  const more = (columns: readonly string[]): string => (columns.length === 0 ? '' : `,\n    ${columns.join(',\n    ')}`);
   const instantOk = (f: CanonicalField): string => {
+    if (absent(f)) return 'TRUE';
     if (typed(f) !== undefined) return `(${f}_raw IS NULL OR ${d.epochMs!(`${f}_raw`)} BETWEEN ${FIRST_MS} AND ${END_MS} - 1)`;
     const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
     const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
@@ -123,6 +135,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     return `((${era} * 146097 + ${doe} - 719468) * 86400000 + ${f}_h * 3600000 + ${f}_mi * 60000 + ${f}_s * 1000 + ${f}_ms3)`;
   };
   const instantMs = (f: CanonicalField): string => {
+    if (absent(f)) return NULLI;
     const tz = `${f}_11`, local = `${f}_local`;
     const zoned = (localMs: string): string => (options.inputZone.name === 'UTC' ? localMs : d.localToUtc(localMs, options.inputZone.name));
     // A typed instant: its epoch ms; one without a zone (a local date and time) in --input-tz, as text without an offset.
@@ -133,7 +146,9 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
   // A typed duration: whole ms, a part of a millisecond rounded up, as from text.
   const duration = (f: CanonicalField): { ok: string; ms: string } =>
-    typed(f) !== undefined
+    absent(f)
+      ? { ok: 'TRUE', ms: NULLI }
+      : typed(f) !== undefined
       ? {
           ok: `(${f}_raw IS NULL OR (${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT}))`,
           ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${int(`CEIL(${typedMs(f)})`)} ELSE ${NULLI} END`,
@@ -148,16 +163,16 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...CANONICAL_FIELDS,
     ...INSTANTS.map((f) => `${f}_ms`),
     ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => (typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
+    ...COUNTS.map((f) => (absent(f) ? `${NULLI} AS ${f}_n` : typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
     `(${[
       "kind IN ('transcript', 'stream', 'llm')",
-      ...INSTANTS.map((f) => instant(f).ok),
-      ...DURATIONS.map((f) => duration(f).ok),
-      ...COUNTS.map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${f} IS NULL OR ${f}_m)`)),
-      "(status IS NULL OR status IN ('completed', 'error'))",
-      "(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))",
-      `(region IS NULL OR region IN (${REGIONS.filter((region) => region !== undefined).map((region) => d.quote(region!)).join(', ')}))`,
-      '(features IS NULL OR features_m)',
+      ...INSTANTS.filter((f) => !absent(f)).map((f) => instant(f).ok),
+      ...DURATIONS.filter((f) => !absent(f)).map((f) => duration(f).ok),
+      ...COUNTS.filter((f) => !absent(f)).map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${f} IS NULL OR ${f}_m)`)),
+      ...(absent('status') ? [] : ["(status IS NULL OR status IN ('completed', 'error'))"]),
+      ...(absent('terminated') ? [] : ["(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))"]),
+      ...(absent('region') ? [] : [`(region IS NULL OR region IN (${REGIONS.filter((region) => region !== undefined).map((region) => d.quote(region!)).join(', ')}))`]),
+      ...(absent('features') ? [] : ['(features IS NULL OR features_m)']),
     ].join('\n      AND ')}) AS parsed_ok`,
   ].join(',\n    ');
 
@@ -176,7 +191,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     `${closed} AS closed`,
     `COALESCE(channels_n, 1) AS channels_v`,
     `COALESCE(status, 'completed') = 'error' AS failed`,
-    `COALESCE(customer_id, ${d.group('webhook_url', '[?&]customer_id=([^&#]*)', 1)}) AS customer`,
+    `${absent('webhook_url') ? 'customer_id' : `COALESCE(customer_id, ${d.group('webhook_url', '[?&]customer_id=([^&#]*)', 1)})`} AS customer`,
     // Every test on a missing field is NULL, not false: a record that fails one is not valid (never counted nowhere).
     `COALESCE(parsed_ok${[
       ` AND NOT (${started} IS NOT NULL AND ended_at_ms IS NOT NULL AND ended_at_ms < ${started})`,
@@ -214,13 +229,11 @@ tf ${d.cteAs} (
   FROM ${fast.length === 0 ? 't' : 'tf'}
 ),
 `}g ${d.cteAs} (
-  SELECT *,
-    ${groups}
+  SELECT *${more(groups)}
   FROM ${matchColumns.length === 0 ? (fast.length === 0 ? 't' : 'tf') : 'gx'}
 ),
 gi ${d.cteAs} (
-  SELECT *,
-    ${instantInts}
+  SELECT *${more(instantInts)}
   FROM g
 ),
 gk ${d.cteAs} (
@@ -230,7 +243,7 @@ gk ${d.cteAs} (
 ),
 gl ${d.cteAs} (
   SELECT *,
-    ${INSTANTS.map((f) => `CASE WHEN ${f}_ok AND ${f} IS NOT NULL${isFast(f) ? ` AND ${f}_fast IS NULL` : ''} THEN ${instantLocal(f)} END AS ${f}_local`).join(',\n    ')}
+    ${INSTANTS.map((f) => `${absent(f) ? NULLI : `CASE WHEN ${f}_ok AND ${f} IS NOT NULL${isFast(f) ? ` AND ${f}_fast IS NULL` : ''} THEN ${instantLocal(f)} END`} AS ${f}_local`).join(',\n    ')}
   FROM gk
 ),
 gm ${d.cteAs} (

@@ -88,14 +88,17 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
       ? { matched: d.matches(e, pattern), group: (n) => d.group(e, pattern, n) }
       // Every pattern here is anchored and its first group is not optional: the first group is not empty exactly when the field matches.
       : { column: `${d.groupsOf(e, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
-  // An instant the dialect reads itself (`fastInstant`, in range) is not matched again: its text goes on as NULL.
-  const fast = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
-  const isFast = (f: string): boolean => (fast as readonly string[]).includes(f);
-  const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12, isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f) }));
+  // An instant or a duration the dialect reads itself (`fastInstant` in range, `fastSeconds`) is not matched again: its text goes on as NULL.
+  const fastInstants = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
+  const fastDurations = d.fastSeconds === undefined ? [] : DURATIONS.filter((f) => typed(f) === undefined && has(f));
+  const fast: readonly string[] = [...fastInstants, ...fastDurations];
+  const isFast = (f: string): boolean => fast.includes(f);
+  const unlessFast = (f: string): string => (isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f);
+  const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12, unlessFast(f)) }));
   // Outside the years 1000 to 8999 the text path decides (and refuses).
-  const fastColumns = fast.map((f) => `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast`);
-  const readColumns = fast.map((f) => `${d.fastInstant!(f)} AS ${f}_read`);
-  const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
+  const fastColumns = [...fastInstants.map((f) => `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast`), ...fastDurations.map((f) => `${f}_read AS ${f}_fast`)];
+  const readColumns = [...fastInstants.map((f) => `${d.fastInstant!(f)} AS ${f}_read`), ...fastDurations.map((f) => `${d.fastSeconds!(f)} AS ${f}_read`)];
+  const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3, unlessFast(f)) }));
   const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
   const groups = [
     ...instantParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${m.group(n)} AS ${m.f}_${n}`)]),
@@ -154,8 +157,8 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
           ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${int(`CEIL(${typedMs(f)})`)} ELSE ${NULLI} END`,
         }
       : {
-          ok: `(${f} IS NULL OR ${f}_m)`,
-          ms: `CASE WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
+          ok: `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR ${f}_m)`,
+          ms: `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
         };
   /** A typed count is read: not negative, at most 15 digits, and whole (a DOUBLE's NaN fails the second test). */
   const countOk = (f: CanonicalField): string => `(${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}${typed(f) === 'float' ? ` AND ${f}_raw = FLOOR(${f}_raw)` : ''})`;

@@ -105,11 +105,12 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
       const names = new Set<string>(['']);
       for (const p of version.products) if (p.kind === kind) for (const n of [...p.models.keys(), ...p.aliases.keys()]) names.add(n);
       for (const name of names) {
-        for (const region of kind === 'llm' ? REGIONS : ['']) {
-          const plan = compilePlan(id++, card, v, kind, name === '' ? undefined : name, [], region === '' ? undefined : (region as Region));
-          if (!plan.priced) continue;
-          // A product that prices no region has one plan for every region: one row, for any (`*`).
-          if (!plan.regionalPricing && region !== '') continue;
+        // Whether a name is priced, and whether its product prices regions, does not depend on the region: asked once.
+        const first = compilePlan(id++, card, v, kind, name === '' ? undefined : name, []);
+        if (!first.priced) continue;
+        // A product that prices no region has one plan for every region: one row, for any (`*`).
+        for (const region of kind === 'llm' && first.regionalPricing ? REGIONS : ['']) {
+          const plan = region === '' ? first : compilePlan(id++, card, v, kind, name === '' ? undefined : name, [], region as Region);
           const regionIn = plan.regionalPricing ? region : '*';
           const key = [v, kind, name, regionIn].join('\u0000');
           if (seen.has(key)) continue;

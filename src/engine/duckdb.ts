@@ -156,7 +156,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   const format = [...formats][0]!;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
-  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
+  // The CSV dialect the in-process reader reads (commas, double quotes doubled inside quotes), not one DuckDB guesses: the
+  // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
+  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };

@@ -48,6 +48,8 @@ export interface Dialect {
   fastInstant?(expr: string): string;
   /** Where the engine reads plain decimals itself: the whole milliseconds of a text of seconds with at most three decimals (`30`, `31.1`), else NULL (the regular expression then decides). */
   fastSeconds?(expr: string): string;
+  /** Where the engine reads plain counts itself: the integer of a text of 1 to 15 digits, else NULL (the regular expression then decides). */
+  fastCount?(expr: string): string;
 }
 
 /** LAG and LEAD, as most engines name them (ClickHouse: lagInFrame and leadInFrame over the whole partition, since version 25.6 only LAG and LEAD). */
@@ -122,6 +124,7 @@ const duckdb: Dialect = {
   fastInstant: (e) => `CASE WHEN regexp_full_match(${e}, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{3})?Z') AND substr(${e}, 12, 2) <> '24' THEN epoch_ms(TRY_CAST(${e} AS TIMESTAMP)) END`,
   // 12 digits and a DECIMAL(15, 3) hold every such text exactly; times 1000 it is whole.
   fastSeconds: (e) => `CASE WHEN regexp_full_match(${e}, '[0-9]{1,12}([.][0-9]{1,3})?') THEN CAST(CAST(${e} AS DECIMAL(15, 3)) * 1000 AS BIGINT) END`,
+  fastCount: (e) => `CASE WHEN regexp_full_match(${e}, '[0-9]{1,15}') THEN CAST(${e} AS BIGINT) END`,
   groupsOf: (e, p, count) => `regexp_extract(${e}, ${standardQuote(p)}, [${Array.from({ length: count }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
   cteAs: 'AS',
   text: 'VARCHAR',

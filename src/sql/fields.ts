@@ -78,31 +78,37 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   // A field the table lacks is NULL on every row: nothing is computed from it (its checks pass, its values are NULL), so the
   // engine carries constants instead of evaluating the text path on a column of NULLs.
   const absent = (f: CanonicalField): boolean => !has(f);
+  // An instant, a duration or a count the dialect reads itself from the untrimmed text (`fastInstant` in range, `fastSeconds`,
+  // `fastCount`: shapes without spaces) is neither trimmed nor matched again: its text goes on as NULL, its value as `f_fast`.
+  const fastInstants = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
+  const fastDurations = d.fastSeconds === undefined ? [] : DURATIONS.filter((f) => typed(f) === undefined && has(f));
+  const fastCounts = d.fastCount === undefined ? [] : COUNTS.filter((f) => typed(f) === undefined && has(f));
+  const fast: readonly string[] = [...fastInstants, ...fastDurations, ...fastCounts];
+  const isFast = (f: string): boolean => fast.includes(f);
+  const readColumns = [
+    ...fastInstants.map((f) => `${d.fastInstant!(f)} AS ${f}_read`),
+    ...fastDurations.map((f) => `${d.fastSeconds!(f)} AS ${f}_read`),
+    ...fastCounts.map((f) => `${d.fastCount!(f)} AS ${f}_read`),
+  ];
+  // Outside the years 1000 to 8999 the text path decides (and refuses).
+  const fastColumns = fast.map((f) => ((INSTANTS as readonly string[]).includes(f) ? `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast` : `${f}_read AS ${f}_fast`));
   const trimmed = [
     ...CANONICAL_FIELDS.map((f) => {
       if (absent(f)) return `${NULLT} AS ${f}`;
       const e = `NULLIF(${d.trim(f)}, '')`;
-      return `${f === 'region' ? `LOWER(${e})` : e} AS ${f}`;
+      return `${f === 'region' ? `LOWER(${e})` : isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${e} END` : e} AS ${f}`;
     }),
     ...raws.map((f) => `${f}_raw`),
+    ...fast.map((f) => `${f}_fast`),
   ].join(',\n    ');
   // 2. Regular-expression groups of instants and durations: one match a field where the dialect gives every group at once.
-  const parsedBy = (f: string, pattern: string, count: number, e = f): { column?: string; matched: string; group(n: number): string } =>
+  const parsedBy = (f: string, pattern: string, count: number): { column?: string; matched: string; group(n: number): string } =>
     d.groupsOf === undefined
-      ? { matched: d.matches(e, pattern), group: (n) => d.group(e, pattern, n) }
+      ? { matched: d.matches(f, pattern), group: (n) => d.group(f, pattern, n) }
       // Every pattern here is anchored and its first group is not optional: the first group is not empty exactly when the field matches.
-      : { column: `${d.groupsOf(e, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
-  // An instant or a duration the dialect reads itself (`fastInstant` in range, `fastSeconds`) is not matched again: its text goes on as NULL.
-  const fastInstants = d.fastInstant === undefined ? [] : INSTANTS.filter((f) => typed(f) === undefined && has(f));
-  const fastDurations = d.fastSeconds === undefined ? [] : DURATIONS.filter((f) => typed(f) === undefined && has(f));
-  const fast: readonly string[] = [...fastInstants, ...fastDurations];
-  const isFast = (f: string): boolean => fast.includes(f);
-  const unlessFast = (f: string): string => (isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${f} END` : f);
-  const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12, unlessFast(f)) }));
-  // Outside the years 1000 to 8999 the text path decides (and refuses).
-  const fastColumns = [...fastInstants.map((f) => `CASE WHEN ${f}_read BETWEEN ${FIRST_MS} AND ${END_MS} - 1 THEN ${f}_read END AS ${f}_fast`), ...fastDurations.map((f) => `${f}_read AS ${f}_fast`)];
-  const readColumns = [...fastInstants.map((f) => `${d.fastInstant!(f)} AS ${f}_read`), ...fastDurations.map((f) => `${d.fastSeconds!(f)} AS ${f}_read`)];
-  const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3, unlessFast(f)) }));
+      : { column: `${d.groupsOf(f, pattern, count)} AS ${f}_rx`, matched: `(${f}_rx.g1 <> '')`, group: (n) => `NULLIF(${f}_rx.g${n}, '')` };
+  const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12) }));
+  const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
   const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
   const groups = [
     ...instantParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${m.group(n)} AS ${m.f}_${n}`)]),
@@ -170,12 +176,12 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...CANONICAL_FIELDS,
     ...INSTANTS.map((f) => `${f}_ms`),
     ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => (absent(f) ? `${NULLI} AS ${f}_n` : typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
+    ...COUNTS.map((f) => (absent(f) ? `${NULLI} AS ${f}_n` : typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
     `(${[
       "kind IN ('transcript', 'stream', 'llm')",
       ...INSTANTS.filter((f) => !absent(f)).map((f) => instant(f).ok),
       ...DURATIONS.filter((f) => !absent(f)).map((f) => duration(f).ok),
-      ...COUNTS.filter((f) => !absent(f)).map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${f} IS NULL OR ${f}_m)`)),
+      ...COUNTS.filter((f) => !absent(f)).map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR ${f}_m)`)),
       ...(absent('status') ? [] : ["(status IS NULL OR status IN ('completed', 'error'))"]),
       ...(absent('terminated') ? [] : ["(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))"]),
       ...(absent('region') ? [] : [`(region IS NULL OR region IN (${REGIONS.filter((region) => region !== undefined).map((region) => d.quote(region!)).join(', ')}))`]),
@@ -215,29 +221,29 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ${src}
   FROM ${table}
 ),
-t ${d.cteAs} (
-  SELECT
-    ${trimmed}
-  FROM src
-),
 ${fast.length === 0 ? '' : `tr ${d.cteAs} (
   SELECT *,
     ${readColumns.join(',\n    ')}
-  FROM t
+  FROM src
 ),
 tf ${d.cteAs} (
   SELECT *,
     ${fastColumns.join(',\n    ')}
   FROM tr
 ),
-`}${matchColumns.length === 0 ? '' : `gx ${d.cteAs} (
+`}t ${d.cteAs} (
+  SELECT
+    ${trimmed}
+  FROM ${fast.length === 0 ? 'src' : 'tf'}
+),
+${matchColumns.length === 0 ? '' : `gx ${d.cteAs} (
   SELECT *,
     ${matchColumns.join(',\n    ')}
-  FROM ${fast.length === 0 ? 't' : 'tf'}
+  FROM t
 ),
 `}g ${d.cteAs} (
   SELECT *${more(groups)}
-  FROM ${matchColumns.length === 0 ? (fast.length === 0 ? 't' : 'tf') : 'gx'}
+  FROM ${matchColumns.length === 0 ? 't' : 'gx'}
 ),
 gi ${d.cteAs} (
   SELECT *${more(instantInts)}

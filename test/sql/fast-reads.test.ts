@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DIALECT, type Dialect } from '../../src/sql/dialect.js';
 import { recordSteps } from '../../src/sql/fields.js';
-import { secondsToMs } from '../../src/util/quantity.js';
+import { parseCount, secondsToMs } from '../../src/util/quantity.js';
 import { parseInstant, TimeZone } from '../../src/util/time.js';
 
 /**
- * DuckDB reads the commonest instants and durations itself (`fastInstant` and `fastSeconds` of
- * src/sql/dialect.ts: a UTC instant to the second or the millisecond, seconds with at most three
- * decimals; each checked character by character, then DuckDB's own cast), and the regular
- * expressions only the rest. This holds the two readings of the statement to each other, and to the
+ * DuckDB reads the commonest instants, durations and counts itself from the untrimmed text
+ * (`fastInstant`, `fastSeconds` and `fastCount` of src/sql/dialect.ts: a UTC instant to the second
+ * or the millisecond, seconds with at most three decimals, digits; each checked character by
+ * character, then DuckDB's own cast), and trims and matches only the rest. This holds the two readings of the statement to each other, and to the
  * in-process parser, on every date and time of those shapes around the edges (month 13, 30 February,
  * hour 24, second 60, the years 999 and 9000), on durations around theirs (13 digits, 4 decimals,
  * signs, exponents), and on texts of nearly those shapes.
@@ -41,22 +41,25 @@ const secondsText = fc
   .map(([whole, fraction, sign]) => `${sign}${whole}${fraction}`);
 
 /** Each text's (valid, ms) as the statement's first steps read field `field` of a transcript with dialect `d` (and how many DuckDB's own reading gave). */
-async function read(d: Dialect, field: 'timestamp' | 'audio_duration', texts: readonly string[]): Promise<{ read: string[]; fast: number }> {
+async function read(d: Dialect, field: Field, texts: readonly string[]): Promise<{ read: string[]; fast: number }> {
   const connection = await (await DuckDBInstance.create(':memory:')).connect();
   const values = texts.map((t, i) => `('${i}', 'transcript', ${d.quote(t)})`).join(', ');
   const steps = recordSteps(d, { map: new Map(), columns: ['id', 'kind', field], inputZone: TimeZone.of('UTC') }, `(SELECT * FROM (VALUES ${values}) AS v(id, kind, ${field}))`);
-  const rows = (await connection.runAndReadAll(`WITH ${steps} SELECT parsed_ok, ${field}_ms FROM p ORDER BY CAST(id AS INTEGER)`)).getRows();
+  const rows = (await connection.runAndReadAll(`WITH ${steps} SELECT parsed_ok, ${field}_${field === 'input_tokens' ? 'n' : 'ms'} FROM p ORDER BY CAST(id AS INTEGER)`)).getRows();
   const fast = d.fastInstant === undefined ? 0 : Number((await connection.runAndReadAll(`WITH ${steps} SELECT COUNT(*) FROM gm WHERE ${field}_fast IS NOT NULL`)).getRows()[0]![0]);
   return { read: rows.map(([valid, ms]) => `${String(valid)} ${ms === null ? '' : String(ms)}`), fast };
 }
+
+/** The fields read here: an instant, a duration, a count. */
+type Field = 'timestamp' | 'audio_duration' | 'input_tokens';
 
 /** A field as the engines read it: without the spaces, tabs and line ends at either end (docs/sql.md, "Trimming"). */
 const trimmed = (t: string): string => t.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 /** The texts on which DuckDB's own reading, the regular expression and the in-process parser do not all agree. */
-async function disagreements(field: 'timestamp' | 'audio_duration', texts: readonly string[], inProcess: (text: string) => number | null | undefined): Promise<{ differ: string[]; fast: string[]; taken: number }> {
+async function disagreements(field: Field, texts: readonly string[], inProcess: (text: string) => number | null | undefined): Promise<{ differ: string[]; fast: string[]; taken: number }> {
   const { read: fast, fast: taken } = await read(DIALECT.duckdb, field, texts);
-  const { read: slow } = await read({ ...DIALECT.duckdb, fastInstant: undefined, fastSeconds: undefined }, field, texts);
+  const { read: slow } = await read({ ...DIALECT.duckdb, fastInstant: undefined, fastSeconds: undefined, fastCount: undefined }, field, texts);
   const expected = texts.map((t) => {
     const ms = inProcess(t);
     return ms === undefined ? 'false ' : `true ${ms ?? ''}`;
@@ -90,6 +93,16 @@ describe('instants and durations DuckDB reads itself', () => {
     const { differ, fast, taken } = await disagreements('audio_duration', texts, (t) => (trimmed(t) === '' ? null : beyond(t) ? undefined : secondsToMs(trimmed(t))));
     expect(differ).toEqual([]);
     expect(taken).toBeGreaterThan(500);
+    expect(fast.filter((r) => r.startsWith('false')).length).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('counts: read as the regular expression and the in-process parser read them, edges included', async () => {
+    // The same texts as seconds (signs, decimals, exponents, spaces), and 15 and 16 digits: past 15 the statement refuses
+    // what the in-process engine reads up to 2^53 (NOT_EXPRESSIBLE in src/sql/compile.ts).
+    const texts = [...fc.sample(secondsText, { numRuns: 3_000, seed: 17 }), '999999999999999', '1000000000000000', '0', '007', ' 7 ', '\t7', '7\n'];
+    const { differ, fast, taken } = await disagreements('input_tokens', texts, (t) => (trimmed(t) === '' ? null : /^[0-9]{16,}$/.test(trimmed(t)) ? undefined : parseCount(trimmed(t))));
+    expect(differ).toEqual([]);
+    expect(taken).toBeGreaterThan(200);
     expect(fast.filter((r) => r.startsWith('false')).length).toBeGreaterThan(300);
   }, 60_000);
 });

@@ -101,6 +101,7 @@ async function fill(connection: DuckConnection, name: string, table: ConstantTab
   }
   appender.closeSync();
 }
+
 /** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
 const instances = new Map<string, Promise<DuckConnection>>();
 

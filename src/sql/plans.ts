@@ -99,6 +99,7 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
   const addons: AddonRow[] = [];
   const reasons: UnpricedReason[] = [];
   const seen = new Set<string>();
+  const addonReasons = new Map<string, string>();
   let id = 0;
   card.versions.forEach((version, v) => {
     for (const kind of KINDS) {
@@ -116,10 +117,13 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
           if (seen.has(key)) continue;
           seen.add(key);
           refuseUnknown(card, plan);
-          const product = version.products.find((p) => p.id === plan.product)!;
-          const allAddons = product.kind === 'llm' ? [] : [...new Set([...product.addons.keys(), ...(product.modelAddons.get(plan.model)?.keys() ?? [])])];
-          const probe = compilePlan(id++, card, v, kind, plan.model, [PLACEHOLDER]);
-          const reason = probe.unpriced[0]?.reason ?? `${PLACEHOLDER}`;
+          // The reason an add-on is not priced is the model's (its aliases and regions share it): asked once a model.
+          const probeKey = `${v}\u0000${kind}\u0000${plan.model}`;
+          let reason = addonReasons.get(probeKey);
+          if (reason === undefined) {
+            reason = compilePlan(id++, card, v, kind, plan.model, [PLACEHOLDER]).unpriced[0]?.reason ?? `${PLACEHOLDER}`;
+            addonReasons.set(probeKey, reason);
+          }
           const usage = plan.items[0]!;
           plans.push({
             plan, modelIn: name, regionIn, label: version.label, hash: version.hash,
@@ -129,6 +133,8 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
             addonReason: split(reason),
           });
           if (region !== '' || name !== plan.model) continue;
+          const product = version.products.find((p) => p.id === plan.product)!;
+          const allAddons = product.kind === 'llm' ? [] : [...new Set([...product.addons.keys(), ...(product.modelAddons.get(plan.model)?.keys() ?? [])])];
           for (const addon of allAddons) {
             const withAddon = compilePlan(id++, card, v, kind, plan.model, [addon]);
             const item = withAddon.items[1];

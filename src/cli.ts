@@ -58,7 +58,7 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   const named = commandName(argv);
   const versionOnly = named === undefined && (argv.includes('--version') || argv.includes('-V'));
   // A big CSV log's worker thread starts now, beside the loading of the command's modules (engine/parallel.ts).
-  if (named !== undefined && READS_LOGS.has(named) && !engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(3), process.env);
+  if (named !== undefined && READS_LOGS.has(named) && !engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
   const wanted = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `

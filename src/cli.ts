@@ -57,6 +57,8 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   // The command named first, when it is one; `--version` none; else all of them (top-level help, an unknown command).
   const named = commandName(argv);
   const versionOnly = named === undefined && (argv.includes('--version') || argv.includes('-V'));
+  // A big CSV log's worker thread starts now, beside the loading of the command's modules (engine/parallel.ts).
+  if (named !== undefined && READS_LOGS.has(named) && !engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
   const wanted = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `
@@ -69,6 +71,14 @@ Examples:
 Exit codes: 0 ok, 1 findings or failed checks, 2 bad input, card or usage.`);
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The commands that read usage logs through the engine (a big CSV among their arguments gets a worker thread). */
+const READS_LOGS = new Set(['invoice', 'audit', 'balance', 'reconcile', 'estimate']);
+
+/** `--engine duckdb` (or `--engine=duckdb`): DuckDB reads the log, with no worker thread of tallyman's. */
+function engineDuckdb(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--engine=duckdb' || (arg === '--engine' && argv[i + 1] === 'duckdb'));
 }
 
 /** The first word after the program's own flags: the command, when it is one. */

@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { noColorOption, widthOption } from './display.js';
 import type { ChalkInstance } from 'chalk';
 import type { InvoiceOptions } from '../engine/index.js';
+import { engineSettings } from '../engine/settings.js';
 import type { BucketTableOptions } from '../engine/buckets.js';
 import { periodFromFlags } from '../pricing/period.js';
 import { openCard } from '../rates/open.js';
@@ -89,19 +90,6 @@ export async function invoiceOptions(flags: LogFlags, groupBy: Dimension[]): Pro
   };
 }
 
-/**
- * How the engine reads big files, from the environment (not in the spec: for tests and the curious):
- * `TALLYMAN_THREADS` (1 turns the worker thread off), `TALLYMAN_SPLIT_BYTES` (the size from which a
- * CSV is cut in two), `TALLYMAN_TRACE` (say on standard error how each file was read).
- */
-export function engineSettings(env: NodeJS.ProcessEnv): Pick<InvoiceOptions, 'threads' | 'splitBytes' | 'trace'> {
-  const number = (text: string | undefined): number | undefined => (text === undefined || text === '' ? undefined : Number(text));
-  return {
-    threads: number(env.TALLYMAN_THREADS),
-    splitBytes: number(env.TALLYMAN_SPLIT_BYTES),
-    trace: env.TALLYMAN_TRACE ? (message) => process.stderr.write(`tallyman: ${message}\n`) : undefined,
-  };
-}
 
 /**
  * An HTML report is a file: written with `--out`, or to standard output when that is not a terminal
@@ -174,3 +162,5 @@ export function bucketOptions(flags: LogFlags, options: InvoiceOptions, groupBy:
     allowUnpriced: flags.allowUnpriced,
   };
 }
+
+export { engineSettings };

@@ -1,9 +1,11 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { sameCsvHeader } from '../ingest/csv-header.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
-import { compileSql } from '../sql/compile.js';
+import { compileStatement } from '../sql/compile.js';
+import type { ConstantTable } from '../sql/tables.js';
 import { UsageError } from '../util/errors.js';
 import { scratchFolder } from '../util/scratch.js';
 import { priceBucketRows } from './buckets.js';
@@ -12,6 +14,15 @@ import type { InvoiceOptions } from './index.js';
 /** The part of `@duckdb/node-api` used here. */
 interface DuckConnection {
   runAndReadAll(sql: string): Promise<{ columnNames(): string[]; getRows(): unknown[][] }>;
+  createAppender(table: string): Promise<DuckAppender>;
+}
+
+interface DuckAppender {
+  appendVarchar(value: string): void;
+  appendBigInt(value: bigint): void;
+  appendNull(): void;
+  endRow(): void;
+  closeSync(): void;
 }
 
 /**
@@ -55,15 +66,40 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     columns = canonicalColumns(options.map);
     types = new Map(columns.map((c) => [c, 'VARCHAR']));
   }
-  const sql = compileSql({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output });
+  // The plan tables are appended to tables of this run's own, not parsed from the statement's text (src/sql/tables.ts).
+  const names = { pl: `tallyman_pl_${run}`, pd: `tallyman_pd_${run}`, ad: `tallyman_ad_${run}` };
+  run++;
+  const { sql, tables } = compileStatement({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output, tables: names });
   let result: Awaited<ReturnType<DuckConnection['runAndReadAll']>>;
   try {
+    for (const table of tables) await fill(connection, names[table.name], table);
     result = await connection.runAndReadAll(sql);
   } catch (error) {
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
+  } finally {
+    // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
+    await connection.runAndReadAll(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
   }
-  const names = result.columnNames();
-  return { rows: result.getRows().map((row) => new Map(names.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
+  const columnNames = result.columnNames();
+  return { rows: result.getRows().map((row) => new Map(columnNames.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
+}
+
+/** Each run's tables get names of their own (a process that prices several logs shares one instance). */
+let run = 0;
+
+/** Creates table `name` with the columns of `table` and appends its rows. */
+async function fill(connection: DuckConnection, name: string, table: ConstantTable): Promise<void> {
+  await connection.runAndReadAll(`CREATE TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type === 'text' ? 'VARCHAR' : 'BIGINT'}`).join(', ')})`);
+  const appender = await connection.createAppender(name);
+  for (const row of table.rows) {
+    for (const cell of row) {
+      if (cell === null) appender.appendNull();
+      else if (typeof cell === 'number') appender.appendBigInt(BigInt(cell));
+      else appender.appendVarchar(cell);
+    }
+    appender.endRow();
+  }
+  appender.closeSync();
 }
 
 /** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
@@ -84,7 +120,8 @@ function connect(memory: string | undefined): Promise<DuckConnection> {
 async function open(memory: string | undefined): Promise<DuckConnection> {
   let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
   try {
-    api = (await import('@duckdb/node-api')) as unknown as typeof api;
+    // Required, not imported: the package is CommonJS, and an import first scans its source for its exports (about 150 ms a run).
+    api = createRequire(import.meta.url)('@duckdb/node-api') as typeof api;
   } catch {
     throw new UsageError('--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)');
   }
@@ -120,7 +157,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   const format = [...formats][0]!;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
-  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
+  // The CSV dialect the in-process reader reads (commas, double quotes doubled inside quotes), not one DuckDB guesses: the
+  // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
+  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };

@@ -6,6 +6,8 @@ import type { CanonicalField } from '../ingest/record.js';
 import type { FoldSnapshot, ObserverPart } from '../pricing/fold.js';
 import type { Dimension } from '../pricing/dimensions.js';
 import type { Period } from '../pricing/period.js';
+import { namesBigCsv, SPLIT_MIN_BYTES } from '../ingest/split.js';
+import { engineSettings } from './settings.js';
 
 /** A worker thread's job: the rows of `path` from byte `start` (just after a line break) to `end`. */
 export interface PartJob {
@@ -42,9 +44,38 @@ export function threadCount(asked: number | undefined): number {
   return availableParallelism() >= 2 ? 2 : 1;
 }
 
-/** Starts a worker on a part. Any failure of the worker gives the part back; `stop` ends it early. */
+/**
+ * Files estimated to hold more rows than this are read on one thread unless threads are asked for:
+ * a worker keeps a duplicate table of its own (13 bytes a slot), which past about 5M rows would
+ * take a 10M-row invoice over 300 MB; on two shared cores the worker saves about a fifth of the time
+ * at best (and costs a quarter when the other core is busy).
+ */
+export const WORKER_MAX_ROWS = 5_000_000;
+
+/** A worker started before its job (`warmPart`), waiting for it. */
+let warm: Worker | undefined;
+
+/**
+ * Starts the worker thread of a run before its job is known, when the command line names a CSV log
+ * that will be cut for one (src/ingest/split.ts `namesBigCsv`; not past WORKER_MAX_ROWS of rows of
+ * at least 60 bytes, which are read on one thread): the worker's own start (a Node isolate, then its
+ * modules: about 130 ms) then runs beside the main thread's, which loads the command's modules and
+ * the card. A worker never given a job does not hold the process: it ends with the run.
+ */
+export function warmPart(args: readonly string[], env: NodeJS.ProcessEnv): void {
+  const { threads, splitBytes } = engineSettings(env);
+  if (warm !== undefined || threadCount(threads) < 2) return;
+  if (!namesBigCsv(args, splitBytes ?? SPLIT_MIN_BYTES, WORKER_MAX_ROWS * 60)) return;
+  warm = new Worker(WORKER);
+  warm.unref();
+}
+
+/** Starts a worker on a part (the one started early, when there is one). Any failure of the worker gives the part back; `stop` ends it early. */
 export function startPart(job: PartJob, onProgress: (rows: number, bytes: number) => void): { result: Promise<PartResult>; stop: () => void } {
-  const worker = new Worker(WORKER, { workerData: job });
+  const worker = warm ?? new Worker(WORKER);
+  warm = undefined;
+  worker.ref();
+  worker.postMessage(job);
   const result = new Promise<PartResult>((resolve) => {
     worker.on('message', (message: PartResult | { type: 'progress'; rows: number; bytes: number }) => {
       if (message.type === 'progress') onProgress(message.rows, message.bytes);

@@ -10,16 +10,8 @@ import { byteFormats, fileSizes, type ByteFormat } from '../ingest/sniff.js';
 import { estimateRows, MAIN_SHARE, splitPoint } from '../ingest/split.js';
 import type { Fold } from '../pricing/fold.js';
 import type { InvoiceOptions } from './index.js';
-import { startPart, threadCount } from './parallel.js';
+import { startPart, threadCount, WORKER_MAX_ROWS } from './parallel.js';
 import { UsageError } from '../util/errors.js';
-
-/**
- * Files estimated to hold more rows than this are read on one thread unless threads are asked for:
- * a worker keeps a duplicate table of its own (13 bytes a slot), which past about 5M rows would
- * take a 10M-row invoice over 300 MB; on two shared cores the worker saves about a fifth of the time
- * at best (and costs a quarter when the other core is busy).
- */
-export const WORKER_MAX_ROWS = 5_000_000;
 
 /** Log files one run reads at most. */
 export const MAX_FILES = 0xffff;

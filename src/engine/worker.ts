@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { UsageBatch } from '../ingest/batch.js';
 import { ByteRowDecoder } from '../ingest/decode-bytes.js';
 import { scanCsvFile } from '../ingest/scan.js';
@@ -69,5 +69,7 @@ function buffersOf(value: unknown, found = new Set<ArrayBuffer>()): Set<ArrayBuf
   return found;
 }
 
-const result = await foldPart(workerData as PartJob);
-parentPort!.postMessage(result, result.type === 'folded' ? [...buffersOf([result.ids, result.observed])] : []);
+// The job comes as the first message: a worker may be started before its job is known (parallel.ts warmPart).
+parentPort!.once('message', (job: PartJob) => {
+  void foldPart(job).then((result) => parentPort!.postMessage(result, result.type === 'folded' ? [...buffersOf([result.ids, result.observed])] : []));
+});

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { fileHead } from './open.js';
 
@@ -16,6 +17,19 @@ const GZIP_RATIO = 16;
  * (1M CSV rows, both shapes), at 0.55 about 0.1 s after it.
  */
 export const MAIN_SHARE = { plain: 0.58, observed: 0.53 } as const;
+
+/**
+ * Whether a command line names a CSV log big enough to be cut for a worker thread (a `.csv` file of
+ * at least `minBytes`, and of at most `maxBytes`: past that a log is read on one thread), judged by
+ * size alone before anything is read: a hint to start the worker early (src/engine/parallel.ts).
+ */
+export function namesBigCsv(args: readonly string[], minBytes: number, maxBytes: number): boolean {
+  return args.some((arg) => {
+    if (!arg.toLowerCase().endsWith('.csv')) return false;
+    const size = statSync(arg, { throwIfNoEntry: false })?.size;
+    return size !== undefined && size >= minBytes && size <= maxBytes;
+  });
+}
 
 /** Where to cut a CSV file for two threads: its header (plain ASCII) and the first line break past `share` of it. */
 export async function splitPoint(path: string, size: number, minBytes = SPLIT_MIN_BYTES, share: number = MAIN_SHARE.plain): Promise<{ header: string[]; boundary: number } | undefined> {

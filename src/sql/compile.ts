@@ -1,15 +1,16 @@
-import type { CanonicalField } from '../ingest/record.js';
+import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import { COUNT_COLUMNS, hasUsageDay, tableColumns, USAGE_DAY } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
-import { hasPeriodTiers, retiredReason } from '../pricing/fold.js';
+import { hasPeriodTiers } from '../pricing/fold.js';
 import { isBounded, type Period } from '../pricing/period.js';
 import { Cut } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
-import { recordSteps, TOKENS } from './fields.js';
-import { planTables, REGIONS, TOKEN_BASES } from './plans.js';
+import { hasField, recordSteps, TOKENS } from './fields.js';
+import { planTables, TOKEN_BASES } from './plans.js';
+import { constantTables, type Cell, type ConstantTable } from './tables.js';
 
 /** What a statement is compiled from. */
 export interface SqlOptions {
@@ -28,6 +29,8 @@ export interface SqlOptions {
   groupBy: readonly Dimension[];
   /** What the statement ends with: the bucket table (default), or the raw usage per model that `estimate --from-log` scales (`USAGE_COLUMNS`). */
   output?: 'buckets' | 'usage';
+  /** Tables already holding the constant tables (`constantTables`), by name, read instead of VALUES lists (`--engine duckdb`). */
+  tables?: Readonly<Partial<Record<ConstantTable['name'], string>>> | undefined;
 }
 
 /**
@@ -53,6 +56,11 @@ export const NOT_EXPRESSIBLE = [
 
 /** The one statement that turns a canonical usage table into the bucket table (docs/sql.md). */
 export function compileSql(options: SqlOptions): string {
+  return compileStatement(options).sql;
+}
+
+/** The statement and its constant tables (src/sql/tables.ts): with `options.tables`, the ones it reads by name and the caller fills. */
+export function compileStatement(options: SqlOptions): { sql: string; tables: ConstantTable[] } {
   const d = DIALECT[options.dialect];
   const { card, zone, period, groupBy } = options;
   const { plans, addons, reasons, noVersion } = planTables(card);
@@ -62,32 +70,19 @@ export function compileSql(options: SqlOptions): string {
   const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
   const NULLT = txt('NULL');
   const NULLI = int('NULL');
-  const bool = (b: boolean): string => (b ? '1' : '0');
-  const cutText = (c: Cut): string => (c === Cut.Day ? "'day'" : c === Cut.Month ? "'month'" : "''");
 
   const tokens = (f: string): string => `COALESCE(${f}_n, 0)`;
 
   // 5. The version in force at the record's instant (undated: the latest), then its plan.
   const last = card.versions.length - 1;
   const versionCase = `CASE WHEN at_ms IS NULL THEN ${last}${card.versions.map((v, i) => ({ v, i })).reverse().map(({ v, i }) => (v.effectiveFrom === undefined ? ` ELSE ${i}` : ` WHEN at_ms >= ${v.effectiveFrom} THEN ${i}`)).join('')}${card.versions[0]!.effectiveFrom === undefined ? '' : ' ELSE -1'} END`;
-  // Two plan tables: `pl` finds a record's plan (`pid`) by equality alone (a hash join; a plan for any region is a row for each
-  // region a record may name) with the numbers each row is charged by; `pd` names each plan, joined to the few summed rows only,
-  // with the numbers the items read there again (llm, per_request, band_above).
-  const planCols = ['pv', 'pkind', 'pmodel_in', 'pregion_in', 'pid', 'llm', 'charge_failed', 'by_session', 'cap_ms', 'increment_ms', 'minimum_ms', 'per_request', 'band_above', 'retired_at', 'usage_multiply'];
-  // Only LLM calls name a region: other records look for region '' whatever they say.
-  const planRows = plans.flatMap((r, pid) => (r.regionIn !== '*' ? [{ r, pid, region: r.regionIn }] : r.plan.llm ? REGIONS.map((region) => ({ r, pid, region })) : [{ r, pid, region: '' }])).map(({ r, pid, region }) => {
-    const p = r.plan;
-    return [String(p.version), q(p.kind), q(r.modelIn), q(region), String(pid), bool(p.llm), bool(p.chargeFailed), bool(p.session), String(p.capMs), String(p.incrementMs), String(p.minimumMs), bool(p.perRequest), String(p.bandAbove),
-      p.retiredAt === Infinity ? NULLI : String(p.retiredAt), bool(r.usageMultiply)];
-  });
-  const nameCols = ['did', 'product', 'pmodel', 'label', 'hash', 'suffix', 'retired_reason', 'addon_pre', 'addon_post', 'regional', 'usage_cut', 'in_opt', 'out_opt', 'llm', 'per_request', 'band_above'];
-  const nameRows = plans.map((r, pid) => {
-    const p = r.plan;
-    return [String(pid), q(p.product), q(p.model), q(r.label), q(r.hash), q(r.suffix), q(p.retiredAt === Infinity ? '' : retiredReason(card, p)), q(r.addonReason[0]), q(r.addonReason[1]), bool(p.regionalPricing),
-      cutText(r.usageCut), bool(r.inputOptional), bool(r.outputOptional), bool(p.llm), bool(p.perRequest), String(p.bandAbove)];
-  });
-  const addonCols = ['av', 'aproduct', 'amodel', 'aname', 'acut', 'amultiply'];
-  const addonRows = addons.map((a) => [String(a.version), q(a.product), q(a.model), q(a.addon), cutText(a.cut), bool(a.multiply)]);
+  // The plan tables (src/sql/tables.ts): VALUES lists, or the temporary tables `--engine duckdb` fills (`tables`).
+  const constant = (t: ConstantTable): string => {
+    const literal = (v: Cell, j: number): string => (v === null ? (t.columns[j]!.type === 'text' ? NULLT : NULLI) : typeof v === 'number' ? String(v) : q(v));
+    return options.tables?.[t.name] !== undefined ? `SELECT * FROM ${options.tables[t.name]}` : d.table(t.columns.map((c) => c.name), t.rows.map((row) => row.map(literal)));
+  };
+  const tables = constantTables(card, plans, addons);
+  const [plTable, pdTable, adTable] = tables.map(constant) as [string, string, string];
   const unpricedReason = `CASE WHEN ver = -1 THEN ${q(noVersion)}${reasons.map((r) => ` WHEN ver = ${r.version} AND kind = ${q(r.kind)} THEN ${r.none === '' ? `CONCAT(${q(r.around[0])}, model, ${q(r.around[1])})` : `CASE WHEN model IS NULL THEN ${q(r.none)} ELSE CONCAT(${q(r.around[0])}, model, ${q(r.around[1])}) END`}`).join('')} END`;
 
   // 6. Charged as charge.ts charges: free failures, session time capped (the cap when never closed), else audio; invalid when it cannot be billed.
@@ -147,8 +142,12 @@ export function compileSql(options: SqlOptions): string {
   ].join(',\n    ');
   // What the duplicate check carries past its sorts: a narrow row (texts, then numbers, then flags) is quicker to sort.
   const dimColumns = groupBy.filter((g) => g !== 'day' && g !== 'month');
-  const texts = ['model', 'region', 'features', ...dimColumns];
-  const numbers = ['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])];
+  // A column made only of fields the table lacks is NULL on every row: not carried through the sorts, and NULL again after them.
+  const madeOf: Record<string, readonly CanonicalField[]> = { customer: ['customer_id', 'webhook_url'], ...Object.fromEntries(Object.values(TOKENS).map((f) => [`${f}_n`, [f as CanonicalField]])) };
+  const sources = (c: string): readonly CanonicalField[] => madeOf[c] ?? (CANONICAL_FIELDS.includes(c as CanonicalField) ? [c as CanonicalField] : []);
+  const alwaysNull = (c: string): boolean => sources(c).length > 0 && sources(c).every((f) => !hasField(options, f));
+  const [texts, nullTexts] = split(['model', 'region', 'features', ...dimColumns], alwaysNull);
+  const [numbers, nullNumbers] = split(['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])], alwaysNull);
   const flags = ['priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', ...(options.output === 'usage' ? ['failed', 'closed'] : [])];
   const carried = ['kind', 'id', 'ver', 'at_ms', 'at_key', 'valid', ...texts, ...numbers, ...flags];
   const content = `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`;
@@ -239,14 +238,14 @@ sm ${d.cteAs} (
   GROUP BY ${sumKey.map(([e]) => e).join(', ')}
 ),
 pd ${d.cteAs} (
-  ${d.table(nameCols, nameRows)}
+  ${pdTable}
 ),
 sn ${d.cteAs} (
   SELECT sm.*, pd.*
   FROM sm LEFT JOIN pd ON pd.did = sm.pid
 ),
 ad ${d.cteAs} (
-  ${d.table(addonCols, addonRows.length === 0 ? [['-1', NULLT, NULLT, NULLT, NULLT, '0']] : addonRows)}
+  ${adTable}
 ),
 fx ${d.cteAs} (
   SELECT b.*, addon
@@ -258,7 +257,7 @@ f ${d.cteAs} (
   FROM fx LEFT JOIN ad ON ad.av = fx.ver AND ad.aproduct = fx.product AND ad.amodel = fx.pmodel AND ad.aname = fx.addon
   WHERE fx.addon <> ''
 )`;
-  return `${header}
+  const sql = `${header}
 WITH ${recordSteps(d, options, options.table)},
 x ${d.cteAs} (
   SELECT ${['kind', 'id', 'model', 'region', 'features', ...dimColumns, 'audio_duration_ms', ...Object.values(TOKENS).map((f) => `${f}_n`), 'at_ms', 'session_ms', 'closed', 'channels_v', 'failed', 'record_ok'].join(', ')},
@@ -266,7 +265,7 @@ x ${d.cteAs} (
   FROM r
 ),
 pl ${d.cteAs} (
-  ${d.table(planCols, planRows)}
+  ${plTable}
 ),
 y ${d.cteAs} (
   SELECT ${planned}
@@ -292,13 +291,19 @@ m ${d.cteAs} (
   FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
 ),
 w ${d.cteAs} (
-  SELECT ${classified} FROM m
+  SELECT ${[classified, ...nullTexts.map((c) => `${NULLT} AS ${c}`), ...nullNumbers.map((c) => `${NULLI} AS ${c}`)].join(', ')} FROM m
 ),
 k ${d.cteAs} (
   SELECT *, ${day} AS local_day
   FROM w
 )${options.output === 'usage' ? '' : summedSteps}
 ${options.output === 'usage' ? usageTail : bucketTail}`;
+  return { sql, tables };
+}
+
+/** The items of `list` without and with `test`. */
+function split<T>(list: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [list.filter((item) => !test(item)), list.filter(test)];
 }
 
 /** The greatest 64-bit integer: where an undated record sorts among its id's rows (last). */

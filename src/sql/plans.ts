@@ -99,26 +99,31 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
   const addons: AddonRow[] = [];
   const reasons: UnpricedReason[] = [];
   const seen = new Set<string>();
+  const addonReasons = new Map<string, string>();
   let id = 0;
   card.versions.forEach((version, v) => {
     for (const kind of KINDS) {
       const names = new Set<string>(['']);
       for (const p of version.products) if (p.kind === kind) for (const n of [...p.models.keys(), ...p.aliases.keys()]) names.add(n);
       for (const name of names) {
-        for (const region of kind === 'llm' ? REGIONS : ['']) {
-          const plan = compilePlan(id++, card, v, kind, name === '' ? undefined : name, [], region === '' ? undefined : (region as Region));
-          if (!plan.priced) continue;
-          // A product that prices no region has one plan for every region: one row, for any (`*`).
-          if (!plan.regionalPricing && region !== '') continue;
+        // Whether a name is priced, and whether its product prices regions, does not depend on the region: asked once.
+        const first = compilePlan(id++, card, v, kind, name === '' ? undefined : name, []);
+        if (!first.priced) continue;
+        // A product that prices no region has one plan for every region: one row, for any (`*`).
+        for (const region of kind === 'llm' && first.regionalPricing ? REGIONS : ['']) {
+          const plan = region === '' ? first : compilePlan(id++, card, v, kind, name === '' ? undefined : name, [], region as Region);
           const regionIn = plan.regionalPricing ? region : '*';
           const key = [v, kind, name, regionIn].join('\u0000');
           if (seen.has(key)) continue;
           seen.add(key);
           refuseUnknown(card, plan);
-          const product = version.products.find((p) => p.id === plan.product)!;
-          const allAddons = product.kind === 'llm' ? [] : [...new Set([...product.addons.keys(), ...(product.modelAddons.get(plan.model)?.keys() ?? [])])];
-          const probe = compilePlan(id++, card, v, kind, plan.model, [PLACEHOLDER]);
-          const reason = probe.unpriced[0]?.reason ?? `${PLACEHOLDER}`;
+          // The reason an add-on is not priced is the model's (its aliases and regions share it): asked once a model.
+          const probeKey = `${v}\u0000${kind}\u0000${plan.model}`;
+          let reason = addonReasons.get(probeKey);
+          if (reason === undefined) {
+            reason = compilePlan(id++, card, v, kind, plan.model, [PLACEHOLDER]).unpriced[0]?.reason ?? `${PLACEHOLDER}`;
+            addonReasons.set(probeKey, reason);
+          }
           const usage = plan.items[0]!;
           plans.push({
             plan, modelIn: name, regionIn, label: version.label, hash: version.hash,
@@ -128,6 +133,8 @@ export function planTables(card: RateCard): { plans: PlanRow[]; addons: AddonRow
             addonReason: split(reason),
           });
           if (region !== '' || name !== plan.model) continue;
+          const product = version.products.find((p) => p.id === plan.product)!;
+          const allAddons = product.kind === 'llm' ? [] : [...new Set([...product.addons.keys(), ...(product.modelAddons.get(plan.model)?.keys() ?? [])])];
           for (const addon of allAddons) {
             const withAddon = compilePlan(id++, card, v, kind, plan.model, [addon]);
             const item = withAddon.items[1];

@@ -13,7 +13,7 @@ const ROWS = 2000;
 /** Runs the built binary; `threads` 2 cuts every file in two (TALLYMAN_SPLIT_BYTES=1), 1 reads it on one thread. */
 function tallyman(args: string[], threads: 1 | 2): { status: number | null; stdout: string; stderr: string } {
   const env = { PATH: process.env.PATH ?? '', NO_COLOR: '1', TALLYMAN_THREADS: String(threads), TALLYMAN_SPLIT_BYTES: '1', TALLYMAN_TRACE: '1' };
-  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 20_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -79,6 +79,17 @@ describe('worker threads: a file cut in two gives the one-thread invoice', () =>
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`invalid.csv:${ROWS - 5 + 2}: field "timestamp"`);
     expect(same(['invoice', log('skipped.csv', invalid), '--skip-invalid', '--format', 'json']).stdout).toContain('SKIPPED_INVALID');
+  });
+
+  it('ends a run whose worker, started early for a big CSV, is never given a job', () => {
+    // A CSV named on the command line starts its worker before the command runs; a run that ends before
+    // reading (here a card that does not exist) must not wait on it.
+    const path = log('early.csv', lines.slice(0, 50));
+    const started = Date.now();
+    const run = tallyman(['invoice', path, '--rates', join(dir, 'no-such-card.yaml')], 2);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('no-such-card.yaml');
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('reads several files in order, each cut in two', () => {

@@ -96,6 +96,22 @@ describe('columns as warehouses type them, and odd cells', () => {
       expect(await duckdbJson([file], flags), name).toBe(withoutReferences(await jsJson([file], flags)));
     }
   }, 60_000);
+  it('durations of every width and scale up to three decimals (read in 64 bits) and past them (128): one invoice', async () => {
+    const dir = tempDir();
+    const cases: [string, string][] = [
+      ['decimal-4-1', 'CAST(12.5 AS DECIMAL(4,1))'],
+      ['decimal-18-3-top', 'CAST(999999999999.999 AS DECIMAL(18,3))'],
+      ['decimal-38-3', 'CAST(86400.001 AS DECIMAL(38,3))'],
+      ['decimal-18-0', 'CAST(999999999999 AS DECIMAL(18,0))'],
+      ['ubigint', 'CAST(3600 AS UBIGINT)'],
+      ['smallint', 'CAST(30 AS SMALLINT)'],
+      ['decimal-10-4', 'CAST(1.0001 AS DECIMAL(10,4))'],
+    ];
+    for (const [name, duration] of cases) {
+      const file = await parquetOf(row(`${duration} AS audio_duration`), join(dir, `${name}.parquet`));
+      expect(await duckdbJson([file], { rates }), name).toBe(withoutReferences(await jsJson([file], { rates })));
+    }
+  }, 60_000);
   it('refuses what the in-process engine refuses: a DECIMAL count with a fraction, a row without a kind', async () => {
     const dir = tempDir();
     const tokens = await parquetOf("SELECT 'llm' AS kind, 'l-1' AS id, TIMESTAMPTZ '2026-05-12 10:00:00+00' AS timestamp, 'm1' AS model, CAST(30.5 AS DECIMAL(10,2)) AS input_tokens, 5 AS output_tokens", join(dir, 'tokens.parquet'));

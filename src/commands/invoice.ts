@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { computeInvoice } from '../engine/index.js';
-import { formats, renderer } from '../report/index.js';
+import { chunkRenderer, formats } from '../report/index.js';
 import { warningLines } from '../report/invoice.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { parseGroupBy } from '../pricing/group-by.js';
@@ -67,8 +67,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   if (focusFiles && flags.format === 'focus' && (flags.outDir !== undefined || focusFiles.isParquet(flags.out))) {
     await focusFiles.writeFocusFiles(invoice, { out: flags.out, outDir: flags.outDir, fileFormat: flags.fileFormat }, [...files, flags.rates]);
   } else {
-    const text = (await renderer('invoice', flags.format))(invoice, paint, tableWidth(flags));
-    await emit(text, flags.out);
+    await emit((await chunkRenderer('invoice', flags.format))(invoice, paint, tableWidth(flags)), flags.out);
   }
   tick.done();
   if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);

@@ -7,6 +7,7 @@ import { dailySpend, withoutShadowDay } from './daily.js';
 import type { Dimension } from './dimensions.js';
 import type { Bucket, FoldView, Unpriced } from './fold.js';
 import { compareText } from '../util/compare.js';
+import { sortBy, type Column } from './order.js';
 import { RateBook } from './ratebook.js';
 import { unpricedLines, type Invoice, type InvoiceLine, type Warning } from './invoice.js';
 import { priceBuckets, type PeriodTrace } from './price.js';
@@ -61,10 +62,10 @@ export function billOf(fold: FoldView, options: BillOptions, skipped: Skipped, r
   }
   const { card } = options;
   // One fixed order, whatever order the rows came in (a tie in a graduated allocation never depends on it).
-  const all = [...fold.buckets.values()].sort(bucketOrder);
+  const all = sortBuckets(fold.buckets);
   // Free quotas and packs are used day by day: on the grouped day, else the shadow day.
   const dayAt = fold.dimensions.lastIndexOf('day');
-  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt, [...(fold.prior?.values() ?? [])].sort(bucketOrder)) : { paid: all, covered: [] };
+  const { paid, covered } = hasAllowances(card) && dayAt >= 0 ? applyAllowances(all, card, dayAt, sortBuckets(fold.prior?.values() ?? [])) : { paid: all, covered: [] };
   const periods: PeriodTrace[] | undefined = options.explain ? [] : undefined;
   const priced = options.shadowDay
     ? priceBuckets(withoutShadowDay(paid), card, options.groupBy, withoutShadowDay(covered), periods)
@@ -150,16 +151,15 @@ export function collectWarnings(invoice: Invoice): Warning[] {
   return warnings;
 }
 
-/** The one order of buckets: version, product, model, component, period, then the dimensions (none first). */
-export function bucketOrder(a: Bucket, b: Bucket): number {
-  return a.version - b.version || compareText(a.product, b.product) || compareText(a.model, b.model) || compareText(a.component, b.component) || compareText(a.period, b.period) || compareDims(a.dims, b.dims);
+/** The one order of buckets, as columns (`sortBy`): version, product, model, component, period, then the `width` dimensions (none first). */
+export function bucketColumns(width: number): Column<Bucket>[] {
+  return [(b) => b.version, (b) => b.product, (b) => b.model, (b) => b.component, (b) => b.period, ...Array.from({ length: width }, (_, i) => (b: Bucket) => b.dims[i] ?? null)];
 }
 
-function compareDims(a: readonly (string | null)[], b: readonly (string | null)[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) return a[i] === null ? -1 : b[i] === null ? 1 : compareText(a[i]!, b[i]!);
-  }
-  return 0;
+/** Buckets in their one order. */
+export function sortBuckets(buckets: Iterable<Bucket>): Bucket[] {
+  const all = [...buckets];
+  return sortBy(all, bucketColumns(all.reduce((width, b) => Math.max(width, b.dims.length), 0)));
 }
 
 /** The one order of unpriced usage: kind, product, model, add-on. */

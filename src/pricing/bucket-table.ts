@@ -220,7 +220,7 @@ export function foldOfTable(rows: readonly ReadRow[], groupBy: readonly Dimensio
     if (text('last_at') !== null) tally.last = Math.max(tally.last ?? -Infinity, count('last_at'));
   }
   if (!settings) throw new InputError({ file, line: 1 }, 'entry', 'the bucket table has no total row', 'export every row of the statement (docs/sql.md)');
-  return { view: { buckets, unpriced, tally, dimensions: usageDay ? [...groupBy, 'day'] : groupBy }, settings };
+  return { view: { buckets: [...buckets.values()], unpriced, tally, dimensions: usageDay ? [...groupBy, 'day'] : groupBy }, settings };
 }
 
 /** A usage row's component must be one its product prices (a misspelt one would price at nothing). */

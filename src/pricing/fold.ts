@@ -2,7 +2,7 @@ import { ERROR_ROW, LogStrings, Outcome, type UsageBatch } from '../ingest/batch
 import { REGIONS, USAGE_KINDS } from '../ingest/record.js';
 import type { RateCard } from '../rates/card.js';
 import { InputError, type SourceRef } from '../util/errors.js';
-import { TupleIndex } from '../util/tables.js';
+import { TextCodes, TupleIndex } from '../util/tables.js';
 import { formatDay, type TimeZone } from '../util/time.js';
 import { beyondAudioMs, chargeError, Charged, chargeRow, charged, tooLarge, unpricedQuantity } from './charge.js';
 import type { Dimension } from './dimensions.js';
@@ -60,7 +60,7 @@ export interface Tally {
 
 /** What pricing reads of a fold: its buckets, unpriced usage, counts and bucket dimensions (a bucket table gives the same). */
 export interface FoldView {
-  readonly buckets: ReadonlyMap<string, Bucket>;
+  readonly buckets: readonly Bucket[];
   readonly unpriced: ReadonlyMap<string, Unpriced>;
   readonly tally: Tally;
   readonly dimensions: readonly Dimension[];
@@ -70,7 +70,12 @@ export interface FoldView {
 
 /** A fold's state as plain data (a worker thread's part of a log). */
 export interface FoldSnapshot {
-  buckets: Bucket[];
+  /**
+   * The buckets as columns, not objects (a worker's 300,000 buckets were cloned one by one): each
+   * one's (version, product, model, component, period, dims) as `keys`, texts by their codes in
+   * `texts`, and its quantity.
+   */
+  buckets: { texts: (string | null)[]; keys: Int32Array; quantities: Float64Array };
   prior?: Bucket[];
   unpriced: Unpriced[];
   tally: Tally;
@@ -157,8 +162,12 @@ export class Fold {
   private firstAt = Number.POSITIVE_INFINITY;
   private lastAt = Number.NEGATIVE_INFINITY;
   readonly unpriced = new Map<string, Unpriced>();
-  /** Every bucket, by `version\0product\0model\0component\0period\0dims`. */
-  readonly buckets = new Map<string, Bucket>();
+  /** Every bucket, in the order opened. */
+  readonly buckets: Bucket[] = [];
+  /** Where each bucket is in `buckets`, by its (version, product, model, component, period, dims) as text codes: no key text per bucket. */
+  private readonly bucketKeys: TupleIndex;
+  private readonly bucketKey: Int32Array;
+  private readonly texts = new TextCodes();
   /** Usage before `--from`/`--month` of a card with free quotas or packs, by `version\0product\0model\0component\0day`: see `FoldView.prior`. */
   readonly prior = new Map<string, Bucket>();
   /** Plans by id. */
@@ -198,6 +207,8 @@ export class Fold {
     this.priorUsage = hasAllowances(options.card) && options.period.from !== undefined && this.dimensions.includes('day');
     this.dayRates = hasDayRates(options.card);
     this.dims = new TupleIndex(Math.max(1, this.dimensions.length));
+    this.bucketKeys = new TupleIndex(5 + this.dimensions.length);
+    this.bucketKey = new Int32Array(5 + this.dimensions.length);
     this.dimsTuple = new Int32Array(Math.max(1, this.dimensions.length));
   }
 
@@ -416,13 +427,26 @@ export class Fold {
 
   /** The bucket of one (version, product, model, component, period, dimensions), opened empty when new. */
   bucket(version: number, product: string, model: string, component: Component, period: string, dims: (string | null)[]): Bucket {
-    const key = [version, product, model, component, period, ...dims].join('\u0000');
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = { version, product, model, component, period, dims, quantity: 0, priced: true };
-      this.buckets.set(key, bucket);
+    const { bucketKey: key, texts } = this;
+    key[0] = version;
+    key[1] = texts.of(product);
+    key[2] = texts.of(model);
+    key[3] = texts.of(component);
+    key[4] = texts.of(period);
+    for (let i = 0; i < this.dimensions.length; i++) key[5 + i] = texts.of(dims[i] ?? null);
+    return this.bucketOfKey(dims);
+  }
+
+  /** The bucket of `bucketKey` (its texts as codes here), opened empty when new (with `dims` when given). */
+  private bucketOfKey(given?: (string | null)[]): Bucket {
+    const key = this.bucketKey;
+    const index = this.bucketKeys.of(key);
+    if (index === this.buckets.length) {
+      const text = this.texts.texts;
+      const dims = given ?? this.dimensions.map((_, i) => text[key[5 + i]!]!);
+      this.buckets.push({ version: key[0]!, product: text[key[1]!]!, model: text[key[2]!]!, component: text[key[3]!]! as Component, period: text[key[4]!]!, dims, quantity: 0, priced: true });
     }
-    return bucket;
+    return this.buckets[index]!;
   }
 
   /** The tier period a row at `at` of an item cut `cut` is in, as its bucket names it (`2026-05-01`, `2026-05`; '' for none). */
@@ -517,7 +541,7 @@ export class Fold {
 
   /** The state of this fold as plain data, for a worker thread to hand back. */
   snapshot(): FoldSnapshot {
-    return { buckets: [...this.buckets.values()], prior: [...this.prior.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.take() };
+    return { buckets: { texts: this.texts.texts, keys: this.bucketKeys.tuples(), quantities: Float64Array.from(this.buckets, (b) => b.quantity) }, prior: [...this.prior.values()], unpriced: [...this.unpriced.values()], tally: this.tally, ids: this.seen.take() };
   }
 
   /** Whether a part read by another thread repeats none of the ids seen here (else it must be read again, in order). */
@@ -542,10 +566,15 @@ export class Fold {
         if (lines[i] !== 0) this.seen.addOrFindHashed(keys[2 * i]!, keys[2 * i + 1]!, fileIndex, lines[i]! - 1 + lineOffset);
       }
     }
-    for (const b of part.buckets) {
-      const bucket = this.bucket(b.version, b.product, b.model, b.component, b.period, b.dims);
-      const sum = bucket.quantity + b.quantity;
-      if (!Number.isSafeInteger(sum)) throw new InputError({ file, line: lineOffset + 1 }, undefined, `the usage of ${b.product} ${b.model} passes 2^53, past exact arithmetic`, 'split the log and price the parts');
+    const columns = part.buckets;
+    const codes = columns.texts.map((text) => this.texts.of(text));
+    const key = this.bucketKey;
+    for (let b = 0, at = 0; b < columns.quantities.length; b++) {
+      key[0] = columns.keys[at++]!;
+      for (let i = 1; i < key.length; i++) key[i] = codes[columns.keys[at++]!]!;
+      const bucket = this.bucketOfKey();
+      const sum = bucket.quantity + columns.quantities[b]!;
+      if (!Number.isSafeInteger(sum)) throw new InputError({ file, line: lineOffset + 1 }, undefined, `the usage of ${bucket.product} ${bucket.model} passes 2^53, past exact arithmetic`, 'split the log and price the parts');
       bucket.quantity = sum;
     }
     for (const b of part.prior ?? []) {

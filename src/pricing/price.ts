@@ -1,6 +1,7 @@
 import { ratePlanOf, splitTokenComponent, tokenRate, type DurationProduct, type Product, type RatePlan, type RateCard, type TokenClass, type TokenComponent, type TokenProduct } from '../rates/card.js';
 import { compareText } from '../util/compare.js';
-import { Decimal, roundMoney } from '../util/decimal.js';
+import { TextCodes, TupleIndex } from '../util/tables.js';
+import { compact, Decimal, roundMoney } from '../util/decimal.js';
 import { allocate, allocateExact } from './allocate.js';
 import type { Covered } from './allowance.js';
 import type { Bucket, Component, Dimension } from './fold.js';
@@ -50,12 +51,12 @@ export interface PeriodTrace {
  * it filled in time order.
  */
 export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensions: readonly Dimension[] = [], covered: Iterable<Covered> = [], trace?: PeriodTrace[]): InvoiceLine[] {
-  const drafts = new Map<string, LineDraft>();
+  const drafts = new DraftIndex();
   const add = (bucket: Bucket, product: Product, slice: LineSlice, tier: string | null, rate: Decimal, quantity: number, extra: Extra = {}): void => {
-    const key = [bucket.version, bucket.product, bucket.model, bucket.component, tier ?? '', ...bucket.dims].join('\u0000');
-    const draft = drafts.get(key);
+    const at = drafts.of(bucket, tier);
+    const draft = drafts.at(at);
     if (!draft) {
-      drafts.set(key, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
+      drafts.set(at, { bucket, product, slice, tier, rate, quantity, ...(extra.fixed ? { fixed: extra.fixed } : {}), ...(extra.share ? { allocated: { ...extra.share } } : {}) });
       return;
     }
     draft.quantity += quantity;
@@ -127,9 +128,9 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
   }
 
   const { scale, mode } = card.rounding;
-  const lines = [...drafts.values()].map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
+  const lines = drafts.values().map(({ bucket, product, slice, tier, rate, quantity, fixed, allocated }): InvoiceLine => {
     const version = card.versions[bucket.version]!;
-    const amountExact = allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit);
+    const amountExact = compact(allocated?.exact ?? fixed ?? new Decimal(quantity).times(rate).dividedBy(product.perUnit));
     const amount = allocated ? new Decimal(allocated.minor.toString()).dividedBy(new Decimal(10).pow(scale)) : roundMoney(amountExact, scale, mode);
     return {
       product: bucket.product,
@@ -153,7 +154,64 @@ export function priceBuckets(buckets: Iterable<Bucket>, card: RateCard, dimensio
       priced: true,
     };
   });
+  // In bucket order already but for products, components and versions: the sort finds long runs.
   return lines.sort(lineOrder(card));
+}
+
+/**
+ * The drafts by line: (version, product, model, component, tier, dimensions), the tier period left
+ * out (a line sums its periods), a missing tier or dimension the same as an empty one. Texts are
+ * given codes once and a line found by its tuple of codes: no key text is made per bucket.
+ */
+class DraftIndex {
+  private readonly texts = new TextCodes();
+  private index = new TupleIndex(6);
+  private tuple = new Int32Array(6);
+  private readonly drafts: LineDraft[] = [];
+
+  /** The index of a bucket's line with `tier` (a new line's is the number of drafts so far). */
+  of(bucket: Bucket, tier: string | null): number {
+    const key = this.key(bucket, tier); // first: it may widen the index
+    return this.index.of(key);
+  }
+
+  /** The draft at an index, if one was made. */
+  at(index: number): LineDraft | undefined {
+    return this.drafts[index];
+  }
+
+  /** Makes the draft of a new line (at the index `of` gave it). */
+  set(index: number, draft: LineDraft): void {
+    this.drafts[index] = draft;
+  }
+
+  /** The drafts in the order they were made. */
+  values(): LineDraft[] {
+    return this.drafts;
+  }
+
+  private key(bucket: Bucket, tier: string | null): Int32Array {
+    const dims = bucket.dims;
+    if (6 + dims.length > this.index.arity) this.widen(dims.length);
+    const { tuple, texts } = this;
+    tuple[0] = bucket.version;
+    tuple[1] = texts.of(bucket.product);
+    tuple[2] = texts.of(bucket.model);
+    tuple[3] = texts.of(bucket.component);
+    tuple[4] = texts.of(tier);
+    tuple[5] = dims.length;
+    for (let i = 0; i < dims.length; i++) tuple[6 + i] = texts.of(dims[i]!);
+    tuple.fill(0, 6 + dims.length);
+    return tuple;
+  }
+
+  /** A bucket of more dimensions than any before (never within one fold): the drafts so far indexed again, wider. */
+  private widen(width: number): void {
+    const made = this.drafts.splice(0);
+    this.index = new TupleIndex(6 + width);
+    this.tuple = new Int32Array(6 + width);
+    for (const draft of made) this.set(this.of(draft.bucket, draft.tier), draft);
+  }
 }
 
 /** The parts of a period grouped by their time dimensions (day, month), in time order; one group when none. */

@@ -116,6 +116,22 @@ const RENDERERS: { [C in ReportCommand]: Record<string, () => Promise<Renderer<R
   },
 };
 
+/** A renderer that gives its text in pieces, each made when asked for: the text of its format's renderer, for outputs of any size. */
+export type ChunkRenderer<R> = (result: R, paint: ChalkInstance, width?: number) => Iterable<string>;
+
+/** The formats whose text can be written as it is made (an invoice of 600,000 lines as CSV). */
+const CHUNK_RENDERERS: { [C in ReportCommand]?: Record<string, () => Promise<ChunkRenderer<Results[C]>>> } = {
+  invoice: { csv: lazy(invoice, 'invoiceCsvChunks'), json: lazy(invoice, 'invoiceJsonChunks') },
+};
+
+/** The renderer of one command's result in one format, in pieces where the format has them, else in one piece. */
+export async function chunkRenderer<C extends ReportCommand>(command: C, format: string): Promise<ChunkRenderer<Results[C]>> {
+  const table: Record<string, () => Promise<ChunkRenderer<Results[C]>>> = CHUNK_RENDERERS[command] ?? {};
+  if (Object.hasOwn(table, format)) return table[format]!();
+  const whole = await renderer(command, format);
+  return (result, paint, width) => [whole(result, paint, width)];
+}
+
 /** The formats a command offers, for its `--format` choices. */
 export function formats(command: ReportCommand): string[] {
   return Object.keys(RENDERERS[command]);

@@ -4,7 +4,7 @@ import { Decimal } from '../util/decimal.js';
 import { formatRef } from '../util/errors.js';
 import { spendSparkline } from './terminal.js';
 import { fitLine, fitLines } from './fit.js';
-import { writeCsv, type Cell } from './csv.js';
+import { csvRecord, csvText, safeText } from './csv.js';
 import { baseQuantity, componentLabel, displayQuantity, formatExact, formatMoney, linesByProduct, unitQuantity } from './format.js';
 import { drawTable, type TableCell } from './text-table.js';
 
@@ -32,6 +32,11 @@ function skippedJson(invoice: Invoice): object[] {
 
 /** The invoice as the JSON object of SPEC §4: fixed key order, money as strings, no wall-clock time. */
 export function invoiceJson(invoice: Invoice): object {
+  return invoiceJsonWith(invoice, invoice.lines.map((line) => lineJson(line, invoice.groupBy, invoice.card.rounding.scale)));
+}
+
+/** The invoice's JSON object with `lines` as given. */
+function invoiceJsonWith(invoice: Invoice, lines: unknown): object {
   const { card, tally } = invoice;
   const scale = card.rounding.scale;
   return {
@@ -43,7 +48,7 @@ export function invoiceJson(invoice: Invoice): object {
     rounding: { scale, mode: card.rounding.mode },
     period: invoice.period,
     group_by: invoice.groupBy,
-    lines: invoice.lines.map((line) => lineJson(line, invoice.groupBy, scale)),
+    lines,
     subtotals: invoice.subtotals.map((s) => ({ product: s.product, amount: formatMoney(s.amount, scale) })),
     total: formatMoney(invoice.total, scale),
     records: {
@@ -92,7 +97,43 @@ export function lineJson(line: InvoiceLine, groupBy: readonly string[], scale: n
 
 /** JSON text: two-space indent and a final newline. */
 export function renderInvoiceJson(invoice: Invoice): string {
-  return `${JSON.stringify(invoiceJson(invoice), null, 2)}\n`;
+  return [...invoiceJsonChunks(invoice)].join('');
+}
+
+/**
+ * Lines per piece of a report written as it is made: pieces small enough (tens of kilobytes) to be
+ * made and dropped in V8's young generation; a piece past 128 KB is a large object, kept until a
+ * full collection (10,000 lines a piece held 100 MB of written text).
+ */
+export const CHUNK_LINES = 200;
+
+/**
+ * The text of `renderInvoiceJson` (`JSON.stringify(invoiceJson(invoice), null, 2)` and a newline)
+ * in pieces of `CHUNK_LINES` lines, each made when asked for: the document around its lines, each line
+ * written as JSON.stringify writes an item of a top-level array (indented by four more spaces).
+ */
+export function* invoiceJsonChunks(invoice: Invoice): Generator<string> {
+  // The document with a stand-in for its lines, cut there: a top-level key starts a line of its own,
+  // and no text of the document holds a line break (JSON writes it \n), so the cut is found once.
+  const cut = '\n  "lines": "\\u0000",\n';
+  const frame = JSON.stringify(invoiceJsonWith(invoice, '\u0000'), null, 2);
+  const at = frame.indexOf(cut);
+  const { lines, groupBy } = invoice;
+  const scale = invoice.card.rounding.scale;
+  if (lines.length === 0) {
+    yield `${frame.slice(0, at)}\n  "lines": [],\n${frame.slice(at + cut.length)}\n`;
+    return;
+  }
+  let piece = [`${frame.slice(0, at)}\n  "lines": [`];
+  for (let i = 0; i < lines.length; i++) {
+    piece.push(`\n    ${JSON.stringify(lineJson(lines[i]!, groupBy, scale), null, 2).replaceAll('\n', '\n    ')}${i < lines.length - 1 ? ',' : ''}`);
+    if (piece.length === CHUNK_LINES) {
+      yield piece.join('');
+      piece = [];
+    }
+  }
+  piece.push(`\n  ],\n${frame.slice(at + cut.length)}\n`);
+  yield piece.join('');
 }
 
 const CSV_HEAD = ['product', 'model', 'addon', 'token_type', 'tier'];
@@ -100,20 +141,34 @@ const CSV_TAIL = ['quantity', 'unit', 'base_quantity', 'base_unit', 'rate', 'amo
 
 /** One row per line and a final TOTAL row; text cells neutralised for spreadsheets. */
 export function renderInvoiceCsv(invoice: Invoice): string {
+  return [...invoiceCsvChunks(invoice)].join('');
+}
+
+
+/**
+ * The text of `renderInvoiceCsv` in pieces of `CHUNK_LINES` lines, each made when asked for: an invoice of
+ * 600,000 lines is written as it is made, never held whole (`chunkRenderer`).
+ */
+export function* invoiceCsvChunks(invoice: Invoice): Generator<string> {
   const scale = invoice.card.rounding.scale;
-  const rows: Cell[][] = invoice.lines.map((line) => {
+  let records = [csvRecord([...CSV_HEAD, ...invoice.groupBy, ...CSV_TAIL])];
+  for (const line of invoice.lines) {
     const base = baseQuantity(line);
-    return [
-      { text: line.product }, { text: line.model }, { text: line.addon }, { text: line.tokenType }, { text: line.tier },
-      ...line.dims.map((d) => ({ text: d })),
-      { number: unitQuantity(line) }, { text: line.unit }, { number: base.value }, { text: base.unit },
-      { number: formatExact(line.rate) }, { number: formatMoney(line.amount, scale) }, { number: formatExact(line.amountExact) },
-      { text: line.version }, { text: line.hash },
-    ];
-  });
-  const blanks = (n: number): Cell[] => Array.from({ length: n }, () => ({ text: null }));
-  rows.push([{ text: 'TOTAL' }, ...blanks(CSV_HEAD.length - 1 + invoice.groupBy.length + 5), { number: formatMoney(invoice.total, scale) }, ...blanks(3)]);
-  return writeCsv([...CSV_HEAD, ...invoice.groupBy, ...CSV_TAIL], rows);
+    records.push(csvRecord([
+      safeText(line.product), safeText(line.model), safeText(line.addon), safeText(line.tokenType), safeText(line.tier),
+      ...line.dims.map(safeText),
+      unitQuantity(line), safeText(line.unit), base.value, safeText(base.unit),
+      formatExact(line.rate), formatMoney(line.amount, scale), formatExact(line.amountExact),
+      safeText(line.version), safeText(line.hash),
+    ]));
+    if (records.length === CHUNK_LINES) {
+      yield csvText(records);
+      records = [];
+    }
+  }
+  const blanks = (n: number): string[] => Array.from({ length: n }, () => '');
+  records.push(csvRecord(['TOTAL', ...blanks(CSV_HEAD.length - 1 + invoice.groupBy.length + 5), formatMoney(invoice.total, scale), ...blanks(3)]));
+  yield csvText(records);
 }
 
 /** A GitHub-flavoured markdown table with the total and the warnings, fit for a pull request. */

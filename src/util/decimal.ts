@@ -7,6 +7,15 @@ export type Decimal = InstanceType<typeof Decimal>;
 const DECIMAL_PATTERN = /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/;
 const LOOSE_DECIMAL_PATTERN = /^-?\d+(?:\.\d+)?$/;
 
+/**
+ * A Decimal to hold for long (an invoice line's amounts): a copy whose digits fill an array of
+ * their own length. decimal.js grows its digit arrays as it computes and leaves them with room to
+ * spare: 600,000 lines held 70 MB of it. The value is the same.
+ */
+export function compact(value: Decimal): Decimal {
+  return new Decimal(value);
+}
+
 /** Parses a plain decimal string (`12`, `0.37`, `-1.5`) into a Decimal, or returns undefined. No hex, exponents, `_` or NaN. */
 export function parseDecimal(text: string, { allowLeadingZeros = true } = {}): Decimal | undefined {
   const pattern = allowLeadingZeros ? LOOSE_DECIMAL_PATTERN : DECIMAL_PATTERN;

@@ -64,8 +64,9 @@ function canonical(path: string): string {
  * never leave a mixed or truncated file (the previous one stays until the new one is complete).
  * An `--out` that is not a regular file (`/dev/null`, `/dev/stdout`, a pipe) is written to, never
  * replaced. A reader that went away (`| head`) is not an error; any other failed write is one line.
+ * Text in pieces (an iterable of strings) is written piece by piece, each made when the last is written.
  */
-export async function emit(text: string | Uint8Array, out: string | undefined): Promise<void> {
+export async function emit(text: string | Uint8Array | Iterable<string>, out: string | undefined): Promise<void> {
   if (out === undefined || out === '-') return writeStdout(text);
   if (isSpecialFile(out)) {
     await writeFile(out, text).catch((error: unknown) => {
@@ -84,11 +85,21 @@ export async function emit(text: string | Uint8Array, out: string | undefined): 
 }
 
 /** Standard output, drained; a closed pipe ends the output quietly, a full disk is an error. */
-export function writeStdout(text: string | Uint8Array): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+export async function writeStdout(text: string | Uint8Array | Iterable<string>): Promise<void> {
+  if (typeof text === 'string' || text instanceof Uint8Array) {
+    await writeOne(text);
+    return;
+  }
+  for (const piece of text) if (!(await writeOne(piece))) return;
+}
+
+/** One write to standard output, drained: false when the reader went away. */
+function writeOne(text: string | Uint8Array): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
     process.stdout.write(text, (error) => {
-      if (error && (error as NodeJS.ErrnoException).code !== 'EPIPE') reject(new UsageError(`cannot write standard output: ${reasonOf(error)}`));
-      else resolve();
+      if (!error) resolve(true);
+      else if ((error as NodeJS.ErrnoException).code === 'EPIPE') resolve(false);
+      else reject(new UsageError(`cannot write standard output: ${reasonOf(error)}`));
     });
   });
 }

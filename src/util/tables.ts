@@ -151,6 +151,11 @@ export class TupleIndex {
     return index;
   }
 
+  /** Every tuple, in index order: `arity` values each (a copy). */
+  tuples(): Int32Array {
+    return this.keys.slice(0, this.count * this.arity);
+  }
+
   private rehash(): void {
     const capacity = this.slots.length * 2;
     this.slots = new Int32Array(capacity);
@@ -171,4 +176,23 @@ function hashInts(values: Int32Array, from: number, count: number): number {
     h ^= h >>> 15;
   }
   return h;
+}
+
+/** Gives each distinct text a small code (from 1; 0 is null), with its text: for tuples of texts in a `TupleIndex`. */
+export class TextCodes {
+  /** The text of each code. */
+  readonly texts: (string | null)[] = [null];
+  private readonly codes = new Map<string, number>();
+
+  /** The code of `text`, added when new. */
+  of(text: string | null): number {
+    if (text === null) return 0;
+    let code = this.codes.get(text);
+    if (code === undefined) {
+      code = this.texts.length;
+      this.codes.set(text, code);
+      this.texts.push(text);
+    }
+    return code;
+  }
 }

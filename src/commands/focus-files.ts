@@ -32,7 +32,9 @@ export async function writeFocusFiles(invoice: Invoice, target: { out?: string |
   const byMonth = new Map<string, FocusRow[]>();
   for (const row of rows) {
     const month = row.month ?? 'undated';
-    byMonth.set(month, [...(byMonth.get(month) ?? []), row]);
+    const part = byMonth.get(month);
+    if (part === undefined) byMonth.set(month, [row]);
+    else part.push(row);
   }
   // Every file is made before any is written, so that a failure (a price past DECIMAL(38,9)) writes none.
   const files = [...byMonth].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([month, part]) => ({

@@ -28,7 +28,12 @@ export function csvText(records: readonly string[]): string {
   return [...records, ''].join('\n');
 }
 
+/** A cell's field: a number as written, text neutralised for spreadsheets. */
+export function cellText(cell: Cell): string {
+  return 'number' in cell ? cell.number : safeText(cell.text);
+}
+
 /** Writes rows as RFC 4180 CSV with LF line ends; any field with a line break or comma is quoted. */
 export function writeCsv(header: readonly string[], rows: readonly Cell[][]): string {
-  return csvText([csvRecord(header), ...rows.map((row) => csvRecord(row.map((cell) => ('number' in cell ? cell.number : safeText(cell.text)))))]);
+  return csvText([csvRecord(header), ...rows.map((row) => csvRecord(row.map(cellText)))]);
 }

@@ -3,7 +3,8 @@ import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { formatInstant, nextDay, nextMonth } from '../util/time.js';
-import { writeCsv, type Cell } from './csv.js';
+import { cellText, csvRecord, csvText, writeCsv, type Cell } from './csv.js';
+import { CHUNK_LINES } from './invoice.js';
 import { parquetBytes, unscaledOf, type ParquetCell, type ParquetColumn, type ParquetKind } from './parquet.js';
 
 /** FOCUS SkuMeter of each token class. */
@@ -60,6 +61,11 @@ const UNIT_NAME: Record<string, string> = { hour: 'Hours', minute: 'Minutes', se
  * billing period is the calendar month of the charge's day in the invoice's zone.
  */
 export function focusRows(invoice: Invoice): FocusRow[] {
+  return invoice.lines.map(focusRowMaker(invoice));
+}
+
+/** The FOCUS row of each line of an invoice (what `focusRows` says), one at a time. */
+function focusRowMaker(invoice: Invoice): (line: InvoiceLine) => FocusRow {
   const { card } = invoice;
   const scale = card.rounding.scale;
   const dim = (line: InvoiceLine, name: string): string | null => line.dims[invoice.groupBy.indexOf(name as never)] ?? null;
@@ -68,7 +74,7 @@ export function focusRows(invoice: Invoice): FocusRow[] {
   const undatedStart = invoice.period.from && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.from) ? invoice.period.from : days[0]?.slice(0, 7).concat('-01');
   const undatedEnd = invoice.period.to && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.to) ? invoice.period.to : days.length > 0 ? `${nextMonth(days[days.length - 1]!.slice(0, 7))}-01` : undefined;
   const instant = (day: string | undefined): Value => ({ instant: day === undefined ? null : invoice.zone.startOfDay(day) });
-  return invoice.lines.map((line): FocusRow => {
+  return (line): FocusRow => {
     const day = dim(line, 'day');
     const month = day?.slice(0, 7) ?? null;
     const consumed = new Decimal(line.baseQuantity).dividedBy(line.baseUnit === 'ms' ? 3_600_000 : 1);
@@ -123,7 +129,7 @@ export function focusRows(invoice: Invoice): FocusRow[] {
       x_LineItemId: text(lineItemId(line, [project, dim(line, 'api_key'), dim(line, 'customer')], chargeStart, chargeEnd)),
     };
     return { month, values: Object.fromEntries(FOCUS_COLUMNS.map((c) => [c, values[c] ?? { text: null }])) as Record<FocusColumn, Value> };
-  });
+  };
 }
 
 /**
@@ -139,12 +145,34 @@ function lineItemId(line: InvoiceLine, who: (string | null)[], start: string | u
 
 /** The FOCUS rows as CSV: decimals as numbers, instants as ISO 8601 UTC (`YYYY-MM-DDTHH:mm:ssZ`). */
 export function focusCsv(rows: readonly FocusRow[]): string {
-  return writeCsv(FOCUS_COLUMNS, rows.map((row) => FOCUS_COLUMNS.map((c): Cell => {
+  return writeCsv(FOCUS_COLUMNS, rows.map(csvCells));
+}
+
+/** A FOCUS row's CSV cells. */
+function csvCells(row: FocusRow): Cell[] {
+  return FOCUS_COLUMNS.map((c): Cell => {
     const value = row.values[c];
     if ('decimal' in value) return { number: value.decimal };
     if ('instant' in value) return { text: value.instant === null ? null : formatInstant(value.instant) };
     return value;
-  })));
+  });
+}
+
+/**
+ * The text of `renderFocus` in pieces of `CHUNK_LINES` rows, each row made when its piece is asked
+ * for: an export of 600,000 charges is written as it is made, never held whole (`chunkRenderer`).
+ */
+export function* focusCsvChunks(invoice: Invoice): Generator<string> {
+  const rowOf = focusRowMaker(invoice);
+  let records = [csvRecord(FOCUS_COLUMNS)];
+  for (const line of invoice.lines) {
+    records.push(csvRecord(csvCells(rowOf(line)).map(cellText)));
+    if (records.length === CHUNK_LINES) {
+      yield csvText(records);
+      records = [];
+    }
+  }
+  yield csvText(records);
 }
 
 /** The FOCUS rows as Parquet: decimals as DECIMAL(38,9), instants as UTC timestamps, the rest as text. */
@@ -169,7 +197,7 @@ function exactAt9(column: FocusColumn, decimal: string): string {
 
 /** The FOCUS 1.3 cost-and-usage CSV of an invoice (the renderer of `--format focus`). */
 export function renderFocus(invoice: Invoice): string {
-  return focusCsv(focusRows(invoice));
+  return [...focusCsvChunks(invoice)].join('');
 }
 
 function trim(value: Decimal): string {

@@ -121,7 +121,7 @@ export type ChunkRenderer<R> = (result: R, paint: ChalkInstance, width?: number)
 
 /** The formats whose text can be written as it is made (an invoice of 600,000 lines as CSV). */
 const CHUNK_RENDERERS: { [C in ReportCommand]?: Record<string, () => Promise<ChunkRenderer<Results[C]>>> } = {
-  invoice: { csv: lazy(invoice, 'invoiceCsvChunks'), json: lazy(invoice, 'invoiceJsonChunks') },
+  invoice: { csv: lazy(invoice, 'invoiceCsvChunks'), json: lazy(invoice, 'invoiceJsonChunks'), focus: lazy(focus, 'focusCsvChunks') },
 };
 
 /** The renderer of one command's result in one format, in pieces where the format has them, else in one piece. */

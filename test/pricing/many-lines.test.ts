@@ -11,6 +11,7 @@ import { loadCard } from '../../src/rates/load.js';
 import { csvRecord, csvText } from '../../src/report/csv.js';
 import { CHUNK_LINES, invoiceCsvChunks, invoiceJson, invoiceJsonChunks, renderInvoiceCsv } from '../../src/report/invoice.js';
 import { compareText } from '../../src/util/compare.js';
+import { FOCUS_GROUP_BY, focusCsv, focusCsvChunks, focusRows } from '../../src/report/focus.js';
 import { invoiceOf } from '../helpers.js';
 
 /**
@@ -120,6 +121,15 @@ describe('an invoice of many lines', () => {
     expect(pieces.join('')).toBe(renderInvoiceCsv(invoice));
     const records = renderInvoiceCsv(invoice).split('\n');
     expect(records.length).toBe(invoice.lines.length + 3);
+  });
+
+  it('is written as FOCUS CSV in pieces, row by row, as the rows made all at once are written', async () => {
+    const invoice = await invoiceOf(spread(30000), 'assemblyai', { groupBy: [...FOCUS_GROUP_BY] });
+    expect(invoice.lines.length).toBeGreaterThan(10 * CHUNK_LINES);
+    const pieces = [...focusCsvChunks(invoice)];
+    expect(pieces.length).toBe(Math.ceil((invoice.lines.length + 1) / CHUNK_LINES));
+    for (const piece of pieces) expect(piece.endsWith('\n')).toBe(true);
+    expect(pieces.join('')).toBe(focusCsv(focusRows(invoice)));
   });
 
   it('is written as JSON in pieces whose text is JSON.stringify\'s of the whole document', async () => {

@@ -198,9 +198,9 @@ class DraftIndex {
     tuple[1] = texts.of(bucket.product);
     tuple[2] = texts.of(bucket.model);
     tuple[3] = texts.of(bucket.component);
-    tuple[4] = texts.of(tier);
+    tuple[4] = texts.of(tier ?? '');
     tuple[5] = dims.length;
-    for (let i = 0; i < dims.length; i++) tuple[6 + i] = texts.of(dims[i]!);
+    for (let i = 0; i < dims.length; i++) tuple[6 + i] = texts.of(dims[i] ?? '');
     tuple.fill(0, 6 + dims.length);
     return tuple;
   }

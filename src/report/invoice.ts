@@ -144,7 +144,6 @@ export function renderInvoiceCsv(invoice: Invoice): string {
   return [...invoiceCsvChunks(invoice)].join('');
 }
 
-
 /**
  * The text of `renderInvoiceCsv` in pieces of `CHUNK_LINES` lines, each made when asked for: an invoice of
  * 600,000 lines is written as it is made, never held whole (`chunkRenderer`).

@@ -85,6 +85,10 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const fastCounts = d.fastCount === undefined ? [] : COUNTS.filter((f) => typed(f) === undefined && has(f));
   const fast: readonly string[] = [...fastInstants, ...fastDurations, ...fastCounts];
   const isFast = (f: string): boolean => fast.includes(f);
+  /** The start of a check a field read by its fast shape passes (nothing for other fields). */
+  const fastOk = (f: string): string => (isFast(f) ? `${f}_fast IS NOT NULL OR ` : '');
+  /** The first branch of a CASE giving a field's value: its fast reading, where it has one. */
+  const fastValue = (f: string): string => (isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : '');
   const readColumns = [
     ...fastInstants.map((f) => `${d.fastInstant!(f)} AS ${f}_read`),
     ...fastDurations.map((f) => `${d.fastSeconds!(f)} AS ${f}_read`),
@@ -135,7 +139,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     const y = `${f}_y`, mo = `${f}_mo`, day = `${f}_d`, tz = `${f}_11`;
     const leap = `((${y} - ${d.div(y, '4')} * 4 = 0 AND ${y} - ${d.div(y, '100')} * 100 <> 0) OR ${y} - ${d.div(y, '400')} * 400 = 0)`;
     const dim = `CASE WHEN ${mo} = 2 THEN CASE WHEN ${leap} THEN 29 ELSE 28 END WHEN ${mo} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-    return `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
+    return `(${fastOk(f)}${f} IS NULL OR (${f}_m AND ${y} BETWEEN 1000 AND 8999 AND ${mo} BETWEEN 1 AND 12 AND ${day} BETWEEN 1 AND (${dim}) AND ${f}_h <= 23 AND ${f}_mi <= 59 AND ${f}_s <= 59 AND (${tz} IS NULL OR ${tz} IN ('Z', 'z') OR (${f}_oh <= 23 AND ${f}_om <= 59))))`;
   };
   const instantLocal = (f: string): string => {
     const y = `${f}_y`, mo = `${f}_mo`;
@@ -154,7 +158,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     // A typed instant: its epoch ms; one without a zone (a local date and time) in --input-tz, as text without an offset.
     if (typed(f) !== undefined) return `CASE WHEN ${f}_raw IS NULL OR NOT ${f}_ok THEN ${NULLI} ELSE ${typed(f) === 'instant' ? d.epochMs!(`${f}_raw`) : zoned(d.epochMs!(`${f}_raw`))} END`;
     const unzoned = zoned(local);
-    return `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
+    return `CASE ${fastValue(f)}WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
   };
   const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
   // A typed duration: whole ms, a part of a millisecond rounded up, as from text.
@@ -167,8 +171,8 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
           ms: `CASE WHEN ${f}_raw >= 0 AND ${f}_raw < ${DURATION_LIMIT} THEN ${typedMs(f)} ELSE ${NULLI} END`,
         }
       : {
-          ok: `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR ${f}_m)`,
-          ms: `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
+          ok: `(${fastOk(f)}${f} IS NULL OR ${f}_m)`,
+          ms: `CASE ${fastValue(f)}WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
         };
   /** A typed count is read: not negative, at most 15 digits, and whole (a DOUBLE's NaN fails the second test). */
   const countOk = (f: CanonicalField): string => `(${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}${typed(f) === 'float' ? ` AND ${f}_raw = FLOOR(${f}_raw)` : ''})`;
@@ -176,12 +180,12 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...CANONICAL_FIELDS,
     ...INSTANTS.map((f) => `${f}_ms`),
     ...DURATIONS.map((f) => `${duration(f).ms} AS ${f}_ms`),
-    ...COUNTS.map((f) => (absent(f) ? `${NULLI} AS ${f}_n` : typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE ${isFast(f) ? `WHEN ${f}_fast IS NOT NULL THEN ${f}_fast ` : ''}WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
+    ...COUNTS.map((f) => (absent(f) ? `${NULLI} AS ${f}_n` : typed(f) !== undefined ? `CASE WHEN ${countOk(f)} THEN ${int(`${f}_raw`)} ELSE ${NULLI} END AS ${f}_n` : `CASE ${fastValue(f)}WHEN ${f}_m THEN ${int(f)} ELSE ${NULLI} END AS ${f}_n`)),
     `(${[
       "kind IN ('transcript', 'stream', 'llm')",
       ...INSTANTS.filter((f) => !absent(f)).map((f) => instant(f).ok),
       ...DURATIONS.filter((f) => !absent(f)).map((f) => duration(f).ok),
-      ...COUNTS.filter((f) => !absent(f)).map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${isFast(f) ? `${f}_fast IS NOT NULL OR ` : ''}${f} IS NULL OR ${f}_m)`)),
+      ...COUNTS.filter((f) => !absent(f)).map((f) => (typed(f) !== undefined ? `(${f}_raw IS NULL OR ${countOk(f)})` : `(${fastOk(f)}${f} IS NULL OR ${f}_m)`)),
       ...(absent('status') ? [] : ["(status IS NULL OR status IN ('completed', 'error'))"]),
       ...(absent('terminated') ? [] : ["(terminated IS NULL OR LOWER(terminated) IN ('true', '1', 'false', '0'))"]),
       ...(absent('region') ? [] : [`(region IS NULL OR region IN (${REGIONS.filter((region) => region !== undefined).map((region) => d.quote(region!)).join(', ')}))`]),

@@ -65,7 +65,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
       : await computeInvoice(files, options);
   tick.phase('rendering');
   if (focusFiles && flags.format === 'focus' && (flags.outDir !== undefined || focusFiles.isParquet(flags.out))) {
-    await focusFiles.writeFocusFiles(invoice, { out: flags.out, outDir: flags.outDir, fileFormat: flags.fileFormat }, [...files, flags.rates]);
+    focusFiles.writeFocusFiles(invoice, { out: flags.out, outDir: flags.outDir, fileFormat: flags.fileFormat }, [...files, flags.rates]);
   } else {
     await emit((await chunkRenderer('invoice', flags.format))(invoice, paint, tableWidth(flags)), flags.out);
   }

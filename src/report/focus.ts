@@ -5,7 +5,7 @@ import { UsageError } from '../util/errors.js';
 import { formatInstant, nextDay, nextMonth } from '../util/time.js';
 import { cellText, csvRecord, csvText, writeCsv, type Cell } from './csv.js';
 import { CHUNK_LINES } from './invoice.js';
-import { parquetBytes, unscaledOf, type ParquetCell, type ParquetColumn, type ParquetKind } from './parquet.js';
+import { parquetBytes, ParquetRowWriter, unscaledOf, type ParquetCell, type ParquetColumn, type ParquetKind } from './parquet.js';
 
 /** FOCUS SkuMeter of each token class. */
 const TOKEN_METERS: Record<string, string> = {
@@ -64,11 +64,23 @@ export function focusRows(invoice: Invoice): FocusRow[] {
   return invoice.lines.map(focusRowMaker(invoice));
 }
 
+/** A dimension of an invoice line by name (`day`, `project`, ...), null where the invoice is not split by it. */
+function dimReader(invoice: Invoice): (line: InvoiceLine, name: string) => string | null {
+  return (line, name) => line.dims[invoice.groupBy.indexOf(name as never)] ?? null;
+}
+
+/** The billing period (YYYY-MM) of an invoice line: the month of its day; null for an undated charge. */
+function monthReader(invoice: Invoice): (line: InvoiceLine) => string | null {
+  const dim = dimReader(invoice);
+  return (line) => dim(line, 'day')?.slice(0, 7) ?? null;
+}
+
 /** The FOCUS row of each line of an invoice (what `focusRows` says), one at a time. */
 function focusRowMaker(invoice: Invoice): (line: InvoiceLine) => FocusRow {
   const { card } = invoice;
   const scale = card.rounding.scale;
-  const dim = (line: InvoiceLine, name: string): string | null => line.dims[invoice.groupBy.indexOf(name as never)] ?? null;
+  const dim = dimReader(invoice);
+  const monthOf = monthReader(invoice);
   const days = invoice.lines.map((l) => dim(l, 'day')).filter((d): d is string => d !== null).sort();
   // Undated charges (transcript objects without their list page) fall in the period asked for, else the log's.
   const undatedStart = invoice.period.from && /^\d{4}-\d{2}-\d{2}$/.test(invoice.period.from) ? invoice.period.from : days[0]?.slice(0, 7).concat('-01');
@@ -76,7 +88,7 @@ function focusRowMaker(invoice: Invoice): (line: InvoiceLine) => FocusRow {
   const instant = (day: string | undefined): Value => ({ instant: day === undefined ? null : invoice.zone.startOfDay(day) });
   return (line): FocusRow => {
     const day = dim(line, 'day');
-    const month = day?.slice(0, 7) ?? null;
+    const month = monthOf(line);
     const consumed = new Decimal(line.baseQuantity).dividedBy(line.baseUnit === 'ms' ? 3_600_000 : 1);
     const pricing = new Decimal(line.baseQuantity).dividedBy(line.perUnit);
     const sku = [line.product, line.model, line.addon ?? line.tokenType].filter(Boolean).join('/');
@@ -162,10 +174,14 @@ function csvCells(row: FocusRow): Cell[] {
  * The text of `renderFocus` in pieces of `CHUNK_LINES` rows, each row made when its piece is asked
  * for: an export of 600,000 charges is written as it is made, never held whole (`chunkRenderer`).
  */
-export function* focusCsvChunks(invoice: Invoice): Generator<string> {
-  const rowOf = focusRowMaker(invoice);
+export function focusCsvChunks(invoice: Invoice): Iterable<string> {
+  return csvPieces(focusRowMaker(invoice), invoice.lines);
+}
+
+/** The FOCUS CSV of some lines of an invoice (all, or a billing period's), in pieces of `CHUNK_LINES` rows made as asked for. */
+function* csvPieces(rowOf: (line: InvoiceLine) => FocusRow, lines: readonly InvoiceLine[]): Generator<string> {
   let records = [csvRecord(FOCUS_COLUMNS)];
-  for (const line of invoice.lines) {
+  for (const line of lines) {
     records.push(csvRecord(csvCells(rowOf(line)).map(cellText)));
     if (records.length === CHUNK_LINES) {
       yield csvText(records);
@@ -175,14 +191,62 @@ export function* focusCsvChunks(invoice: Invoice): Generator<string> {
   yield csvText(records);
 }
 
+/** The FOCUS columns of a Parquet export: decimals as DECIMAL(38,9), instants as UTC timestamps, the rest as text. */
+const PARQUET_COLUMNS: readonly ParquetColumn[] = FOCUS_COLUMNS.map((name) => ({ name, kind: DECIMALS.has(name) ? PARQUET_DECIMAL : DATETIMES.has(name) ? 'timestamp' : 'string' }));
+const PARQUET_CREATED_BY = `tallyman FOCUS ${FOCUS_VERSION}`;
+
 /** The FOCUS rows as Parquet: decimals as DECIMAL(38,9), instants as UTC timestamps, the rest as text. */
 export function focusParquet(rows: readonly FocusRow[]): Uint8Array {
-  const columns: ParquetColumn[] = FOCUS_COLUMNS.map((name) => ({ name, kind: DECIMALS.has(name) ? PARQUET_DECIMAL : DATETIMES.has(name) ? 'timestamp' : 'string' }));
-  return parquetBytes(columns, rows.map((row) => FOCUS_COLUMNS.map((c): ParquetCell => {
+  return parquetBytes(PARQUET_COLUMNS, rows.map(parquetCells), PARQUET_CREATED_BY);
+}
+
+/** The bytes of `focusParquet` of some lines of an invoice, a row group (`ParquetRowWriter`) at a time as asked for. */
+function* parquetPieces(rowOf: (line: InvoiceLine) => FocusRow, lines: readonly InvoiceLine[]): Generator<Uint8Array> {
+  const made: Uint8Array[] = [];
+  const writer = new ParquetRowWriter(PARQUET_COLUMNS, (bytes) => made.push(bytes), PARQUET_CREATED_BY);
+  for (const line of lines) {
+    writer.add(parquetCells(rowOf(line)));
+    if (made.length > 0) yield* made.splice(0);
+  }
+  writer.finish();
+  yield* made.splice(0);
+}
+
+/** A FOCUS row's Parquet cells. */
+function parquetCells(row: FocusRow): ParquetCell[] {
+  return FOCUS_COLUMNS.map((c): ParquetCell => {
     const value = row.values[c];
     if ('decimal' in value) return exactAt9(c, value.decimal);
     return 'instant' in value ? value.instant : value.text;
-  })), `tallyman FOCUS ${FOCUS_VERSION}`);
+  });
+}
+
+/** One FOCUS file of an export: its billing period (`YYYY-MM`, `undated`; null: every period) and its bytes, made as they are read. */
+export interface FocusFile {
+  period: string | null;
+  pieces: Iterable<string | Uint8Array>;
+}
+
+/**
+ * The FOCUS files of an invoice, as CSV (`focusCsv`'s text) or Parquet (`focusParquet`'s bytes):
+ * one per billing period, in order (`undated` last: the charges with no day), each holding its
+ * period's rows in invoice order; or, not `byPeriod`, one of every row. Each file's rows are made
+ * when its pieces are read, so that no file is held whole: a CSV piece of `CHUNK_LINES` rows, or a
+ * Parquet row group, at a time.
+ */
+export function focusFiles(invoice: Invoice, format: 'csv' | 'parquet', byPeriod: boolean): FocusFile[] {
+  const rowOf = focusRowMaker(invoice);
+  const pieces = (lines: readonly InvoiceLine[]) => (format === 'csv' ? csvPieces(rowOf, lines) : parquetPieces(rowOf, lines));
+  if (!byPeriod) return [{ period: null, pieces: pieces(invoice.lines) }];
+  const monthOf = monthReader(invoice);
+  const periods = new Map<string, InvoiceLine[]>();
+  for (const line of invoice.lines) {
+    const period = monthOf(line) ?? 'undated';
+    const lines = periods.get(period);
+    if (lines === undefined) periods.set(period, [line]);
+    else lines.push(line);
+  }
+  return [...periods].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([period, lines]) => ({ period, pieces: pieces(lines) }));
 }
 
 /** A decimal that DECIMAL(38,9) holds exactly; one with more decimals is refused, never rounded. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { reasonOf, UsageError } from './errors.js';
@@ -170,12 +170,68 @@ export function checkOutFolder(flag: string, dir: string): void {
   if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
 }
 
-/** Makes a folder and its parents (`mkdir -p`); one that cannot be made is one line. */
-export function makeFolder(flag: string, dir: string): void {
+/** Makes a folder and its parents (`mkdir -p`), giving the first one it made (none if all were there); one that cannot be made is one line. */
+export function makeFolder(flag: string, dir: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
+    return mkdirSync(dir, { recursive: true });
   } catch (error) {
     throw new UsageError(`${flag}: cannot create ${dir} (${reasonOf(error)})`);
+  }
+}
+
+/**
+ * Output files written all or none (the FOCUS files of `--out-dir`, one per billing period): each
+ * an `AtomicFile`, written in pieces into a temporary file beside it, its folder made if missing.
+ * `commit` puts them all in place once every one is written; `abort` removes the temporaries and
+ * the folders it made, so that a failure leaves the folders as they were.
+ */
+export class FileSet {
+  private readonly files: AtomicFile[] = [];
+  /** The folders made for the files, parents before their children. */
+  private readonly made: string[] = [];
+
+  /** `flag` names the output in messages (`--out-dir DIR`); `inputs` are the command's, never written over (`checkOut`). */
+  constructor(private readonly flag: string, private readonly inputs: readonly (string | undefined)[]) {}
+
+  /** Opens one more file of the set, making its folder first. */
+  open(path: string): AtomicFile {
+    const folder = dirname(path);
+    const first = makeFolder(this.flag, folder);
+    // Made: `first` and the folders under it down to `folder`.
+    const made: string[] = [];
+    for (let at = folder; first !== undefined; at = dirname(at)) {
+      made.unshift(at);
+      if (resolve(at) === resolve(first) || dirname(at) === at) break;
+    }
+    this.made.push(...made);
+    checkOut(path, this.inputs);
+    const file = new AtomicFile(path);
+    this.files.push(file);
+    return file;
+  }
+
+  /** Puts every file in place (the first that cannot be drops those after it). */
+  commit(): void {
+    for (const [at, file] of this.files.entries()) {
+      try {
+        file.commit();
+      } catch (error) {
+        for (const rest of this.files.slice(at + 1)) rest.abort();
+        throw error;
+      }
+    }
+  }
+
+  /** Drops every file written (the previous ones, if any, stay) and the folders made for them. */
+  abort(): void {
+    for (const file of this.files) file.abort();
+    for (const folder of [...this.made].reverse()) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        // not empty (written meanwhile by another run), or gone
+      }
+    }
   }
 }
 

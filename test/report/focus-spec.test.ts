@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -200,5 +200,23 @@ describe('FOCUS 1.3 export, held to the specification', () => {
     expect(readdirSync(join(out, 'billing_period=2026-06')).sort()).toEqual(['focus.csv', 'focus.parquet']);
     expect(runBinary(['invoice', log, '--out-dir', out]).stderr).toBe('tallyman: --out-dir writes one FOCUS file per billing period: add --format focus\n');
     expect(runBinary(['invoice', log, '--format', 'focus', '--out-dir', log]).stderr).toBe(`tallyman: --out-dir ${log} is not a folder\n`);
+  });
+
+  it('--out-dir writes no file when one period cannot be written (a unit price past DECIMAL(38,9) from June): exit 2, one line, the folder as it was', () => {
+    const card = 'fixtures/cards/fine-print.yaml';
+    const log = join(dir, 'fine-print.csv');
+    writeFileSync(log, 'kind,id,timestamp,project,api_key,customer_id,model,audio_duration\ntranscript,a,2026-05-03T09:00:00Z,p,k,c,best,3600\ntranscript,b,2026-06-03T09:00:00Z,p,k,c,best,3600\n');
+    const out = join(dir, 'fine-print');
+    mkdirSync(join(out, 'billing_period=2026-05'), { recursive: true });
+    writeFileSync(join(out, 'billing_period=2026-05', 'focus.parquet'), 'the previous May');
+    const run = runBinary(['invoice', log, '--rates', card, '--format', 'focus', '--out-dir', out]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('tallyman: ContractedUnitPrice 0.1234567891 has more than 9 decimals, which the Parquet export\'s DECIMAL(38,9) cannot hold exactly: write the FOCUS export as CSV\n');
+    expect(readdirSync(out)).toEqual(['billing_period=2026-05']);
+    expect(readdirSync(join(out, 'billing_period=2026-05'))).toEqual(['focus.parquet']);
+    expect(readFileSync(join(out, 'billing_period=2026-05', 'focus.parquet'), 'utf8')).toBe('the previous May');
+    // As CSV both months are written.
+    expect(runBinary(['invoice', log, '--rates', card, '--format', 'focus', '--out-dir', out, '--file-format', 'csv']).status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['billing_period=2026-05', 'billing_period=2026-06']);
   });
 });

@@ -1,7 +1,6 @@
 import { open, stat } from 'node:fs/promises';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { AsyncBuffer, FileMetaData, SchemaElement, SchemaTree } from 'hyparquet';
+import { collectGarbage } from '../util/collect.js';
 import { InputError, isExpectedError, UsageError } from '../util/errors.js';
 import { emptyFields, mapHeader } from './header.js';
 import type { ReadOptions } from './index.js';
@@ -166,21 +165,12 @@ export class ParquetRowText {
 }
 
 /**
- * Collects garbage now. hyparquet decodes a row group into arrays of about 1 MB a column (too big
- * for the young generation: they are born old), so that, left to itself, V8 lets several dead row
- * groups pile up before it collects: 460 MB at 1M rows of 15 columns against 70 MB live. A full
- * collection a row group (9 for 1M rows from DuckDB, a few ms each) keeps the heap at one group.
- * The collector is not exposed without `--expose-gc`: the flag is set, and a new context gets it.
- * Small groups pile up little: a collection comes after COLLECT_ROWS rows at least.
+ * Rows read between two full collections (`collectGarbage`). hyparquet decodes a row group into
+ * arrays of about 1 MB a column (too big for the young generation: they are born old), so that,
+ * left to itself, V8 lets several dead row groups pile up before it collects: 460 MB at 1M rows of
+ * 15 columns against 70 MB live. A full collection a row group (9 for 1M rows from DuckDB, a few ms
+ * each) keeps the heap at one group; small groups pile up little, so not after each of them.
  */
-function collectGarbage(): void {
-  if (gc === undefined) {
-    setFlagsFromString('--expose-gc');
-    gc = (runInNewContext('gc') as (() => void) | undefined) ?? (() => undefined);
-  }
-  gc();
-}
-let gc: (() => void) | undefined;
 const COLLECT_ROWS = 65_536;
 
 /** Rows a byte of a Parquet file is taken to hold at most, for sizing (the bench log holds 0.3; a column of one repeated value, far more). */

@@ -112,6 +112,8 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
   const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
   const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';
   const tied = `(valid AND id IS NOT NULL AND rank_at = 1 AND peered)`;
+  // Only the rows of an id seen more than once are sorted: the others (nearly all) are kept as they come.
+  const repeatedOn = 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
@@ -281,13 +283,22 @@ cq ${d.cteAs} (
     ${quantities}
   FROM c
 ),
+nc ${d.cteAs} (
+  SELECT ${carried.join(', ')} FROM cq
+),
+rp ${d.cteAs} (
+  SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1
+),
 n ${d.cteAs} (
-  SELECT ${carried.join(', ')}, RANK() OVER (${byId}) AS rank_at, (${d.neighbour('lag', 'at_key', byId)} = at_key OR ${d.neighbour('lead', 'at_key', byId)} = at_key) AS peered FROM cq
+  SELECT ${carried.map((c) => `nc.${c}`).join(', ')}, RANK() OVER (${byId}) AS rank_at, (${d.neighbour('lag', 'at_key', byId)} = at_key OR ${d.neighbour('lead', 'at_key', byId)} = at_key) AS peered
+  FROM nc JOIN rp ON ${repeatedOn}
 ),
 m ${d.cteAs} (
-  SELECT *, ${NULLT} AS tie_key, CASE WHEN rank_at > 1 THEN 2 ELSE 1 END AS place FROM n WHERE NOT COALESCE(${tied}, FALSE)
+  SELECT ${carried.map((c) => `nc.${c}`).join(', ')}, ${int('1')} AS place FROM nc LEFT JOIN rp ON ${repeatedOn} WHERE COALESCE(rp.rep, 0) = 0
   UNION ALL
-  SELECT *, ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')}) AS place
+  SELECT ${carried.join(', ')}, CASE WHEN rank_at > 1 THEN ${int('2')} ELSE ${int('1')} END AS place FROM n WHERE NOT COALESCE(${tied}, FALSE)
+  UNION ALL
+  SELECT ${carried.join(', ')}, ${int(`ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')})`)} AS place
   FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
 ),
 w ${d.cteAs} (

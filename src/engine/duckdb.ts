@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { sameCsvHeader } from '../ingest/csv-header.js';
+import { csvHeader } from '../ingest/csv-header.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
@@ -47,15 +47,21 @@ export async function duckdbLogUsage(paths: readonly string[], options: InvoiceO
 /** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
 async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
   const connection = await connect(memory);
-  const { from, describe } = await fromItem(paths, options.map);
+  const { from, describe, known } = await fromItem(paths, options.map);
   let columns: string[];
   let types: Map<string, string>;
-  try {
-    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${describe}`);
-    columns = described.getRows().map((row) => String(row[0]));
-    types = new Map(described.getRows().map((row) => [String(row[0]), String(row[1])]));
-  } catch (error) {
-    throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
+  if (known !== undefined) {
+    // A CSV read as all text whose header names plain columns: DuckDB names them so (not asked: one read of the file less).
+    columns = known;
+    types = new Map(known.map((c) => [c, 'VARCHAR']));
+  } else {
+    try {
+      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${describe}`);
+      columns = described.getRows().map((row) => String(row[0]));
+      types = new Map(described.getRows().map((row) => [String(row[0]), String(row[1])]));
+    } catch (error) {
+      throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
   const kindColumn = options.map.get('kind') ?? 'kind';
   if (!columns.includes(kindColumn)) {
@@ -146,9 +152,10 @@ function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
  * The FROM item that reads the files (one reader per format, globs passed to DuckDB as they are), and the one its columns
  * are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
  * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
- * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join.
+ * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join. `known`: the
+ * columns of CSV files that share one plain header line, read here (no DESCRIBE then).
  */
-async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<{ from: string; describe: string }> {
+async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<{ from: string; describe: string; known?: string[] | undefined }> {
   const same = (from: string): { from: string; describe: string } => ({ from, describe: from });
   if (paths.includes('-')) throw new UsageError('--engine duckdb reads files, not standard input: give the file names');
   const formats = new Set(paths.map((p) => logExtension(p)));
@@ -159,7 +166,10 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   // builds its hash joins on the log's side instead of the plan table's.
   // The CSV dialect the in-process reader reads (commas, double quotes doubled inside quotes), not one DuckDB guesses: the
   // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
-  if (format === '.csv') return same(`read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'${(await sameCsvHeader(paths)) ? '' : ', union_by_name = true'})`);
+  if (format === '.csv') {
+    const header = await csvHeader(paths);
+    return { ...same(`read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'${header.same ? '' : ', union_by_name = true'})`), known: header.columns };
+  }
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };

@@ -5,24 +5,36 @@ import { fileHead } from './open.js';
 /** A path DuckDB expands itself: its files are not known here. */
 const GLOB = /[*?[]/;
 
-/** Whether every path is one file (no glob) and all begin with the same header line (a gzipped file's, inflated). */
-export async function sameCsvHeader(paths: readonly string[]): Promise<boolean> {
-  if (paths.some((path) => GLOB.test(path))) return false;
-  if (paths.length === 1) return true;
+/** A header line of plain names (letters, digits, underscores; each once): the columns a CSV reader names from it are its parts. */
+const PLAIN_HEADER = /^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/**
+ * The header every file begins with: `same` when every path is one file (no glob) and all begin with the same header line (a
+ * gzipped file's, inflated); `columns`, the names in it when it is plain (no quotes, spaces or repeats), else undefined (the
+ * reader names them itself).
+ */
+export async function csvHeader(paths: readonly string[]): Promise<{ same: boolean; columns: string[] | undefined }> {
+  const unknown = { same: false, columns: undefined };
+  if (paths.some((path) => GLOB.test(path))) return unknown;
   const headers = new Set<string>();
   for (const path of paths) {
     let head: Buffer;
     try {
       ({ head } = await fileHead(path, HEADER_BYTES));
     } catch {
-      return false;
+      return unknown;
     }
     const text = head.toString('utf8');
     const end = text.search(/\r?\n/);
-    if (end < 0) return false;
-    headers.add(text.slice(0, end).replace(/^\uFEFF/, ''));
+    if (end < 0) return paths.length === 1 ? { same: true, columns: undefined } : unknown;
+    headers.add(text.slice(0, end));
   }
-  return headers.size === 1;
+  if (headers.size !== 1) return unknown;
+  // A byte-order mark is not named here: the reader decides what it makes of it.
+  const line = [...headers][0]!;
+  if (line.startsWith('\uFEFF')) return { same: true, columns: undefined };
+  const names = line.split(',');
+  return { same: true, columns: PLAIN_HEADER.test(line) && new Set(names).size === names.length ? names : undefined };
 }
 
 /** How much of a CSV file is read to find its header line. */

@@ -69,9 +69,9 @@ function valuesTable(columns: readonly string[], rows: readonly (readonly string
 const TRIMMED_ESCAPED = "' \\t\\n\\r'";
 
 // Text without the spaces, tabs, carriage returns and line feeds at either end, per dialect (the fields and the add-ons of a list).
-/** DuckDB: trimmed only where it may change something (a space at either end, or a tab or line end anywhere): trim() is slow there. */
+/** DuckDB: trimmed only where it changes something (one of the four at either end; eight prefix and suffix tests cost half of a search for each inside): trim() is slow there. */
 const duckdbTrim = (e: string): string =>
-  `CASE WHEN prefix(${e}, ' ') OR suffix(${e}, ' ') OR contains(${e}, chr(9)) OR contains(${e}, chr(10)) OR contains(${e}, chr(13)) THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`;
+  `CASE WHEN ${['prefix', 'suffix'].flatMap((end) => ["' '", 'chr(9)', 'chr(10)', 'chr(13)'].map((c) => `${end}(${e}, ${c})`)).join(' OR ')} THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`;
 const postgresTrim = (e: string): string => `btrim(${e}, ' ' || chr(9) || chr(10) || chr(13))`;
 const commaTrim = (e: string): string => `TRIM(${e}, ${TRIMMED_ESCAPED})`;
 const bothTrim = (e: string): string => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`;

@@ -133,6 +133,18 @@ describe('columns as warehouses type them, and odd cells', () => {
     const flags: Flags = { rates, map: { timestamp: 'at', started_at: 'at' } };
     expect(await duckdbJson([mapped], flags)).toBe(withoutReferences(await jsJson([mapped], flags)));
   }, 60_000);
+  it('a header DuckDB is not told the names of (quoted, a byte-order mark, in another order across files): one invoice', async () => {
+    const dir = tempDir();
+    const rows = 'transcript,t-1,2026-05-12T10:00:00Z,fast,60\nstream,s-1,2026-05-12T11:00:00Z,rt,90\n';
+    const plain = writeLog(dir, 'plain.csv', `kind,id,timestamp,model,audio_duration\n${rows}`);
+    const js = withoutReferences(await jsJson([plain], { rates }));
+    expect(await duckdbJson([plain], { rates })).toBe(js);
+    expect(await duckdbJson([writeLog(dir, 'quoted.csv', `"kind","id","timestamp","model","audio_duration"\n${rows}`)], { rates })).toBe(js);
+    expect(await duckdbJson([writeLog(dir, 'bom.csv', `\uFEFFkind,id,timestamp,model,audio_duration\n${rows}`)], { rates })).toBe(js);
+    const first = writeLog(dir, 'first.csv', 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60\n');
+    const second = writeLog(dir, 'second.csv', 'id,kind,model,timestamp,audio_duration\ns-1,stream,rt,2026-05-12T11:00:00Z,90\n');
+    expect(await duckdbJson([first, second], { rates })).toBe(js);
+  }, 60_000);
 });
 
 const FEATURES = ['labels', 'entities', 'zzz', ' labels ', ''];

@@ -1,0 +1,35 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { csvHeader } from '../../src/ingest/csv-header.js';
+
+describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tallyman-header-'));
+  const file = (name: string, text: string | Buffer): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const plain = file('plain.csv', 'kind,id,timestamp,audio_duration\r\ntranscript,t1,2026-05-01T00:00:00Z,60\n');
+
+  it('names the columns of a plain header line, read from each file (a gzipped one inflated)', async () => {
+    expect(await csvHeader([plain])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'] });
+    const gz = file('plain.csv.gz', gzipSync('kind,id,timestamp,audio_duration\ntranscript,t2,2026-05-01T00:00:00Z,30\n'));
+    expect(await csvHeader([plain, gz])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'] });
+  });
+
+  it('leaves the naming to the reader for quotes, spaces, a repeated name or a byte-order mark', async () => {
+    for (const header of ['"kind",id', 'kind, id', 'kind,id,kind', '\uFEFFkind,id', 'kind,', 'kind,2id']) {
+      expect(await csvHeader([file('odd.csv', `${header}\ntranscript,t1\n`)]), header).toEqual({ same: true, columns: undefined });
+    }
+  });
+
+  it('is not shared when the headers differ, a path is a glob, or a file cannot be read', async () => {
+    const other = file('other.csv', 'kind,id,timestamp\ntranscript,t1,2026-05-01T00:00:00Z\n');
+    expect(await csvHeader([plain, other])).toEqual({ same: false, columns: undefined });
+    expect(await csvHeader([join(dir, '*.csv')])).toEqual({ same: false, columns: undefined });
+    expect(await csvHeader([plain, join(dir, 'missing.csv')])).toEqual({ same: false, columns: undefined });
+  });
+});

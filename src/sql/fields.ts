@@ -100,7 +100,8 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...CANONICAL_FIELDS.map((f) => {
       if (absent(f)) return `${NULLT} AS ${f}`;
       const e = `NULLIF(${d.trim(f)}, '')`;
-      return `${f === 'region' ? `LOWER(${e})` : isFast(f) ? `CASE WHEN ${f}_fast IS NULL THEN ${e} END` : e} AS ${f}`;
+      // A field of a fast shape is trimmed only where it is given and not read so (most rows of a log lack most such fields).
+      return `${f === 'region' ? `LOWER(${e})` : isFast(f) ? `CASE WHEN ${f}_fast IS NULL AND ${f} IS NOT NULL THEN ${e} END` : e} AS ${f}`;
     }),
     ...raws.map((f) => `${f}_raw`),
     ...fast.map((f) => `${f}_fast`),
@@ -121,14 +122,17 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     ...(absent('features') ? [] : [`${d.matches('features', FEATURES)} AS features_m`]),
   ];
   // 3. Instants as epoch ms (NULL: not given), and whether each given one is valid: integers first, then checks and days.
+  // The integers only of a text that matched (NULL otherwise, as every later step reads them only then): a field read by its
+  // fast shape is NULL here, and a default part ('0', '000') would else be made and read on every row.
   const instantInts = INSTANTS.filter((f) => !absent(f)).flatMap((f) => {
     const digits = `REPLACE(SUBSTR(${f}_11, 2), ':', '')`;
+    const matched = (e: string): string => `CASE WHEN ${f}_m THEN ${int(e)} END`;
     return [
-      ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${int(`${f}_${n}`)} AS ${f}_${name}`),
-      ...[['h', 5], ['mi', 6], ['s', 8]].map(([name, n]) => `${int(`COALESCE(${f}_${n}, '0')`)} AS ${f}_${name}`),
-      `${int(`SUBSTR(CONCAT(COALESCE(${f}_10, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
-      `${int(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
-      `${int(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
+      ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${matched(`${f}_${n}`)} AS ${f}_${name}`),
+      ...[['h', 5], ['mi', 6], ['s', 8]].map(([name, n]) => `${matched(`COALESCE(${f}_${n}, '0')`)} AS ${f}_${name}`),
+      `${matched(`SUBSTR(CONCAT(COALESCE(${f}_10, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
+      `${matched(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
+      `${matched(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
     ];
   });
   /** More columns after `*` (none: a table without the fields they are made of). */

@@ -104,15 +104,16 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
     // The order of a repeated id's rows: by instant (undated last).
     `COALESCE(at_ms, ${int(MAX_INT)}) AS at_key`,
   ].join(',\n    ');
-  // 7. A repeated (kind, id) bills its earliest row: one sort settles every row but those tied at their id's first instant
-  // (rare), which are sorted again alone by what they bill (only rows that bill alike can tie, and then either may be kept).
+  // 7. A repeated (kind, id) bills its earliest row. Only the rows of an id seen more than once are sorted (`rp` finds those
+  // ids; the others, nearly every row of a real log, are kept as they come): one sort settles them but those tied at their
+  // id's first instant (rare), which are sorted again alone by what they bill (only rows that bill alike can tie, and then
+  // either may be kept).
   // Their order: one text that sorts as the tuple of the carried columns does, byte by byte with NULL first; each column
   // NULL as \1\1, else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
   const one = d.chr(1);
   const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
   const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';
   const tied = `(valid AND id IS NOT NULL AND rank_at = 1 AND peered)`;
-  // Only the rows of an id seen more than once are sorted: the others (nearly all) are kept as they come.
   const repeatedOn = 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [

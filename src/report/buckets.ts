@@ -1,6 +1,6 @@
-import { stringify } from 'csv-stringify/sync';
 import { tableColumns, tableOf } from '../pricing/bucket-table.js';
 import type { Invoice } from '../pricing/invoice.js';
+import { csvRecord, csvText } from './csv.js';
 import { SCHEMA_VERSION } from './schema-version.js';
 
 /**
@@ -11,7 +11,7 @@ import { SCHEMA_VERSION } from './schema-version.js';
 export function renderBucketsCsv(invoice: Invoice): string {
   const columns = tableColumns(invoice.groupBy, invoice.usageDay === true);
   const rows = tableOf(invoice).map((row) => columns.map((c) => (row[c] === null ? '' : String(row[c]))));
-  return stringify([columns, ...rows], { record_delimiter: 'unix', quoted_match: /[\r\n]/ });
+  return csvText([columns, ...rows].map(csvRecord));
 }
 
 /** The bucket table as JSON: `schema_version`, the columns, and the rows as objects (integers as numbers). */

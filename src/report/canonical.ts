@@ -1,6 +1,6 @@
-import { stringify } from 'csv-stringify/sync';
 import { CANONICAL_FIELDS, type CanonicalField, type UsageRecord } from '../ingest/record.js';
 import { formatInstant } from '../util/time.js';
+import { csvRecord } from './csv.js';
 import { ParquetRowWriter, type ParquetCell, type ParquetColumn, type ParquetKind } from './parquet.js';
 
 const SECONDS: ParquetKind = { decimal: { precision: 18, scale: 3 } };
@@ -103,7 +103,7 @@ export function canonicalWriter(format: CanonicalFormat, sink: (bytes: Uint8Arra
 
 /** One CSV line, quoted where it must be; values are never neutralised for spreadsheets (an id `=1` stays `=1`). */
 function csvLine(values: string[]): string {
-  return stringify([values], { record_delimiter: 'unix', quoted_match: /[\r\n]/ });
+  return `${csvRecord(values)}\n`;
 }
 
 function ndjsonLine(cells: ParquetCell[]): string {

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { computeInvoice } from '../engine/index.js';
 import { chunkRenderer, formats } from '../report/index.js';
 import { warningLines } from '../report/invoice.js';
 import { checkOut, emit, note } from '../util/output.js';
@@ -47,7 +46,8 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
   checkHtmlOut(flags);
   checkSources(files, flags);
   checkOut(flags.out, [...files, flags.rates, ...(flags.buckets === undefined ? [] : [flags.buckets])]);
-  // What only some runs need is loaded by them (Parquet, the bucket table, DuckDB): a plain invoice starts faster.
+  // What only some runs need is loaded by them (Parquet, the bucket table, DuckDB; the in-process engine, not under --engine
+  // duckdb): each run starts faster.
   const focusFiles = flags.format === 'focus' || flags.outDir !== undefined ? await import('./focus-files.js') : undefined;
   if (flags.outDir !== undefined) focusFiles!.checkOutDir(flags);
   hintStdin(files);
@@ -62,7 +62,7 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
     ? await (await import('../engine/buckets.js')).priceBucketFile(flags.buckets, bucketOptions(flags, options, flags.groupBy === undefined ? undefined : groupBy))
     : flags.engine === 'duckdb'
       ? await (await import('../engine/duckdb.js')).duckdbInvoice(files, options, process.env.TALLYMAN_DUCKDB_MEMORY)
-      : await computeInvoice(files, options);
+      : await (await import('../engine/index.js')).computeInvoice(files, options);
   tick.phase('rendering');
   if (focusFiles && flags.format === 'focus' && (flags.outDir !== undefined || focusFiles.isParquet(flags.out))) {
     focusFiles.writeFocusFiles(invoice, { out: flags.out, outDir: flags.outDir, fileFormat: flags.fileFormat }, [...files, flags.rates]);

@@ -1,4 +1,3 @@
-import { readBucketFile } from '../ingest/buckets.js';
 import { billOf } from '../pricing/bill.js';
 import { foldOfTable, groupByOfHeader, hasUsageDay, periodFlagsOf } from '../pricing/bucket-table.js';
 import type { Dimension } from '../pricing/dimensions.js';
@@ -22,7 +21,8 @@ export interface BucketTableOptions {
 
 /** Prices a bucket table (docs/sql.md) into the invoice the raw log gives. */
 export async function priceBucketFile(path: string, options: BucketTableOptions): Promise<Invoice> {
-  const { format, header, rows } = await readBucketFile(path);
+  // The file readers are loaded here, not by `--engine duckdb`, which hands its rows over (priceBucketRows).
+  const { format, header, rows } = await (await import('../ingest/buckets.js')).readBucketFile(path);
   // CSV and Parquet hold every column; JSON rows may leave out empty ones.
   const complete = format !== 'json';
   const tableGroupBy = groupByOfHeader(header, path, complete);

@@ -115,24 +115,22 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
   const instantParts = INSTANTS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, ISO, 12) }));
   const durationParts = DURATIONS.filter((f) => !absent(f)).map((f) => ({ f, ...parsedBy(f, SECONDS, 3) }));
   const matchColumns = [...instantParts, ...durationParts].flatMap((m) => (m.column === undefined ? [] : [m.column]));
-  // A group is read where it is used, inside a branch taken only by a text that matched: not on every row (most read by their
-  // fast shape, or without the field). The zone, read by three steps, is a column of the next step, made only then.
   const groups = [
-    ...[...instantParts, ...durationParts].map((m) => `${m.matched} AS ${m.f}_m`),
+    ...instantParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, ...[1, 2, 3, 5, 6, 8, 10, 11].map((n) => `${m.group(n)} AS ${m.f}_${n}`)]),
+    ...durationParts.flatMap((m) => [`${m.matched} AS ${m.f}_m`, `${m.group(1)} AS ${m.f}_w`, `${m.group(3)} AS ${m.f}_f`]),
     ...COUNTS.filter((f) => !absent(f)).map((f) => `${d.matches(f, COUNT)} AS ${f}_m`),
     ...(absent('features') ? [] : [`${d.matches('features', FEATURES)} AS features_m`]),
   ];
   // 3. Instants as epoch ms (NULL: not given), and whether each given one is valid: integers first, then checks and days.
   // The integers only of a text that matched (NULL otherwise, as every later step reads them only then): a field read by its
   // fast shape is NULL here, and a default part ('0', '000') would else be made and read on every row.
-  const instantInts = instantParts.flatMap(({ f, group }) => {
-    const digits = `REPLACE(SUBSTR(${group(11)}, 2), ':', '')`;
+  const instantInts = INSTANTS.filter((f) => !absent(f)).flatMap((f) => {
+    const digits = `REPLACE(SUBSTR(${f}_11, 2), ':', '')`;
     const matched = (e: string): string => `CASE WHEN ${f}_m THEN ${int(e)} END`;
     return [
-      `CASE WHEN ${f}_m THEN ${group(11)} END AS ${f}_11`,
-      ...([['y', 1], ['mo', 2], ['d', 3]] as const).map(([name, n]) => `${matched(group(n))} AS ${f}_${name}`),
-      ...([['h', 5], ['mi', 6], ['s', 8]] as const).map(([name, n]) => `${matched(`COALESCE(${group(n)}, '0')`)} AS ${f}_${name}`),
-      `${matched(`SUBSTR(CONCAT(COALESCE(${group(10)}, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
+      ...[['y', 1], ['mo', 2], ['d', 3]].map(([name, n]) => `${matched(`${f}_${n}`)} AS ${f}_${name}`),
+      ...[['h', 5], ['mi', 6], ['s', 8]].map(([name, n]) => `${matched(`COALESCE(${f}_${n}, '0')`)} AS ${f}_${name}`),
+      `${matched(`SUBSTR(CONCAT(COALESCE(${f}_10, ''), '000'), 1, 3)`)} AS ${f}_ms3`,
       `${matched(`NULLIF(SUBSTR(${digits}, 1, 2), '')`)} AS ${f}_oh`,
       `${matched(`COALESCE(NULLIF(SUBSTR(${digits}, 3), ''), '0')`)} AS ${f}_om`,
     ];
@@ -167,10 +165,6 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
     return `CASE ${fastValue(f)}WHEN ${f} IS NULL OR NOT ${f}_ok THEN ${NULLI} WHEN ${tz} IS NULL THEN ${unzoned} WHEN ${tz} IN ('Z', 'z') THEN ${local} ELSE ${local} - (CASE WHEN SUBSTR(${tz}, 1, 1) = '-' THEN -1 ELSE 1 END) * (${f}_oh * 60 + ${f}_om) * 60000 END`;
   };
   const instant = (f: string): { ok: string; ms: string } => ({ ok: `${f}_ok`, ms: `${f}_ms` });
-  /** A duration's whole seconds and its decimals (groups 1 and 3 of SECONDS), as text. */
-  const durationPart = (f: string, n: number): string => durationParts.find((m) => m.f === f)!.group(n);
-  const whole = (f: string): string => durationPart(f, 1);
-  const fraction = (f: string): string => durationPart(f, 3);
   // A typed duration: whole ms, a part of a millisecond rounded up, as from text.
   const duration = (f: CanonicalField): { ok: string; ms: string } =>
     absent(f)
@@ -182,7 +176,7 @@ export function recordSteps(d: Dialect, options: FieldOptions, table: string): s
         }
       : {
           ok: `(${fastOk(f)}${f} IS NULL OR ${f}_m)`,
-          ms: `CASE ${fastValue(f)}WHEN ${f}_m THEN ${int(whole(f))} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${fraction(f)}, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${fraction(f)}, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
+          ms: `CASE ${fastValue(f)}WHEN ${f}_m THEN ${int(`${f}_w`)} * 1000 + ${int(`SUBSTR(CONCAT(COALESCE(${f}_f, ''), '000'), 1, 3)`)} + CASE WHEN ${d.matches(`SUBSTR(${f}_f, 4)`, NONZERO)} THEN 1 ELSE 0 END ELSE ${NULLI} END`,
         };
   /** A typed count is read: not negative, at most 15 digits, and whole (a DOUBLE's NaN fails the second test). */
   const countOk = (f: CanonicalField): string => `(${f}_raw >= 0 AND ${f}_raw < ${COUNT_LIMIT}${typed(f) === 'float' ? ` AND ${f}_raw = FLOOR(${f}_raw)` : ''})`;

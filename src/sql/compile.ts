@@ -8,6 +8,7 @@ import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
 import { DIALECT, type Dialect, type DialectName } from './dialect.js';
+import { duplicateSteps } from './duplicates.js';
 import { hasField, recordSteps, TOKENS } from './fields.js';
 import { planTables, TOKEN_BASES } from './plans.js';
 import { constantTables, type Cell, type ConstantTable } from './tables.js';
@@ -31,6 +32,8 @@ export interface SqlOptions {
   output?: 'buckets' | 'usage';
   /** Tables already holding the constant tables (`constantTables`), by name, read instead of VALUES lists (`--engine duckdb`). */
   tables?: Readonly<Partial<Record<ConstantTable['name'], string>>> | undefined;
+  /** The duplicate check's window over every row whatever the dialect (duplicates.ts; for the tests). */
+  rankEveryRow?: boolean | undefined;
 }
 
 /**
@@ -104,17 +107,6 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
     // The order of a repeated id's rows: by instant (undated last).
     `COALESCE(at_ms, ${int(MAX_INT)}) AS at_key`,
   ].join(',\n    ');
-  // 7. A repeated (kind, id) bills its earliest row. Only the rows of an id seen more than once are sorted (`rp` finds those
-  // ids; the others, nearly every row of a real log, are kept as they come): one sort settles them but those tied at their
-  // id's first instant (rare), which are sorted again alone by what they bill (only rows that bill alike can tie, and then
-  // either may be kept).
-  // Their order: one text that sorts as the tuple of the carried columns does, byte by byte with NULL first; each column
-  // NULL as \1\1, else \2, its text with \1 written \1\2, then \1\1 (no text holds \0 in PostgreSQL).
-  const one = d.chr(1);
-  const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
-  const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';
-  const tied = `(valid AND id IS NOT NULL AND rank_at = 1 AND peered)`;
-  const repeatedOn = 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
   const within = [period.from === undefined ? '' : `at_ms >= ${period.from}`, period.to === undefined ? '' : `at_ms < ${period.to}`].filter((s) => s !== '').join(' AND ');
   const classified = [
     '*',
@@ -153,7 +145,11 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
   const [numbers, nullNumbers] = split(['pid', 'channels_v', ...Object.values(TOKENS).map((f) => `${f}_n`), 'billed_ms', 'ms', 'usage_quantity', 'beyond_ms', 'unpriced_quantity', ...(options.output === 'usage' ? ['session_ms', 'audio_duration_ms'] : [])], alwaysNull);
   const flags = ['priced', 'retired', 'free', 'long_band', 'open_session', 'at_cap', ...(options.output === 'usage' ? ['failed', 'closed'] : [])];
   const carried = ['kind', 'id', 'ver', 'at_ms', 'at_key', 'valid', ...texts, ...numbers, ...flags];
-  const content = `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`;
+  // 7. The duplicate check (duplicates.ts): `m`, every row with its place among its id's.
+  const duplicates = duplicateSteps(d, {
+    carried, from: 'cq', rankEveryRow: options.rankEveryRow,
+    content: (encode) => `CONCAT(${[...texts.map(encode), ...numbers.map((c) => encode(txt(c))), ...flags.map((c) => encode(`CASE WHEN ${c} THEN '1' WHEN NOT ${c} THEN '0' END`))].join(', ')})`,
+  });
   // 8. The rows summed by everything the bucket table or its counts tell apart: the 1M rows of a log become a few hundred.
   // Each as [expression, name]: the columns kept as they are, and two flags made of them.
   const sumKey: [string, string][] = [
@@ -284,24 +280,7 @@ cq ${d.cteAs} (
     ${quantities}
   FROM c
 ),
-nc ${d.cteAs} (
-  SELECT ${carried.join(', ')} FROM cq
-),
-rp ${d.cteAs} (
-  SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1
-),
-n ${d.cteAs} (
-  SELECT ${carried.map((c) => `nc.${c}`).join(', ')}, RANK() OVER (${byId}) AS rank_at, (${d.neighbour('lag', 'at_key', byId)} = at_key OR ${d.neighbour('lead', 'at_key', byId)} = at_key) AS peered
-  FROM nc JOIN rp ON ${repeatedOn}
-),
-m ${d.cteAs} (
-  SELECT ${carried.map((c) => `nc.${c}`).join(', ')}, ${int('1')} AS place FROM nc LEFT JOIN rp ON ${repeatedOn} WHERE COALESCE(rp.rep, 0) = 0
-  UNION ALL
-  SELECT ${carried.join(', ')}, CASE WHEN rank_at > 1 THEN ${int('2')} ELSE ${int('1')} END AS place FROM n WHERE NOT COALESCE(${tied}, FALSE)
-  UNION ALL
-  SELECT ${carried.join(', ')}, ${int(`ROW_NUMBER() OVER (${byId}, ${d.bytewise('tie_key')})`)} AS place
-  FROM (SELECT *, ${content} AS tie_key FROM n WHERE ${tied}) AS tk
-),
+${duplicates},
 w ${d.cteAs} (
   SELECT ${[classified, ...nullTexts.map((c) => `${NULLT} AS ${c}`), ...nullNumbers.map((c) => `${NULLI} AS ${c}`)].join(', ')} FROM m
 ),

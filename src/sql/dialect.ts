@@ -5,6 +5,11 @@
  */
 export interface Dialect {
   name: DialectName;
+  /**
+   * Whether the engine computes a step read more than once only once (DuckDB materialises such a CTE; PostgreSQL's is written
+   * `AS MATERIALIZED`). BigQuery, Snowflake, Spark and ClickHouse may compute it again for each reader (duplicates.ts).
+   */
+  materializes: boolean;
   /** The text and 64-bit integer type names. */
   text: string;
   int: string;
@@ -115,6 +120,7 @@ const INSTANT_GLOB = `${'[0-9]'.repeat(4)}-[0-9][0-9]-[0-9][0-9][T ][0-9][0-9]:[
 
 const duckdb: Dialect = {
   name: 'duckdb',
+  materializes: true,
   neighbour: standardNeighbour,
   // Floored to the millisecond (epoch_ms() truncates toward zero: an instant before 1970 with a part of a millisecond would move up).
   epochMs: (e) => `((epoch_us(${e}) - ((epoch_us(${e}) % 1000) + 1000) % 1000) // 1000)`,
@@ -147,6 +153,7 @@ const duckdb: Dialect = {
 
 const postgres: Dialect = {
   name: 'postgres',
+  materializes: true,
   neighbour: standardNeighbour,
   chr: (n) => `chr(${n})`,
   table: valuesTable,
@@ -168,6 +175,7 @@ const postgres: Dialect = {
 
 const bigquery: Dialect = {
   name: 'bigquery',
+  materializes: false,
   neighbour: standardNeighbour,
   chr: (n) => `CODE_POINTS_TO_STRING([${n}])`,
   table: selectsTable,
@@ -188,6 +196,7 @@ const bigquery: Dialect = {
 
 const snowflake: Dialect = {
   name: 'snowflake',
+  materializes: false,
   neighbour: standardNeighbour,
   chr: (n) => `CHR(${n})`,
   table: selectsTable,
@@ -208,6 +217,7 @@ const snowflake: Dialect = {
 
 const spark: Dialect = {
   name: 'spark',
+  materializes: false,
   neighbour: standardNeighbour,
   chr: (n) => `chr(${n})`,
   table: selectsTable,
@@ -228,6 +238,7 @@ const spark: Dialect = {
 
 const clickhouse: Dialect = {
   name: 'clickhouse',
+  materializes: false,
   neighbour: (kind, e, over) => `${kind}InFrame(toNullable(${e}), 1) OVER (${over} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)`,
   chr: (n) => `char(${n})`,
   table: selectsTable,

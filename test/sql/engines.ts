@@ -62,8 +62,11 @@ export interface PgClient {
 
 let tables = 0;
 
-/** Loads a canonical CSV log into a table of text columns (as a CSV loaded without a schema), runs the postgres statement, prices the result. */
-export async function postgresJson(client: PgClient, file: string, csv: string, flags: Flags): Promise<string> {
+/**
+ * Loads a canonical CSV log into a table of text columns (as a CSV loaded without a schema), runs the postgres statement, prices
+ * the result. `rankEveryRow`: the duplicate check's shape of the dialects that compute a CTE again for each reader (duplicates.ts).
+ */
+export async function postgresJson(client: PgClient, file: string, csv: string, flags: Flags, rankEveryRow = false): Promise<string> {
   const options = await optionsOf(flags);
   const table = `usage_${process.pid}_${tables++}`;
   await client.query(`CREATE TEMP TABLE ${table} (${CANONICAL_FIELDS.map((f) => `"${f}" TEXT`).join(', ')})`);
@@ -74,7 +77,7 @@ export async function postgresJson(client: PgClient, file: string, csv: string, 
     const values = records.map((_, r) => `(${fields.map((__, i) => `$${r * fields.length + i + 1}`).join(', ')})`);
     await client.query(`INSERT INTO ${table} (${fields.map((f) => `"${f}"`).join(', ')}) VALUES ${values.join(', ')}`, records.flatMap((record) => fields.map((f) => record[f])));
   }
-  const sql = compileSql({ card: options.card, dialect: 'postgres', table, map: new Map(), period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy });
+  const sql = compileSql({ card: options.card, dialect: 'postgres', table, map: new Map(), period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, rankEveryRow });
   const result = await client.query(sql);
   await client.query(`DROP TABLE ${table}`);
   const rows = result.rows.map((row, i) => ({ ref: { file, line: i + 2 }, cells: new Map(Object.entries(row).map(([k, v]) => [k, v === null ? '' : String(v)])) }));

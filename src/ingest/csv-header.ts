@@ -1,17 +1,18 @@
 import { fileHead } from './open.js';
 
-// The header lines of CSV logs, for a reader that matches columns by position when every file has the same (--engine duckdb).
+// The header lines of CSV logs for --engine duckdb: whether every file has the same (DuckDB then matches columns by position),
+// and the columns it names from a plain one (DuckDB is not asked to describe the files then).
 
 /** A path DuckDB expands itself: its files are not known here. */
 const GLOB = /[*?[]/;
 
-/** A header line of plain names (letters, digits, underscores; each once): the columns a CSV reader names from it are its parts. */
+/** A header line of plain names (letters, digits, underscores): the columns DuckDB names from it are its parts when no two are the same in any case. */
 const PLAIN_HEADER = /^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /**
  * The header every file begins with: `same` when every path is one file (no glob) and all begin with the same header line (a
- * gzipped file's, inflated); `columns`, the names in it when it is plain (no quotes, spaces or repeats), else undefined (the
- * reader names them itself).
+ * gzipped file's, inflated); `columns`, the names in it when it is plain (no quotes, spaces, or names alike in any case), else
+ * undefined (the reader names them itself).
  */
 export async function csvHeader(paths: readonly string[]): Promise<{ same: boolean; columns: string[] | undefined }> {
   const unknown = { same: false, columns: undefined };
@@ -34,7 +35,8 @@ export async function csvHeader(paths: readonly string[]): Promise<{ same: boole
   const line = [...headers][0]!;
   if (line.startsWith('\uFEFF')) return { same: true, columns: undefined };
   const names = line.split(',');
-  return { same: true, columns: PLAIN_HEADER.test(line) && new Set(names).size === names.length ? names : undefined };
+  // DuckDB tells names apart without case: it renames the second of `id,ID` (`ID_1`), and binds "id" to either.
+  return { same: true, columns: PLAIN_HEADER.test(line) && new Set(names.map((n) => n.toLowerCase())).size === names.length ? names : undefined };
 }
 
 /** How much of a CSV file is read to find its header line. */

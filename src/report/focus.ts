@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Invoice, InvoiceLine } from '../pricing/invoice.js';
 import { collectGarbage } from '../util/collect.js';
+import { compareText } from '../util/compare.js';
 import { Decimal, formatExact, formatMoney } from '../util/decimal.js';
 import { UsageError } from '../util/errors.js';
 import { formatInstant, nextDay, nextMonth } from '../util/time.js';
@@ -256,7 +257,7 @@ export function focusFiles(invoice: Invoice, format: 'csv' | 'parquet', byPeriod
     if (lines === undefined) periods.set(period, [line]);
     else lines.push(line);
   }
-  return [...periods].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([period, lines]) => ({ period, pieces: pieces(lines) }));
+  return [...periods].sort(([a], [b]) => compareText(a, b)).map(([period, lines]) => ({ period, pieces: pieces(lines) }));
 }
 
 /** A decimal that DECIMAL(38,9) holds exactly; one with more decimals is refused, never rounded. */

@@ -7,7 +7,7 @@ import { Cut } from '../pricing/plan.js';
 import type { RateCard } from '../rates/card.js';
 import { UsageError } from '../util/errors.js';
 import type { TimeZone } from '../util/time.js';
-import { DIALECT, type Dialect, type DialectName } from './dialect.js';
+import { casts, DIALECT, type Dialect, type DialectName } from './dialect.js';
 import { duplicateSteps } from './duplicates.js';
 import { hasField, recordSteps, TOKENS } from './fields.js';
 import { planTables, TOKEN_BASES } from './plans.js';
@@ -69,8 +69,7 @@ export function compileStatement(options: SqlOptions): { sql: string; tables: Co
   const { plans, addons, reasons, noVersion } = planTables(card);
   if (plans.length === 0) throw new UsageError(`card ${card.name} prices no model: there is nothing to compile`);
   const q = d.quote;
-  const int = (e: string): string => `CAST(${e} AS ${d.int})`;
-  const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
+  const { int, txt } = casts(d);
   const NULLT = txt('NULL');
   const NULLI = int('NULL');
 

@@ -257,4 +257,9 @@ const clickhouse: Dialect = {
   ident: (n) => `\`${n.replaceAll('`', '\\`')}\``,
 };
 
+/** Casts to the dialect's 64-bit integer and text types, as every step of the statement writes them. */
+export function casts(d: Dialect): { int: (e: string) => string; txt: (e: string) => string } {
+  return { int: (e) => `CAST(${e} AS ${d.int})`, txt: (e) => `CAST(${e} AS ${d.text})` };
+}
+
 export const DIALECT: Record<DialectName, Dialect> = { duckdb, postgres, bigquery, snowflake, spark, clickhouse };

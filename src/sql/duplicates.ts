@@ -1,4 +1,4 @@
-import type { Dialect } from './dialect.js';
+import { casts, type Dialect } from './dialect.js';
 
 /**
  * Step 7 of the statement of `tallyman sql` (compile.ts): the duplicate check. A repeated (kind, id)
@@ -27,7 +27,7 @@ export interface DuplicateCheck {
 
 /** The CTEs of the check, `n` and `m` (and `nc`, `rp` where only repeated ids are sorted): `m` holds every row with `place`, 1 for the row an id keeps. */
 export function duplicateSteps(d: Dialect, check: DuplicateCheck): string {
-  const int = (e: string): string => `CAST(${e} AS ${d.int})`;
+  const { int } = casts(d);
   const one = d.chr(1);
   const encode = (e: string): string => `CASE WHEN ${e} IS NULL THEN CONCAT(${one}, ${one}) ELSE CONCAT(${d.chr(2)}, REPLACE(${e}, ${one}, CONCAT(${one}, ${d.chr(2)})), ${one}, ${one}) END`;
   const byId = 'PARTITION BY valid, kind, id ORDER BY at_key';

@@ -1,5 +1,5 @@
 import { CANONICAL_FIELDS, REGIONS, type CanonicalField } from '../ingest/record.js';
-import type { Dialect } from './dialect.js';
+import { casts, type Dialect } from './dialect.js';
 
 /**
  * The first steps of the statement of `tallyman sql`: the canonical fields of any table (typed or
@@ -41,8 +41,7 @@ const END_MS = '221845392000000';
 
 /** The common table expressions `src` … `r` (the last: one row per record, the fields the later steps read and the derived columns), for FROM item `table`. */
 export function recordSteps(d: Dialect, options: FieldOptions, table: string): string {
-  const int = (e: string): string => `CAST(${e} AS ${d.int})`;
-  const txt = (e: string): string => `CAST(${e} AS ${d.text})`;
+  const { int, txt } = casts(d);
   const NULLT = txt('NULL');
   const NULLI = int('NULL');
   const has = (f: CanonicalField): boolean => hasField(options, f);

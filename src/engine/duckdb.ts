@@ -81,6 +81,10 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     for (const table of tables) await fill(connection, names[table.name], table);
     result = await connection.runAndReadAll(sql);
   } catch (error) {
+    // A row DuckDB's CSV reader cannot read (fields not the header's number, a quote never closed, bytes not UTF-8): DuckDB
+    // names a record, not the file's line, and in its own words. The in-process reader, read up to that row, names the
+    // file, line and field and what to do, as tallyman invoice does.
+    if (/^[^\n]*CSV Error on Line: /.test((error as Error).message)) await (await import('./index.js')).computeInvoice(paths, { ...options, skipInvalid: false });
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
   } finally {
     // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
@@ -172,7 +176,15 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
   if (format === '.csv') {
     const header = await csvHeader(paths);
-    return { ...same(`read_csv(${list}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"'${header.same ? '' : ', union_by_name = true'})`), known: header.columns };
+    const dialect = `header = true, delim = ',', quote = '"', escape = '"'`;
+    if (header.columns !== undefined) {
+      // Its columns named here as text: DuckDB guesses nothing (its sniffer read the file's start for ~30 ms of a 1M-row run,
+      // and took a row with a field too many for a reason to make up columns of its own), and a row that does not fit the
+      // header is an error naming its line.
+      const columns = header.columns.map((c) => `'${c}': 'VARCHAR'`).join(', ');
+      return { ...same(`read_csv(${list}, ${dialect}, auto_detect = false, columns = {${columns}})`), known: header.columns };
+    }
+    return same(`read_csv(${list}, ${dialect}, all_varchar = true${header.same ? '' : ', union_by_name = true'})`);
   }
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');

@@ -123,6 +123,23 @@ describe('columns as warehouses type them, and odd cells', () => {
       await expect(duckdbJson([file], { rates }), file).rejects.toThrow(/1 record\(s\) of the usage table are invalid/);
     }
   }, 60_000);
+  it("a row DuckDB's CSV reader cannot read: said as the in-process reader says it, at the file's line (not DuckDB's record)", async () => {
+    const dir = tempDir();
+    const head = 'kind,id,timestamp,model,audio_duration\n';
+    const good = 'transcript,t-1,2026-05-12T10:00:00Z,fast,60\n';
+    const cases: [string, string, RegExp][] = [
+      // A field too many: DuckDB's sniffer once took such a row for a reason to name columns of its own (the log read as none).
+      ['extra.csv', `${head}${good}transcript,t-2,2026-05-12T10:00:00Z,fast,60,9\n`, /extra\.csv:3: has a different number of fields than the header/],
+      // After a quoted field over two lines, DuckDB counts records (3), the file has lines (4).
+      ['lines.csv', `${head}transcript,"t\n1",2026-05-12T10:00:00Z,fast,60\ntranscript,t-2\n`, /lines\.csv:4: has a different number of fields than the header/],
+      ['quote.csv', `${head}${good}transcript,t-2,2026-05-12T10:00:00Z,fast,"60\n`, /quote\.csv:3: opens a quoted field that is never closed/],
+    ];
+    for (const [name, csv, message] of cases) {
+      const file = writeLog(dir, name, csv);
+      await expect(jsJson([file], { rates }), name).rejects.toThrow(message);
+      await expect(duckdbJson([file], { rates }), name).rejects.toThrow(message);
+    }
+  }, 60_000);
   it('an add-on after a tab, and NDJSON with two fields read from one column (--map): one invoice on every engine', async () => {
     const dir = tempDir();
     const csv = 'kind,id,timestamp,model,audio_duration,features\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60,"labels;\tentities"\n';

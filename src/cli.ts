@@ -57,8 +57,12 @@ async function buildProgram(argv: readonly string[]): Promise<Command> {
   // The command named first, when it is one; `--version` none; else all of them (top-level help, an unknown command).
   const named = commandName(argv);
   const versionOnly = named === undefined && (argv.includes('--version') || argv.includes('-V'));
-  // A big CSV log's worker thread starts now, beside the loading of the command's modules (engine/parallel.ts).
-  if (named !== undefined && READS_LOGS.has(named) && !engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
+  // A big CSV log's worker thread starts now, beside the loading of the command's modules (engine/parallel.ts); under
+  // --engine duckdb, DuckDB's thread, which loads the package and opens the instance meanwhile (engine/duckdb-host.ts).
+  if (named !== undefined && READS_LOGS.has(named)) {
+    if (!engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
+    else if (named === 'invoice' || named === 'estimate') (await import('./engine/duckdb-host.js')).warmDuckdb(process.env.TALLYMAN_DUCKDB_MEMORY);
+  }
   const wanted = versionOnly ? [] : named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) register(program, run);
   program.addHelpText('after', `

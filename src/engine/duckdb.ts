@@ -1,29 +1,13 @@
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { csvHeader } from '../ingest/csv-header.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileStatement } from '../sql/compile.js';
-import type { ConstantTable } from '../sql/tables.js';
 import { UsageError } from '../util/errors.js';
-import { scratchFolder } from '../util/scratch.js';
 import { priceBucketRows } from './buckets.js';
+import { duckdbSession } from './duckdb-host.js';
+import type { DuckResult } from './duckdb-session.js';
 import type { InvoiceOptions } from './index.js';
-
-/** The part of `@duckdb/node-api` used here. */
-interface DuckConnection {
-  runAndReadAll(sql: string): Promise<{ columnNames(): string[]; getRows(): unknown[][] }>;
-  createAppender(table: string): Promise<DuckAppender>;
-}
-
-interface DuckAppender {
-  appendVarchar(value: string): void;
-  appendBigInt(value: bigint): void;
-  appendNull(): void;
-  endRow(): void;
-  closeSync(): void;
-}
 
 /**
  * `--engine duckdb`: the statement of `tallyman sql` (the same plans) run by embedded DuckDB on the
@@ -46,7 +30,7 @@ export async function duckdbLogUsage(paths: readonly string[], options: InvoiceO
 
 /** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
 async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
-  const connection = await connect(memory);
+  const connection = duckdbSession(memory);
   const { from, describe, known } = await fromItem(paths, options.map);
   let columns: string[];
   let types: Map<string, string>;
@@ -56,10 +40,12 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     types = new Map(known.map((c) => [c, 'VARCHAR']));
   } else {
     try {
-      const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${describe}`);
-      columns = described.getRows().map((row) => String(row[0]));
-      types = new Map(described.getRows().map((row) => [String(row[0]), String(row[1])]));
+      const described = await connection.query(`DESCRIBE SELECT * FROM ${describe}`);
+      columns = described.rows.map((row) => String(row[0]));
+      types = new Map(described.rows.map((row) => [String(row[0]), String(row[1])]));
     } catch (error) {
+      // The package missing (the first request opens the instance) is said as it is.
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
@@ -76,11 +62,12 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   const names = { pl: `tallyman_pl_${run}`, pd: `tallyman_pd_${run}`, ad: `tallyman_ad_${run}` };
   run++;
   const { sql, tables } = compileStatement({ card: options.card, dialect: 'duckdb', table: from, map: options.map, columns, types, period: options.period, zone: options.zone, inputZone: options.inputZone, groupBy: options.groupBy, output, tables: names });
-  let result: Awaited<ReturnType<DuckConnection['runAndReadAll']>>;
+  let result: DuckResult;
   try {
-    for (const table of tables) await fill(connection, names[table.name], table);
-    result = await connection.runAndReadAll(sql);
+    for (const table of tables) await connection.fill(names[table.name], table);
+    result = await connection.query(sql);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     // A row DuckDB's CSV reader cannot read (fields not the header's number, a quote never closed, bytes not UTF-8): DuckDB
     // names a record, not the file's line, and in its own words. The in-process reader, read up to that row, names the
     // file, line and field and what to do, as tallyman invoice does.
@@ -88,67 +75,13 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
   } finally {
     // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
-    await connection.runAndReadAll(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
+    await connection.query(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
   }
-  const columnNames = result.columnNames();
-  return { rows: result.getRows().map((row) => new Map(columnNames.map((name, j) => [name, row[j] === null || row[j] === undefined ? '' : String(row[j])]))) };
+  return { rows: result.rows.map((row) => new Map(result.columns.map((name, j) => [name, row[j] ?? '']))) };
 }
 
 /** Each run's tables get names of their own (a process that prices several logs shares one instance). */
 let run = 0;
-
-/** Creates table `name` with the columns of `table` and appends its rows. */
-async function fill(connection: DuckConnection, name: string, table: ConstantTable): Promise<void> {
-  await connection.runAndReadAll(`CREATE TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type === 'text' ? 'VARCHAR' : 'BIGINT'}`).join(', ')})`);
-  const appender = await connection.createAppender(name);
-  for (const row of table.rows) {
-    for (const cell of row) {
-      if (cell === null) appender.appendNull();
-      else if (typeof cell === 'number') appender.appendBigInt(BigInt(cell));
-      else appender.appendVarchar(cell);
-    }
-    appender.endRow();
-  }
-  appender.closeSync();
-}
-
-/** One DuckDB instance per memory limit in a process: a process that prices several logs (the tests) opens it once. */
-const instances = new Map<string, Promise<DuckConnection>>();
-
-function connect(memory: string | undefined): Promise<DuckConnection> {
-  const key = memory ?? '';
-  let connection = instances.get(key);
-  if (connection === undefined) {
-    connection = open(memory);
-    // A failed open (the module missing) is not kept: the error is said each time.
-    connection.catch(() => instances.delete(key));
-    instances.set(key, connection);
-  }
-  return connection;
-}
-
-async function open(memory: string | undefined): Promise<DuckConnection> {
-  let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
-  try {
-    // Required, not imported: the package is CommonJS, and an import first scans its source for its exports (about 150 ms a run).
-    api = createRequire(import.meta.url)('@duckdb/node-api') as typeof api;
-  } catch {
-    throw new UsageError('--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)');
-  }
-  // Where DuckDB spills past its memory limit: a folder of its own under the system's temporary one, removed when the run
-  // ends (DuckDB's default is `.tmp` in the working directory, a folder left beside the user's files).
-  const config: Record<string, string> = { threads: String(availableParallelism()), temp_directory: scratchFolder('duckdb') };
-  if (memory !== undefined && memory !== '') config.memory_limit = memory;
-  const instance = await api.DuckDBInstance.create(':memory:', config);
-  const connection = await instance.connect();
-  // Instants in UTC whatever the machine's zone (a TIMESTAMP column met with a TIMESTAMPTZ one in another file is read in it).
-  await connection.runAndReadAll("SET TimeZone = 'UTC'");
-  // DuckDB estimates an NDJSON log at a few dozen rows, and its optimizer that picks each join's build side then hashed the
-  // log's million rows for the plan join instead of the plan table (0.39 s against 0.06 s): without it, the build side is the
-  // one the statement puts on the right. Only a hint of speed: a DuckDB that does not know the name runs without it.
-  await connection.runAndReadAll("SET disabled_optimizers = 'build_side_probe_side'").catch(() => undefined);
-  return connection;
-}
 
 /** The columns the canonical fields are read from (`--map`). */
 function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {

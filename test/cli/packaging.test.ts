@@ -226,6 +226,21 @@ describe('bin/tallyman.js without a finished dist/', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^tallyman: the package [^ ]+ is not installed: run npm install\n$/);
   });
+
+  it('--engine duckdb without the optional package (loaded on its own thread): one line saying how to install it, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tallyman-bin-'));
+    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    // Every installed package but DuckDB's.
+    mkdirSync(join(dir, 'node_modules'));
+    for (const name of readdirSync(join(ROOT, 'node_modules'))) if (name !== '@duckdb') symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+    expect(existsSync(join(dir, 'dist/engine/duckdb-thread.js'))).toBe(true);
+    const result = timed(process.execPath, [join(dir, 'bin/tallyman.js'), 'invoice', join(ROOT, 'fixtures/quickstart.csv'), '--engine', 'duckdb'], { cwd: dir });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('tallyman: --engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)\n');
+  });
 });
 
 describe('instant start: npx tallyman from the project folder', () => {

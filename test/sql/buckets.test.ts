@@ -91,3 +91,27 @@ describe('estimate --from-log --engine duckdb', () => {
     expect(result.stderr).toMatch(/--engine duckdb reads the log of --from-log/);
   });
 });
+
+describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its own, src/engine/duckdb-host.ts)', () => {
+  it('gives the invoice of the default engine, for a CSV (its columns named here) and a Parquet log (described by DuckDB)', async () => {
+    const fromLog = withoutReferences(ok(['invoice', LOG, ...QUOTA, '--group-by', 'project', '--format', 'json']));
+    expect(ok(['invoice', LOG, ...QUOTA, '--group-by', 'project', '--engine', 'duckdb', '--format', 'json'])).toBe(fromLog);
+    const parquet = join(dir, 'log.parquet');
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    await connection.run(`COPY (SELECT * FROM read_csv('${join(ROOT, LOG)}', all_varchar = true)) TO '${parquet}' (FORMAT parquet)`);
+    expect(ok(['invoice', parquet, ...QUOTA, '--group-by', 'project', '--engine', 'duckdb', '--format', 'json'])).toBe(fromLog);
+  }, 30_000);
+
+  it("says a row DuckDB cannot read as the default engine does, and DuckDB's own errors in one line: exit 2", () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,universal-2,60,9\n');
+    for (const engine of [[], ['--engine', 'duckdb']]) {
+      const result = runBinary(['invoice', bad, ...engine]);
+      expect(result.status, engine.join(' ')).toBe(2);
+      expect(result.stderr).toBe(`tallyman: ${bad}:2: has a different number of fields than the header (every row needs one value per column; quote values that contain commas)\n`);
+    }
+    const none = runBinary(['invoice', join(dir, 'none-*.parquet'), '--engine', 'duckdb']);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/^tallyman: --engine duckdb cannot read .*none-\*\.parquet: .*No files found.*\n$/);
+  });
+});

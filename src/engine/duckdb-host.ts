@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ConstantTable } from '../sql/tables.js';
+import { UsageError } from '../util/errors.js';
+import { scratchFolder } from '../util/scratch.js';
+import type { DuckResult, DuckSession } from './duckdb-session.js';
+
+// Where `--engine duckdb` runs DuckDB: a thread of its own, started as the command line is read (`warmDuckdb`). Loading the
+// package (its native library and ~60 modules: ~100 ms) and opening the instance (~20 ms) then run beside the main thread's
+// own start (the command's modules, the card, the statement) instead of after it. Where that thread's script is not there
+// (the sources run as TypeScript, in the tests), DuckDB runs on the main thread, the same session code.
+
+/** A request to DuckDB's thread: each answered by a `DuckReply` of the same id, in order. */
+export type DuckRequest = { id: number; memory: string | undefined; spill: string } & (
+  | { op: 'open' }
+  | { op: 'query'; sql: string }
+  | { op: 'fill'; name: string; table: ConstantTable }
+);
+
+export type DuckReply = { id: number } & ({ ok: true; result?: DuckResult } | { ok: false; message: string; usage: boolean });
+
+const THREAD = new URL('./duckdb-thread.js', import.meta.url);
+
+/** Where DuckDB spills past its memory limit: one folder for the run, removed when it ends (made by DuckDB when it spills). */
+let spill: string | undefined;
+const spillFolder = (): string => (spill ??= scratchFolder('duckdb'));
+
+interface Thread {
+  worker: Worker;
+  /** The requests not yet answered; `hold`: the process waits for it. */
+  pending: Map<number, { resolve(reply: DuckReply): void; hold: boolean }>;
+  next: number;
+}
+
+let thread: Thread | undefined;
+
+/** The thread holds the process only while a request that holds it waits: a run that has ended ends. */
+function held(t: Thread): void {
+  if ([...t.pending.values()].some((p) => p.hold)) t.worker.ref();
+  else t.worker.unref();
+}
+
+/** Starts DuckDB's thread and has it open the instance of this memory limit, before the statement is ready. */
+export function warmDuckdb(memory: string | undefined): void {
+  // Not holding the process: a run that fails before its statement (a file not there) ends at once.
+  if (threadScript()) void send({ op: 'open' }, memory, false).catch(() => undefined);
+}
+
+/**
+ * A session on DuckDB's thread, or on this one where that thread cannot start. Nothing waits here: the instance opens with
+ * the first request (if `warmDuckdb` has not opened it yet), and a failure to open (the package missing) is that request's.
+ */
+export function duckdbSession(memory: string | undefined): DuckSession {
+  if (!threadScript()) {
+    const opened = async (): Promise<DuckSession> => (await import('./duckdb-session.js')).session({ memory, spill: spillFolder() });
+    return { query: async (sql) => (await opened()).query(sql), fill: async (name, table) => (await opened()).fill(name, table) };
+  }
+  return {
+    query: async (sql) => (await send({ op: 'query', sql }, memory)).result!,
+    fill: async (name, table) => void (await send({ op: 'fill', name, table }, memory)),
+  };
+}
+
+function threadScript(): boolean {
+  return THREAD.protocol === 'file:' && existsSync(fileURLToPath(THREAD));
+}
+
+type Op = { op: 'open' } | { op: 'query'; sql: string } | { op: 'fill'; name: string; table: ConstantTable };
+
+/** Sends one request; its reply, or the error it carries (a `UsageError` where the thread's was one). */
+async function send(op: Op, memory: string | undefined, hold = true): Promise<DuckReply & { ok: true }> {
+  const t = (thread ??= start());
+  const id = t.next++;
+  const reply = await new Promise<DuckReply>((resolve) => {
+    t.pending.set(id, { resolve, hold });
+    held(t);
+    t.worker.postMessage({ id, memory, spill: spillFolder(), ...op } satisfies DuckRequest);
+  });
+  if (!reply.ok) throw reply.usage ? new UsageError(reply.message) : new Error(reply.message);
+  return reply;
+}
+
+function start(): Thread {
+  const worker = new Worker(THREAD);
+  const t: Thread = { worker, pending: new Map(), next: 0 };
+  worker.unref();
+  worker.on('message', (reply: DuckReply) => {
+    t.pending.get(reply.id)?.resolve(reply);
+    t.pending.delete(reply.id);
+    held(t);
+  });
+  // A thread that fails or ends (DuckDB's native code ending it) fails what waits for it; the next request starts another.
+  const end = (message: string): void => {
+    if (thread === t) thread = undefined;
+    for (const [id, waiting] of t.pending) waiting.resolve({ id, ok: false, message, usage: false });
+    t.pending.clear();
+    held(t);
+  };
+  worker.on('error', (error) => end(`DuckDB's thread failed: ${error.message}`));
+  worker.on('exit', (code) => end(`DuckDB's thread ended (exit code ${code})`));
+  return t;
+}

@@ -4,8 +4,9 @@ import { session, type SessionOptions } from './duckdb-session.js';
 import type { DuckRequest, DuckReply } from './duckdb-host.js';
 
 // DuckDB's own thread (src/engine/duckdb-host.ts): it loads the package and opens the instance while the main thread loads the
-// command and compiles the statement, then runs what the main thread asks of it, one request at a time, in order.
+// command and compiles the statement, then runs what the main thread asks of it, one request at a time, in the order asked.
 
+// The session runs its requests in the order asked (duckdb-session.ts), and each is answered when done.
 parentPort!.on('message', (request: DuckRequest) => {
   void answer(request).then((reply) => parentPort!.postMessage(reply));
 });

@@ -64,7 +64,9 @@ describe('a repeated id', () => {
   // 30 s transcript ('30000' sorts before '60000' as text) and the 30-token call; and the 08:00 transcript over the 09:00 one. The
   // in-process engine keeps the first in file order, so the same rows with the kept ones first give its invoice, byte for byte.
   const HEAD = 'kind,id,timestamp,model,audio_duration,features,input_tokens,output_tokens';
-  const KEPT = ['transcript,t-1,2026-05-12T10:00:00Z,fast,30,labels,,', 'transcript,t-2,2026-05-12T08:00:00Z,fast,7,,,', 'llm,l-1,2026-05-12T10:00:00Z,m1,,,30,5'];
+  // A repeated id's rows of another kind are not its duplicates: the stream t-1 and the call t-2 bill (DuckDB and PostgreSQL find
+  // repeated ids by id alone, and rank every row of them by kind).
+  const KEPT = ['transcript,t-1,2026-05-12T10:00:00Z,fast,30,labels,,', 'transcript,t-2,2026-05-12T08:00:00Z,fast,7,,,', 'llm,l-1,2026-05-12T10:00:00Z,m1,,,30,5', 'stream,t-1,2026-05-12T07:00:00Z,rt,90,,,', 'llm,t-2,2026-05-12T06:00:00Z,m1,,,10,1'];
   const LOST = ['transcript,t-1,2026-05-12T10:00:00Z,fast,60,labels,,', 'transcript,t-2,2026-05-12T09:00:00Z,fast,100,,,', 'llm,l-1,2026-05-12T10:00:00Z,m1,,,400,5'];
   it('keeps the same row on DuckDB and PostgreSQL: the earliest, and at one instant the one whose billed content sorts first', async () => {
     const dir = tempDir();

@@ -1,4 +1,5 @@
 import { csvHeader } from '../ingest/csv-header.js';
+import { firstRecordHas } from '../ingest/ndjson-head.js';
 import { logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
@@ -35,7 +36,8 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   let columns: string[];
   let types: Map<string, string>;
   if (known !== undefined) {
-    // A CSV read as all text whose header names plain columns: DuckDB names them so (not asked: one read of the file less).
+    // A CSV read as all text whose header names plain columns, or NDJSON whose first record names the kind: DuckDB is not
+    // asked to describe the files (one read of them less, and the statement compiled while DuckDB's thread is still starting).
     columns = known;
     types = new Map(known.map((c) => [c, 'VARCHAR']));
   } else {
@@ -99,7 +101,8 @@ function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
  * are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
  * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
  * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join. `known`: the
- * columns of CSV files that share one plain header line, read here (no DESCRIBE then).
+ * columns of CSV files that share one plain header line, or the canonical ones of NDJSON whose first record names the kind,
+ * read here (no DESCRIBE then).
  */
 async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<{ from: string; describe: string; known?: string[] | undefined }> {
   const same = (from: string): { from: string; describe: string } => ({ from, describe: from });
@@ -126,7 +129,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   }
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
-    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)` };
+    // A log whose first record names the kind is in the canonical schema: DuckDB is not asked to describe it.
+    const canonical = (await firstRecordHas(paths, map.get('kind') ?? 'kind')) === true;
+    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)`, known: canonical ? canonicalColumns(map) : undefined };
   }
   if (format === '.parquet') return same(`read_parquet(${list}, union_by_name = true)`);
   throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format}: convert other shapes with tallyman normalize`);

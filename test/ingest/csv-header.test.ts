@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { csvHeader } from '../../src/ingest/csv-header.js';
+import { firstRecordHas } from '../../src/ingest/ndjson-head.js';
 
 describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tallyman-header-'));
@@ -31,5 +32,31 @@ describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
     expect(await csvHeader([plain, other])).toEqual({ same: false, columns: undefined });
     expect(await csvHeader([join(dir, '*.csv')])).toEqual({ same: false, columns: undefined });
     expect(await csvHeader([plain, join(dir, 'missing.csv')])).toEqual({ same: false, columns: undefined });
+  });
+});
+
+describe('firstRecordHas: whether an NDJSON log names the kind, for --engine duckdb', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tallyman-ndjson-head-'));
+  const file = (name: string, text: string | Buffer): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const canonical = file('canonical.ndjson', '{"kind":"transcript","id":"t1"}\n{"id":"t2"}\n');
+  const native = file('native.ndjson', '{"session_id":"s1","event":{"type":"Begin"}}\n');
+
+  it('reads the first record of each file (a gzipped one inflated): true when one names the key', async () => {
+    expect(await firstRecordHas([canonical], 'kind')).toBe(true);
+    expect(await firstRecordHas([native, file('canonical.ndjson.gz', gzipSync('{"id":"t3","kind":"llm"}\n'))], 'kind')).toBe(true);
+    expect(await firstRecordHas([canonical], 'type')).toBeUndefined();
+  });
+
+  it('cannot tell (DuckDB is asked) for a native shape, a glob, a first line not a whole object, or a file not read', async () => {
+    expect(await firstRecordHas([native], 'kind')).toBeUndefined();
+    expect(await firstRecordHas([join(dir, '*.ndjson')], 'kind')).toBeUndefined();
+    for (const text of ['[{"kind":"transcript"}]\n', '{"kind":\n"transcript"}\n', '{"kind":"transcript"}', '"kind"\n']) {
+      expect(await firstRecordHas([file('odd.ndjson', text)], 'kind'), text).toBeUndefined();
+    }
+    expect(await firstRecordHas([join(dir, 'missing.ndjson')], 'kind')).toBeUndefined();
   });
 });

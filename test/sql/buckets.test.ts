@@ -102,6 +102,19 @@ describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its ow
     expect(ok(['invoice', parquet, ...QUOTA, '--group-by', 'project', '--engine', 'duckdb', '--format', 'json'])).toBe(fromLog);
   }, 30_000);
 
+  it('an NDJSON log: canonical (its first record names the kind, not described by DuckDB) priced as by the default engine; a native shape refused', () => {
+    const header = readFileSync(join(ROOT, LOG), 'utf8').trimEnd().split('\n');
+    const names = header[0]!.split(',');
+    const ndjson = join(dir, 'log.ndjson');
+    writeFileSync(ndjson, header.slice(1).map((line) => JSON.stringify(Object.fromEntries(line.split(',').map((v, i) => [names[i], v]).filter(([, v]) => v !== '')))).join('\n') + '\n');
+    expect(readFileSync(ndjson, 'utf8').split('\n')[0]).toMatch(/^\{"kind":/);
+    const fromLog = withoutReferences(ok(['invoice', ndjson, ...QUOTA, '--format', 'json']));
+    expect(ok(['invoice', ndjson, ...QUOTA, '--engine', 'duckdb', '--format', 'json'])).toBe(fromLog);
+    const native = runBinary(['invoice', 'fixtures/provider/streaming-universal.ndjson', '--engine', 'duckdb']);
+    expect(native.status).toBe(2);
+    expect(native.stderr).toMatch(/^tallyman: --engine duckdb reads the canonical schema, and .*streaming-universal\.ndjson has no "kind" column \(a provider's native shape\?\): convert it with tallyman normalize/);
+  }, 30_000);
+
   it("says a row DuckDB cannot read as the default engine does, and DuckDB's own errors in one line: exit 2", () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,universal-2,60,9\n');

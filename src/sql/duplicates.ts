@@ -48,15 +48,12 @@ m ${d.cteAs} (
   }
   const qualified = check.carried.map((c) => `nc.${c}`).join(', ');
   // An unmatched row's `rep` is NULL, or 0 in ClickHouse (join_use_nulls = 0 gives a column's default): COALESCE reads both alike.
-  // `rp` holds the ids a valid row repeats, by id alone (one key hashed, not three: ~4% of DuckDB's time on a 1M-row log).
-  // Every row of such an id is ranked, whatever its kind or validity: the window tells them apart as it does every row's
-  // where every row is ranked, and a row alone in its (valid, kind, id) is placed 1.
-  const repeatedOn = 'rp.ri = nc.id';
+  const repeatedOn = 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
   return `nc ${d.cteAs} (
   SELECT ${check.carried.join(', ')} FROM ${check.from}
 ),
 rp ${d.cteAs} (
-  SELECT id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY id HAVING COUNT(*) > 1
+  SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1
 ),
 n ${d.cteAs} (
   ${ranked(`nc JOIN rp ON ${repeatedOn}`, qualified)}

@@ -16,7 +16,14 @@ async function warmThreads(argv: readonly string[]): Promise<void> {
   const named = commandName(argv);
   if (named === undefined || !READS_LOGS.has(named)) return;
   if (!engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
-  else if (named === 'invoice' || named === 'estimate') (await import('./engine/duckdb-host.js')).warmDuckdb(process.env.TALLYMAN_DUCKDB_MEMORY);
+  else if (readsWithDuckdb(named, argv)) (await import('./engine/duckdb-host.js')).warmDuckdb(process.env.TALLYMAN_DUCKDB_MEMORY);
+}
+
+/** Whether DuckDB will read a log: `invoice` (not of a bucket table) or `estimate --from-log`, and no help or version asked. */
+function readsWithDuckdb(named: string, argv: readonly string[]): boolean {
+  const has = (flag: string): boolean => argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  if (['-h', '--help', '-V', '--version'].some(has)) return false;
+  return named === 'invoice' ? !has('--buckets') : named === 'estimate' && has('--from-log');
 }
 
 type Register = (program: Command, run: (action: () => Promise<number>) => Promise<void>) => void;

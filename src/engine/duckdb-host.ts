@@ -28,23 +28,26 @@ const spillFolder = (): string => (spill ??= scratchFolder('duckdb'));
 
 interface Thread {
   worker: Worker;
-  /** The requests not yet answered; `hold`: the process waits for it. */
-  pending: Map<number, { resolve(reply: DuckReply): void; hold: boolean }>;
+  /** The requests not yet answered. */
+  pending: Map<number, { resolve(reply: DuckReply): void }>;
   next: number;
 }
 
 let thread: Thread | undefined;
 
-/** The thread holds the process only while a request that holds it waits: a run that has ended ends. */
+/** The thread holds the process only while a request waits for it: a run that has ended ends. */
 function held(t: Thread): void {
-  if ([...t.pending.values()].some((p) => p.hold)) t.worker.ref();
+  if (t.pending.size > 0) t.worker.ref();
   else t.worker.unref();
 }
 
-/** Starts DuckDB's thread and has it open the instance of this memory limit, before the statement is ready. */
+/**
+ * Starts DuckDB's thread and has it open the instance of this memory limit, before the statement is ready. The opening holds
+ * the process: a run that fails before its statement (a bad flag, a card not there) waits for it (~0.1 s) to end, since a
+ * thread ended while DuckDB's native library is still loading aborts the whole process.
+ */
 export function warmDuckdb(memory: string | undefined): void {
-  // Not holding the process: a run that fails before its statement (a file not there) ends at once.
-  if (threadScript()) void send({ op: 'open' }, memory, false).catch(() => undefined);
+  if (threadScript()) void send({ op: 'open' }, memory).catch(() => undefined);
 }
 
 /**
@@ -69,11 +72,11 @@ function threadScript(): boolean {
 type Op = { op: 'open' } | { op: 'query'; sql: string } | { op: 'fill'; name: string; table: ConstantTable };
 
 /** Sends one request; its reply, or the error it carries (a `UsageError` where the thread's was one). */
-async function send(op: Op, memory: string | undefined, hold = true): Promise<DuckReply & { ok: true }> {
+async function send(op: Op, memory: string | undefined): Promise<DuckReply & { ok: true }> {
   const t = (thread ??= start());
   const id = t.next++;
   const reply = await new Promise<DuckReply>((resolve) => {
-    t.pending.set(id, { resolve, hold });
+    t.pending.set(id, { resolve });
     held(t);
     t.worker.postMessage({ id, memory, spill: spillFolder(), ...op } satisfies DuckRequest);
   });

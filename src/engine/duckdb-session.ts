@@ -69,7 +69,14 @@ async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
   // is `.tmp` in the working directory, a folder left beside the user's files).
   const config: Record<string, string> = { threads: String(availableParallelism()), temp_directory: spill };
   if (memory !== undefined && memory !== '') config.memory_limit = memory;
-  const instance = await api.DuckDBInstance.create(':memory:', config);
+  let instance: Awaited<ReturnType<typeof api.DuckDBInstance.create>>;
+  try {
+    instance = await api.DuckDBInstance.create(':memory:', config);
+  } catch (error) {
+    // The one setting of the user's in the configuration: a limit DuckDB cannot read is said as theirs, not the log's.
+    if (config.memory_limit === undefined) throw error;
+    throw new UsageError(`TALLYMAN_DUCKDB_MEMORY=${memory}: DuckDB cannot take it as a memory limit (${(error as Error).message.split('\n')[0]}): give a size such as 4GB or 500MB`);
+  }
   const connection = await instance.connect();
   // Instants in UTC whatever the machine's zone (a TIMESTAMP column met with a TIMESTAMPTZ one in another file is read in it).
   await connection.runAndReadAll("SET TimeZone = 'UTC'");

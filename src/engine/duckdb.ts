@@ -1,10 +1,10 @@
 import { csvHeader } from '../ingest/csv-header.js';
 import { firstRecordHas } from '../ingest/ndjson-head.js';
-import { logExtension } from '../ingest/open.js';
+import { isGlob, logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileStatement } from '../sql/compile.js';
-import { UsageError } from '../util/errors.js';
+import { InputError, UsageError } from '../util/errors.js';
 import { priceBucketRows } from './buckets.js';
 import { duckdbSession } from './duckdb-host.js';
 import type { DuckResult } from './duckdb-session.js';
@@ -75,11 +75,10 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     result = await answered;
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    // A row DuckDB's CSV reader cannot read (fields not the header's number, a quote never closed, bytes not UTF-8): DuckDB
-    // names a record, not the file's line, and in its own words. The in-process reader, read up to that row, names the
-    // file, line and field and what to do, as tallyman invoice does.
-    if (/^[^\n]*CSV Error on Line: /.test((error as Error).message)) await (await import('./index.js')).computeInvoice(paths, { ...options, skipInvalid: false });
-    throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
+    const message = (error as Error).message;
+    const record = /^[^\n]*CSV Error on Line: (\d+)/.exec(message)?.[1];
+    if (record !== undefined) throw await csvError(paths, options, message, record);
+    throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
   } finally {
     // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
     await connection.query(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
@@ -87,8 +86,44 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
   return { rows: result.rows.map((row) => new Map(result.columns.map((name, j) => [name, row[j] ?? '']))) };
 }
 
+/**
+ * A row DuckDB's CSV reader cannot read (fields not the header's number, a quote never closed, bytes not UTF-8, a line past
+ * its 2 MB): DuckDB names a record, not the file's line, in its own words. The in-process reader, run on the files, names the
+ * file, line and field and what to do, as tallyman invoice does: its error when it has one. Else (it reads the files, or a
+ * glob it cannot expand), DuckDB's reason.
+ */
+async function csvError(paths: readonly string[], options: InvoiceOptions, message: string, record: string): Promise<Error> {
+  if (!paths.some(isGlob)) {
+    const reread = await (await import('./index.js')).computeInvoice(paths, { ...options, skipInvalid: false }).then(() => undefined, (e: unknown) => e);
+    if (reread instanceof InputError && reread.ref !== undefined) return reread;
+  }
+  const reason = CSV_REASON.exec(message)?.[1];
+  const file = /^ {2}file = (.*)$/m.exec(message)?.[1] ?? paths.join(', ');
+  const what = `DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}`;
+  return new UsageError(paths.some(isGlob) ? `${what}: run tallyman invoice without --engine duckdb, which names the file, line and field` : `${what}, which the default engine reads: run tallyman invoice without --engine duckdb`);
+}
+
+/** The reasons DuckDB's CSV reader gives for a record it cannot read, as it writes them. */
+const CSV_REASON = /^(Expected Number of Columns: \d+ Found: \d+|Value with unterminated quote found\.|Invalid unicode \(byte sequence mismatch\) detected\.|Maximum line size of \d+ bytes exceeded\.)/m;
+
 /** Each run's tables get names of their own (a process that prices several logs shares one instance). */
 let run = 0;
+
+/**
+ * How DuckDB is told the files are compressed. The in-process reader knows gzip by a file's first bytes; DuckDB by its name
+ * (`.gz`, and only in lower case): a gzipped `log.CSV.GZ` or `log.csv` was read as its raw bytes (with the header named here,
+ * a log of no rows, priced 0.00). Files all gzip or all plain: said (`compression`); both kinds: each name must say which it is.
+ */
+function compression(paths: readonly string[], gzip: readonly boolean[] | undefined): string {
+  if (gzip === undefined) return '';
+  if (gzip.every((g) => g)) return ", compression = 'gzip'";
+  if (gzip.every((g) => !g)) return ", compression = 'none'";
+  const misnamed = paths.findIndex((path, i) => gzip[i] !== path.endsWith('.gz'));
+  if (misnamed >= 0) {
+    throw new UsageError(`--engine duckdb reads gzipped and plain CSV files together by their names, and ${paths[misnamed]} ${gzip[misnamed] ? 'is gzip data without' : 'is not gzip data, with'} a name ending in .gz: rename it, price the files apart, or use the default engine`);
+  }
+  return '';
+}
 
 /** The columns the canonical fields are read from (`--map`). */
 function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
@@ -117,7 +152,7 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
   if (format === '.csv') {
     const header = await csvHeader(paths);
-    const dialect = `header = true, delim = ',', quote = '"', escape = '"'`;
+    const dialect = `header = true, delim = ',', quote = '"', escape = '"'${compression(paths, header.gzip)}`;
     if (header.columns !== undefined) {
       // Its columns named here as text: DuckDB guesses nothing (its sniffer read the file's start for ~30 ms of a 1M-row run,
       // and took a row with a field too many for a reason to make up columns of its own), and a row that does not fit the

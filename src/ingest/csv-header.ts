@@ -1,42 +1,48 @@
-import { fileHead } from './open.js';
+import { fileHead, isGlob } from './open.js';
 
 // The header lines of CSV logs for --engine duckdb: whether every file has the same (DuckDB then matches columns by position),
 // and the columns it names from a plain one (DuckDB is not asked to describe the files then).
 
-/** A path DuckDB expands itself: its files are not known here. */
-const GLOB = /[*?[]/;
-
 /** A header line of plain names (letters, digits, underscores): the columns DuckDB names from it are its parts when no two are the same in any case. */
 const PLAIN_HEADER = /^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/;
 
-/**
- * The header every file begins with: `same` when every path is one file (no glob) and all begin with the same header line (a
- * gzipped file's, inflated); `columns`, the names in it when it is plain (no quotes, spaces, or names alike in any case), else
- * undefined (the reader names them itself).
- */
-export async function csvHeader(paths: readonly string[]): Promise<{ same: boolean; columns: string[] | undefined }> {
-  const unknown = { same: false, columns: undefined };
-  if (paths.some((path) => GLOB.test(path))) return unknown;
+/** What is known of CSV logs' header lines, and whether each file is gzip data. */
+export interface CsvHeader {
+  /** Every path is one file (no glob) and all begin with the same header line (a gzipped file's, inflated). */
+  same: boolean;
+  /** The names in that line when it is plain (no quotes, spaces, or names alike in any case), else undefined (the reader names them itself). */
+  columns: string[] | undefined;
+  /** Whether each file is gzip data, known by its first bytes whatever its name; undefined when a path is a glob or a file was not read. */
+  gzip: boolean[] | undefined;
+}
+
+/** The header every file begins with (`CsvHeader`). */
+export async function csvHeader(paths: readonly string[]): Promise<CsvHeader> {
+  const unknown = { same: false, columns: undefined, gzip: undefined };
+  if (paths.some(isGlob)) return unknown;
   const headers = new Set<string>();
+  const gzip: boolean[] = [];
   for (const path of paths) {
     let head: Buffer;
     try {
-      ({ head } = await fileHead(path, HEADER_BYTES));
+      const read = await fileHead(path, HEADER_BYTES);
+      head = read.head;
+      gzip.push(read.gzip);
     } catch {
       return unknown;
     }
     const text = head.toString('utf8');
     const end = text.search(/\r?\n/);
-    if (end < 0) return paths.length === 1 ? { same: true, columns: undefined } : unknown;
+    if (end < 0) return paths.length === 1 ? { same: true, columns: undefined, gzip } : { ...unknown, gzip: undefined };
     headers.add(text.slice(0, end));
   }
-  if (headers.size !== 1) return unknown;
+  if (headers.size !== 1) return { ...unknown, gzip };
   // A byte-order mark is not named here: the reader decides what it makes of it.
   const line = [...headers][0]!;
-  if (line.startsWith('\uFEFF')) return { same: true, columns: undefined };
+  if (line.startsWith('\uFEFF')) return { same: true, columns: undefined, gzip };
   const names = line.split(',');
   // DuckDB tells names apart without case: it renames the second of `id,ID` (`ID_1`), and binds "id" to either.
-  return { same: true, columns: PLAIN_HEADER.test(line) && new Set(names.map((n) => n.toLowerCase())).size === names.length ? names : undefined };
+  return { same: true, columns: PLAIN_HEADER.test(line) && new Set(names.map((n) => n.toLowerCase())).size === names.length ? names : undefined, gzip };
 }
 
 /** How much of a CSV file is read to find its header line. */

@@ -1,10 +1,7 @@
-import { fileHead } from './open.js';
+import { fileHead, isGlob } from './open.js';
 
 // The first record of NDJSON logs for --engine duckdb: whether a log names a key (the canonical schema's `kind`) is read here
 // from its first line, instead of DuckDB sampling the lines to describe them (~60 ms a run).
-
-/** A path DuckDB expands itself: its files are not known here. */
-const GLOB = /[*?[]/;
 
 /** How much of a file is read to find its first line. */
 const HEAD_BYTES = 65536;
@@ -14,7 +11,7 @@ const HEAD_BYTES = 65536;
  * that cannot be told here (a glob, a file not read, a first line that is not a whole JSON object): DuckDB is asked then.
  */
 export async function firstRecordHas(paths: readonly string[], key: string): Promise<boolean | undefined> {
-  if (paths.some((path) => GLOB.test(path))) return undefined;
+  if (paths.some(isGlob)) return undefined;
   for (const path of paths) {
     let head: Buffer;
     try {

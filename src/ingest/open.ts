@@ -19,6 +19,11 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** A log file's extension, lower case, without a `.gz` after it (`may.csv.gz` is `.csv`). */
+/** A path with a wildcard (`*`, `?`, `[`): DuckDB expands it itself, its files are not known here. */
+export function isGlob(path: string): boolean {
+  return /[*?[]/.test(path);
+}
+
 export function logExtension(path: string): string {
   const extension = extname(path).toLowerCase();
   return extension === '.gz' ? extname(path.slice(0, -3)).toLowerCase() : extension;

@@ -227,7 +227,7 @@ describe('bin/tallyman.js without a finished dist/', () => {
     expect(result.stderr).toMatch(/^tallyman: the package [^ ]+ is not installed: run npm install\n$/);
   });
 
-  it('--engine duckdb without the optional package (loaded on its own thread): one line saying how to install it, exit 2', () => {
+  it('--engine duckdb without the optional package (the built thread script there to load it): one line saying how to install it, exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tallyman-bin-'));
     cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
     cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));

@@ -15,23 +15,25 @@ describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
   };
   const plain = file('plain.csv', 'kind,id,timestamp,audio_duration\r\ntranscript,t1,2026-05-01T00:00:00Z,60\n');
 
-  it('names the columns of a plain header line, read from each file (a gzipped one inflated)', async () => {
-    expect(await csvHeader([plain])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'] });
+  it('names the columns of a plain header line, read from each file (a gzipped one inflated, known by its bytes)', async () => {
+    expect(await csvHeader([plain])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'], gzip: [false] });
     const gz = file('plain.csv.gz', gzipSync('kind,id,timestamp,audio_duration\ntranscript,t2,2026-05-01T00:00:00Z,30\n'));
-    expect(await csvHeader([plain, gz])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'] });
+    expect(await csvHeader([plain, gz])).toEqual({ same: true, columns: ['kind', 'id', 'timestamp', 'audio_duration'], gzip: [false, true] });
+    const named = file('gzip.csv', gzipSync('kind,id\ntranscript,t3\n'));
+    expect(await csvHeader([named])).toEqual({ same: true, columns: ['kind', 'id'], gzip: [true] });
   });
 
   it('leaves the naming to the reader for quotes, spaces, a name repeated in any case, or a byte-order mark', async () => {
     for (const header of ['"kind",id', 'kind, id', 'kind,id,kind', 'id,ID,kind', 'Kind,kind', '\uFEFFkind,id', 'kind,', 'kind,2id']) {
-      expect(await csvHeader([file('odd.csv', `${header}\ntranscript,t1\n`)]), header).toEqual({ same: true, columns: undefined });
+      expect(await csvHeader([file('odd.csv', `${header}\ntranscript,t1\n`)]), header).toEqual({ same: true, columns: undefined, gzip: [false] });
     }
   });
 
   it('is not shared when the headers differ, a path is a glob, or a file cannot be read', async () => {
     const other = file('other.csv', 'kind,id,timestamp\ntranscript,t1,2026-05-01T00:00:00Z\n');
-    expect(await csvHeader([plain, other])).toEqual({ same: false, columns: undefined });
-    expect(await csvHeader([join(dir, '*.csv')])).toEqual({ same: false, columns: undefined });
-    expect(await csvHeader([plain, join(dir, 'missing.csv')])).toEqual({ same: false, columns: undefined });
+    expect(await csvHeader([plain, other])).toEqual({ same: false, columns: undefined, gzip: [false, false] });
+    expect(await csvHeader([join(dir, '*.csv')])).toEqual({ same: false, columns: undefined, gzip: undefined });
+    expect(await csvHeader([plain, join(dir, 'missing.csv')])).toEqual({ same: false, columns: undefined, gzip: undefined });
   });
 });
 

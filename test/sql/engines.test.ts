@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/binary.js';
@@ -141,6 +142,30 @@ describe('columns as warehouses type them, and odd cells', () => {
       await expect(jsJson([file], { rates }), name).rejects.toThrow(message);
       await expect(duckdbJson([file], { rates }), name).rejects.toThrow(message);
     }
+    // Through a glob (which only DuckDB expands, sniffing the files' start): DuckDB's record and reason, not the in-process
+    // reader's "no such file" of the pattern.
+    mkdirSync(join(dir, 'g'));
+    writeLog(join(dir, 'g'), 'a.csv', `${head}${good.repeat(30_000)}transcript,t-2\n`);
+    await expect(duckdbJson([join(dir, 'g', '*.csv')], { rates })).rejects.toThrow(/^DuckDB's CSV reader cannot read record 30002 of .*a\.csv \(Expected Number of Columns: 5 Found: 2\): run tallyman invoice without --engine duckdb, which names the file, line and field$/);
+    // A line past DuckDB's 2 MB, in a column the engine ignores: the default engine reads it, and says so.
+    const long = writeLog(dir, 'long.csv', `kind,id,timestamp,model,audio_duration,note\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60,${'x'.repeat(2_100_000)}\n`);
+    await expect(jsJson([long], { rates })).resolves.toContain('"total"');
+    await expect(duckdbJson([long], { rates })).rejects.toThrow(/^DuckDB's CSV reader cannot read record 2 of .*long\.csv \(Maximum line size of \d+ bytes exceeded\), which the default engine reads: run tallyman invoice without --engine duckdb$/);
+  }, 60_000);
+  it('gzip data known by its first bytes whatever its name (DuckDB goes by the name): one invoice; both kinds together only by their names', async () => {
+    const dir = tempDir();
+    const csv = 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60\nstream,s-1,2026-05-12T11:00:00Z,rt,90\n';
+    const plain = writeLog(dir, 'plain.csv', csv);
+    const js = withoutReferences(await jsJson([plain], { rates }));
+    // Read as raw bytes, these were a log of no rows (0.00, exit 0).
+    for (const name of ['upper.CSV.GZ', 'gzip-named.csv', 'lower.csv.gz']) {
+      const file = join(dir, name);
+      writeFileSync(file, gzipSync(csv));
+      expect(await duckdbJson([file], { rates }), name).toBe(js);
+    }
+    const both = withoutReferences(await jsJson([join(dir, 'lower.csv.gz'), writeLog(dir, 'other.csv', csv.replaceAll('-1', '-2'))], { rates }));
+    expect(await duckdbJson([join(dir, 'lower.csv.gz'), join(dir, 'other.csv')], { rates })).toBe(both);
+    await expect(duckdbJson([join(dir, 'gzip-named.csv'), join(dir, 'other.csv')], { rates })).rejects.toThrow(/gzip-named\.csv is gzip data without a name ending in \.gz: rename it/);
   }, 60_000);
   it('an add-on after a tab, and NDJSON with two fields read from one column (--map): one invoice on every engine', async () => {
     const dir = tempDir();

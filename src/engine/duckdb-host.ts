@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ConstantTable } from '../sql/tables.js';
 import { UsageError } from '../util/errors.js';
@@ -65,8 +63,9 @@ export function duckdbSession(memory: string | undefined): DuckSession {
   };
 }
 
+/** Whether DuckDB's thread can start: this module is compiled JavaScript, with the thread's script beside it in dist/ (the tests run the TypeScript sources). */
 function threadScript(): boolean {
-  return THREAD.protocol === 'file:' && existsSync(fileURLToPath(THREAD));
+  return import.meta.url.endsWith('.js');
 }
 
 type Op = { op: 'open' } | { op: 'query'; sql: string } | { op: 'fill'; name: string; table: ConstantTable };

@@ -7,7 +7,7 @@ import { compileStatement } from '../sql/compile.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { priceBucketRows } from './buckets.js';
 import { duckdbSession } from './duckdb-host.js';
-import type { DuckResult } from './duckdb-session.js';
+import type { DuckResult, DuckSession } from './duckdb-session.js';
 import type { InvoiceOptions } from './index.js';
 
 /**
@@ -32,7 +32,7 @@ export async function duckdbLogUsage(paths: readonly string[], options: InvoiceO
 /** Compiles the statement for the files' columns and runs it: its rows as text cells by column. */
 async function runCompiled(paths: readonly string[], options: InvoiceOptions, output: 'buckets' | 'usage', memory: string | undefined): Promise<{ rows: Map<string, string>[] }> {
   const connection = duckdbSession(memory);
-  const { from, describe, known } = await fromItem(paths, options.map);
+  const { from, describe, known, files } = await fromItem(paths, options.map, connection);
   let columns: string[];
   let types: Map<string, string>;
   if (known !== undefined) {
@@ -77,7 +77,7 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     if (error instanceof UsageError) throw error;
     const message = (error as Error).message;
     const record = /^[^\n]*CSV Error on Line: (\d+)/.exec(message)?.[1];
-    if (record !== undefined) throw await csvError(paths, options, message, record);
+    if (record !== undefined) throw await csvError(files, options, message, record);
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
   } finally {
     // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
@@ -88,19 +88,16 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
 
 /**
  * A row DuckDB's CSV reader cannot read (fields not the header's number, a quote never closed, bytes not UTF-8, a line past
- * its 2 MB): DuckDB names a record, not the file's line, in its own words. The in-process reader, run on the files, names the
- * file, line and field and what to do, as tallyman invoice does: its error when it has one. Else (it reads the files, or a
- * glob it cannot expand), DuckDB's reason.
+ * its 2 MB): DuckDB names a record, not the file's line, in its own words. The in-process reader, run on the files (globs
+ * expanded), names the file, line and field and what to do, as tallyman invoice does: its error when it has one. Else (it
+ * reads the files), DuckDB's record and reason.
  */
-async function csvError(paths: readonly string[], options: InvoiceOptions, message: string, record: string): Promise<Error> {
-  if (!paths.some(isGlob)) {
-    const reread = await (await import('./index.js')).computeInvoice(paths, { ...options, skipInvalid: false }).then(() => undefined, (e: unknown) => e);
-    if (reread instanceof InputError && reread.ref !== undefined) return reread;
-  }
+async function csvError(files: readonly string[], options: InvoiceOptions, message: string, record: string): Promise<Error> {
+  const reread = await (await import('./index.js')).computeInvoice(files, { ...options, skipInvalid: false }).then(() => undefined, (e: unknown) => e);
+  if (reread instanceof InputError && reread.ref !== undefined) return reread;
   const reason = CSV_REASON.exec(message)?.[1];
-  const file = /^ {2}file = (.*)$/m.exec(message)?.[1] ?? paths.join(', ');
-  const what = `DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}`;
-  return new UsageError(paths.some(isGlob) ? `${what}: run tallyman invoice without --engine duckdb, which names the file, line and field` : `${what}, which the default engine reads: run tallyman invoice without --engine duckdb`);
+  const file = /^ {2}file = (.*)$/m.exec(message)?.[1] ?? files.join(', ');
+  return new UsageError(`DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}, which the default engine reads: run tallyman invoice without --engine duckdb`);
 }
 
 /** The reasons DuckDB's CSV reader gives for a record it cannot read, as it writes them. */
@@ -125,6 +122,28 @@ function compression(paths: readonly string[], gzip: readonly boolean[] | undefi
   return '';
 }
 
+/** The paths with each glob replaced by the files DuckDB finds for it (none found: exit 2 naming it). */
+async function expandGlobs(connection: DuckSession, paths: readonly string[]): Promise<readonly string[]> {
+  if (!paths.some(isGlob)) return paths;
+  const files: string[] = [];
+  for (const path of paths) {
+    if (!isGlob(path)) {
+      files.push(path);
+      continue;
+    }
+    let found: string[];
+    try {
+      found = (await connection.query(`SELECT file FROM glob('${path.replaceAll("'", "''")}') ORDER BY file`)).rows.map((row) => row[0]!);
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`--engine duckdb cannot read ${path}: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (found.length === 0) throw new UsageError(`--engine duckdb: no file matches ${path}`);
+    files.push(...found);
+  }
+  return files;
+}
+
 /** The columns the canonical fields are read from (`--map`). */
 function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
   // Two fields may be read from one column (--map timestamp=at --map started_at=at): each column once.
@@ -132,27 +151,32 @@ function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
 }
 
 /**
- * The FROM item that reads the files (one reader per format, globs passed to DuckDB as they are), and the one its columns
+ * The FROM item that reads the files (one reader per format; a glob as the files DuckDB finds for it), the
+ * files (`files`), and the FROM item their columns
  * are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
  * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
  * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join. `known`: the
  * columns of CSV files that share one plain header line, or the canonical ones of NDJSON whose first record names the kind,
  * read here (no DESCRIBE then).
  */
-async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>): Promise<{ from: string; describe: string; known?: string[] | undefined }> {
-  const same = (from: string): { from: string; describe: string } => ({ from, describe: from });
+async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalField, string>, connection: DuckSession): Promise<{ from: string; describe: string; known?: string[] | undefined; files: readonly string[] }> {
   if (paths.includes('-')) throw new UsageError('--engine duckdb reads files, not standard input: give the file names');
-  const formats = new Set(paths.map((p) => logExtension(p)));
-  if (formats.size !== 1) throw new UsageError(`--engine duckdb reads files of one format at a time (here ${[...formats].join(', ')})`);
-  const list = `[${paths.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
+  // A CSV or NDJSON file's start is read here (its header, its first record, gzip or not), so a glob's files are asked of
+  // DuckDB first (its own expansion, the one its readers make): no file is then left to DuckDB's guesses, and a pattern
+  // without an extension (`logs/*`) is read by its files' format.
+  const files = await expandGlobs(connection, paths);
+  const formats = new Set(files.map((p) => logExtension(p)));
+  if (formats.size !== 1) throw new UsageError(`--engine duckdb reads files of one format at a time (here ${[...formats].map((f) => f || 'no extension').join(', ')})`);
   const format = [...formats][0]!;
+  const same = (from: string): { from: string; describe: string; files: readonly string[] } => ({ from, describe: from, files });
+  const list = `[${files.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
   // The CSV dialect the in-process reader reads (commas, double quotes doubled inside quotes), not one DuckDB guesses: the
   // same columns on both engines, and DuckDB sniffs no dialect (twice a run: the columns described, then the statement).
   if (format === '.csv') {
-    const header = await csvHeader(paths);
-    const dialect = `header = true, delim = ',', quote = '"', escape = '"'${compression(paths, header.gzip)}`;
+    const header = await csvHeader(files);
+    const dialect = `header = true, delim = ',', quote = '"', escape = '"'${compression(files, header.gzip)}`;
     if (header.columns !== undefined) {
       // Its columns named here as text: DuckDB guesses nothing (its sniffer read the file's start for ~30 ms of a 1M-row run,
       // and took a row with a field too many for a reason to make up columns of its own), and a row that does not fit the
@@ -165,9 +189,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     // A log whose first record names the kind is in the canonical schema: DuckDB is not asked to describe it.
-    const canonical = (await firstRecordHas(paths, map.get('kind') ?? 'kind')) === true;
-    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)`, known: canonical ? canonicalColumns(map) : undefined };
+    const canonical = (await firstRecordHas(files, map.get('kind') ?? 'kind')) === true;
+    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)`, known: canonical ? canonicalColumns(map) : undefined, files };
   }
   if (format === '.parquet') return same(`read_parquet(${list}, union_by_name = true)`);
-  throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format}: convert other shapes with tallyman normalize`);
+  throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format || 'files without an extension'}: convert other shapes with tallyman normalize`);
 }

@@ -147,6 +147,11 @@ describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its ow
     }
     const none = runBinary(['invoice', join(dir, 'none-*.parquet'), '--engine', 'duckdb']);
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/^tallyman: --engine duckdb cannot read .*none-\*\.parquet: .*No files found.*\n$/);
+    expect(none.stderr).toMatch(/^tallyman: --engine duckdb: no file matches .*none-\*\.parquet\n$/);
+    const broken = join(dir, 'broken.parquet');
+    writeFileSync(broken, 'not a parquet file\n');
+    const unread = runBinary(['invoice', broken, '--engine', 'duckdb']);
+    expect(unread.status).toBe(2);
+    expect(unread.stderr).toMatch(/^tallyman: --engine duckdb cannot read .*broken\.parquet: [^\n]+\n$/);
   });
 });

@@ -1,6 +1,7 @@
+import { basename } from 'node:path';
 import { csvHeader } from '../ingest/csv-header.js';
-import { firstRecordHas } from '../ingest/ndjson-head.js';
-import { isGlob, logExtension } from '../ingest/open.js';
+import { ndjsonHeads } from '../ingest/ndjson-head.js';
+import { fileOrPattern, logExtension } from '../ingest/open.js';
 import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileStatement } from '../sql/compile.js';
@@ -77,8 +78,12 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     if (error instanceof UsageError) throw error;
     const message = (error as Error).message;
     const record = /^[^\n]*CSV Error on Line: (\d+)/.exec(message)?.[1];
-    if (record !== undefined) throw await csvError(files, options, message, record);
-    throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${message.split('\n')[0]} (run tallyman invoice without --engine duckdb, which names the file, line and field)`);
+    const command = output === 'usage' ? 'tallyman estimate --from-log' : 'tallyman invoice';
+    if (record !== undefined) throw await csvError(files, options, message, record, command);
+    if (memory !== undefined && memory !== '' && /out of memory|failed to allocate/i.test(message)) {
+      throw new UsageError(`--engine duckdb ran out of the memory TALLYMAN_DUCKDB_MEMORY=${memory} gives it: ${message.split('\n')[0]} (raise it, or leave it unset for DuckDB's own limit)`);
+    }
+    throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${message.split('\n')[0]} (run ${command} without --engine duckdb, which names the file, line and field)`);
   } finally {
     // Dropped for the next run in this process; a failure here (the instance gone after an error) is not the run's.
     await connection.query(Object.values(names).map((name) => `DROP TABLE IF EXISTS ${name};`).join(' ')).catch(() => undefined);
@@ -92,12 +97,12 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
  * expanded), names the file, line and field and what to do, as tallyman invoice does: its error when it has one. Else (it
  * reads the files), DuckDB's record and reason.
  */
-async function csvError(files: readonly string[], options: InvoiceOptions, message: string, record: string): Promise<Error> {
+async function csvError(files: readonly string[], options: InvoiceOptions, message: string, record: string, command: string): Promise<Error> {
   const reread = await (await import('./index.js')).computeInvoice(files, { ...options, skipInvalid: false }).then(() => undefined, (e: unknown) => e);
   if (reread instanceof InputError && reread.ref !== undefined) return reread;
   const reason = CSV_REASON.exec(message)?.[1];
   const file = /^ {2}file = (.*)$/m.exec(message)?.[1] ?? files.join(', ');
-  return new UsageError(`DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}, which the default engine reads: run tallyman invoice without --engine duckdb`);
+  return new UsageError(`DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}, which the default engine reads: run ${command} without --engine duckdb`);
 }
 
 /** The reasons DuckDB's CSV reader gives for a record it cannot read, as it writes them. */
@@ -114,20 +119,23 @@ let run = 0;
 function compression(paths: readonly string[], gzip: readonly boolean[] | undefined): string {
   if (gzip === undefined) return '';
   if (gzip.every((g) => g)) return ", compression = 'gzip'";
-  if (gzip.every((g) => !g)) return ", compression = 'none'";
+  if (gzip.every((g) => !g)) return ", compression = 'uncompressed'";
   const misnamed = paths.findIndex((path, i) => gzip[i] !== path.endsWith('.gz'));
   if (misnamed >= 0) {
-    throw new UsageError(`--engine duckdb reads gzipped and plain CSV files together by their names, and ${paths[misnamed]} ${gzip[misnamed] ? 'is gzip data without' : 'is not gzip data, with'} a name ending in .gz: rename it, price the files apart, or use the default engine`);
+    throw new UsageError(`--engine duckdb reads gzipped and plain files together by their names, and ${paths[misnamed]} ${gzip[misnamed] ? 'is gzip data without' : 'is not gzip data, with'} a name ending in .gz: rename it, price the files apart, or use the default engine`);
   }
   return '';
 }
 
-/** The paths with each glob replaced by the files DuckDB finds for it (none found: exit 2 naming it). */
+/**
+ * The paths with each pattern replaced by the files DuckDB finds for it (none found: exit 2 naming it), as the shell would:
+ * a file whose name starts with a dot (`.DS_Store`, `._may.csv`) only where the pattern's last part does. A missing file or
+ * a directory named: exit 2, as the in-process reader says it.
+ */
 async function expandGlobs(connection: DuckSession, paths: readonly string[]): Promise<readonly string[]> {
-  if (!paths.some(isGlob)) return paths;
   const files: string[] = [];
   for (const path of paths) {
-    if (!isGlob(path)) {
+    if ((await fileOrPattern(path)) === 'file') {
       files.push(path);
       continue;
     }
@@ -138,8 +146,10 @@ async function expandGlobs(connection: DuckSession, paths: readonly string[]): P
       if (error instanceof UsageError) throw error;
       throw new UsageError(`--engine duckdb cannot read ${path}: ${(error as Error).message.split('\n')[0]}`);
     }
-    if (found.length === 0) throw new UsageError(`--engine duckdb: no file matches ${path}`);
-    files.push(...found);
+    const dotted = basename(path).startsWith('.');
+    const shown = found.filter((file) => dotted || !basename(file).startsWith('.'));
+    if (shown.length === 0) throw new UsageError(`--engine duckdb: no file matches ${path}`);
+    files.push(...shown);
   }
   return files;
 }
@@ -169,7 +179,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   if (formats.size !== 1) throw new UsageError(`--engine duckdb reads files of one format at a time (here ${[...formats].map((f) => f || 'no extension').join(', ')})`);
   const format = [...formats][0]!;
   const same = (from: string): { from: string; describe: string; files: readonly string[] } => ({ from, describe: from, files });
-  const list = `[${files.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
+  // Each a name, not a pattern: DuckDB's readers expand every item of their list, so a file's `[`, `*` or `?` is escaped (a
+  // file `a[1].csv` would else be read as the pattern matching `a1.csv`).
+  const list = `[${files.map((p) => `'${p.replace(/[[*?]/g, (c) => `[${c}]`).replaceAll("'", "''")}'`).join(', ')}]`;
   // Columns matched by name only where the files' headers differ: DuckDB then estimates the table at a few dozen rows and
   // builds its hash joins on the log's side instead of the plan table's.
   // The CSV dialect the in-process reader reads (commas, double quotes doubled inside quotes), not one DuckDB guesses: the
@@ -189,8 +201,9 @@ async function fromItem(paths: readonly string[], map: ReadonlyMap<CanonicalFiel
   if (format === '.ndjson' || format === '.jsonl') {
     const columns = canonicalColumns(map).map((c) => `'${c.replaceAll("'", "''")}': 'VARCHAR'`).join(', ');
     // A log whose first record names the kind is in the canonical schema: DuckDB is not asked to describe it.
-    const canonical = (await firstRecordHas(files, map.get('kind') ?? 'kind')) === true;
-    return { from: `read_ndjson(${list}, columns = {${columns}})`, describe: `read_ndjson(${list}, union_by_name = true)`, known: canonical ? canonicalColumns(map) : undefined, files };
+    const heads = await ndjsonHeads(files, map.get('kind') ?? 'kind');
+    const told = compression(files, heads.gzip);
+    return { from: `read_ndjson(${list}, columns = {${columns}}${told})`, describe: `read_ndjson(${list}, union_by_name = true${told})`, known: heads.names ? canonicalColumns(map) : undefined, files };
   }
   if (format === '.parquet') return same(`read_parquet(${list}, union_by_name = true)`);
   throw new UsageError(`--engine duckdb reads .csv, .ndjson and .parquet files in the canonical schema, not ${format || 'files without an extension'}: convert other shapes with tallyman normalize`);

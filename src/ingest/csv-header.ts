@@ -1,42 +1,43 @@
-import { fileHead, isGlob } from './open.js';
+import { fileHead } from './open.js';
 
 // The header lines of CSV logs for --engine duckdb: whether every file has the same (DuckDB then matches columns by position),
-// and the columns it names from a plain one (DuckDB is not asked to describe the files then).
+// and the columns it names from a plain one (DuckDB is not asked to describe the files then); whether each is gzip data.
 
 /** A header line of plain names (letters, digits, underscores): the columns DuckDB names from it are its parts when no two are the same in any case. */
 const PLAIN_HEADER = /^[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** What is known of CSV logs' header lines, and whether each file is gzip data. */
 export interface CsvHeader {
-  /** Every path is one file (no glob) and all begin with the same header line (a gzipped file's, inflated). */
+  /** All files begin with the same header line (a gzipped file's, inflated). */
   same: boolean;
   /** The names in that line when it is plain (no quotes, spaces, or names alike in any case), else undefined (the reader names them itself). */
   columns: string[] | undefined;
-  /** Whether each file is gzip data, known by its first bytes whatever its name; undefined when a path is a glob or a file was not read. */
+  /** Whether each file is gzip data, known by its first bytes whatever its name; undefined when a file could not be read. */
   gzip: boolean[] | undefined;
 }
 
-/** The header every file begins with (`CsvHeader`). */
-export async function csvHeader(paths: readonly string[]): Promise<CsvHeader> {
-  const unknown = { same: false, columns: undefined, gzip: undefined };
-  if (paths.some(isGlob)) return unknown;
+/** The header every file (a name, not a pattern) begins with (`CsvHeader`). */
+export async function csvHeader(files: readonly string[]): Promise<CsvHeader> {
   const headers = new Set<string>();
   const gzip: boolean[] = [];
-  for (const path of paths) {
+  let lineless = false;
+  for (const path of files) {
     let head: Buffer;
     try {
       const read = await fileHead(path, HEADER_BYTES);
       head = read.head;
       gzip.push(read.gzip);
     } catch {
-      return unknown;
+      return { same: false, columns: undefined, gzip: undefined };
     }
     const text = head.toString('utf8');
     const end = text.search(/\r?\n/);
-    if (end < 0) return paths.length === 1 ? { same: true, columns: undefined, gzip } : { ...unknown, gzip: undefined };
-    headers.add(text.slice(0, end));
+    // No line end in the head (a header alone, an empty file, a header past 64 KiB): the reader names the columns.
+    if (end < 0) lineless = true;
+    else headers.add(text.slice(0, end));
   }
-  if (headers.size !== 1) return { ...unknown, gzip };
+  if (lineless) return { same: files.length === 1, columns: undefined, gzip };
+  if (headers.size !== 1) return { same: false, columns: undefined, gzip };
   // A byte-order mark is not named here: the reader decides what it makes of it.
   const line = [...headers][0]!;
   if (line.startsWith('\uFEFF')) return { same: true, columns: undefined, gzip };

@@ -1,35 +1,42 @@
-import { fileHead, isGlob } from './open.js';
+import { fileHead } from './open.js';
 
-// The first record of NDJSON logs for --engine duckdb: whether a log names a key (the canonical schema's `kind`) is read here
-// from its first line, instead of DuckDB sampling the lines to describe them (~60 ms a run).
+// The first records of NDJSON logs for --engine duckdb: whether a log names a key (the canonical schema's `kind`), read here
+// from its first line instead of DuckDB sampling the lines to describe them (~60 ms a run); whether each file is gzip data.
 
 /** How much of a file is read to find its first line. */
 const HEAD_BYTES = 65536;
 
 /**
- * Whether the first record of one of the files (a gzipped file's, inflated) is a JSON object with key `key`; undefined when
- * that cannot be told here (a glob, a file not read, a first line that is not a whole JSON object): DuckDB is asked then.
+ * `names`: whether the first record of one of the files (names, not patterns; a gzipped file's, inflated) is a JSON object
+ * with key `key` (false when that cannot be told: a first line that is not a whole JSON object; DuckDB is asked then).
+ * `gzip`: whether each file is gzip data, by its first bytes; undefined when a file could not be read.
  */
-export async function firstRecordHas(paths: readonly string[], key: string): Promise<boolean | undefined> {
-  if (paths.some(isGlob)) return undefined;
-  for (const path of paths) {
+export async function ndjsonHeads(files: readonly string[], key: string): Promise<{ names: boolean; gzip: boolean[] | undefined }> {
+  const gzip: boolean[] = [];
+  let names = false;
+  for (const path of files) {
     let head: Buffer;
     try {
-      ({ head } = await fileHead(path, HEAD_BYTES));
+      const read = await fileHead(path, HEAD_BYTES);
+      head = read.head;
+      gzip.push(read.gzip);
     } catch {
-      return undefined;
+      return { names: false, gzip: undefined };
     }
-    const text = head.toString('utf8');
-    const end = text.indexOf('\n');
-    if (end < 0) return undefined;
-    let record: unknown;
-    try {
-      record = JSON.parse(text.slice(0, end));
-    } catch {
-      return undefined;
-    }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
-    if (Object.hasOwn(record, key)) return true;
+    if (!names) names = firstRecordHas(head.toString('utf8'), key);
   }
-  return undefined;
+  return { names, gzip };
+}
+
+/** Whether the text's first line is a whole JSON object with key `key`. */
+function firstRecordHas(text: string, key: string): boolean {
+  const end = text.indexOf('\n');
+  if (end < 0) return false;
+  let record: unknown;
+  try {
+    record = JSON.parse(text.slice(0, end));
+  } catch {
+    return false;
+  }
+  return typeof record === 'object' && record !== null && !Array.isArray(record) && Object.hasOwn(record, key);
 }

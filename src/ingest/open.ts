@@ -19,11 +19,6 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** A log file's extension, lower case, without a `.gz` after it (`may.csv.gz` is `.csv`). */
-/** A path with a wildcard (`*`, `?`, `[`): DuckDB expands it itself, its files are not known here. */
-export function isGlob(path: string): boolean {
-  return /[*?[]/.test(path);
-}
-
 export function logExtension(path: string): string {
   const extension = extname(path).toLowerCase();
   return extension === '.gz' ? extname(path.slice(0, -3)).toLowerCase() : extension;
@@ -50,6 +45,17 @@ async function checkFile(path: string): Promise<boolean> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
+}
+
+/**
+ * What a path given to `--engine duckdb` is: `'file'`, a file to read (whatever characters its name holds: an existing file is
+ * its name, as the shell gave it), or `'pattern'`, a path with a wildcard (`*`, `?`, `[`) that names no file, for DuckDB to
+ * expand. A path without a wildcard that is missing or a directory: a usage error, as the in-process reader says it.
+ */
+export async function fileOrPattern(path: string): Promise<'file' | 'pattern'> {
+  if (/[*?[]/.test(path)) return (await stat(path).then((info) => info.isFile(), () => false)) ? 'file' : 'pattern';
+  await checkFile(path);
+  return 'file';
 }
 
 /** A file opened for reading; one that cannot be is a usage error with the system's reason. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { csvHeader } from '../../src/ingest/csv-header.js';
-import { firstRecordHas } from '../../src/ingest/ndjson-head.js';
+import { ndjsonHeads } from '../../src/ingest/ndjson-head.js';
 
 describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tallyman-header-'));
@@ -29,15 +29,17 @@ describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
     }
   });
 
-  it('is not shared when the headers differ, a path is a glob, or a file cannot be read', async () => {
+  it('is not shared when the headers differ or a file has no line end in its head (gzip still known); nothing known of a file not read', async () => {
     const other = file('other.csv', 'kind,id,timestamp\ntranscript,t1,2026-05-01T00:00:00Z\n');
     expect(await csvHeader([plain, other])).toEqual({ same: false, columns: undefined, gzip: [false, false] });
-    expect(await csvHeader([join(dir, '*.csv')])).toEqual({ same: false, columns: undefined, gzip: undefined });
+    const lineless = file('header-only.csv', 'kind,id,timestamp');
+    expect(await csvHeader([lineless, file('zipped.csv', gzipSync('kind,id\ntranscript,t1\n'))])).toEqual({ same: false, columns: undefined, gzip: [false, true] });
+    expect(await csvHeader([lineless])).toEqual({ same: true, columns: undefined, gzip: [false] });
     expect(await csvHeader([plain, join(dir, 'missing.csv')])).toEqual({ same: false, columns: undefined, gzip: undefined });
   });
 });
 
-describe('firstRecordHas: whether an NDJSON log names the kind, for --engine duckdb', () => {
+describe('ndjsonHeads: whether an NDJSON log names the kind, and which files are gzip, for --engine duckdb', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tallyman-ndjson-head-'));
   const file = (name: string, text: string | Buffer): string => {
     const path = join(dir, name);
@@ -47,18 +49,17 @@ describe('firstRecordHas: whether an NDJSON log names the kind, for --engine duc
   const canonical = file('canonical.ndjson', '{"kind":"transcript","id":"t1"}\n{"id":"t2"}\n');
   const native = file('native.ndjson', '{"session_id":"s1","event":{"type":"Begin"}}\n');
 
-  it('reads the first record of each file (a gzipped one inflated): true when one names the key', async () => {
-    expect(await firstRecordHas([canonical], 'kind')).toBe(true);
-    expect(await firstRecordHas([native, file('canonical.ndjson.gz', gzipSync('{"id":"t3","kind":"llm"}\n'))], 'kind')).toBe(true);
-    expect(await firstRecordHas([canonical], 'type')).toBeUndefined();
+  it('reads the first record of each file (a gzipped one inflated, whatever its name): names the key when one does', async () => {
+    expect(await ndjsonHeads([canonical], 'kind')).toEqual({ names: true, gzip: [false] });
+    expect(await ndjsonHeads([native, file('gzip.ndjson', gzipSync('{"id":"t3","kind":"llm"}\n'))], 'kind')).toEqual({ names: true, gzip: [false, true] });
+    expect(await ndjsonHeads([canonical], 'type')).toEqual({ names: false, gzip: [false] });
   });
 
-  it('cannot tell (DuckDB is asked) for a native shape, a glob, a first line not a whole object, or a file not read', async () => {
-    expect(await firstRecordHas([native], 'kind')).toBeUndefined();
-    expect(await firstRecordHas([join(dir, '*.ndjson')], 'kind')).toBeUndefined();
+  it('cannot tell (DuckDB is asked) for a native shape or a first line not a whole object; a file not read: nothing known', async () => {
+    expect(await ndjsonHeads([native], 'kind')).toEqual({ names: false, gzip: [false] });
     for (const text of ['[{"kind":"transcript"}]\n', '{"kind":\n"transcript"}\n', '{"kind":"transcript"}', '"kind"\n']) {
-      expect(await firstRecordHas([file('odd.ndjson', text)], 'kind'), text).toBeUndefined();
+      expect(await ndjsonHeads([file('odd.ndjson', text)], 'kind'), text).toEqual({ names: false, gzip: [false] });
     }
-    expect(await firstRecordHas([join(dir, 'missing.ndjson')], 'kind')).toBeUndefined();
+    expect(await ndjsonHeads([canonical, join(dir, 'missing.ndjson')], 'kind')).toEqual({ names: false, gzip: undefined });
   });
 });

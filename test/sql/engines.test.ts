@@ -167,6 +167,26 @@ describe('columns as warehouses type them, and odd cells', () => {
     const both = withoutReferences(await jsJson([join(dir, 'lower.csv.gz'), writeLog(dir, 'other.csv', csv.replaceAll('-1', '-2'))], { rates }));
     expect(await duckdbJson([join(dir, 'lower.csv.gz'), join(dir, 'other.csv')], { rates })).toBe(both);
     await expect(duckdbJson([join(dir, 'gzip-named.csv'), join(dir, 'other.csv')], { rates })).rejects.toThrow(/gzip-named\.csv is gzip data without a name ending in \.gz: rename it/);
+    // NDJSON alike (DuckDB read the raw bytes as malformed JSON).
+    const ndjson = ndjsonOf(csv);
+    const fromNdjson = withoutReferences(await jsJson([writeLog(dir, 'plain.ndjson', ndjson)], { rates }));
+    for (const name of ['gzip-named.ndjson', 'upper.NDJSON.GZ']) {
+      writeFileSync(join(dir, name), gzipSync(ndjson));
+      expect(await duckdbJson([join(dir, name)], { rates }), name).toBe(fromNdjson);
+    }
+  }, 60_000);
+  it("a glob's files are names, as the shell gives them: a [, * or ? in one is not a pattern again, a dot file is not matched; a directory is refused", async () => {
+    const dir = tempDir();
+    const rows = (tag: string): string => `kind,id,timestamp,model,audio_duration\ntranscript,${tag}-1,2026-05-12T10:00:00Z,fast,60\nstream,${tag}-2,2026-05-12T11:00:00Z,rt,90\n`;
+    const logs = [writeLog(dir, 'a[1].csv', rows('x')), writeLog(dir, 'a1.csv', rows('y')), writeLog(dir, 'a*b.csv', rows('z'))];
+    // A macOS AppleDouble file beside them: not a log, and not matched by *.csv.
+    writeFileSync(join(dir, '._a1.csv'), Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]));
+    const expected = withoutReferences(await jsJson(logs, { rates }));
+    // DuckDB read `a[1].csv` as the pattern matching `a1.csv`: a1.csv twice, a[1].csv never.
+    expect(await duckdbJson([join(dir, '*.csv')], { rates })).toBe(expected);
+    expect(await duckdbJson(logs, { rates })).toBe(expected);
+    mkdirSync(join(dir, 'folder.csv'));
+    await expect(duckdbJson([join(dir, 'folder.csv')], { rates })).rejects.toThrow(/folder\.csv is a directory; give the log files in it/);
   }, 60_000);
   it('an add-on after a tab, and NDJSON with two fields read from one column (--map): one invoice on every engine', async () => {
     const dir = tempDir();

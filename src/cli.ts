@@ -1,30 +1,16 @@
 import { createRequire } from 'node:module';
 import type { Command } from 'commander';
+import { commandName, threadToWarm } from './commands/argv.js';
 import { isExpectedError } from './util/errors.js';
-
-/** The commands that read usage logs through the engine (a big CSV among their arguments gets a worker thread). */
-const READS_LOGS = new Set(['invoice', 'audit', 'balance', 'reconcile', 'estimate']);
 
 // A thread the run will need starts first, before the command line's parser and the command's modules are loaded (15–25 ms
 // sooner): a big CSV log's worker thread (engine/parallel.ts), or under --engine duckdb DuckDB's, which loads the package
 // and opens the instance meanwhile (engine/duckdb-host.ts).
-await warmThreads(process.argv);
+const warm = threadToWarm(process.argv);
+if (warm === 'part') (await import('./engine/parallel.js')).warmPart(process.argv.slice(2), process.env);
+else if (warm === 'duckdb') (await import('./engine/duckdb-host.js')).warmDuckdb(process.env.TALLYMAN_DUCKDB_MEMORY);
 const { Command: Program, CommanderError } = await import('commander');
 const { mergeDisplayFlags, noColorOption, widthOption } = await import('./commands/display.js');
-
-async function warmThreads(argv: readonly string[]): Promise<void> {
-  const named = commandName(argv);
-  if (named === undefined || !READS_LOGS.has(named)) return;
-  if (!engineDuckdb(argv)) (await import('./engine/parallel.js')).warmPart(argv.slice(2), process.env);
-  else if (readsWithDuckdb(named, argv)) (await import('./engine/duckdb-host.js')).warmDuckdb(process.env.TALLYMAN_DUCKDB_MEMORY);
-}
-
-/** Whether DuckDB will read a log: `invoice` (not of a bucket table) or `estimate --from-log`, and no help or version asked. */
-function readsWithDuckdb(named: string, argv: readonly string[]): boolean {
-  const has = (flag: string): boolean => argv.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
-  if (['-h', '--help', '-V', '--version'].some(has)) return false;
-  return named === 'invoice' ? !has('--buckets') : named === 'estimate' && has('--from-log');
-}
 
 type Register = (program: Command, run: (action: () => Promise<number>) => Promise<void>) => void;
 
@@ -92,20 +78,6 @@ Examples:
 Exit codes: 0 ok, 1 findings or failed checks, 2 bad input, card or usage.`);
   for (const command of program.commands) command.exitOverride();
   return program;
-}
-
-/** `--engine duckdb` (or `--engine=duckdb`): DuckDB reads the log, with no worker thread of tallyman's. */
-function engineDuckdb(argv: readonly string[]): boolean {
-  return argv.some((arg, i) => arg === '--engine=duckdb' || (arg === '--engine' && argv[i + 1] === 'duckdb'));
-}
-
-/** The first word after the program's own flags: the command, when it is one. */
-function commandName(argv: readonly string[]): string | undefined {
-  for (let i = 2; i < argv.length; i++) {
-    if (argv[i] === '--width') i++;
-    else if (!argv[i]!.startsWith('-')) return argv[i];
-  }
-  return undefined;
 }
 
 // A failed write to standard output is answered by the write that made it (util/output.ts emit): a

@@ -103,7 +103,7 @@ describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its ow
     expect(ok(['invoice', parquet, ...QUOTA, '--group-by', 'project', '--engine', 'duckdb', '--format', 'json'])).toBe(fromLog);
   }, 30_000);
 
-  it('an NDJSON log: canonical (its first record names the kind, not described by DuckDB) priced as by the default engine; a native shape refused', () => {
+  it('an NDJSON log: in the canonical schema, priced as by the default engine; a native shape refused', () => {
     const header = readFileSync(join(ROOT, LOG), 'utf8').trimEnd().split('\n');
     const names = header[0]!.split(',');
     const ndjson = join(dir, 'log.ndjson');

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { session } from '../../src/engine/duckdb-session.js';
 import { ROOT } from '../cli/binary.js';
 import { duckdbJson, jsJson, logUsageJson, ndjsonOf, parquetOf, postgresJson, tempDir, typedParquet, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
 
@@ -173,6 +174,27 @@ describe('columns as warehouses type them, and odd cells', () => {
     for (const name of ['gzip-named.ndjson', 'upper.NDJSON.GZ']) {
       writeFileSync(join(dir, name), gzipSync(ndjson));
       expect(await duckdbJson([join(dir, name)], { rates }), name).toBe(fromNdjson);
+    }
+  }, 60_000);
+  it('a CSV with a plain header and an NDJSON log whose first record names the kind are not described by DuckDB (nor sniffed)', async () => {
+    const dir = tempDir();
+    const csv = 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60\n';
+    // The session the engine uses on this thread (one per memory limit), watched.
+    const asked = vi.spyOn(await session({ memory: undefined, spill: join(dir, 'spill') }), 'query');
+    try {
+      for (const file of [writeLog(dir, 'plain.csv', csv), writeLog(dir, 'plain.ndjson', ndjsonOf(csv))]) {
+        asked.mockClear();
+        expect(await duckdbJson([file], { rates }), file).toBe(withoutReferences(await jsJson([file], { rates })));
+        const statements = asked.mock.calls.map(([sql]) => sql);
+        expect(statements.some((sql) => /^DESCRIBE/.test(sql)), file).toBe(false);
+        if (file.endsWith('.csv')) expect(statements.some((sql) => sql.includes('auto_detect = false')), file).toBe(true);
+      }
+      // A native shape is described (then refused): the watch sees what it should.
+      asked.mockClear();
+      await expect(duckdbJson([join(ROOT, 'fixtures/provider/streaming-universal.ndjson')], { rates })).rejects.toThrow(/has no "kind" column/);
+      expect(asked.mock.calls.some(([sql]) => /^DESCRIBE/.test(sql))).toBe(true);
+    } finally {
+      asked.mockRestore();
     }
   }, 60_000);
   it("a glob's files are names, as the shell gives them: a [, * or ? in one is not a pattern again, a dot file is not matched; a directory is refused", async () => {

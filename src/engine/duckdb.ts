@@ -114,17 +114,16 @@ let run = 0;
 /**
  * How DuckDB is told the files are compressed. The in-process reader knows gzip by a file's first bytes; DuckDB by its name
  * (`.gz`, and only in lower case): a gzipped `log.CSV.GZ` or `log.csv` was read as its raw bytes (with the header named here,
- * a log of no rows, priced 0.00). Files all gzip or all plain: said (`compression`); both kinds: each name must say which it is.
+ * a log of no rows, priced 0.00). Names that say what the files are: nothing to tell. Else files all gzip or all plain: said
+ * (`compression`); both kinds: each name must say which it is.
  */
 function compression(paths: readonly string[], gzip: readonly boolean[] | undefined): string {
   if (gzip === undefined) return '';
+  const misnamed = paths.findIndex((path, i) => gzip[i] !== path.endsWith('.gz'));
+  if (misnamed < 0) return '';
   if (gzip.every((g) => g)) return ", compression = 'gzip'";
   if (gzip.every((g) => !g)) return ", compression = 'uncompressed'";
-  const misnamed = paths.findIndex((path, i) => gzip[i] !== path.endsWith('.gz'));
-  if (misnamed >= 0) {
-    throw new UsageError(`--engine duckdb reads gzipped and plain files together by their names, and ${paths[misnamed]} ${gzip[misnamed] ? 'is gzip data without' : 'is not gzip data, with'} a name ending in .gz: rename it, price the files apart, or use the default engine`);
-  }
-  return '';
+  throw new UsageError(`--engine duckdb reads gzipped and plain files together by their names, and ${paths[misnamed]} ${gzip[misnamed] ? 'is gzip data without' : 'is not gzip data, with'} a name ending in .gz: rename it, price the files apart, or use the default engine`);
 }
 
 /**

@@ -102,7 +102,8 @@ async function csvError(files: readonly string[], options: InvoiceOptions, messa
   if (reread instanceof InputError && reread.ref !== undefined) return reread;
   const reason = CSV_REASON.exec(message)?.[1];
   const file = /^ {2}file = (.*)$/m.exec(message)?.[1] ?? files.join(', ');
-  return new UsageError(`DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}, which the default engine reads: run ${command} without --engine duckdb`);
+  const what = `DuckDB's CSV reader cannot read record ${record} of ${file}${reason === undefined ? '' : ` (${reason.replace(/\.$/, '')})`}`;
+  return new UsageError(reread === undefined ? `${what}, which the default engine reads: run ${command} without --engine duckdb` : `${what}: run ${command} without --engine duckdb, which names the file, line and field`);
 }
 
 /** The reasons DuckDB's CSV reader gives for a record it cannot read, as it writes them. */
@@ -160,9 +161,8 @@ function canonicalColumns(map: ReadonlyMap<CanonicalField, string>): string[] {
 }
 
 /**
- * The FROM item that reads the files (one reader per format; a glob as the files DuckDB finds for it), the
- * files (`files`), and the FROM item their columns
- * are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
+ * The FROM item that reads the files (one reader per format; a glob as the files DuckDB finds for it), those files
+ * (`files`), and the FROM item their columns are described from. NDJSON is read with the canonical fields named as text, not the types DuckDB guesses from a sample
  * of the lines (a key first seen past the sample would be lost, a value unlike the sample's an error); with its columns
  * matched by name, DuckDB would also estimate the log at no rows and hash the log's side of the plan join. `known`: the
  * columns of CSV files that share one plain header line, or the canonical ones of NDJSON whose first record names the kind,

@@ -47,9 +47,7 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
       columns = described.rows.map((row) => String(row[0]));
       types = new Map(described.rows.map((row) => [String(row[0]), String(row[1])]));
     } catch (error) {
-      // The package missing (the first request opens the instance) is said as it is.
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`--engine duckdb cannot read ${paths.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
+      throw cannotRead(paths.join(', '), error);
     }
   }
   const kindColumn = options.map.get('kind') ?? 'kind';
@@ -106,6 +104,11 @@ async function csvError(files: readonly string[], options: InvoiceOptions, messa
   return new UsageError(reread === undefined ? `${what}, which the default engine reads: run ${command} without --engine duckdb` : `${what}: run ${command} without --engine duckdb, which names the file, line and field`);
 }
 
+/** DuckDB's error reading `what`, in its first line; the package missing (the first request opens the instance) said as it is. */
+function cannotRead(what: string, error: unknown): Error {
+  return error instanceof UsageError ? error : new UsageError(`--engine duckdb cannot read ${what}: ${(error as Error).message.split('\n')[0]}`);
+}
+
 /** The reasons DuckDB's CSV reader gives for a record it cannot read, as it writes them. */
 const CSV_REASON = /^(Expected Number of Columns: \d+ Found: \d+|Value with unterminated quote found\.|Invalid unicode \(byte sequence mismatch\) detected\.|Maximum line size of \d+ bytes exceeded\.)/m;
 
@@ -143,8 +146,7 @@ async function expandGlobs(connection: DuckSession, paths: readonly string[]): P
     try {
       found = (await connection.query(`SELECT file FROM glob('${path.replaceAll("'", "''")}') ORDER BY file`)).rows.map((row) => row[0]!);
     } catch (error) {
-      if (error instanceof UsageError) throw error;
-      throw new UsageError(`--engine duckdb cannot read ${path}: ${(error as Error).message.split('\n')[0]}`);
+      throw cannotRead(path, error);
     }
     const dotted = basename(path).startsWith('.');
     const shown = found.filter((file) => dotted || !basename(file).startsWith('.'));

@@ -1,4 +1,4 @@
-import { fileHead } from './open.js';
+import { fileHeads } from './open.js';
 
 // The header lines of CSV logs for --engine duckdb: whether every file has the same (DuckDB then matches columns by position),
 // and the columns it names from a plain one (DuckDB is not asked to describe the files then); whether each is gzip data.
@@ -18,18 +18,12 @@ export interface CsvHeader {
 
 /** The header every file (a name, not a pattern) begins with (`CsvHeader`). */
 export async function csvHeader(files: readonly string[]): Promise<CsvHeader> {
+  const heads = await fileHeads(files, HEADER_BYTES);
+  if (heads === undefined) return { same: false, columns: undefined, gzip: undefined };
+  const gzip = heads.map((h) => h.gzip);
   const headers = new Set<string>();
-  const gzip: boolean[] = [];
   let lineless = false;
-  for (const path of files) {
-    let head: Buffer;
-    try {
-      const read = await fileHead(path, HEADER_BYTES);
-      head = read.head;
-      gzip.push(read.gzip);
-    } catch {
-      return { same: false, columns: undefined, gzip: undefined };
-    }
+  for (const { head } of heads) {
     const text = head.toString('utf8');
     const end = text.search(/\r?\n/);
     // No line end in the head (a header alone, an empty file, a header past 64 KiB): the reader names the columns.

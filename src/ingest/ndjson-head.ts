@@ -1,4 +1,4 @@
-import { fileHead } from './open.js';
+import { fileHeads } from './open.js';
 
 // The first records of NDJSON logs for --engine duckdb: whether a log names a key (the canonical schema's `kind`), read here
 // from its first line instead of DuckDB sampling the lines to describe them (~60 ms a run); whether each file is gzip data.
@@ -12,20 +12,9 @@ const HEAD_BYTES = 65536;
  * `gzip`: whether each file is gzip data, by its first bytes; undefined when a file could not be read.
  */
 export async function ndjsonHeads(files: readonly string[], key: string): Promise<{ names: boolean; gzip: boolean[] | undefined }> {
-  const gzip: boolean[] = [];
-  let names = false;
-  for (const path of files) {
-    let head: Buffer;
-    try {
-      const read = await fileHead(path, HEAD_BYTES);
-      head = read.head;
-      gzip.push(read.gzip);
-    } catch {
-      return { names: false, gzip: undefined };
-    }
-    if (!names) names = firstRecordHas(head.toString('utf8'), key);
-  }
-  return { names, gzip };
+  const heads = await fileHeads(files, HEAD_BYTES);
+  if (heads === undefined) return { names: false, gzip: undefined };
+  return { names: heads.some(({ head }) => firstRecordHas(head.toString('utf8'), key)), gzip: heads.map((h) => h.gzip) };
 }
 
 /** Whether the text's first line is a whole JSON object with key `key`. */

@@ -207,6 +207,19 @@ class InflatedSource implements ByteSource {
   }
 }
 
+/** The first bytes of each file (`fileHead`, up to `bytes`) and whether it is gzip data; undefined when one cannot be read. */
+export async function fileHeads(files: readonly string[], bytes: number): Promise<{ head: Buffer; gzip: boolean }[] | undefined> {
+  const heads: { head: Buffer; gzip: boolean }[] = [];
+  for (const path of files) {
+    try {
+      heads.push(await fileHead(path, bytes));
+    } catch {
+      return undefined;
+    }
+  }
+  return heads;
+}
+
 /**
  * The first bytes of a file as a reader sees them (inflated when gzipped; up to `bytes`, fewer when
  * the file or its first GZIP_PEEK bytes of gzip hold fewer), whether it is gzipped, and, for gzip, the inflated

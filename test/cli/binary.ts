@@ -21,3 +21,10 @@ export function runBinary(args: readonly string[], options: { env?: Record<strin
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The standard output of a run of the binary that must succeed (exit 0; its standard error is the failure's message). */
+export function outputOf(args: readonly string[]): string {
+  const result = runBinary(args);
+  if (result.status !== 0) throw new Error(`exit ${result.status} of tallyman ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}

@@ -6,13 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { csvHeader } from '../../src/ingest/csv-header.js';
 import { ndjsonHeads } from '../../src/ingest/ndjson-head.js';
 
+/** The logs of both readers' tests, in one folder. */
+const dir = mkdtempSync(join(tmpdir(), 'tallyman-header-'));
+const file = (name: string, text: string | Buffer): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
 describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tallyman-header-'));
-  const file = (name: string, text: string | Buffer): string => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
   const plain = file('plain.csv', 'kind,id,timestamp,audio_duration\r\ntranscript,t1,2026-05-01T00:00:00Z,60\n');
 
   it('names the columns of a plain header line, read from each file (a gzipped one inflated, known by its bytes)', async () => {
@@ -40,12 +42,6 @@ describe('csvHeader: the header CSV logs share, for --engine duckdb', () => {
 });
 
 describe('ndjsonHeads: whether an NDJSON log names the kind, and which files are gzip, for --engine duckdb', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tallyman-ndjson-head-'));
-  const file = (name: string, text: string | Buffer): string => {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  };
   const canonical = file('canonical.ndjson', '{"kind":"transcript","id":"t1"}\n{"id":"t2"}\n');
   const native = file('native.ndjson', '{"session_id":"s1","event":{"type":"Begin"}}\n');
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runBinary } from '../cli/binary.js';
+import { outputOf, ROOT, runBinary } from '../cli/binary.js';
 import { tempDir, withoutReferences } from './engines.js';
 
 /**
@@ -15,11 +15,7 @@ const dir = tempDir();
 const QUOTA = ['--rates', 'fixtures/cards/tencent-quota.yaml'];
 const LOG = 'fixtures/tencent-month.csv';
 
-function ok(args: string[]): string {
-  const result = runBinary(args);
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
-}
+const ok = outputOf;
 
 /** Runs the statement of `tallyman sql` in DuckDB on the log and exports the result as Parquet, as `COPY … TO` (a warehouse's export). */
 async function parquetTable(name: string, args: string[], text: boolean): Promise<string> {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runBinary } from '../cli/binary.js';
+import { outputOf, ROOT, runBinary } from '../cli/binary.js';
 import { tempDir, withoutReferences } from './engines.js';
 
 /**
@@ -15,11 +15,7 @@ const dir = tempDir();
 const QUOTA = ['--rates', 'fixtures/cards/tencent-quota.yaml'];
 const LOG = 'fixtures/tencent-month.csv';
 
-function ok(args: string[]): string {
-  const result = runBinary(args);
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
-}
+const ok = outputOf;
 
 describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its own, src/engine/duckdb-host.ts)', () => {
   it('gives the invoice of the default engine, for a CSV (its columns named here) and a Parquet log (described by DuckDB)', async () => {

@@ -19,19 +19,40 @@ export interface DuckSession {
   fill(name: string, table: ConstantTable): Promise<void>;
 }
 
-/** The part of `@duckdb/node-api` used here. */
-interface DuckConnection {
-  runAndReadAll(sql: string): Promise<{ columnNames(): string[]; getRows(): unknown[][] }>;
-  createAppender(table: string): Promise<DuckAppender>;
+/**
+ * The part of DuckDB's native bindings used here: `@duckdb/node-bindings`, the layer under the optional package
+ * `@duckdb/node-api` (its C API, one function each), loaded from where that package finds it. Its ~60 modules of JavaScript
+ * (45–60 ms a run: DuckDB's thread was on a run's critical path) are not loaded; cells are read from its vectors here.
+ */
+interface Bindings {
+  create_config(): unknown;
+  set_config(config: unknown, name: string, value: string): void;
+  open(path: string, config: unknown): Promise<unknown>;
+  connect(database: unknown): Promise<Connection>;
+  query(connection: Connection, sql: string): Promise<Result>;
+  column_count(result: Result): number;
+  column_name(result: Result, column: number): string;
+  column_type(result: Result, column: number): number;
+  fetch_chunk(result: Result): Promise<Chunk | null>;
+  data_chunk_get_size(chunk: Chunk): number;
+  data_chunk_get_vector(chunk: Chunk, column: number): Vector;
+  vector_get_data(vector: Vector, bytes: number): Uint8Array;
+  vector_get_validity(vector: Vector, bytes: number): Uint8Array | null;
+  get_data_from_pointer(buffer: ArrayBufferLike, offset: number, bytes: number): Uint8Array;
+  appender_create(connection: Connection, schema: string | null, table: string): Appender;
+  append_varchar(appender: Appender, value: string): void;
+  append_int64(appender: Appender, value: bigint): void;
+  append_null(appender: Appender): void;
+  appender_end_row(appender: Appender): void;
+  appender_close_sync(appender: Appender): void;
 }
 
-interface DuckAppender {
-  appendVarchar(value: string): void;
-  appendBigInt(value: bigint): void;
-  appendNull(): void;
-  endRow(): void;
-  closeSync(): void;
-}
+// Handles the bindings give out and take back (DuckDB frees each when it is collected).
+type Connection = { readonly connection: unique symbol };
+type Result = { readonly result: unique symbol };
+type Chunk = { readonly chunk: unique symbol };
+type Vector = { readonly vector: unique symbol };
+type Appender = { readonly appender: unique symbol };
 
 /** What a session is opened with: DuckDB's memory limit (its default when undefined) and the folder it spills to. */
 export interface SessionOptions {
@@ -57,33 +78,47 @@ export function session(options: SessionOptions): Promise<DuckSession> {
 /** What is said when the optional package is not installed. */
 export const MISSING_DUCKDB = '--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)';
 
-async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
-  let api: { DuckDBInstance: { create(path: string, config: Record<string, string>): Promise<{ connect(): Promise<DuckConnection> }> } };
+/** The bindings `@duckdb/node-api` loads, from where it finds them (its own folder first); undefined where it is not installed. */
+function bindings(): Bindings | undefined {
+  const here = createRequire(import.meta.url);
+  let api: string;
   try {
-    // Required, not imported: the package is CommonJS, and an import first scans its source for its exports (about 150 ms a run).
-    api = createRequire(import.meta.url)('@duckdb/node-api') as typeof api;
+    api = here.resolve('@duckdb/node-api');
   } catch {
-    throw new UsageError(MISSING_DUCKDB);
+    return undefined;
   }
+  try {
+    // Required, not imported: the package is CommonJS, and an import first scans its source for its exports.
+    return createRequire(api)('@duckdb/node-bindings') as Bindings;
+  } catch {
+    return undefined;
+  }
+}
+
+async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
+  const duckdb = bindings();
+  if (duckdb === undefined) throw new UsageError(MISSING_DUCKDB);
   // Where DuckDB spills past its memory limit: a folder of the run's own under the system's temporary one (DuckDB's default
   // is `.tmp` in the working directory, a folder left beside the user's files).
-  const config: Record<string, string> = { threads: String(availableParallelism()), temp_directory: spill };
-  if (memory !== undefined && memory !== '') config.memory_limit = memory;
-  let instance: Awaited<ReturnType<typeof api.DuckDBInstance.create>>;
+  const settings: Record<string, string> = { threads: String(availableParallelism()), temp_directory: spill };
+  if (memory !== undefined && memory !== '') settings.memory_limit = memory;
+  let connection: Connection;
   try {
-    instance = await api.DuckDBInstance.create(':memory:', config);
+    const config = duckdb.create_config();
+    for (const [name, value] of Object.entries(settings)) duckdb.set_config(config, name, value);
+    connection = await duckdb.connect(await duckdb.open(':memory:', config));
   } catch (error) {
     // The one setting of the user's in the configuration: a limit DuckDB cannot read is said as theirs, not the log's.
-    if (config.memory_limit === undefined) throw error;
+    if (settings.memory_limit === undefined) throw error;
     throw new UsageError(`TALLYMAN_DUCKDB_MEMORY=${memory}: DuckDB cannot take it as a memory limit (${(error as Error).message.split('\n')[0]}): give a size such as 4GB or 500MB`);
   }
-  const connection = await instance.connect();
+  const run = (sql: string): Promise<DuckResult> => duckdb.query(connection, sql).then((result) => readAll(duckdb, result));
   // Instants in UTC whatever the machine's zone (a TIMESTAMP column met with a TIMESTAMPTZ one in another file is read in it).
-  await connection.runAndReadAll("SET TimeZone = 'UTC'");
+  await run("SET TimeZone = 'UTC'");
   // DuckDB estimates an NDJSON log at a few dozen rows, and its optimizer that picks each join's build side then hashed the
   // log's million rows for the plan join instead of the plan table (0.39 s against 0.06 s): without it, the build side is the
   // one the statement puts on the right. Only a hint of speed: a DuckDB that does not know the name runs without it.
-  await connection.runAndReadAll("SET disabled_optimizers = 'build_side_probe_side'").catch(() => undefined);
+  await run("SET disabled_optimizers = 'build_side_probe_side'").catch(() => undefined);
   // One request at a time, in the order asked: a statement asked for with its tables runs after they are filled.
   let last: Promise<unknown> = Promise.resolve();
   const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
@@ -92,22 +127,95 @@ async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
     return turn;
   };
   return {
-    query: (sql) => inTurn(async () => {
-      const result = await connection.runAndReadAll(sql);
-      return { columns: result.columnNames(), rows: result.getRows().map((row) => row.map((cell) => (cell === null || cell === undefined ? null : String(cell)))) };
-    }),
+    query: (sql) => inTurn(() => run(sql)),
     fill: (name, table) => inTurn(async () => {
-      await connection.runAndReadAll(`CREATE TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type === 'text' ? 'VARCHAR' : 'BIGINT'}`).join(', ')})`);
-      const appender = await connection.createAppender(name);
+      await run(`CREATE TABLE ${name} (${table.columns.map((c) => `${c.name} ${c.type === 'text' ? 'VARCHAR' : 'BIGINT'}`).join(', ')})`);
+      const appender = duckdb.appender_create(connection, null, name);
       for (const row of table.rows) {
         for (const cell of row) {
-          if (cell === null) appender.appendNull();
-          else if (typeof cell === 'number') appender.appendBigInt(BigInt(cell));
-          else appender.appendVarchar(cell);
+          if (cell === null) duckdb.append_null(appender);
+          else if (typeof cell === 'number') duckdb.append_int64(appender, BigInt(cell));
+          else duckdb.append_varchar(appender, cell);
         }
-        appender.endRow();
+        duckdb.appender_end_row(appender);
       }
-      appender.closeSync();
+      duckdb.appender_close_sync(appender);
     }),
   };
+}
+
+/** DuckDB's type ids of the columns read here (duckdb.h), and each one's width in a vector's data. */
+const WIDTH = new Map<number, number>([
+  [1, 1], // BOOLEAN
+  [2, 1], // TINYINT
+  [3, 2], // SMALLINT
+  [4, 4], // INTEGER
+  [5, 8], // BIGINT
+  [6, 1], // UTINYINT
+  [7, 2], // USMALLINT
+  [8, 4], // UINTEGER
+  [9, 8], // UBIGINT
+  [16, 16], // HUGEINT
+  [17, 16], // VARCHAR
+  [32, 16], // UHUGEINT
+]);
+
+const utf8 = new TextDecoder();
+
+/** Every row of a result, each cell as text (NULL as null): integers in decimal, booleans as `true` and `false`. */
+async function readAll(duckdb: Bindings, result: Result): Promise<DuckResult> {
+  const count = duckdb.column_count(result);
+  const columns: string[] = [];
+  const types: number[] = [];
+  for (let j = 0; j < count; j++) {
+    columns.push(duckdb.column_name(result, j));
+    const type = duckdb.column_type(result, j);
+    // The statements sent here answer text and integers only: another type is a statement of tallyman's own to mend.
+    if (!WIDTH.has(type)) throw new Error(`DuckDB answered column ${columns[j]} as type ${type}, which tallyman does not read`);
+    types.push(type);
+  }
+  const rows: (string | null)[][] = [];
+  for (let chunk = await duckdb.fetch_chunk(result); chunk !== null; chunk = await duckdb.fetch_chunk(result)) {
+    const size = duckdb.data_chunk_get_size(chunk);
+    if (size === 0) break;
+    const first = rows.length;
+    for (let i = 0; i < size; i++) rows.push(new Array<string | null>(count));
+    for (let j = 0; j < count; j++) {
+      const vector = duckdb.data_chunk_get_vector(chunk, j);
+      const type = types[j]!;
+      const bytes = duckdb.vector_get_data(vector, WIDTH.get(type)! * size);
+      const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      // One bit a row, in 64-bit words; none at all when every row is valid.
+      const validity = duckdb.vector_get_validity(vector, Math.ceil(size / 64) * 8);
+      for (let i = 0; i < size; i++) {
+        const valid = validity === null || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
+        rows[first + i]![j] = valid ? cellText(duckdb, data, type, i) : null;
+      }
+    }
+  }
+  return { columns, rows };
+}
+
+/** Row `i` of a vector's data as text. */
+function cellText(duckdb: Bindings, data: DataView, type: number, i: number): string {
+  switch (type) {
+    case 1: return data.getUint8(i) !== 0 ? 'true' : 'false';
+    case 2: return String(data.getInt8(i));
+    case 3: return String(data.getInt16(i * 2, true));
+    case 4: return String(data.getInt32(i * 4, true));
+    case 5: return String(data.getBigInt64(i * 8, true));
+    case 6: return String(data.getUint8(i));
+    case 7: return String(data.getUint16(i * 2, true));
+    case 8: return String(data.getUint32(i * 4, true));
+    case 9: return String(data.getBigUint64(i * 8, true));
+    case 16: return String((data.getBigInt64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true));
+    case 32: return String((data.getBigUint64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true));
+    default: {
+      // A string: its length, then its bytes in place (up to 12) or a prefix and a pointer to them.
+      const length = data.getUint32(i * 16, true);
+      const at = data.byteOffset + i * 16;
+      const bytes = length <= 12 ? new Uint8Array(data.buffer, at + 4, length) : duckdb.get_data_from_pointer(data.buffer, at + 8, length);
+      return utf8.decode(bytes);
+    }
+  }
 }

@@ -176,6 +176,25 @@ describe('columns as warehouses type them, and odd cells', () => {
       expect(await duckdbJson([join(dir, name)], { rates }), name).toBe(fromNdjson);
     }
   }, 60_000);
+  it("the session reads DuckDB's cells from its vectors as text: strings in place and by pointer, UTF-8, NULLs, every integer width, past 2,048 rows", async () => {
+    const duck = await session({ memory: undefined, spill: join(tempDir(), 'spill') });
+    const result = await duck.query(`SELECT * FROM (VALUES
+      ('twelve bytes', 'thirteen byte', 'größer als zwölf Bytes: 🧾', NULL, CAST(-128 AS TINYINT), CAST(-32768 AS SMALLINT), CAST(-2147483648 AS INTEGER), CAST(-9223372036854775808 AS BIGINT), CAST(-170141183460469231731687303715884105728 AS HUGEINT), CAST(255 AS UTINYINT), CAST(65535 AS USMALLINT), CAST(4294967295 AS UINTEGER), CAST(18446744073709551615 AS UBIGINT), CAST(340282366920938463463374607431768211455 AS UHUGEINT), TRUE),
+      ('', NULL, 'x', 'y', NULL, 7, NULL, 9, 1, NULL, 0, 1, NULL, 2, FALSE)
+    ) AS t(a, b, c, d, i8, i16, i32, i64, i128, u8, u16, u32, u64, u128, flag)`);
+    expect(result.columns).toEqual(['a', 'b', 'c', 'd', 'i8', 'i16', 'i32', 'i64', 'i128', 'u8', 'u16', 'u32', 'u64', 'u128', 'flag']);
+    expect(result.rows).toEqual([
+      ['twelve bytes', 'thirteen byte', 'größer als zwölf Bytes: 🧾', null, '-128', '-32768', '-2147483648', '-9223372036854775808', '-170141183460469231731687303715884105728', '255', '65535', '4294967295', '18446744073709551615', '340282366920938463463374607431768211455', 'true'],
+      ['', null, 'x', 'y', null, '7', null, '9', '1', null, '0', '1', null, '2', 'false'],
+    ]);
+    // Several chunks (DuckDB's are 2,048 rows), a NULL in each 64-row word of the validity mask.
+    const many = await duck.query('SELECT i, CASE WHEN i % 64 = 63 THEN NULL ELSE repeat(chr(CAST(65 + i % 26 AS INTEGER)), CAST(i % 20 AS INTEGER)) END AS s FROM range(5000) AS r(i) ORDER BY i');
+    expect(many.rows).toHaveLength(5000);
+    expect(many.rows.every(([i, s], n) => i === String(n) && s === (n % 64 === 63 ? null : String.fromCharCode(65 + (n % 26)).repeat(n % 20)))).toBe(true);
+    // A type the engine's statements never answer is refused, not guessed at.
+    await expect(duck.query('SELECT 1.5::DOUBLE AS x')).rejects.toThrow(/column x as type 11/);
+  });
+
   it('a CSV with a plain header and an NDJSON log whose first record names the kind are not described by DuckDB (nor sniffed)', async () => {
     const dir = tempDir();
     const csv = 'kind,id,timestamp,model,audio_duration\ntranscript,t-1,2026-05-12T10:00:00Z,fast,60\n';

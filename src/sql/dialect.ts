@@ -55,6 +55,12 @@ export interface Dialect {
   fastSeconds?(expr: string): string;
   /** Where the engine reads plain counts itself: the integer of a text of 1 to 15 digits, else NULL (the regular expression then decides). */
   fastCount?(expr: string): string;
+  /**
+   * Where the engine has a fast 64-bit hash of several values: the hash of a (kind, id), by which the duplicate check finds
+   * the ids seen more than once (one integer hashed and compared instead of two texts). Two pairs may share a hash: the
+   * check's window then ranks each pair alone, as it would (duplicates.ts).
+   */
+  idHash?(kind: string, id: string): string;
 }
 
 /** LAG and LEAD, as most engines name them (ClickHouse: lagInFrame and leadInFrame over the whole partition, since version 25.6 only LAG and LEAD). */
@@ -140,6 +146,7 @@ const duckdb: Dialect = {
   // 12 digits and a DECIMAL(15, 3) hold every such text exactly; times 1000 it is whole.
   fastSeconds: (e) => `CASE WHEN regexp_full_match(${e}, '[0-9]{1,12}([.][0-9]{1,3})?') THEN CAST(CAST(${e} AS DECIMAL(15, 3)) * 1000 AS BIGINT) END`,
   fastCount: (e) => `CASE WHEN regexp_full_match(${e}, '[0-9]{1,15}') THEN CAST(${e} AS BIGINT) END`,
+  idHash: (kind, id) => `hash(${kind}, ${id})`,
   groupsOf: (e, p, count) => `regexp_extract(${e}, ${standardQuote(p)}, [${Array.from({ length: count }, (_, i) => `'g${i + 1}'`).join(', ')}])`,
   cteAs: 'AS',
   text: 'VARCHAR',

@@ -47,13 +47,20 @@ m ${d.cteAs} (
 )`;
   }
   const qualified = check.carried.map((c) => `nc.${c}`).join(', ');
+  // The ids seen more than once: by their (kind, id) where the dialect hashes it (`idh`, NULL for a row the check passes by:
+  // a hash shared by two pairs only sends both to `n`, whose window ranks each pair alone), else by the texts.
+  const hashed = d.idHash !== undefined;
+  const key = hashed ? `, CASE WHEN valid AND id IS NOT NULL THEN ${d.idHash!('kind', 'id')} END AS idh` : '';
+  const repeated = hashed
+    ? 'SELECT idh AS rh, 1 AS rep FROM nc WHERE idh IS NOT NULL GROUP BY idh HAVING COUNT(*) > 1'
+    : 'SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1';
   // An unmatched row's `rep` is NULL, or 0 in ClickHouse (join_use_nulls = 0 gives a column's default): COALESCE reads both alike.
-  const repeatedOn = 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
+  const repeatedOn = hashed ? 'rp.rh = nc.idh' : 'rp.rv = nc.valid AND rp.rk = nc.kind AND rp.ri = nc.id';
   return `nc ${d.cteAs} (
-  SELECT ${check.carried.join(', ')} FROM ${check.from}
+  SELECT ${check.carried.join(', ')}${key} FROM ${check.from}
 ),
 rp ${d.cteAs} (
-  SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1
+  ${repeated}
 ),
 n ${d.cteAs} (
   ${ranked(`nc JOIN rp ON ${repeatedOn}`, qualified)}

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { session } from '../../src/engine/duckdb-session.js';
+import { DIALECT } from '../../src/sql/dialect.js';
 import { ROOT } from '../cli/binary.js';
 import { duckdbJson, jsJson, logUsageJson, ndjsonOf, parquetOf, postgresJson, tempDir, typedParquet, withoutReferences, writeLog, type Flags, type PgClient } from './engines.js';
 
@@ -80,6 +81,20 @@ describe('a repeated id', () => {
     if (client) expect(await postgresJson(client, file, lostFirst, flags)).toBe(expected);
     // The window over every row (BigQuery's, Snowflake's, Spark's and ClickHouse's shape) keeps the same rows.
     if (client) expect(await postgresJson(client, file, lostFirst, flags, true)).toBe(expected);
+  }, 60_000);
+
+  it("keeps the same rows on DuckDB when every (kind, id) shares one hash: a hash's collision only sends rows to the window", async () => {
+    const dir = tempDir();
+    const flags: Flags = { rates: 'fixtures/sql/fuzz-card.yaml', groupBy: 'day' };
+    const file = writeLog(dir, 'lost-first.csv', `${[HEAD, ...LOST, ...KEPT, 'transcript,u-1,2026-05-12T11:00:00Z,fast,5,,,'].join('\n')}\n`);
+    const expected = withoutReferences(await jsJson([writeLog(dir, 'kept-first.csv', `${[HEAD, ...KEPT, ...LOST, 'transcript,u-1,2026-05-12T11:00:00Z,fast,5,,,'].join('\n')}\n`)], flags));
+    const collide = vi.spyOn(DIALECT.duckdb, 'idHash').mockImplementation(() => '42');
+    try {
+      expect(await duckdbJson([file], flags)).toBe(expected);
+      expect(collide).toHaveBeenCalled();
+    } finally {
+      collide.mockRestore();
+    }
   }, 60_000);
 });
 

@@ -1,6 +1,5 @@
 import { Option, type Command } from 'commander';
 import { chunkRenderer, formats } from '../report/index.js';
-import { warningLines } from '../report/invoice.js';
 import { checkOut, emit, note } from '../util/output.js';
 import { parseGroupBy } from '../pricing/group-by.js';
 import { tableWidth } from './display.js';
@@ -70,7 +69,8 @@ async function invoiceCommand(files: string[], flags: InvoiceFlags): Promise<num
     await emit((await chunkRenderer('invoice', flags.format))(invoice, paint, tableWidth(flags)), flags.out);
   }
   tick.done();
-  if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of warningLines(invoice)) note(line);
+  // The invoice's renderers are loaded once the invoice is made (with --engine duckdb, while DuckDB's thread runs the statement).
+  if (flags.format !== 'table' && flags.format !== 'markdown') for (const line of (await import('../report/invoice.js')).warningLines(invoice)) note(line);
   if (flags.format === 'focus' && flags.groupBy) note('tallyman: --group-by is ignored with --format focus: each row is a project, API key, customer and day');
   return 0;
 }

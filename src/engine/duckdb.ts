@@ -6,7 +6,6 @@ import { CANONICAL_FIELDS, type CanonicalField } from '../ingest/record.js';
 import type { Invoice } from '../pricing/invoice.js';
 import { compileStatement } from '../sql/compile.js';
 import { InputError, UsageError } from '../util/errors.js';
-import { priceBucketRows } from './buckets.js';
 import { duckdbSession } from './duckdb-host.js';
 import type { DuckResult, DuckSession } from './duckdb-session.js';
 import type { InvoiceOptions } from './index.js';
@@ -18,6 +17,7 @@ import type { InvoiceOptions } from './index.js';
  */
 export async function duckdbInvoice(paths: readonly string[], options: InvoiceOptions, memory: string | undefined = undefined): Promise<Invoice> {
   const result = await runCompiled(paths, options, 'buckets', memory);
+  const { priceBucketRows } = await import('./buckets.js');
   const rows = result.rows.map((cells, i) => ({ ref: { file: 'duckdb', line: i + 1 }, cells }));
   return priceBucketRows(paths.join(', '), rows, options.groupBy, {
     card: options.card, zone: undefined, period: undefined, groupBy: options.groupBy, allowUnpriced: options.allowUnpriced,
@@ -68,6 +68,8 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     // Asked all at once: DuckDB's thread runs them in this order, with no wait between them for this thread's turn.
     const filled = Promise.all(tables.map((table) => connection.fill(names[table.name], table)));
     const answered = connection.query(sql);
+    // The modules that price the result load while DuckDB's thread runs the statement (asked again, they are then at hand).
+    if (output === 'buckets') void import('./buckets.js').catch(() => undefined);
     // Neither is left unhandled while the other is awaited.
     answered.catch(() => undefined);
     await filled;

@@ -156,22 +156,24 @@ function split(reason: string): [string, string] {
   return at < 0 ? [reason, ''] : [reason.slice(0, at), reason.slice(at + 1)];
 }
 
-/** Refuses a plan that uses a field the statement cannot express, naming the card feature. */
+/** The Plan fields whose handling refuses some plans (none today), with their check: asked of each plan. */
+const REFUSING = (Object.entries(PLAN_FIELDS) as [keyof Plan, Handling][]).flatMap(([field, handling]) => (typeof handling === 'object' ? [{ field, refuse: handling.refuse }] : []));
+
+/** Refuses a plan that uses a field the statement cannot express, naming the card feature (a card's thousands of plans: no list made a plan). */
 export function refuseUnknown(card: RateCard, plan: Plan): void {
-  for (const [field, handling] of Object.entries(PLAN_FIELDS) as [keyof Plan, Handling][]) {
-    if (typeof handling === 'object') {
-      const why = handling.refuse(plan);
-      if (why !== undefined) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} uses ${why} (plan field ${field}), which tallyman sql cannot express yet: price this log with tallyman invoice`);
-    }
+  for (const { field, refuse } of REFUSING) {
+    const why = refuse(plan);
+    if (why !== undefined) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} uses ${why} (plan field ${field}), which tallyman sql cannot express yet: price this log with tallyman invoice`);
   }
-  for (const key of Object.keys(plan)) {
-    if (!(key in PLAN_FIELDS)) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} has a billing rule (plan field ${key}) that tallyman sql does not know: price this log with tallyman invoice`);
+  for (const key in plan) {
+    if (!Object.hasOwn(PLAN_FIELDS, key)) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} has a billing rule (plan field ${key}) that tallyman sql does not know: price this log with tallyman invoice`);
   }
   for (const item of plan.items) {
-    for (const key of Object.keys(item)) {
-      if (!(key in ITEM_FIELDS)) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} has a billing rule (item field ${key}) that tallyman sql does not know: price this log with tallyman invoice`);
+    for (const key in item) {
+      if (!Object.hasOwn(ITEM_FIELDS, key)) throw new UsageError(`card ${card.name}: ${plan.product} ${plan.model} has a billing rule (item field ${key}) that tallyman sql does not know: price this log with tallyman invoice`);
     }
-    const base = item.component.split('@')[0]!;
+    const at = item.component.indexOf('@');
+    const base = at < 0 ? item.component : item.component.slice(0, at);
     if (!plan.llm && base !== 'usage' && !base.startsWith('addon:')) throw new UsageError(`card ${card.name}: component ${item.component} is not one tallyman sql knows`);
     if (plan.llm && !(TOKEN_BASES as readonly string[]).includes(base)) throw new UsageError(`card ${card.name}: token class ${base} is not one tallyman sql knows: price this log with tallyman invoice`);
   }

@@ -78,39 +78,64 @@ export function session(options: SessionOptions): Promise<DuckSession> {
 /** What is said when the optional package is not installed. */
 export const MISSING_DUCKDB = '--engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)';
 
-/** The bindings `@duckdb/node-api` loads, from where it finds them (its own folder first); undefined where it is not installed. */
-function bindings(): Bindings | undefined {
-  const here = createRequire(import.meta.url);
+/** What `Bindings` names: each a function of the loaded bindings, checked before the first call. */
+const BINDING_FUNCTIONS = [
+  'create_config', 'set_config', 'open', 'connect', 'query', 'column_count', 'column_name', 'column_type', 'fetch_chunk', 'data_chunk_get_size',
+  'data_chunk_get_vector', 'vector_get_data', 'vector_get_validity', 'get_data_from_pointer', 'appender_create', 'append_varchar', 'append_int64',
+  'append_null', 'appender_end_row', 'appender_close_sync',
+] as const satisfies readonly (keyof Bindings)[];
+
+/**
+ * The bindings `@duckdb/node-api` loads, from where it finds them (its own folder first). node-api not installed: the message
+ * saying how to install it. Installed, but its bindings do not load (no native package for this platform, a library it needs)
+ * or lack a function used here (a version whose C API differs): said as that, with DuckDB's own words.
+ */
+function bindings(): Bindings {
   let api: string;
   try {
-    api = here.resolve('@duckdb/node-api');
+    api = createRequire(import.meta.url).resolve('@duckdb/node-api');
   } catch {
-    return undefined;
+    throw new UsageError(MISSING_DUCKDB);
   }
+  let loaded: Partial<Record<keyof Bindings, unknown>>;
   try {
     // Required, not imported: the package is CommonJS, and an import first scans its source for its exports.
-    return createRequire(api)('@duckdb/node-bindings') as Bindings;
-  } catch {
-    return undefined;
+    loaded = createRequire(api)('@duckdb/node-bindings') as typeof loaded;
+  } catch (error) {
+    throw new UsageError(`--engine duckdb cannot load DuckDB's native bindings (@duckdb/node-bindings, installed by @duckdb/node-api): ${(error as Error).message.split('\n')[0]} (install @duckdb/node-api again on this machine, or use the default engine, --engine js)`);
   }
+  const lacking = BINDING_FUNCTIONS.filter((name) => typeof loaded[name] !== 'function');
+  if (lacking.length > 0) {
+    throw new UsageError(`--engine duckdb cannot use the DuckDB bindings installed with @duckdb/node-api: they have no ${lacking.join(', ')} (tallyman is tested with @duckdb/node-api 1.5: npm install @duckdb/node-api@1.5, or use the default engine, --engine js)`);
+  }
+  return loaded as Bindings;
 }
 
 async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
   const duckdb = bindings();
-  if (duckdb === undefined) throw new UsageError(MISSING_DUCKDB);
   // Where DuckDB spills past its memory limit: a folder of the run's own under the system's temporary one (DuckDB's default
   // is `.tmp` in the working directory, a folder left beside the user's files).
-  const settings: Record<string, string> = { threads: String(availableParallelism()), temp_directory: spill };
-  if (memory !== undefined && memory !== '') settings.memory_limit = memory;
+  const config = duckdb.create_config();
+  duckdb.set_config(config, 'threads', String(availableParallelism()));
+  duckdb.set_config(config, 'temp_directory', spill);
+  const limited = memory !== undefined && memory !== '';
+  /** The one setting of the user's in the configuration: a limit DuckDB cannot read is said as theirs, not the log's. */
+  const badLimit = (error: unknown): UsageError =>
+    new UsageError(`TALLYMAN_DUCKDB_MEMORY=${memory}: DuckDB cannot take it as a memory limit (${(error as Error).message.split('\n')[0]}): give a size such as 4GB or 500MB`);
+  if (limited) {
+    try {
+      duckdb.set_config(config, 'memory_limit', memory);
+    } catch (error) {
+      throw badLimit(error);
+    }
+  }
   let connection: Connection;
   try {
-    const config = duckdb.create_config();
-    for (const [name, value] of Object.entries(settings)) duckdb.set_config(config, name, value);
     connection = await duckdb.connect(await duckdb.open(':memory:', config));
   } catch (error) {
-    // The one setting of the user's in the configuration: a limit DuckDB cannot read is said as theirs, not the log's.
-    if (settings.memory_limit === undefined) throw error;
-    throw new UsageError(`TALLYMAN_DUCKDB_MEMORY=${memory}: DuckDB cannot take it as a memory limit (${(error as Error).message.split('\n')[0]}): give a size such as 4GB or 500MB`);
+    // DuckDB reads the limit as it opens: an error then that names memory is the setting's.
+    if (limited && /memory/i.test((error as Error).message)) throw badLimit(error);
+    throw new UsageError(`--engine duckdb cannot open DuckDB: ${(error as Error).message.split('\n')[0]}`);
   }
   const run = (sql: string): Promise<DuckResult> => duckdb.query(connection, sql).then((result) => readAll(duckdb, result));
   // Instants in UTC whatever the machine's zone (a TIMESTAMP column met with a TIMESTAMPTZ one in another file is read in it).
@@ -160,7 +185,8 @@ const WIDTH = new Map<number, number>([
   [32, 16], // UHUGEINT
 ]);
 
-const utf8 = new TextDecoder();
+// DuckDB's bytes as they are: a cell's leading U+FEFF kept (the SQL trims only spaces, tabs and line ends).
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Every row of a result, each cell as text (NULL as null): integers in decimal, booleans as `true` and `false`. */
 async function readAll(duckdb: Bindings, result: Result): Promise<DuckResult> {

@@ -80,7 +80,7 @@ async function runCompiled(paths: readonly string[], options: InvoiceOptions, ou
     const record = /^[^\n]*CSV Error on Line: (\d+)/.exec(message)?.[1];
     const command = output === 'usage' ? 'tallyman estimate --from-log' : 'tallyman invoice';
     if (record !== undefined) throw await csvError(files, options, message, record, command);
-    if (memory !== undefined && memory !== '' && /out of memory|failed to allocate/i.test(message)) {
+    if (memory !== undefined && memory !== '' && /out of memory|failed to allocate|could not allocate/i.test(message)) {
       throw new UsageError(`--engine duckdb ran out of the memory TALLYMAN_DUCKDB_MEMORY=${memory} gives it: ${message.split('\n')[0]} (raise it, or leave it unset for DuckDB's own limit)`);
     }
     throw new UsageError(`--engine duckdb could not price ${paths.join(', ')}: ${message.split('\n')[0]} (run ${command} without --engine duckdb, which names the file, line and field)`);

@@ -95,8 +95,14 @@ describe('what a run loads', () => {
 
   it('an invoice of a CSV log on a built-in card loads no card validation, Parquet, SQL or DuckDB (each only in the runs that use it)', () => {
     const loaded = packagesOf(['invoice', 'fixtures/quickstart.csv', '--format', 'json']);
-    for (const heavy of ['zod', 'yaml', 'hyparquet', 'hyparquet-compressors', 'hyparquet-writer', '@duckdb/node-api']) expect(loaded, heavy).not.toContain(heavy);
+    for (const heavy of ['zod', 'yaml', 'hyparquet', 'hyparquet-compressors', 'hyparquet-writer', '@duckdb/node-api', '@duckdb/node-bindings']) expect(loaded, heavy).not.toContain(heavy);
     expect(loaded).toContain('decimal.js');
+  });
+
+  it('--engine duckdb loads DuckDB\'s native bindings (on its thread, by require: the record sees both), not node-api\'s JavaScript', () => {
+    const loaded = packagesOf(['invoice', 'fixtures/quickstart.csv', '--format', 'json', '--engine', 'duckdb']);
+    expect(loaded).toContain('@duckdb/node-bindings');
+    expect(loaded).not.toContain('@duckdb/node-api');
   });
 });
 
@@ -240,6 +246,42 @@ describe('bin/tallyman.js without a finished dist/', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('tallyman: --engine duckdb needs the optional package @duckdb/node-api: npm install @duckdb/node-api (or use the default engine, --engine js)\n');
+  });
+
+  /** A copy of the built project whose @duckdb folder holds node-api and `bindings` (a folder to copy, or files to write) only. */
+  const withDuckdb = (bindings: string | Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tallyman-bin-'));
+    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+    cpSync(DIST, join(dir, 'dist'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules/@duckdb'), { recursive: true });
+    for (const name of readdirSync(join(ROOT, 'node_modules'))) if (name !== '@duckdb') symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name));
+    cpSync(join(ROOT, 'node_modules/@duckdb/node-api'), join(dir, 'node_modules/@duckdb/node-api'), { recursive: true });
+    const target = join(dir, 'node_modules/@duckdb/node-bindings');
+    if (typeof bindings === 'string') cpSync(bindings, target, { recursive: true });
+    else {
+      mkdirSync(target);
+      for (const [name, text] of Object.entries(bindings)) writeFileSync(join(target, name), text);
+    }
+    return dir;
+  };
+  const runDuckdb = (dir: string, env: NodeJS.ProcessEnv = {}) =>
+    timed(process.execPath, [join(dir, 'bin/tallyman.js'), 'invoice', join(ROOT, 'fixtures/quickstart.csv'), '--engine', 'duckdb'], { cwd: dir, env: { ...process.env, ...env } });
+
+  it("--engine duckdb with node-api installed but no native library for this platform: said as that, in DuckDB's words, exit 2", () => {
+    // The bindings' JavaScript without the platform's package (an install made on another system, or with --omit=optional).
+    const result = runDuckdb(withDuckdb(join(ROOT, 'node_modules/@duckdb/node-bindings')));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^tallyman: --engine duckdb cannot load DuckDB's native bindings \(@duckdb\/node-bindings, installed by @duckdb\/node-api\): Cannot find module '@duckdb\/node-bindings-[^\n]* \(install @duckdb\/node-api again on this machine, or use the default engine, --engine js\)\n$/);
+  });
+
+  it('--engine duckdb with bindings that lack a function tallyman calls (another version): named, exit 2, whatever TALLYMAN_DUCKDB_MEMORY says', () => {
+    const dir = withDuckdb({ 'package.json': '{"name":"@duckdb/node-bindings","version":"9.0.0","main":"duckdb.js"}', 'duckdb.js': 'exports.open = () => {}; exports.connect = () => {};\n' });
+    for (const env of [{}, { TALLYMAN_DUCKDB_MEMORY: '4GB' }]) {
+      const result = runDuckdb(dir, env);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^tallyman: --engine duckdb cannot use the DuckDB bindings installed with @duckdb\/node-api: they have no create_config, set_config, query, [^\n]*\(tallyman is tested with @duckdb\/node-api 1\.5: npm install @duckdb\/node-api@1\.5, or use the default engine, --engine js\)\n$/);
+    }
   });
 });
 

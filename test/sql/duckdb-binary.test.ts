@@ -59,6 +59,10 @@ describe('invoice --engine duckdb, the real binary (DuckDB on a thread of its ow
     const result = runBinary(['invoice', LOG, '--engine', 'duckdb'], { env: { TALLYMAN_DUCKDB_MEMORY: 'lots' } });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^tallyman: TALLYMAN_DUCKDB_MEMORY=lots: DuckDB cannot take it as a memory limit \(.*\): give a size such as 4GB or 500MB\n$/);
+    // A limit too small for the plan tables' appender ("could not allocate block"): said as the setting's too.
+    const small = runBinary(['invoice', 'fixtures/month.csv', '--engine', 'duckdb'], { env: { TALLYMAN_DUCKDB_MEMORY: '1MB' } });
+    expect(small.status).toBe(2);
+    expect(small.stderr).toMatch(/^tallyman: --engine duckdb ran out of the memory TALLYMAN_DUCKDB_MEMORY=1MB gives it: [^\n]* \(raise it, or leave it unset for DuckDB's own limit\)\n$/);
   });
 
   it("says a row DuckDB cannot read as the default engine does, and DuckDB's own errors in one line: exit 2", () => {

@@ -4,10 +4,10 @@ import { UsageError } from '../util/errors.js';
 import { scratchFolder } from '../util/scratch.js';
 import type { DuckResult, DuckSession } from './duckdb-session.js';
 
-// Where `--engine duckdb` runs DuckDB: a thread of its own, started as the command line is read (`warmDuckdb`). Loading the
-// package's native bindings (~25 ms, with a Node isolate's start ~30 ms) and opening the instance (~20 ms) then run beside the main thread's
-// own start (the command's modules, the card, the statement) instead of after it. Where that thread's script is not there
-// (the sources run as TypeScript, in the tests), DuckDB runs on the main thread, the same session code.
+// Where `--engine duckdb` runs DuckDB: a thread of its own, started as the command line is read (`warmDuckdb`). Its start (a
+// Node isolate, ~30 ms), loading DuckDB's native bindings (~25 ms) and opening the instance (~20 ms) then run beside the main
+// thread's own start (the command's modules, the card, the statement) instead of after it. Where that thread's script is not
+// there (the sources run as TypeScript, in the tests), DuckDB runs on the main thread, the same session code.
 
 /** A request to DuckDB's thread: each answered by a `DuckReply` of the same id, in order. */
 export type DuckRequest = { id: number; memory: string | undefined; spill: string } & (

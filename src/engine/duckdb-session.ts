@@ -172,36 +172,50 @@ async function open({ memory, spill }: SessionOptions): Promise<DuckSession> {
   };
 }
 
-/** DuckDB's type ids of the columns read here (duckdb.h), and each one's width in a vector's data. */
-const WIDTH = new Map<number, number>([
-  [1, 1], // BOOLEAN
-  [2, 1], // TINYINT
-  [3, 2], // SMALLINT
-  [4, 4], // INTEGER
-  [5, 8], // BIGINT
-  [6, 1], // UTINYINT
-  [7, 2], // USMALLINT
-  [8, 4], // UINTEGER
-  [9, 8], // UBIGINT
-  [16, 16], // HUGEINT
-  [17, 16], // VARCHAR
-  [32, 16], // UHUGEINT
-]);
+/** How a column of a DuckDB type (its id in duckdb.h) is read: each cell's width in a vector's data, and the text of row `i`. */
+interface CellReader {
+  width: number;
+  text(data: DataView, i: number, duckdb: Bindings): string;
+}
 
 // DuckDB's bytes as they are: a cell's leading U+FEFF kept (the SQL trims only spaces, tabs and line ends).
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The types the statements sent here answer: text, integers of every width, booleans. */
+const CELLS = new Map<number, CellReader>([
+  [1, { width: 1, text: (data, i) => (data.getUint8(i) !== 0 ? 'true' : 'false') }], // BOOLEAN
+  [2, { width: 1, text: (data, i) => String(data.getInt8(i)) }], // TINYINT
+  [3, { width: 2, text: (data, i) => String(data.getInt16(i * 2, true)) }], // SMALLINT
+  [4, { width: 4, text: (data, i) => String(data.getInt32(i * 4, true)) }], // INTEGER
+  [5, { width: 8, text: (data, i) => String(data.getBigInt64(i * 8, true)) }], // BIGINT
+  [6, { width: 1, text: (data, i) => String(data.getUint8(i)) }], // UTINYINT
+  [7, { width: 2, text: (data, i) => String(data.getUint16(i * 2, true)) }], // USMALLINT
+  [8, { width: 4, text: (data, i) => String(data.getUint32(i * 4, true)) }], // UINTEGER
+  [9, { width: 8, text: (data, i) => String(data.getBigUint64(i * 8, true)) }], // UBIGINT
+  [16, { width: 16, text: (data, i) => String((data.getBigInt64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true)) }], // HUGEINT
+  [32, { width: 16, text: (data, i) => String((data.getBigUint64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true)) }], // UHUGEINT
+  [17, { width: 16, text: varchar }], // VARCHAR
+]);
+
+/** A string: its length, then its bytes in place (up to 12) or a prefix and a pointer to them. */
+function varchar(data: DataView, i: number, duckdb: Bindings): string {
+  const length = data.getUint32(i * 16, true);
+  const at = data.byteOffset + i * 16;
+  return utf8.decode(length <= 12 ? new Uint8Array(data.buffer, at + 4, length) : duckdb.get_data_from_pointer(data.buffer, at + 8, length));
+}
 
 /** Every row of a result, each cell as text (NULL as null): integers in decimal, booleans as `true` and `false`. */
 async function readAll(duckdb: Bindings, result: Result): Promise<DuckResult> {
   const count = duckdb.column_count(result);
   const columns: string[] = [];
-  const types: number[] = [];
+  const readers: CellReader[] = [];
   for (let j = 0; j < count; j++) {
     columns.push(duckdb.column_name(result, j));
     const type = duckdb.column_type(result, j);
+    const reader = CELLS.get(type);
     // The statements sent here answer text and integers only: another type is a statement of tallyman's own to mend.
-    if (!WIDTH.has(type)) throw new Error(`DuckDB answered column ${columns[j]} as type ${type}, which tallyman does not read`);
-    types.push(type);
+    if (reader === undefined) throw new Error(`DuckDB answered column ${columns[j]} as type ${type}, which tallyman does not read`);
+    readers.push(reader);
   }
   const rows: (string | null)[][] = [];
   for (let chunk = await duckdb.fetch_chunk(result); chunk !== null; chunk = await duckdb.fetch_chunk(result)) {
@@ -211,40 +225,16 @@ async function readAll(duckdb: Bindings, result: Result): Promise<DuckResult> {
     for (let i = 0; i < size; i++) rows.push(new Array<string | null>(count));
     for (let j = 0; j < count; j++) {
       const vector = duckdb.data_chunk_get_vector(chunk, j);
-      const type = types[j]!;
-      const bytes = duckdb.vector_get_data(vector, WIDTH.get(type)! * size);
+      const reader = readers[j]!;
+      const bytes = duckdb.vector_get_data(vector, reader.width * size);
       const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       // One bit a row, in 64-bit words; none at all when every row is valid.
       const validity = duckdb.vector_get_validity(vector, Math.ceil(size / 64) * 8);
       for (let i = 0; i < size; i++) {
         const valid = validity === null || (validity[i >> 3]! & (1 << (i & 7))) !== 0;
-        rows[first + i]![j] = valid ? cellText(duckdb, data, type, i) : null;
+        rows[first + i]![j] = valid ? reader.text(data, i, duckdb) : null;
       }
     }
   }
   return { columns, rows };
-}
-
-/** Row `i` of a vector's data as text. */
-function cellText(duckdb: Bindings, data: DataView, type: number, i: number): string {
-  switch (type) {
-    case 1: return data.getUint8(i) !== 0 ? 'true' : 'false';
-    case 2: return String(data.getInt8(i));
-    case 3: return String(data.getInt16(i * 2, true));
-    case 4: return String(data.getInt32(i * 4, true));
-    case 5: return String(data.getBigInt64(i * 8, true));
-    case 6: return String(data.getUint8(i));
-    case 7: return String(data.getUint16(i * 2, true));
-    case 8: return String(data.getUint32(i * 4, true));
-    case 9: return String(data.getBigUint64(i * 8, true));
-    case 16: return String((data.getBigInt64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true));
-    case 32: return String((data.getBigUint64(i * 16 + 8, true) << 64n) + data.getBigUint64(i * 16, true));
-    default: {
-      // A string: its length, then its bytes in place (up to 12) or a prefix and a pointer to them.
-      const length = data.getUint32(i * 16, true);
-      const at = data.byteOffset + i * 16;
-      const bytes = length <= 12 ? new Uint8Array(data.buffer, at + 4, length) : duckdb.get_data_from_pointer(data.buffer, at + 8, length);
-      return utf8.decode(bytes);
-    }
-  }
 }

@@ -49,8 +49,9 @@ m ${d.cteAs} (
   const qualified = check.carried.map((c) => `nc.${c}`).join(', ');
   // The ids seen more than once: by their (kind, id) where the dialect hashes it (`idh`, NULL for a row the check passes by:
   // a hash shared by two pairs only sends both to `n`, whose window ranks each pair alone), else by the texts.
-  const hashed = d.idHash !== undefined;
-  const key = hashed ? `, CASE WHEN valid AND id IS NOT NULL THEN ${d.idHash!('kind', 'id')} END AS idh` : '';
+  const idHash = d.idHash;
+  const hashed = idHash !== undefined;
+  const key = hashed ? `, CASE WHEN valid AND id IS NOT NULL THEN ${idHash('kind', 'id')} END AS idh` : '';
   const repeated = hashed
     ? 'SELECT idh AS rh, 1 AS rep FROM nc WHERE idh IS NOT NULL GROUP BY idh HAVING COUNT(*) > 1'
     : 'SELECT valid AS rv, kind AS rk, id AS ri, 1 AS rep FROM nc WHERE valid AND id IS NOT NULL GROUP BY valid, kind, id HAVING COUNT(*) > 1';
